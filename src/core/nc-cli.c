@@ -1,0 +1,188 @@
+/* nc-cli.c — the command line: subcommands that run before GTK, with no display
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * GtkApplication initialises GTK in startup (which fails without a display) and a second
+ * instance hands its command line to the first, so subcommands are dispatched from main()
+ * before any of that: they never need a display or a session bus, and never hand their work
+ * to a running window.
+ */
+
+#define G_LOG_DOMAIN "nc-cli"
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "nc-cli-private.h"
+#include "nc-paths.h"
+
+typedef struct
+{
+  const char       *name;
+  const char       *usage;    /* translatable, after the command name */
+  NcCliCommandFunc  func;
+} NcCliCommand;
+
+static int cli_help (NcCliContext *ctx, int argc, char **argv);
+
+static const NcCliCommand commands[] = {
+  { "help", N_("— list the commands"), cli_help },
+  { NULL, NULL, NULL },
+};
+
+static const NcCliCommand *
+find_command (const char *name)
+{
+  for (guint i = 0; commands[i].name != NULL; i++)
+    if (strcmp (commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+void
+nc_cli_error (NcCliContext *ctx,
+              const char   *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fprintf (ctx->err, "novofon-console: %s\n", message);
+  fflush (ctx->err);
+}
+
+static void
+print_usage (FILE *stream)
+{
+  fprintf (stream, "%s\n  novofon-console [--data-dir DIR] [--demo]\n", _("Usage:"));
+  for (guint i = 0; commands[i].name != NULL; i++)
+    fprintf (stream, "  novofon-console [--data-dir DIR] %s %s\n",
+             commands[i].name, _(commands[i].usage));
+}
+
+static int
+cli_help (NcCliContext *ctx,
+          int           argc,
+          char        **argv)
+{
+  print_usage (ctx->out);
+  return NC_EXIT_OK;
+}
+
+/* Finds the first word that is not a global option. Returns its index, or -1. */
+static int
+find_command_index (int          argc,
+                    char *const *argv,
+                    const char **data_dir)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+
+      if (strcmp (arg, "--data-dir") == 0)
+        {
+          if (i + 1 < argc && data_dir != NULL)
+            *data_dir = argv[i + 1];
+          i++;
+          continue;
+        }
+      if (g_str_has_prefix (arg, "--data-dir="))
+        {
+          if (data_dir != NULL)
+            *data_dir = arg + strlen ("--data-dir=");
+          continue;
+        }
+      if (arg[0] == '-')
+        continue;
+
+      return i;
+    }
+
+  return -1;
+}
+
+/**
+ * nc_cli_wants_command:
+ *
+ * Returns: whether @argv names a subcommand (any word that is not an option), so that
+ *   main() runs nc_cli_run() and never starts the application.
+ */
+gboolean
+nc_cli_wants_command (int          argc,
+                      char *const *argv)
+{
+  return find_command_index (argc, argv, NULL) > 0;
+}
+
+/**
+ * nc_cli_run:
+ *
+ * Runs the subcommand that @argv names.
+ *
+ * Returns: the process exit code, an #NcExitCode
+ */
+int
+nc_cli_run (int          argc,
+            char *const *argv,
+            FILE        *in,
+            FILE        *out,
+            FILE        *err)
+{
+  const char *data_dir = NULL;
+  const NcCliCommand *command;
+  g_autofree char *resolved_dir = NULL;
+  g_autoptr(GPtrArray) sub_argv = NULL;
+  NcCliContext ctx = { NULL, in, out, err };
+  int index;
+
+  index = find_command_index (argc, argv, &data_dir);
+  if (index < 0)
+    {
+      print_usage (err);
+      return NC_EXIT_USAGE;
+    }
+
+  for (int i = 1; i < index; i++)
+    {
+      if (strcmp (argv[i], "--data-dir") == 0 && i + 1 >= index)
+        {
+          nc_cli_error (&ctx, _("--data-dir needs a directory"));
+          return NC_EXIT_USAGE;
+        }
+      if (strcmp (argv[i], "--data-dir") == 0)
+        {
+          i++;
+          continue;
+        }
+      if (!g_str_has_prefix (argv[i], "--data-dir="))
+        {
+          nc_cli_error (&ctx, _("Unknown option “%s” before the command"), argv[i]);
+          return NC_EXIT_USAGE;
+        }
+    }
+
+  command = find_command (argv[index]);
+  if (command == NULL)
+    {
+      nc_cli_error (&ctx, _("Unknown command “%s”"), argv[index]);
+      print_usage (err);
+      return NC_EXIT_USAGE;
+    }
+
+  resolved_dir = nc_paths_dup_data_dir (data_dir);
+  ctx.data_dir = resolved_dir;
+
+  sub_argv = g_ptr_array_new ();
+  for (int i = index; i < argc; i++)
+    g_ptr_array_add (sub_argv, argv[i]);
+  g_ptr_array_add (sub_argv, NULL);
+
+  return command->func (&ctx, argc - index, (char **) sub_argv->pdata);
+}

@@ -1,0 +1,148 @@
+/* nc-settings.c — preferences that work with and without an installed schema
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * g_settings_new() aborts when the schema is not installed, and a server or a script may
+ * run the command line on a machine without it. Every reader here therefore takes a
+ * nullable GSettings and falls back to the schema's own defaults, which a test keeps in
+ * step with the schema in data/.
+ */
+
+#define G_LOG_DOMAIN "nc-settings"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "nc-settings.h"
+
+typedef struct
+{
+  const char *key;
+  const char *string_value;
+  int         int_value;
+} DefaultValue;
+
+static const DefaultValue defaults[] = {
+  { "api-url", NC_DEFAULT_API_URL, 0 },
+  { "webhook-bind", "127.0.0.1", 0 },
+  { "webhook-port", NULL, 8765 },
+  { "webhook-public-url", "", 0 },
+  { "webhook-enabled", NULL, TRUE },
+  { "current-employee", "", 0 },
+  { "notify-call-end", NULL, FALSE },
+};
+
+static const DefaultValue *
+find_default (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (defaults); i++)
+    if (strcmp (defaults[i].key, key) == 0)
+      return &defaults[i];
+
+  g_critical ("No built-in default for settings key “%s”", key);
+  return NULL;
+}
+
+/**
+ * nc_settings_new_if_installed:
+ *
+ * Returns: (transfer full) (nullable): the application's settings, or %NULL when its
+ *   schema is not installed on this machine
+ */
+GSettings *
+nc_settings_new_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source == NULL)
+    return NULL;
+
+  schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+char *
+nc_settings_dup_string (GSettings  *settings,
+                        const char *key)
+{
+  const DefaultValue *def;
+
+  if (settings != NULL)
+    return g_settings_get_string (settings, key);
+
+  def = find_default (key);
+  return g_strdup (def != NULL && def->string_value != NULL ? def->string_value : "");
+}
+
+int
+nc_settings_get_int (GSettings  *settings,
+                     const char *key)
+{
+  const DefaultValue *def;
+
+  if (settings != NULL)
+    return g_settings_get_int (settings, key);
+
+  def = find_default (key);
+  return def != NULL ? def->int_value : 0;
+}
+
+gboolean
+nc_settings_get_boolean (GSettings  *settings,
+                         const char *key)
+{
+  const DefaultValue *def;
+
+  if (settings != NULL)
+    return g_settings_get_boolean (settings, key);
+
+  def = find_default (key);
+  return def != NULL && def->int_value != 0;
+}
+
+/**
+ * nc_settings_dup_api_url:
+ *
+ * Returns: (transfer full): `NOVOFON_API_URL` if set, else the `api-url` key, without a
+ *   trailing slash
+ */
+char *
+nc_settings_dup_api_url (GSettings *settings)
+{
+  const char *env = g_getenv ("NOVOFON_API_URL");
+  char *url;
+  gsize len;
+
+  if (env != NULL && *env != '\0')
+    url = g_strdup (env);
+  else
+    url = nc_settings_dup_string (settings, "api-url");
+
+  len = strlen (url);
+  while (len > 0 && url[len - 1] == '/')
+    url[--len] = '\0';
+
+  return url;
+}
+
+/**
+ * nc_settings_default_keys:
+ *
+ * Returns: (transfer none): the keys that have a built-in default, %NULL-terminated
+ */
+const char *const *
+nc_settings_default_keys (void)
+{
+  static const char *keys[G_N_ELEMENTS (defaults) + 1];
+
+  if (keys[0] == NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (defaults); i++)
+      keys[i] = defaults[i].key;
+
+  return keys;
+}

@@ -1,0 +1,23 @@
+/* nc-settings.h — preferences that work with and without an installed schema
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define NC_DEFAULT_API_URL "https://api.novofon.com"
+
+GSettings *nc_settings_new_if_installed (void);
+char      *nc_settings_dup_string       (GSettings  *settings,
+                                         const char *key);
+int        nc_settings_get_int          (GSettings  *settings,
+                                         const char *key);
+gboolean   nc_settings_get_boolean      (GSettings  *settings,
+                                         const char *key);
+char      *nc_settings_dup_api_url      (GSettings  *settings);
+const char *const *nc_settings_default_keys (void);
+
+G_END_DECLS

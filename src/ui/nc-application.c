@@ -1,0 +1,211 @@
+/* nc-application.c — the composition root
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * NcApplication creates the core objects and hands them to windows. Widgets never create
+ * core objects themselves.
+ */
+
+#define G_LOG_DOMAIN "nc-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "nc-application.h"
+#include "nc-paths.h"
+#include "nc-preferences-window.h"
+#include "nc-window.h"
+
+struct _NcApplication
+{
+  AdwApplication  parent_instance;
+
+  char           *data_dir;
+};
+
+G_DEFINE_FINAL_TYPE (NcApplication, nc_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Keep the project’s data in DIR"), N_("DIR") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Show the version and quit"), NULL },
+  { NULL }
+};
+
+static int
+nc_application_handle_local_options (GApplication *application,
+                                     GVariantDict *options)
+{
+  NcApplication *self = NC_APPLICATION (application);
+  const char *data_dir = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("novofon-console %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "data-dir", "^&ay", &data_dir))
+    {
+      g_free (self->data_dir);
+      self->data_dir = nc_paths_dup_data_dir (data_dir);
+    }
+
+  return G_APPLICATION_CLASS (nc_application_parent_class)->handle_local_options (application,
+                                                                                  options);
+}
+
+static void
+nc_application_activate (GApplication *application)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
+
+  if (window == NULL)
+    window = GTK_WINDOW (nc_window_new (NC_APPLICATION (application)));
+
+  gtk_window_present (window);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GApplication *application = G_APPLICATION (user_data);
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (application));
+
+  /* Destroying the windows rather than calling g_application_quit() lets each one save its
+   * state and finish its work in dispose. */
+  while (windows != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (windows->data));
+      windows = gtk_application_get_windows (GTK_APPLICATION (application));
+    }
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (application);
+  NcPreferencesWindow *preferences = nc_preferences_window_new (parent);
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+/**
+ * nc_application_create_about_window:
+ *
+ * libadwaita 1.2 cannot read the About window from the metainfo, so the facts are repeated
+ * here; tests/test-window.c checks that they agree with data/…metainfo.xml.
+ *
+ * Returns: (transfer floating): a new About window
+ */
+GtkWindow *
+nc_application_create_about_window (NcApplication *self)
+{
+  static const char *developers[] = { "The Novofon Console developers", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  return g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       "application-icon", APPLICATION_ID,
+                       "application-name", _("Novofon Console"),
+                       "developer-name", "The Novofon Console developers",
+                       "version", PACKAGE_VERSION,
+                       "comments", _("Call clients and watch every call of your cloud PBX"),
+                       "website", "https://github.com/novofonconsole/novofon-console",
+                       "issue-url", "https://github.com/novofonconsole/novofon-console/issues",
+                       "license-type", GTK_LICENSE_GPL_3_0,
+                       "developers", developers,
+                       /* Translators: put your names here, one per line */
+                       "translator-credits", _("translator-credits"),
+                       "copyright", "© 2026 The Novofon Console developers",
+                       NULL);
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  gtk_window_present (nc_application_create_about_window (NC_APPLICATION (user_data)));
+}
+
+static void
+nc_application_startup (GApplication *application)
+{
+  static const GActionEntry app_actions[] = {
+    { "quit", quit_activated },
+    { "preferences", preferences_activated },
+    { "about", about_activated },
+  };
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+
+  G_APPLICATION_CLASS (nc_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (application), app_actions,
+                                   G_N_ELEMENTS (app_actions), application);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.preferences",
+                                         preferences_accels);
+}
+
+static void
+nc_application_finalize (GObject *object)
+{
+  NcApplication *self = NC_APPLICATION (object);
+
+  g_clear_pointer (&self->data_dir, g_free);
+
+  G_OBJECT_CLASS (nc_application_parent_class)->finalize (object);
+}
+
+static void
+nc_application_class_init (NcApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = nc_application_finalize;
+  app_class->handle_local_options = nc_application_handle_local_options;
+  app_class->startup = nc_application_startup;
+  app_class->activate = nc_application_activate;
+}
+
+static void
+nc_application_init (NcApplication *self)
+{
+  self->data_dir = nc_paths_dup_data_dir (NULL);
+
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[COMMAND …]"));
+  g_application_set_option_context_summary (
+    G_APPLICATION (self),
+    _("Without a command, opens the console window. Commands run without a display; "
+      "run “novofon-console help” to list them."));
+}
+
+NcApplication *
+nc_application_new (void)
+{
+  return g_object_new (NC_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "resource-base-path", RESOURCE_BASE_PATH,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+}
+
+const char *
+nc_application_get_data_dir (NcApplication *self)
+{
+  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
+
+  return self->data_dir;
+}

@@ -1,0 +1,19 @@
+/* nc-window.h — the console window: clients, employees and live events
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "nc-application.h"
+
+G_BEGIN_DECLS
+
+#define NC_TYPE_WINDOW (nc_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (NcWindow, nc_window, NC, WINDOW, AdwApplicationWindow)
+
+NcWindow *nc_window_new (NcApplication *application);
+
+G_END_DECLS

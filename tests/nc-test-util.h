@@ -1,0 +1,15 @@
+/* nc-test-util.h — what the test programs share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+char *nc_test_shared_path   (const char *relative);
+char *nc_test_make_temp_dir (void);
+void  nc_test_remove_tree   (const char *path);
+
+G_END_DECLS

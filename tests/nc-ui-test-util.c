@@ -1,0 +1,141 @@
+/* nc-ui-test-util.c — what the widget tests share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "nc-ui-test-util.h"
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, found);
+}
+
+/**
+ * nc_ui_test_find_all:
+ *
+ * Returns: (transfer container): every widget of @type under @root, @root included
+ */
+GPtrArray *
+nc_ui_test_find_all (GtkWidget *root,
+                     GType      type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect (root, type, found);
+  return found;
+}
+
+/**
+ * nc_ui_test_find_widget:
+ *
+ * Returns: (transfer none) (nullable): the first widget of @type under @root whose string
+ *   @property equals @value (any widget of @type when @property is %NULL)
+ */
+GtkWidget *
+nc_ui_test_find_widget (GtkWidget  *root,
+                        GType       type,
+                        const char *property,
+                        const char *value)
+{
+  g_autoptr(GPtrArray) all = nc_ui_test_find_all (root, type);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      g_autofree char *text = NULL;
+
+      if (property == NULL)
+        return all->pdata[i];
+
+      g_object_get (all->pdata[i], property, &text, NULL);
+      if (g_strcmp0 (text, value) == 0)
+        return all->pdata[i];
+    }
+
+  return NULL;
+}
+
+void
+nc_ui_test_spin (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) milliseconds * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+count_frame (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       user_data)
+{
+  guint *remaining = user_data;
+
+  if (*remaining > 0)
+    (*remaining)--;
+  return *remaining > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+void
+nc_ui_test_wait_for_frames (GtkWidget *widget,
+                            guint      frames)
+{
+  guint remaining = frames;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  gtk_widget_add_tick_callback (widget, count_frame, &remaining, NULL);
+  while (remaining > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (remaining, ==, 0);
+}
+
+/**
+ * nc_ui_test_save_screenshot:
+ *
+ * Renders @widget as it is on screen into `<build>/screenshots/NAME.png`.
+ *
+ * Returns: (transfer full): the path of the PNG
+ */
+char *
+nc_ui_test_save_screenshot (GtkWidget  *widget,
+                            const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  char *path;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  dir = g_build_filename (g_getenv ("NC_BUILD_ROOT"), "screenshots", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  return path;
+}

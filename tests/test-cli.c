@@ -1,0 +1,113 @@
+/* test-cli.c — the dispatcher: what is a command, and the exit codes of bad usage
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "nc-cli.h"
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} CliResult;
+
+static void
+cli_result_clear (CliResult *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+static char *
+read_all (FILE *stream)
+{
+  GString *text = g_string_new (NULL);
+  char buffer[512];
+  size_t n;
+
+  rewind (stream);
+  while ((n = fread (buffer, 1, sizeof buffer, stream)) > 0)
+    g_string_append_len (text, buffer, (gssize) n);
+  fclose (stream);
+  return g_string_free (text, FALSE);
+}
+
+static CliResult
+run_cli (const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  CliResult result = { 0 };
+  FILE *out = tmpfile ();
+  FILE *err = tmpfile ();
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) "novofon-console");
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  result.status = nc_cli_run ((int) argv->len - 1, (char *const *) argv->pdata, stdin, out, err);
+  result.out = read_all (out);
+  result.err = read_all (err);
+  return result;
+}
+
+static void
+test_wants_command (void)
+{
+  const char *gui[] = { "novofon-console", NULL };
+  const char *gui_demo[] = { "novofon-console", "--demo", NULL };
+  const char *gui_dir[] = { "novofon-console", "--data-dir", "/tmp/x", NULL };
+  const char *cmd[] = { "novofon-console", "--data-dir", "/tmp/x", "clients", NULL };
+  const char *cmd_eq[] = { "novofon-console", "--data-dir=/tmp/x", "nonsense", NULL };
+
+  g_assert_false (nc_cli_wants_command (1, (char *const *) gui));
+  g_assert_false (nc_cli_wants_command (2, (char *const *) gui_demo));
+  g_assert_false (nc_cli_wants_command (3, (char *const *) gui_dir));
+  g_assert_true (nc_cli_wants_command (4, (char *const *) cmd));
+  g_assert_true (nc_cli_wants_command (3, (char *const *) cmd_eq));
+}
+
+static void
+test_unknown_command (void)
+{
+  CliResult result = run_cli ("frobnicate", NULL);
+
+  g_assert_cmpint (result.status, ==, NC_EXIT_USAGE);
+  g_assert_cmpstr (result.out, ==, "");
+  g_assert_nonnull (strstr (result.err, "frobnicate"));
+  g_assert_nonnull (strstr (result.err, "Usage:"));
+  cli_result_clear (&result);
+}
+
+static void
+test_unknown_global_option (void)
+{
+  CliResult result = run_cli ("--verbose", "frobnicate", NULL);
+
+  g_assert_cmpint (result.status, ==, NC_EXIT_USAGE);
+  g_assert_nonnull (strstr (result.err, "--verbose"));
+  cli_result_clear (&result);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/wants-command", test_wants_command);
+  g_test_add_func ("/cli/unknown-command", test_unknown_command);
+  g_test_add_func ("/cli/unknown-global-option", test_unknown_global_option);
+
+  return g_test_run ();
+}

@@ -1,0 +1,67 @@
+/* test-translation.c — the window speaks Russian under LANGUAGE=ru
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * gtk_test_init() forces the C locale, so this test sets up the locale and the text domain
+ * itself, as main() does, and runs with LC_ALL=C.UTF-8 LANGUAGE=ru (see tests/meson.build).
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <glib/gi18n.h>
+
+#include "nc-clients-view.h"
+#include "nc-employees-view.h"
+#include "nc-live-view.h"
+#include "nc-ui-test-util.h"
+#include "nc-window.h"
+
+static void
+test_russian_titles (void)
+{
+  GtkWidget *window = GTK_WIDGET (g_object_new (NC_TYPE_WINDOW, NULL));
+  AdwViewStack *stack;
+  g_autofree char *shot = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  nc_ui_test_wait_for_frames (window, 3);
+
+  stack = ADW_VIEW_STACK (nc_ui_test_find_widget (window, ADW_TYPE_VIEW_STACK, NULL, NULL));
+  g_assert_cmpstr (adw_view_stack_page_get_title (
+                     adw_view_stack_get_page (stack, nc_ui_test_find_widget (
+                                                window, NC_TYPE_CLIENTS_VIEW, NULL, NULL))),
+                   ==, "Клиенты");
+  g_assert_cmpstr (adw_view_stack_page_get_title (
+                     adw_view_stack_get_page (stack, nc_ui_test_find_widget (
+                                                window, NC_TYPE_EMPLOYEES_VIEW, NULL, NULL))),
+                   ==, "Сотрудники");
+  g_assert_nonnull (nc_ui_test_find_widget (window, ADW_TYPE_WINDOW_TITLE, "title",
+                                            "События онлайн"));
+  g_assert_nonnull (nc_ui_test_find_widget (window, ADW_TYPE_STATUS_PAGE, "title",
+                                            "Клиентов пока нет"));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Консоль Новофон");
+
+  shot = nc_ui_test_save_screenshot (window, "window-ru");
+  g_test_message ("screenshot: %s", shot);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("NOVOFON_CONSOLE_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+  g_test_add_func ("/translation/russian-titles", test_russian_titles);
+
+  return g_test_run ();
+}
