@@ -144,7 +144,9 @@ test_primary_menu (void)
 static GtkWindow *
 find_window_of_type (GType type)
 {
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
     if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
       return l->data;
   return NULL;
@@ -247,7 +249,8 @@ run_tests (gpointer user_data)
   nc_ui_test_wait_for_frames (window, 3);
   test_status = g_test_run ();
   g_application_release (G_APPLICATION (app));
-  g_application_quit (G_APPLICATION (app));
+  /* Quit as a user does, so that every window goes and the application can be finalized. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
   return G_SOURCE_REMOVE;
 }
 

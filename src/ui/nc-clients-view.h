@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 #define NC_TYPE_CLIENTS_VIEW (nc_clients_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (NcClientsView, nc_clients_view, NC, CLIENTS_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (NcClientsView, nc_clients_view, NC, CLIENTS_VIEW, AdwBin)
 
 void nc_clients_view_focus_search (NcClientsView *self);
 

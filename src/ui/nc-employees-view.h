@@ -10,6 +10,6 @@ G_BEGIN_DECLS
 
 #define NC_TYPE_EMPLOYEES_VIEW (nc_employees_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (NcEmployeesView, nc_employees_view, NC, EMPLOYEES_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (NcEmployeesView, nc_employees_view, NC, EMPLOYEES_VIEW, AdwBin)
 
 G_END_DECLS

@@ -13,33 +13,22 @@
 
 struct _NcLiveView
 {
-  GtkWidget  parent_instance;
+  AdwBin     parent_instance;
 
   GtkStack  *stack;
 };
 
-G_DEFINE_FINAL_TYPE (NcLiveView, nc_live_view, GTK_TYPE_WIDGET)
-
-static void
-nc_live_view_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), NC_TYPE_LIVE_VIEW);
-
-  G_OBJECT_CLASS (nc_live_view_parent_class)->dispose (object);
-}
+G_DEFINE_FINAL_TYPE (NcLiveView, nc_live_view, ADW_TYPE_BIN)
 
 static void
 nc_live_view_class_init (NcLiveViewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = nc_live_view_dispose;
-
+  /* AdwBin owns the template’s one child and unparents it in dispose. */
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/nc-live-view.ui");
   gtk_widget_class_bind_template_child (widget_class, NcLiveView, stack);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void

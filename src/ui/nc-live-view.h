@@ -10,6 +10,6 @@ G_BEGIN_DECLS
 
 #define NC_TYPE_LIVE_VIEW (nc_live_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (NcLiveView, nc_live_view, NC, LIVE_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (NcLiveView, nc_live_view, NC, LIVE_VIEW, AdwBin)
 
 G_END_DECLS
