@@ -61,11 +61,44 @@ struct _NcCall
   char            *client_name;
   char            *match_reason;
   guint64          request_id;
+  guint            event_mask;          /* bit i: event_types[i] was seen */
 };
 
 G_DEFINE_FINAL_TYPE (NcCall, nc_call, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
+
+static const char *const event_types[] = {
+  "NOTIFY_START",
+  "NOTIFY_INTERNAL",
+  "NOTIFY_ANSWER",
+  "NOTIFY_END",
+  "NOTIFY_OUT_START",
+  "NOTIFY_OUT_END",
+  "NOTIFY_RECORD",
+  "NOTIFY_IVR",
+  NULL
+};
+
+static int
+event_type_index (const char *event_type)
+{
+  for (int i = 0; event_types[i] != NULL; i++)
+    if (g_strcmp0 (event_types[i], event_type) == 0)
+      return i;
+  return -1;
+}
+
+/**
+ * nc_call_event_types:
+ *
+ * Returns: (transfer none): the event types a call is built from, %NULL-terminated
+ */
+const char *const *
+nc_call_event_types (void)
+{
+  return event_types;
+}
 
 static const struct
 {
@@ -309,6 +342,9 @@ nc_call_apply_event (NcCall     *self,
   guint n_changed = 0;
 
   g_return_val_if_fail (NC_IS_CALL (self), FALSE);
+
+  if (event_type_index (event_type) >= 0)
+    self->event_mask |= 1u << event_type_index (event_type);
 
   if (call_start != NULL && *call_start != '\0')
     {
@@ -635,4 +671,44 @@ nc_call_get_outcome_text (NcCall *self)
     default:
       g_assert_not_reached ();
     }
+}
+
+/**
+ * nc_call_had_event:
+ *
+ * Returns: whether an event of @event_type was part of this call
+ */
+gboolean
+nc_call_had_event (NcCall     *self,
+                   const char *event_type)
+{
+  int index = event_type_index (event_type);
+
+  g_return_val_if_fail (NC_IS_CALL (self), FALSE);
+
+  return index >= 0 && (self->event_mask & (1u << index)) != 0;
+}
+
+/**
+ * nc_call_get_first_seen_us:
+ *
+ * Returns: when, by our real-time clock, the call's first event with a start arrived
+ */
+gint64
+nc_call_get_first_seen_us (NcCall *self)
+{
+  g_return_val_if_fail (NC_IS_CALL (self), 0);
+  return self->first_received_us;
+}
+
+/**
+ * nc_call_get_answered_seen_us:
+ *
+ * Returns: when, by our real-time clock, the answer arrived, or 0
+ */
+gint64
+nc_call_get_answered_seen_us (NcCall *self)
+{
+  g_return_val_if_fail (NC_IS_CALL (self), 0);
+  return self->answered_received_us;
 }

@@ -55,6 +55,12 @@ guint64          nc_call_get_request_id      (NcCall *self);
 gboolean         nc_call_is_missed           (NcCall *self);
 const char      *nc_call_get_outcome_text    (NcCall *self);
 
+gboolean         nc_call_had_event           (NcCall     *self,
+                                              const char *event_type);
+gint64           nc_call_get_first_seen_us   (NcCall *self);
+gint64           nc_call_get_answered_seen_us (NcCall *self);
+
 const char      *nc_call_disposition_to_text (const char *disposition);
+const char *const *nc_call_event_types       (void);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "nc-application.h"
+#include "nc-call-tracker.h"
 #include "nc-paths.h"
 #include "nc-preferences-window.h"
 #include "nc-window.h"
@@ -22,6 +23,7 @@ struct _NcApplication
   AdwApplication  parent_instance;
 
   char           *data_dir;
+  NcCallTracker  *tracker;
 };
 
 G_DEFINE_FINAL_TYPE (NcApplication, nc_application, ADW_TYPE_APPLICATION)
@@ -163,6 +165,7 @@ nc_application_finalize (GObject *object)
   NcApplication *self = NC_APPLICATION (object);
 
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_object (&self->tracker);
 
   G_OBJECT_CLASS (nc_application_parent_class)->finalize (object);
 }
@@ -183,6 +186,7 @@ static void
 nc_application_init (NcApplication *self)
 {
   self->data_dir = nc_paths_dup_data_dir (NULL);
+  self->tracker = nc_call_tracker_new ();
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[COMMAND …]"));
@@ -208,4 +212,17 @@ nc_application_get_data_dir (NcApplication *self)
   g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
 
   return self->data_dir;
+}
+
+/**
+ * nc_application_get_call_tracker:
+ *
+ * Returns: (transfer none): the tracker that turns the PBX's events into calls
+ */
+NcCallTracker *
+nc_application_get_call_tracker (NcApplication *self)
+{
+  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
+
+  return self->tracker;
 }

@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "nc-call-tracker.h"
+
 G_BEGIN_DECLS
 
 #define NC_TYPE_APPLICATION (nc_application_get_type ())
@@ -15,5 +17,6 @@ G_DECLARE_FINAL_TYPE (NcApplication, nc_application, NC, APPLICATION, AdwApplica
 NcApplication *nc_application_new                 (void);
 const char    *nc_application_get_data_dir        (NcApplication *self);
 GtkWindow     *nc_application_create_about_window (NcApplication *self);
+NcCallTracker *nc_application_get_call_tracker    (NcApplication *self);
 
 G_END_DECLS

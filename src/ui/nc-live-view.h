@@ -1,4 +1,4 @@
-/* nc-live-view.h
+/* nc-live-view.h — every call, live, from the PBX's webhooks
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,10 +6,21 @@
 
 #include <adwaita.h>
 
+#include "nc-call-tracker.h"
+
 G_BEGIN_DECLS
 
 #define NC_TYPE_LIVE_VIEW (nc_live_view_get_type ())
 
 G_DECLARE_FINAL_TYPE (NcLiveView, nc_live_view, NC, LIVE_VIEW, AdwBin)
+
+NcCallTracker *nc_live_view_get_tracker          (NcLiveView    *self);
+void           nc_live_view_set_tracker          (NcLiveView    *self,
+                                                  NcCallTracker *tracker);
+GListModel    *nc_live_view_get_journal_model    (NcLiveView    *self);
+void           nc_live_view_set_filter           (NcLiveView    *self,
+                                                  const char    *event_type,
+                                                  int            direction,
+                                                  const char    *employee);
 
 G_END_DECLS

@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NcWindow, nc_window, NC, WINDOW, AdwApplicationWindow)
 
-NcWindow *nc_window_new (NcApplication *application);
+NcWindow *nc_window_new       (NcApplication *application);
+void      nc_window_add_toast (NcWindow      *self,
+                               const char    *message);
 
 G_END_DECLS
