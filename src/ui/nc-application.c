@@ -13,7 +13,9 @@
 #include <glib/gi18n.h>
 
 #include "nc-application.h"
+#include "nc-call-notifier.h"
 #include "nc-call-tracker.h"
+#include "nc-settings.h"
 #include "nc-paths.h"
 #include "nc-preferences-window.h"
 #include "nc-window.h"
@@ -24,6 +26,8 @@ struct _NcApplication
 
   char           *data_dir;
   NcCallTracker  *tracker;
+  NcCallNotifier *notifier;
+  GSettings      *settings;
 };
 
 G_DEFINE_FINAL_TYPE (NcApplication, nc_application, ADW_TYPE_APPLICATION)
@@ -140,12 +144,29 @@ about_activated (GSimpleAction *action,
 }
 
 static void
+open_client_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  NcApplication *self = NC_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (nc_window_new (self));
+
+  nc_window_show_client (NC_WINDOW (window), g_variant_get_string (parameter, NULL));
+  gtk_window_present (window);
+}
+
+static void
 nc_application_startup (GApplication *application)
 {
+  NcApplication *self = NC_APPLICATION (application);
   static const GActionEntry app_actions[] = {
     { "quit", quit_activated },
     { "preferences", preferences_activated },
     { "about", about_activated },
+    { "open-client", open_client_activated, "s" },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
@@ -157,6 +178,9 @@ nc_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.preferences",
                                          preferences_accels);
+
+  self->settings = nc_settings_new_if_installed ();
+  self->notifier = nc_call_notifier_new (application, self->tracker, self->settings);
 }
 
 static void
@@ -165,7 +189,9 @@ nc_application_finalize (GObject *object)
   NcApplication *self = NC_APPLICATION (object);
 
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_object (&self->notifier);
   g_clear_object (&self->tracker);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (nc_application_parent_class)->finalize (object);
 }

@@ -46,3 +46,17 @@ nc_clients_view_focus_search (NcClientsView *self)
 
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
+
+/**
+ * nc_clients_view_search:
+ *
+ * Searches the clients for @text, as if the user had typed it.
+ */
+void
+nc_clients_view_search (NcClientsView *self,
+                        const char    *text)
+{
+  g_return_if_fail (NC_IS_CLIENTS_VIEW (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+}

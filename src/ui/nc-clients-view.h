@@ -13,5 +13,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NcClientsView, nc_clients_view, NC, CLIENTS_VIEW, AdwBin)
 
 void nc_clients_view_focus_search (NcClientsView *self);
+void nc_clients_view_search       (NcClientsView *self,
+                                   const char    *text);
 
 G_END_DECLS

@@ -138,3 +138,19 @@ nc_window_add_toast (NcWindow   *self,
 
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
+
+/**
+ * nc_window_show_client:
+ * @number: the client's phone number, as a call reported it
+ *
+ * Brings the clients to the front, searching for @number.
+ */
+void
+nc_window_show_client (NcWindow   *self,
+                       const char *number)
+{
+  g_return_if_fail (NC_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "clients");
+  nc_clients_view_search (self->clients_view, number);
+}
