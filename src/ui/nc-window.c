@@ -23,6 +23,7 @@ struct _NcWindow
   AdwViewStack         *view_stack;
   NcClientsView        *clients_view;
   NcLiveView           *live_view;
+  GtkRevealer          *demo_revealer;
 };
 
 G_DEFINE_FINAL_TYPE (NcWindow, nc_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -101,6 +102,7 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, clients_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, live_view);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, demo_revealer);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_activated);
@@ -153,4 +155,18 @@ nc_window_show_client (NcWindow   *self,
 
   adw_view_stack_set_visible_child_name (self->view_stack, "clients");
   nc_clients_view_search (self->clients_view, number);
+}
+
+/**
+ * nc_window_set_demo:
+ *
+ * Shows or hides the bar that says the console runs in demo mode.
+ */
+void
+nc_window_set_demo (NcWindow *self,
+                    gboolean  demo)
+{
+  g_return_if_fail (NC_IS_WINDOW (self));
+
+  gtk_revealer_set_reveal_child (self->demo_revealer, demo);
 }
