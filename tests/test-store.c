@@ -1,0 +1,502 @@
+/* test-store.c — the store keeps what it is given, refuses what it cannot keep, and never
+ * half-writes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <sqlite3.h>
+#include <glib/gstdio.h>
+
+#include "nc-store.h"
+#include "nc-test-util.h"
+
+typedef struct
+{
+  char    *dir;
+  NcStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = nc_test_make_temp_dir ();
+  fixture->store = nc_store_open_sync (fixture->dir, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->store != NULL)
+    g_assert_finalize_object (fixture->store);
+  nc_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static NcClient *
+draft (const char *name,
+       NcChannel   channel,
+       const char *phone,
+       ...)
+{
+  NcClient *client = nc_client_new (0, name, channel, phone, 0);
+  GPtrArray *variables = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free);
+  va_list args;
+
+  va_start (args, phone);
+  for (const char *key = va_arg (args, const char *); key != NULL; key = va_arg (args, const char *))
+    g_ptr_array_add (variables, nc_variable_new (key, va_arg (args, const char *)));
+  va_end (args);
+  nc_client_take_variables (client, variables);
+  return client;
+}
+
+static gint64
+add (NcStore  *store,
+     NcClient *client)
+{
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (drafts, client);
+  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
+  g_assert_no_error (error);
+  return g_array_index (ids, gint64, 0);
+}
+
+static int
+sql_int (const char *path,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int value = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static void
+test_open_creates_wal_database (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  const char *path = nc_store_get_path (fixture->store);
+
+  g_assert_true (g_str_has_prefix (path, fixture->dir));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, NC_STORE_SCHEMA_VERSION);
+  /* WAL is a property of the file: a fresh connection sees it. */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+    sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+}
+
+static void
+test_clients_round_trip (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(NcClient) got = NULL;
+  gint64 first, second;
+  NcClient *client;
+
+  first = add (fixture->store, draft ("Иван Петров", NC_CHANNEL_TELEPHONY, "79004443322",
+                                      "city", "Москва", "email", "ivan@example.org", NULL));
+  second = add (fixture->store, draft ("Olga", NC_CHANNEL_WHATSAPP, "79161112233", NULL));
+  g_assert_cmpint (first, <, second);
+
+  clients = nc_store_list_clients_sync (fixture->store, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clients->len, ==, 2);
+  client = clients->pdata[0];
+  g_assert_cmpstr (nc_client_get_name (client), ==, "Иван Петров");
+  g_assert_cmpint (nc_client_get_channel (client), ==, NC_CHANNEL_TELEPHONY);
+  g_assert_cmpstr (nc_client_get_phone (client), ==, "79004443322");
+  g_assert_cmpuint (nc_client_get_variables (client)->len, ==, 2);
+  g_assert_cmpstr (nc_client_get_variable (client, "city"), ==, "Москва");
+  g_assert_cmpstr (((NcVariable *) nc_client_get_variables (client)->pdata[0])->name, ==, "city");
+  g_assert_cmpint (nc_client_get_channel (clients->pdata[1]), ==, NC_CHANNEL_WHATSAPP);
+
+  /* Setting a variable replaces its value in place, or adds it last. */
+  g_assert_true (nc_store_set_variable_sync (fixture->store, first, "city", "Тверь", &error));
+  g_assert_true (nc_store_set_variable_sync (fixture->store, first, "zadarma_record_link",
+                                             "https://rec.example.org/1.mp3", &error));
+  got = nc_store_get_client_sync (fixture->store, first, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (nc_client_get_variable (got, "city"), ==, "Тверь");
+  g_assert_cmpstr (((NcVariable *) nc_client_get_variables (got)->pdata[0])->name, ==, "city");
+  g_assert_cmpstr (((NcVariable *) nc_client_get_variables (got)->pdata[2])->name, ==,
+                   "zadarma_record_link");
+
+  g_assert_true (nc_store_delete_client_sync (fixture->store, first, &error));
+  g_assert_false (nc_store_delete_client_sync (fixture->store, first, &error));
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&got);
+  got = nc_store_get_client_sync (fixture->store, first, &error);
+  g_assert_null (got);
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND);
+  /* The variables went with it. */
+  g_assert_cmpint (sql_int (nc_store_get_path (fixture->store),
+                            "SELECT count(*) FROM client_variables"), ==, 0);
+}
+
+static guint
+search_count (NcStore    *store,
+              const char *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = nc_store_search_clients_sync (store, query, 100, &error);
+
+  g_assert_no_error (error);
+  return ids->len;
+}
+
+static void
+test_search (Fixture       *fixture,
+             gconstpointer  data)
+{
+  add (fixture->store, draft ("Иван Петров", NC_CHANNEL_TELEPHONY, "79004443322",
+                              "company", "ООО Ромашка", NULL));
+  add (fixture->store, draft ("Olga Smirnova", NC_CHANNEL_WHATSAPP, "79161112233",
+                              "work phone", "+7 (495) 123-45-67", NULL));
+  add (fixture->store, draft ("Oleg", NC_CHANNEL_TELEGRAM, NULL, NULL));
+
+  g_assert_cmpuint (search_count (fixture->store, "Петр"), ==, 1);
+  g_assert_cmpuint (search_count (fixture->store, "иван"), ==, 1);       /* any case */
+  g_assert_cmpuint (search_count (fixture->store, "ромашка"), ==, 1);    /* a variable */
+  g_assert_cmpuint (search_count (fixture->store, "444-33"), ==, 1);     /* phone, typed */
+  g_assert_cmpuint (search_count (fixture->store, "+7 900 444"), ==, 1);
+  g_assert_cmpuint (search_count (fixture->store, "3322"), ==, 1);
+  g_assert_cmpuint (search_count (fixture->store, "1234567"), ==, 1);    /* a variable's digits */
+  g_assert_cmpuint (search_count (fixture->store, "Ol"), ==, 2);         /* short: name prefix */
+  g_assert_cmpuint (search_count (fixture->store, "o"), ==, 2);
+  g_assert_cmpuint (search_count (fixture->store, "Smirnova\""), ==, 0); /* quotes are text */
+  g_assert_cmpuint (search_count (fixture->store, "nobody"), ==, 0);
+}
+
+/* The first version of the schema, as 0.1 wrote it. */
+static const char schema_v1[] =
+  "CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT NOT NULL, channel TEXT NOT NULL,"
+  "  phone TEXT, created INTEGER NOT NULL);"
+  "CREATE TABLE client_variables (client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,"
+  "  name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (client_id, name));"
+  "CREATE TABLE client_phones (phone TEXT NOT NULL, client_id INTEGER NOT NULL REFERENCES clients (id)"
+  "  ON DELETE CASCADE, own INTEGER NOT NULL, variable TEXT);"
+  "CREATE INDEX client_phones_by_phone ON client_phones (phone, client_id);"
+  "CREATE INDEX client_phones_by_client ON client_phones (client_id);"
+  "CREATE TABLE employees (id INTEGER PRIMARY KEY, name TEXT NOT NULL, employee_id TEXT,"
+  "  virtual_number TEXT, call_method TEXT NOT NULL DEFAULT 'disabled');"
+  "CREATE TABLE project_messengers (channel TEXT PRIMARY KEY);"
+  "INSERT INTO clients VALUES (1, 'Старый клиент', 'telephony', '79001234567', 1700000000);"
+  "INSERT INTO client_variables VALUES (1, 'note', 'из версии 1');"
+  "INSERT INTO client_phones VALUES ('79001234567', 1, 1, NULL);"
+  "PRAGMA user_version = 1;";
+
+static char *
+write_database (const char *dir,
+                const char *sql)
+{
+  char *path = g_build_filename (dir, NC_STORE_FILE_NAME, NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  return path;
+}
+
+static void
+test_upgrade_from_version_1 (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autofree char *path = write_database (dir, schema_v1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcStore) store = nc_store_open_sync (dir, &error);
+  g_autoptr(NcClient) client = NULL;
+  guint wait = 99;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, NC_STORE_SCHEMA_VERSION);
+  client = nc_store_get_client_sync (store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (nc_client_get_name (client), ==, "Старый клиент");
+  g_assert_cmpstr (nc_client_get_variable (client, "note"), ==, "из версии 1");
+  /* What version 2 brought works on the old data. */
+  g_assert_cmpuint (search_count (store, "Старый"), ==, 1);
+  g_assert_cmpuint (search_count (store, "1234567"), ==, 1);
+  g_assert_true (nc_store_budget_take_sync (store, "api", 10, 60, &wait, &error));
+  g_assert_cmpuint (wait, ==, 0);
+
+  g_clear_object (&store);
+  nc_test_remove_tree (dir);
+}
+
+static char *
+file_checksum (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+static void
+test_newer_version_refused_untouched (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autofree char *path = write_database (dir, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+  g_autofree char *before = file_checksum (path);
+  g_autofree char *after = NULL;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(GError) error = NULL;
+  NcStore *store = nc_store_open_sync (dir, &error);
+
+  g_assert_null (store);
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NEWER_VERSION);
+  g_assert_nonnull (strstr (error->message, "newer version"));
+  after = file_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  nc_test_remove_tree (dir);
+}
+
+static void
+test_corrupt_file_refused_untouched (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, NC_STORE_FILE_NAME, NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *garbage = g_string_new (NULL);
+  NcStore *store;
+
+  for (guint i = 0; i < 8192; i++)
+    g_string_append_c (garbage, (char) (i * 7 + 13));
+  g_assert_true (g_file_set_contents (path, garbage->str, (gssize) garbage->len, NULL));
+  g_string_free (garbage, TRUE);
+  before = file_checksum (path);
+
+  store = nc_store_open_sync (dir, &error);
+  g_assert_null (store);
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, path));
+  after = file_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+  nc_test_remove_tree (dir);
+}
+
+static void
+test_locked_database (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) clients = NULL;
+  sqlite3 *other = NULL;
+
+  add (fixture->store, draft ("Before", NC_CHANNEL_TELEPHONY, "79000000001", NULL));
+
+  /* Another program holds the write lock. */
+  g_assert_cmpint (sqlite3_open (nc_store_get_path (fixture->store), &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  nc_store_set_busy_timeout (fixture->store, 100);
+  g_ptr_array_add (drafts, draft ("During", NC_CHANNEL_TELEPHONY, "79000000002", NULL));
+  g_assert_false (nc_store_add_clients_sync (fixture->store, drafts, NULL, &error));
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_LOCKED);
+  g_assert_nonnull (strstr (error->message, "another program"));
+  g_clear_error (&error);
+
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+
+  /* Nothing was half-written, and the store works again. */
+  clients = nc_store_list_clients_sync (fixture->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clients->len, ==, 1);
+  g_assert_true (nc_store_add_clients_sync (fixture->store, drafts, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A batch is all or nothing: one bad client, and none of them is added. */
+static void
+test_add_clients_all_or_nothing (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) clients = NULL;
+
+  g_ptr_array_add (drafts, draft ("One", NC_CHANNEL_TELEPHONY, "79000000001", NULL));
+  /* The same variable twice violates the primary key. */
+  g_ptr_array_add (drafts, draft ("Two", NC_CHANNEL_TELEPHONY, "79000000002", "a", "1", "a", "2", NULL));
+  g_assert_false (nc_store_add_clients_sync (fixture->store, drafts, NULL, &error));
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_INVALID);
+
+  clients = nc_store_list_clients_sync (fixture->store, FALSE, NULL);
+  g_assert_cmpuint (clients->len, ==, 0);
+  g_assert_cmpuint (search_count (fixture->store, "One"), ==, 0);
+}
+
+typedef struct
+{
+  guint inserted;
+  guint duplicates;
+  guint done;
+} EventCounts;
+
+static void
+event_added (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  EventCounts *counts = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean inserted = FALSE;
+
+  g_assert_true (nc_store_add_call_event_finish (NC_STORE (source), result, &inserted, &error));
+  g_assert_no_error (error);
+  if (inserted)
+    counts->inserted++;
+  else
+    counts->duplicates++;
+  counts->done++;
+}
+
+static void
+test_call_events_deduplicated (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  EventCounts counts = { 0 };
+  g_autoptr(GPtrArray) events = NULL;
+
+  /* 200 distinct events and each of the first 50 again, all at once: group commits. */
+  for (guint i = 0; i < 250; i++)
+    {
+      g_autofree char *fields = g_strdup_printf ("caller_id=79004443322&internal=%u&pbx_call_id=x",
+                                                 i % 200);
+
+      nc_store_add_call_event_async (fixture->store, "NOTIFY_INTERNAL", fields,
+                                     g_get_real_time (), NULL, event_added, &counts);
+    }
+  /* The same fields under another type are another event. */
+  nc_store_add_call_event_async (fixture->store, "NOTIFY_START",
+                                 "caller_id=79004443322&internal=0&pbx_call_id=x",
+                                 g_get_real_time (), NULL, event_added, &counts);
+  while (counts.done < 251)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (counts.inserted, ==, 201);
+  g_assert_cmpuint (counts.duplicates, ==, 50);
+  events = nc_store_list_call_events_sync (fixture->store, NULL);
+  g_assert_cmpuint (events->len, ==, 201);
+  g_assert_cmpstr (((NcStoredEvent *) events->pdata[0])->event_type, ==, "NOTIFY_INTERNAL");
+}
+
+static void
+test_budget_shared (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcStore) other = NULL;
+  guint wait = 99;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_true (nc_store_budget_take_sync (fixture->store, "statistics", 3, 60, &wait, &error));
+      g_assert_cmpuint (wait, ==, 0);
+    }
+  g_assert_true (nc_store_budget_take_sync (fixture->store, "statistics", 3, 60, &wait, &error));
+  g_assert_cmpuint (wait, >, 0);
+  g_assert_cmpuint (wait, <=, 60);
+
+  /* Another process on the same data sees the same budget; other buckets are apart. */
+  other = nc_store_open_sync (fixture->dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (nc_store_budget_take_sync (other, "statistics", 3, 60, &wait, &error));
+  g_assert_cmpuint (wait, >, 0);
+  g_assert_true (nc_store_budget_take_sync (other, "api", 100, 60, &wait, &error));
+  g_assert_cmpuint (wait, ==, 0);
+}
+
+static void
+test_employees_and_messengers (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcEmployee) anna = nc_employee_new (0, "Анна", "111111", "79500000033",
+                                                NC_CALL_METHOD_API);
+  g_autoptr(NcEmployee) changed = NULL;
+  g_autoptr(GPtrArray) employees = NULL;
+  g_auto(GStrv) messengers = NULL;
+  const char *set[] = { "whatsapp", "viber", NULL };
+  const char *bad[] = { "telephony", NULL };
+  gint64 id;
+
+  id = nc_store_save_employee_sync (fixture->store, anna, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  changed = nc_employee_new (id, "Анна", "111111", NULL, NC_CALL_METHOD_APP);
+  g_assert_cmpint (nc_store_save_employee_sync (fixture->store, changed, &error), ==, id);
+  employees = nc_store_list_employees_sync (fixture->store, &error);
+  g_assert_cmpuint (employees->len, ==, 1);
+  g_assert_cmpint (nc_employee_get_call_method (employees->pdata[0]), ==, NC_CALL_METHOD_APP);
+  g_assert_null (nc_employee_get_virtual_number (employees->pdata[0]));
+  g_assert_true (nc_store_delete_employee_sync (fixture->store, id, &error));
+
+  g_assert_true (nc_store_set_messengers_sync (fixture->store, set, &error));
+  messengers = nc_store_get_messengers_sync (fixture->store, &error);
+  g_assert_cmpuint (g_strv_length (messengers), ==, 2);
+  g_assert_cmpstr (messengers[0], ==, "viber");
+  g_assert_false (nc_store_set_messengers_sync (fixture->store, bad, &error));
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_INVALID);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/store/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("open-creates-wal-database", test_open_creates_wal_database);
+  ADD ("clients-round-trip", test_clients_round_trip);
+  ADD ("search", test_search);
+  ADD ("locked-database", test_locked_database);
+  ADD ("add-clients-all-or-nothing", test_add_clients_all_or_nothing);
+  ADD ("call-events-deduplicated", test_call_events_deduplicated);
+  ADD ("budget-shared", test_budget_shared);
+  ADD ("employees-and-messengers", test_employees_and_messengers);
+#undef ADD
+  g_test_add_func ("/store/upgrade-from-version-1", test_upgrade_from_version_1);
+  g_test_add_func ("/store/newer-version-refused-untouched", test_newer_version_refused_untouched);
+  g_test_add_func ("/store/corrupt-file-refused-untouched", test_corrupt_file_refused_untouched);
+
+  return g_test_run ();
+}
