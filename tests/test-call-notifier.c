@@ -176,8 +176,9 @@ main (int   argc,
 
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     {
-      g_test_message ("no session bus; run through tests/harness/session-run");
-      return 77;
+      /* TAP's way to skip a whole program. */
+      g_print ("1..0 # SKIP no session bus: run through tests/harness/session-run\n");
+      return 0;
     }
 
   application = g_application_new ("io.github.novofonconsole.NotifierTest",
