@@ -5,6 +5,7 @@
 #pragma once
 
 #include "nc-cli.h"
+#include "nc-store.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +18,19 @@ void nc_cli_error (NcCliContext *ctx,
                    const char   *format,
                    ...) G_GNUC_PRINTF (2, 3);
 
+NcStore  *nc_cli_open_store   (NcCliContext *ctx);
+gboolean  nc_cli_read_input   (NcCliContext *ctx,
+                               const char   *path,
+                               char        **out_contents,
+                               gsize        *out_length);
+gboolean  nc_cli_write_output (NcCliContext *ctx,
+                               const char   *path,
+                               const char   *contents,
+                               gsize         length);
+
 /* Subcommands, one file per domain: add the declaration here and a row to the table in
  * nc-cli.c. */
+int nc_cli_clients    (NcCliContext *ctx, int argc, char **argv);
+int nc_cli_messengers (NcCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -30,6 +30,9 @@ static int cli_help (NcCliContext *ctx, int argc, char **argv);
 
 static const NcCliCommand commands[] = {
   { "help", N_("— list the commands"), cli_help },
+  { "clients", N_("import FILE.csv | export FILE.csv   (- is standard input or output)"),
+    nc_cli_clients },
+  { "messengers", N_("[set whatsapp,viber,… | clear]"), nc_cli_messengers },
   { NULL, NULL, NULL },
 };
 
@@ -56,6 +59,94 @@ nc_cli_error (NcCliContext *ctx,
 
   fprintf (ctx->err, "novofon-console: %s\n", message);
   fflush (ctx->err);
+}
+
+/**
+ * nc_cli_open_store:
+ *
+ * Returns: (transfer full) (nullable): the store of the data directory, or %NULL after
+ *   saying why on standard error
+ */
+NcStore *
+nc_cli_open_store (NcCliContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  NcStore *store = nc_store_open_sync (ctx->data_dir, &error);
+
+  if (store == NULL)
+    nc_cli_error (ctx, "%s", error->message);
+  return store;
+}
+
+/**
+ * nc_cli_read_input:
+ * @path: a file, or `-` for standard input
+ *
+ * Returns: whether the whole of @path was read; if not, it says why on standard error
+ */
+gboolean
+nc_cli_read_input (NcCliContext  *ctx,
+                   const char    *path,
+                   char         **out_contents,
+                   gsize         *out_length)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (path, "-") == 0)
+    {
+      GString *text = g_string_new (NULL);
+      char buffer[65536];
+      size_t n;
+
+      while ((n = fread (buffer, 1, sizeof buffer, ctx->in)) > 0)
+        g_string_append_len (text, buffer, (gssize) n);
+      if (ferror (ctx->in))
+        {
+          nc_cli_error (ctx, _("Could not read standard input"));
+          g_string_free (text, TRUE);
+          return FALSE;
+        }
+      *out_length = text->len;
+      *out_contents = g_string_free (text, FALSE);
+      return TRUE;
+    }
+
+  if (!g_file_get_contents (path, out_contents, out_length, &error))
+    {
+      nc_cli_error (ctx, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * nc_cli_write_output:
+ * @path: a file (replaced whole, atomically), or `-` for standard output
+ */
+gboolean
+nc_cli_write_output (NcCliContext *ctx,
+                     const char   *path,
+                     const char   *contents,
+                     gsize         length)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (path, "-") == 0)
+    {
+      if (fwrite (contents, 1, length, ctx->out) != length || fflush (ctx->out) != 0)
+        {
+          nc_cli_error (ctx, _("Could not write to standard output"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!g_file_set_contents (path, contents, (gssize) length, &error))
+    {
+      nc_cli_error (ctx, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void

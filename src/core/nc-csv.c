@@ -1,0 +1,242 @@
+/* nc-csv.c — RFC 4180 comma-separated values
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Fields are separated by commas, records by CRLF (a bare LF is accepted too); a field
+ * with a comma, a quote or a line break is quoted, and a quote inside it is doubled. A
+ * quoted field may span lines: each record says on which line it starts. What RFC 4180
+ * forbids — a quote inside an unquoted field, text after a closing quote, a quote that
+ * never closes — is an error that names its line, never a guess.
+ */
+
+#define G_LOG_DOMAIN "nc-csv"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "nc-csv.h"
+
+G_DEFINE_QUARK (nc-csv-error-quark, nc_csv_error)
+
+struct _NcCsvReader
+{
+  const char *data;
+  const char *end;
+  const char *p;
+  guint       line;        /* of p */
+  guint       error_line;  /* where the record with the error starts */
+};
+
+/**
+ * nc_csv_reader_new:
+ * @data: the whole text; it must outlive the reader
+ */
+NcCsvReader *
+nc_csv_reader_new (const char *data,
+                   gsize       length)
+{
+  NcCsvReader *reader = g_new0 (NcCsvReader, 1);
+
+  reader->data = data;
+  reader->end = data + length;
+  reader->p = data;
+  reader->line = 1;
+
+  /* A byte order mark, as spreadsheets write it, is not part of the first field. */
+  if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    reader->p += 3;
+
+  return reader;
+}
+
+/**
+ * nc_csv_reader_get_error_line:
+ *
+ * Returns: the line on which the record that failed starts
+ */
+guint
+nc_csv_reader_get_error_line (NcCsvReader *reader)
+{
+  return reader->error_line;
+}
+
+void
+nc_csv_reader_free (NcCsvReader *reader)
+{
+  g_free (reader);
+}
+
+/* At a record's end: CRLF, LF, or the end of the text. */
+static gboolean
+at_record_end (NcCsvReader *reader)
+{
+  return reader->p >= reader->end || *reader->p == '\n' ||
+         (*reader->p == '\r' && (reader->p + 1 >= reader->end || reader->p[1] == '\n'));
+}
+
+static void
+skip_record_end (NcCsvReader *reader)
+{
+  if (reader->p < reader->end && *reader->p == '\r')
+    reader->p++;
+  if (reader->p < reader->end && *reader->p == '\n')
+    {
+      reader->p++;
+      reader->line++;
+    }
+}
+
+/**
+ * nc_csv_reader_next:
+ * @out_fields: (out) (transfer full): the record's fields
+ * @out_line: (out) (optional): the line on which the record starts
+ *
+ * Returns: %TRUE with a record; %FALSE at the end (@error unset) or on an error (set)
+ */
+gboolean
+nc_csv_reader_next (NcCsvReader  *reader,
+                    GPtrArray   **out_fields,
+                    guint        *out_line,
+                    GError      **error)
+{
+  g_autoptr(GPtrArray) fields = NULL;
+  guint start_line;
+
+  /* A final line break ends the last record; it does not begin an empty one. */
+  if (reader->p >= reader->end)
+    return FALSE;
+
+  start_line = reader->line;
+  reader->error_line = start_line;
+  fields = g_ptr_array_new_with_free_func (g_free);
+
+  for (;;)
+    {
+      GString *field = g_string_new (NULL);
+
+      if (reader->p < reader->end && *reader->p == '"')
+        {
+          guint quote_line = reader->line;
+
+          reader->p++;
+          for (;;)
+            {
+              if (reader->p >= reader->end)
+                {
+                  g_string_free (field, TRUE);
+                  g_set_error (error, NC_CSV_ERROR, NC_CSV_ERROR_UNTERMINATED_QUOTE,
+                               _("the quote opened on line %u is never closed"), quote_line);
+                  return FALSE;
+                }
+              if (*reader->p == '"')
+                {
+                  if (reader->p + 1 < reader->end && reader->p[1] == '"')
+                    {
+                      g_string_append_c (field, '"');
+                      reader->p += 2;
+                      continue;
+                    }
+                  reader->p++;
+                  break;
+                }
+              if (*reader->p == '\n')
+                reader->line++;
+              g_string_append_c (field, *reader->p++);
+            }
+
+          if (reader->p < reader->end && *reader->p != ',' && !at_record_end (reader))
+            {
+              g_string_free (field, TRUE);
+              g_set_error_literal (error, NC_CSV_ERROR, NC_CSV_ERROR_TEXT_AFTER_QUOTE,
+                                   _("there is text after a closing quote (a quote inside a "
+                                     "field is written twice: \"\")"));
+              return FALSE;
+            }
+        }
+      else
+        {
+          while (reader->p < reader->end && *reader->p != ',' && !at_record_end (reader))
+            {
+              if (*reader->p == '"')
+                {
+                  g_string_free (field, TRUE);
+                  g_set_error_literal (error, NC_CSV_ERROR, NC_CSV_ERROR_STRAY_QUOTE,
+                                       _("there is a quote inside a field that does not "
+                                         "begin with one (quote the whole field, and write "
+                                         "the quote twice)"));
+                  return FALSE;
+                }
+              g_string_append_c (field, *reader->p++);
+            }
+        }
+
+      g_ptr_array_add (fields, g_string_free (field, FALSE));
+
+      if (reader->p < reader->end && *reader->p == ',')
+        {
+          reader->p++;
+          continue;
+        }
+
+      skip_record_end (reader);
+      break;
+    }
+
+  for (guint i = 0; i < fields->len; i++)
+    if (!g_utf8_validate (fields->pdata[i], -1, NULL))
+      {
+        g_set_error_literal (error, NC_CSV_ERROR, NC_CSV_ERROR_INVALID_UTF8,
+                             _("the text is not valid UTF-8 (save the file as UTF-8)"));
+        return FALSE;
+      }
+
+  *out_fields = g_steal_pointer (&fields);
+  if (out_line != NULL)
+    *out_line = start_line;
+  return TRUE;
+}
+
+static gboolean
+needs_quotes (const char *field)
+{
+  return strpbrk (field, ",\"\r\n") != NULL ||
+         (field[0] != '\0' && (g_ascii_isspace (field[0]) ||
+                               g_ascii_isspace (field[strlen (field) - 1])));
+}
+
+/**
+ * nc_csv_append_row:
+ *
+ * Appends one record to @out, quoting the fields that need it, ended by CRLF.
+ */
+void
+nc_csv_append_row (GString           *out,
+                   const char *const *fields,
+                   guint              n_fields)
+{
+  for (guint i = 0; i < n_fields; i++)
+    {
+      const char *field = fields[i] != NULL ? fields[i] : "";
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+
+      if (!needs_quotes (field))
+        {
+          g_string_append (out, field);
+          continue;
+        }
+
+      g_string_append_c (out, '"');
+      for (const char *p = field; *p != '\0'; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (out, '"');
+          g_string_append_c (out, *p);
+        }
+      g_string_append_c (out, '"');
+    }
+  g_string_append (out, "\r\n");
+}
