@@ -75,6 +75,9 @@ struct _NcStore
   Worker      writer;
   Worker      reader;
   guint       busy_timeout_ms;
+  GMutex      pool_mutex;
+  GPtrArray  *read_pool;    /* idle read connections for synchronous readers */
+  gboolean    closed;
 };
 
 G_DEFINE_FINAL_TYPE (NcStore, nc_store, G_TYPE_OBJECT)
@@ -386,6 +389,8 @@ submit_async (NcStore             *self,
   g_async_queue_push (worker->queue, job);
 }
 
+static gpointer read_sync (NcStore *self, Job *job, GError **error);
+
 static gpointer
 submit_sync (NcStore  *self,
              Worker   *worker,
@@ -393,6 +398,9 @@ submit_sync (NcStore  *self,
              GError  **error)
 {
   gpointer result;
+
+  if (worker == &self->reader)
+    return read_sync (self, job, error);
 
   if (worker->thread == NULL)
     {
@@ -413,6 +421,53 @@ submit_sync (NcStore  *self,
   if (job->error != NULL)
     g_propagate_error (error, g_steal_pointer (&job->error));
   job_free (job);
+  return result;
+}
+
+static Connection *open_connection (NcStore *self, gboolean read_only, GError **error);
+
+/* A synchronous read runs on the caller's own thread, on a pooled read-only connection:
+ * the caller waits anyway, and a hop to the reader thread and back would cost more than
+ * an index lookup. (The main context never reads synchronously: it uses the _async API.) */
+static gpointer
+read_sync (NcStore  *self,
+           Job      *job,
+           GError  **error)
+{
+  Connection *conn = NULL;
+  gpointer result;
+
+  g_mutex_lock (&self->pool_mutex);
+  if (self->closed)
+    {
+      g_mutex_unlock (&self->pool_mutex);
+      g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_FAILED,
+                           _("The data store is closed"));
+      job_free (job);
+      return NULL;
+    }
+  if (self->read_pool->len > 0)
+    conn = g_ptr_array_steal_index_fast (self->read_pool, self->read_pool->len - 1);
+  g_mutex_unlock (&self->pool_mutex);
+
+  if (conn == NULL)
+    conn = open_connection (self, TRUE, error);
+  if (conn == NULL)
+    {
+      job_free (job);
+      return NULL;
+    }
+
+  result = job->func (self, conn, job->data, error);
+  job_free (job);
+
+  g_mutex_lock (&self->pool_mutex);
+  if (self->closed)
+    connection_free (conn);
+  else
+    g_ptr_array_add (self->read_pool, conn);
+  g_mutex_unlock (&self->pool_mutex);
+
   return result;
 }
 
@@ -697,6 +752,8 @@ nc_store_finalize (GObject *object)
   NcStore *self = NC_STORE (object);
 
   g_free (self->path);
+  g_clear_pointer (&self->read_pool, g_ptr_array_unref);
+  g_mutex_clear (&self->pool_mutex);
 
   G_OBJECT_CLASS (nc_store_parent_class)->finalize (object);
 }
@@ -714,6 +771,9 @@ static void
 nc_store_init (NcStore *self)
 {
   const char *timeout = g_getenv ("NC_STORE_BUSY_TIMEOUT_MS");
+
+  g_mutex_init (&self->pool_mutex);
+  self->read_pool = g_ptr_array_new_with_free_func ((GDestroyNotify) connection_free);
 
   /* The environment shortens the wait for the tests of a locked database. */
   self->busy_timeout_ms = timeout != NULL ? (guint) g_ascii_strtoull (timeout, NULL, 10)
@@ -809,6 +869,10 @@ nc_store_set_busy_timeout (NcStore *self,
     sqlite3_busy_timeout (self->writer.conn->db, (int) milliseconds);
   if (self->reader.conn != NULL)
     sqlite3_busy_timeout (self->reader.conn->db, (int) milliseconds);
+  g_mutex_lock (&self->pool_mutex);
+  for (guint i = 0; i < self->read_pool->len; i++)
+    sqlite3_busy_timeout (((Connection *) self->read_pool->pdata[i])->db, (int) milliseconds);
+  g_mutex_unlock (&self->pool_mutex);
 }
 
 /**
@@ -823,6 +887,11 @@ nc_store_close (NcStore *self)
 
   worker_stop (&self->writer);
   worker_stop (&self->reader);
+
+  g_mutex_lock (&self->pool_mutex);
+  self->closed = TRUE;
+  g_ptr_array_set_size (self->read_pool, 0);
+  g_mutex_unlock (&self->pool_mutex);
 }
 
 /* ------------------------------------------------------------------------------------ */
