@@ -201,7 +201,8 @@ nc_csv_reader_next (NcCsvReader  *reader,
 static gboolean
 needs_quotes (const char *field)
 {
-  return strpbrk (field, ",\"\r\n") != NULL ||
+  /* A leading byte order mark would be taken for the file's own, so it is quoted too. */
+  return strpbrk (field, ",\"\r\n") != NULL || g_str_has_prefix (field, "\xEF\xBB\xBF") ||
          (field[0] != '\0' && (g_ascii_isspace (field[0]) ||
                                g_ascii_isspace (field[strlen (field) - 1])));
 }
