@@ -32,5 +32,9 @@ gboolean  nc_cli_write_output (NcCliContext *ctx,
  * nc-cli.c. */
 int nc_cli_clients    (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_messengers (NcCliContext *ctx, int argc, char **argv);
+int nc_cli_call        (NcCliContext *ctx, int argc, char **argv);
+int nc_cli_balance     (NcCliContext *ctx, int argc, char **argv);
+int nc_cli_credentials (NcCliContext *ctx, int argc, char **argv);
+char *nc_cli_dup_api_url (void);
 
 G_END_DECLS

@@ -33,6 +33,10 @@ static const NcCliCommand commands[] = {
   { "clients", N_("import FILE.csv | export FILE.csv   (- is standard input or output)"),
     nc_cli_clients },
   { "messengers", N_("[set whatsapp,viber,… | clear]"), nc_cli_messengers },
+  { "call", N_("CLIENT_PHONE EMPLOYEE_PHONE EMPLOYEE_ID   (zadarma_call)"), nc_cli_call },
+  { "balance", "", nc_cli_balance },
+  { "credentials", N_("set | clear   (set reads the Key and the Secret from standard input)"),
+    nc_cli_credentials },
   { NULL, NULL, NULL },
 };
 
@@ -154,8 +158,8 @@ print_usage (FILE *stream)
 {
   fprintf (stream, "%s\n  novofon-console [--data-dir DIR] [--demo]\n", _("Usage:"));
   for (guint i = 0; commands[i].name != NULL; i++)
-    fprintf (stream, "  novofon-console [--data-dir DIR] %s %s\n",
-             commands[i].name, _(commands[i].usage));
+    fprintf (stream, "  novofon-console [--data-dir DIR] %s %s\n", commands[i].name,
+             *commands[i].usage != '\0' ? _(commands[i].usage) : "");
 }
 
 static int

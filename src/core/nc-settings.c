@@ -66,6 +66,26 @@ nc_settings_new_if_installed (void)
   return g_settings_new_full (schema, NULL, NULL);
 }
 
+/**
+ * nc_settings_new_for_command_line:
+ *
+ * Like nc_settings_new_if_installed(), but also %NULL where no settings backend would
+ * keep them (no dconf module and no GSETTINGS_BACKEND): GLib would fall back to memory
+ * with a message on standard error, and a command's output is no place for it. The
+ * defaults are what such a machine has anyway.
+ *
+ * Returns: (transfer full) (nullable): the settings
+ */
+GSettings *
+nc_settings_new_for_command_line (void)
+{
+  g_autofree char *dconf = g_build_filename (GIO_MODULE_DIR, "libdconfsettings.so", NULL);
+
+  if (g_getenv ("GSETTINGS_BACKEND") == NULL && !g_file_test (dconf, G_FILE_TEST_EXISTS))
+    return NULL;
+  return nc_settings_new_if_installed ();
+}
+
 char *
 nc_settings_dup_string (GSettings  *settings,
                         const char *key)

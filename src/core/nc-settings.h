@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 #define NC_DEFAULT_API_URL "https://api.novofon.com"
 
 GSettings *nc_settings_new_if_installed (void);
+GSettings *nc_settings_new_for_command_line (void);
 char      *nc_settings_dup_string       (GSettings  *settings,
                                          const char *key);
 int        nc_settings_get_int          (GSettings  *settings,
