@@ -16,6 +16,8 @@
 #include "nc-call-notifier.h"
 #include "nc-call-tracker.h"
 #include "nc-settings.h"
+#include "nc-store.h"
+#include "nc-zadarma-call.h"
 #include "nc-paths.h"
 #include "nc-preferences-window.h"
 #include "nc-window.h"
@@ -28,6 +30,8 @@ struct _NcApplication
   NcCallTracker  *tracker;
   NcCallNotifier *notifier;
   GSettings      *settings;
+  NcStore        *store;
+  GCancellable   *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (NcApplication, nc_application, ADW_TYPE_APPLICATION)
@@ -158,6 +162,97 @@ open_client_activated (GSimpleAction *action,
   gtk_window_present (window);
 }
 
+/* A bot or a script that calls app.zadarma-call sees no window: a failure must reach a
+ * person some other way, so it raises a notification (and a warning in the journal). */
+static void
+report_call_failure (NcApplication *self,
+                     const char    *message)
+{
+  g_autoptr(GNotification) notification = g_notification_new (_("The Call Was Not Placed"));
+
+  g_warning ("zadarma-call: %s", message);
+  g_notification_set_body (notification, message);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_application_send_notification (G_APPLICATION (self), "zadarma-call-failed", notification);
+}
+
+typedef struct
+{
+  NcApplication *self;
+  guint64        request_id;
+} CallContext;
+
+static void
+zadarma_call_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  CallContext *context = user_data;
+  g_autoptr(NcApplication) self = context->self;
+  g_autoptr(NcZadarmaCallback) callback = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (context);
+  callback = nc_zadarma_call_finish (result, &error);
+  if (callback == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = nc_zadarma_error_to_user_message (error);
+
+      report_call_failure (self, message);
+    }
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+zadarma_call_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  NcApplication *self = NC_APPLICATION (user_data);
+  const char *client_phone, *employee_phone, *employee_id;
+  g_autoptr(NcCallRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *api_url = nc_settings_dup_api_url (self->settings);
+  CallContext *context;
+
+  g_variant_get (parameter, "(&s&s&s)", &client_phone, &employee_phone, &employee_id);
+  request = nc_call_request_new (client_phone, employee_phone, employee_id, &error);
+  if (request == NULL)
+    {
+      report_call_failure (self, error->message);
+      return;
+    }
+
+  /* The NOTIFY_OUT_START this causes is tied back to the request by the tracker. */
+  context = g_new0 (CallContext, 1);
+  context->self = g_object_ref (self);
+  context->request_id = nc_call_tracker_expect_callback (self->tracker, request->employee_id,
+                                                         request->client_phone,
+                                                         request->employee_phone,
+                                                         g_get_real_time ());
+  g_application_hold (G_APPLICATION (self));
+  nc_zadarma_call_async (self->store, api_url, request, self->cancellable, zadarma_call_done,
+                         context);
+}
+
+static void
+store_opened (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(NcApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  NcStore *store = nc_store_open_finish (result, &error);
+
+  if (store == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not open the project's data: %s", error->message);
+      return;
+    }
+  self->store = store;
+}
+
 static void
 nc_application_startup (GApplication *application)
 {
@@ -167,6 +262,7 @@ nc_application_startup (GApplication *application)
     { "preferences", preferences_activated },
     { "about", about_activated },
     { "open-client", open_client_activated, "s" },
+    { "zadarma-call", zadarma_call_activated, "(sss)" },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
@@ -181,6 +277,20 @@ nc_application_startup (GApplication *application)
 
   self->settings = nc_settings_new_if_installed ();
   self->notifier = nc_call_notifier_new (application, self->tracker, self->settings);
+  self->cancellable = g_cancellable_new ();
+  nc_store_open_async (self->data_dir, self->cancellable, store_opened, g_object_ref (self));
+}
+
+static void
+nc_application_shutdown (GApplication *application)
+{
+  NcApplication *self = NC_APPLICATION (application);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->store != NULL)
+    nc_store_close (self->store);
+
+  G_APPLICATION_CLASS (nc_application_parent_class)->shutdown (application);
 }
 
 static void
@@ -192,6 +302,8 @@ nc_application_finalize (GObject *object)
   g_clear_object (&self->notifier);
   g_clear_object (&self->tracker);
   g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (nc_application_parent_class)->finalize (object);
 }
@@ -205,6 +317,7 @@ nc_application_class_init (NcApplicationClass *klass)
   object_class->finalize = nc_application_finalize;
   app_class->handle_local_options = nc_application_handle_local_options;
   app_class->startup = nc_application_startup;
+  app_class->shutdown = nc_application_shutdown;
   app_class->activate = nc_application_activate;
 }
 

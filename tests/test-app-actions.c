@@ -1,0 +1,176 @@
+/* test-app-actions.c — app.zadarma-call, as a bot calls it over D-Bus
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "nc-application.h"
+#include "nc-fake-notifications.h"
+#include "nc-pbx-simulator.h"
+#include "nc-ui-test-util.h"
+
+#define KEY "a1b2c3d4e5f6a7b8c9d0"
+#define SECRET "c3e9a1b2d4f60718293a4b5c6d7e8f90"
+
+static NcApplication *app;
+static NcPbxSimulator *simulator;
+static NcFakeNotifications *notifications;
+
+static void
+wait_until (gboolean (*done) (void))
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!done () && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (done ());
+}
+
+static gboolean
+one_callback (void)
+{
+  return nc_pbx_simulator_get_callbacks (simulator)->len == 1;
+}
+
+static void
+test_zadarma_call (void)
+{
+  GHashTable *params;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "zadarma-call",
+                                  g_variant_new ("(sss)", "79004443322", "79500000033", "111111"));
+  wait_until (one_callback);
+  params = nc_pbx_simulator_get_callbacks (simulator)->pdata[0];
+  g_assert_cmpstr (g_hash_table_lookup (params, "from"), ==, "111111");
+  g_assert_cmpstr (g_hash_table_lookup (params, "to"), ==, "79004443322");
+  g_assert_cmpstr (g_hash_table_lookup (params, "sip"), ==, "111111");
+}
+
+static void
+test_zadarma_call_bad_number_notifies (void)
+{
+  NcFakeNotification *notification;
+
+  g_test_expect_message ("nc-application", G_LOG_LEVEL_WARNING, "zadarma-call: *country code*");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "zadarma-call",
+                                  g_variant_new ("(sss)", "9004443322", "79500000033", "111111"));
+  g_test_assert_expected_messages ();
+  g_assert_true (nc_fake_notifications_wait (notifications, 1, 5000));
+  notification = nc_fake_notifications_get_all (notifications)->pdata[0];
+  g_assert_cmpstr (notification->summary, ==, "The Call Was Not Placed");
+  g_assert_nonnull (strstr (notification->body, "country code"));
+  /* Nothing went to the PBX. */
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (simulator)->len, ==, 1);
+}
+
+static void
+test_zadarma_call_api_failure_notifies (void)
+{
+  NcFakeNotification *notification;
+
+  nc_pbx_simulator_push_fault (simulator, NC_PBX_FAULT_RATE_LIMIT);
+  g_test_expect_message ("nc-application", G_LOG_LEVEL_WARNING, "zadarma-call: *wait 42*");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "zadarma-call",
+                                  g_variant_new ("(sss)", "79004443322", "79500000033", "111111"));
+  g_assert_true (nc_fake_notifications_wait (notifications, 2, 5000));
+  g_test_assert_expected_messages ();
+  notification = nc_fake_notifications_get_all (notifications)->pdata[1];
+  g_assert_nonnull (strstr (notification->body, "wait 42 seconds"));
+}
+
+static gboolean
+two_callbacks (void)
+{
+  return nc_pbx_simulator_get_callbacks (simulator)->len == 2;
+}
+
+static gboolean
+name_owned (GDBusConnection *bus,
+            const char      *name)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus",
+                                                           "/org/freedesktop/DBus",
+                                                           "org.freedesktop.DBus", "NameHasOwner",
+                                                           g_variant_new ("(s)", name),
+                                                           G_VARIANT_TYPE ("(b)"),
+                                                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  gboolean owned = FALSE;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+/* The real thing: the application as a D-Bus service, and `gapplication action`. */
+static void
+test_gapplication_action (void)
+{
+  g_autofree char *program = g_build_filename (g_getenv ("NC_BUILD_ROOT"), "src",
+                                               "novofon-console", NULL);
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GSubprocess) service = NULL;
+  g_autoptr(GSubprocess) action = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  service = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, program,
+                              "--gapplication-service", NULL);
+  g_assert_no_error (error);
+  while (!name_owned (bus, APPLICATION_ID) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (name_owned (bus, APPLICATION_ID));
+
+  action = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "gapplication", "action",
+                             APPLICATION_ID, "zadarma-call",
+                             "('+7 916 111-22-33', '79500000033', '111111')", NULL);
+  g_assert_no_error (error);
+  wait_until (two_callbacks);
+  g_assert_cmpstr (g_hash_table_lookup (nc_pbx_simulator_get_callbacks (simulator)->pdata[1], "to"),
+                   ==, "79161112233");
+
+  g_subprocess_wait (action, NULL, NULL);
+  g_subprocess_send_signal (service, SIGTERM);
+  g_subprocess_wait (service, NULL, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  notifications = nc_fake_notifications_start ();
+  simulator = nc_pbx_simulator_new (KEY, SECRET);
+  g_assert_true (nc_pbx_simulator_start (simulator, 0, NULL));
+  url = nc_pbx_simulator_get_url (simulator);
+  g_setenv ("NOVOFON_API_URL", url, TRUE);
+  g_setenv ("NOVOFON_API_KEY", KEY, TRUE);
+  g_setenv ("NOVOFON_API_SECRET", SECRET, TRUE);
+
+  app = nc_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/app-actions/zadarma-call", test_zadarma_call);
+  g_test_add_func ("/app-actions/zadarma-call-bad-number-notifies",
+                   test_zadarma_call_bad_number_notifies);
+  g_test_add_func ("/app-actions/zadarma-call-api-failure-notifies",
+                   test_zadarma_call_api_failure_notifies);
+  g_test_add_func ("/app-actions/gapplication-action", test_gapplication_action);
+  status = g_test_run ();
+
+  g_object_unref (app);
+  nc_pbx_simulator_stop (simulator);
+  g_object_unref (simulator);
+  nc_fake_notifications_stop (notifications);
+  return status;
+}
