@@ -247,6 +247,13 @@ job_new (JobFunc        func,
   return job;
 }
 
+static gboolean
+unref_task (gpointer task)
+{
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
 /* Hands the outcome to whoever waits: the task's own context, or a synchronous caller. */
 static void
 job_complete (Job      *job,
@@ -255,11 +262,16 @@ job_complete (Job      *job,
 {
   if (job->task != NULL)
     {
+      GTask *task = g_steal_pointer (&job->task);
+
       if (error != NULL)
-        g_task_return_error (job->task, error);
+        g_task_return_error (task, error);
       else
-        g_task_return_pointer (job->task, result, job->result_destroy);
+        g_task_return_pointer (task, result, job->result_destroy);
       job_free (job);
+      /* The task may hold the last reference to the store, and a store must never be
+       * finalized on its own worker thread, which would then wait for itself. */
+      g_main_context_invoke (g_task_get_context (task), unref_task, task);
       return;
     }
 
