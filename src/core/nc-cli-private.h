@@ -35,6 +35,9 @@ int nc_cli_messengers (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_call        (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_balance     (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_credentials (NcCliContext *ctx, int argc, char **argv);
+int nc_cli_listen      (NcCliContext *ctx, int argc, char **argv);
+int nc_cli_calls       (NcCliContext *ctx, int argc, char **argv);
+int nc_cli_webhook     (NcCliContext *ctx, int argc, char **argv);
 char *nc_cli_dup_api_url (void);
 
 G_END_DECLS

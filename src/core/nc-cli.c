@@ -37,6 +37,10 @@ static const NcCliCommand commands[] = {
   { "balance", "", nc_cli_balance },
   { "credentials", N_("set | clear   (set reads the Key and the Secret from standard input)"),
     nc_cli_credentials },
+  { "listen", N_("[--bind ADDRESS] [--port PORT] [--tls-certificate FILE --tls-key FILE]"),
+    nc_cli_listen },
+  { "calls", N_("export FILE.csv"), nc_cli_calls },
+  { "webhook", N_("url | register URL"), nc_cli_webhook },
   { NULL, NULL, NULL },
 };
 

@@ -12,11 +12,13 @@
 
 #include "config.h"
 
+#include <stdarg.h>
 #include <string.h>
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
 #include "nc-pbx-simulator.h"
+#include "nc-call-event.h"
 #include "nc-zadarma-sign.h"
 
 enum {
@@ -38,8 +40,11 @@ struct _NcPbxSimulator
   GPtrArray  *numbers;         /* "79500000033:100" — number, sip */
   GPtrArray  *callbacks;       /* GHashTable of the callback's parameters */
   char       *webhook_url;
+  char       *webhook_target;
   gboolean    notifications;
   guint       requests;
+  guint       next_call;
+  SoupSession *session;
 };
 
 G_DEFINE_FINAL_TYPE (NcPbxSimulator, nc_pbx_simulator, G_TYPE_OBJECT)
@@ -351,6 +356,8 @@ nc_pbx_simulator_finalize (GObject *object)
   g_free (self->key);
   g_free (self->secret);
   g_free (self->webhook_url);
+  g_free (self->webhook_target);
+  g_clear_object (&self->session);
   g_queue_clear (&self->faults);
   g_ptr_array_unref (self->silenced);
   g_ptr_array_unref (self->extensions);
@@ -534,4 +541,253 @@ nc_pbx_simulator_get_notifications_enabled (NcPbxSimulator *self)
 {
   g_return_val_if_fail (NC_IS_PBX_SIMULATOR (self), FALSE);
   return self->notifications;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The webhook half: whole calls, event by event, signed as the PBX signs them.         */
+
+/**
+ * nc_pbx_simulator_set_webhook_target:
+ * @url: (nullable): where events go; %NULL for the URL registered through the API
+ */
+void
+nc_pbx_simulator_set_webhook_target (NcPbxSimulator *self,
+                                     const char     *url)
+{
+  g_return_if_fail (NC_IS_PBX_SIMULATOR (self));
+
+  g_free (self->webhook_target);
+  self->webhook_target = g_strdup (url);
+}
+
+typedef struct
+{
+  GPtrArray *events;   /* GHashTable of fields, in order */
+  guint      next;
+  guint      step_ms;
+  char      *url;
+  char      *pbx_call_id;
+} Play;
+
+static void
+play_free (Play *play)
+{
+  g_ptr_array_unref (play->events);
+  g_free (play->url);
+  g_free (play->pbx_call_id);
+  g_free (play);
+}
+
+static GHashTable *
+event_fields (const char *type,
+              ...)
+{
+  GHashTable *fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  va_list args;
+
+  g_hash_table_insert (fields, g_strdup ("event"), g_strdup (type));
+  va_start (args, type);
+  for (const char *key = va_arg (args, const char *); key != NULL; key = va_arg (args, const char *))
+    g_hash_table_insert (fields, g_strdup (key), g_strdup (va_arg (args, const char *)));
+  va_end (args);
+  return fields;
+}
+
+static void play_next (GTask *task);
+
+static gboolean
+play_after_pause (gpointer user_data)
+{
+  play_next (G_TASK (user_data));
+  g_object_unref (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+event_sent (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Play *play = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                               &error);
+
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (soup_message_get_status (soup_session_get_async_result_message (SOUP_SESSION (source),
+                                                                      result)) != 200)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               "The listener refused an event with HTTP %u",
+                               soup_message_get_status (
+                                 soup_session_get_async_result_message (SOUP_SESSION (source),
+                                                                        result)));
+      return;
+    }
+
+  g_timeout_add (play->step_ms, play_after_pause, g_object_ref (task));
+}
+
+static void
+play_next (GTask *task)
+{
+  NcPbxSimulator *self = g_task_get_source_object (task);
+  Play *play = g_task_get_task_data (task);
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *signature = NULL;
+  char *body;
+  GHashTable *fields;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (play->next >= play->events->len)
+    {
+      g_task_return_pointer (task, g_strdup (play->pbx_call_id), g_free);
+      return;
+    }
+
+  fields = play->events->pdata[play->next++];
+  signature = nc_call_event_sign (self->secret, fields);
+  body = soup_form_encode_hash (fields);
+  bytes = g_bytes_new_take (body, strlen (body));
+
+  message = soup_message_new ("POST", play->url);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               "“%s” is not a webhook URL", play->url);
+      return;
+    }
+  soup_message_set_request_body_from_bytes (message, "application/x-www-form-urlencoded", bytes);
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Signature",
+                                signature);
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), event_sent,
+                                    g_object_ref (task));
+}
+
+/**
+ * nc_pbx_simulator_play_call_async:
+ * @client_number: the outside party
+ * @virtual_number: the account's number it called, or that calls it
+ * @extension: the employee's extension or id
+ * @step_ms: the pause between two events
+ *
+ * Plays one whole call to the webhook URL: each event signed as the PBX signs it, sent
+ * once the previous one was acknowledged.
+ */
+void
+nc_pbx_simulator_play_call_async (NcPbxSimulator      *self,
+                                  NcPbxCallScenario    scenario,
+                                  const char          *client_number,
+                                  const char          *virtual_number,
+                                  const char          *extension,
+                                  guint                step_ms,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *start = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+  g_autofree char *rec = NULL;
+  const char *url = self->webhook_target != NULL ? self->webhook_target : self->webhook_url;
+  Play *play;
+
+  g_task_set_source_tag (task, nc_pbx_simulator_play_call_async);
+  if (url == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                               "No webhook URL is registered with the simulator");
+      return;
+    }
+  if (self->session == NULL)
+    {
+      self->session = soup_session_new_with_options ("timeout", 10, NULL);
+      soup_session_set_proxy_resolver (self->session, NULL);
+    }
+
+  play = g_new0 (Play, 1);
+  play->events = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  play->step_ms = step_ms;
+  play->url = g_strdup (url);
+  play->pbx_call_id = g_strdup_printf ("%s%u.%" G_GINT64_FORMAT,
+                                       scenario <= NC_PBX_CALL_INCOMING_MISSED ? "in_" : "out_",
+                                       ++self->next_call, g_get_real_time () % 1000000);
+  rec = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", g_get_real_time () / G_USEC_PER_SEC,
+                         self->next_call);
+  g_task_set_task_data (task, play, (GDestroyNotify) play_free);
+
+#define ADD(...) g_ptr_array_add (play->events, event_fields (__VA_ARGS__, NULL))
+  switch (scenario)
+    {
+    case NC_PBX_CALL_INCOMING_ANSWERED:
+      ADD ("NOTIFY_START", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", client_number, "called_did", virtual_number);
+      ADD ("NOTIFY_INTERNAL", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", client_number, "called_did", virtual_number, "internal", extension);
+      ADD ("NOTIFY_ANSWER", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", client_number, "destination", extension);
+      ADD ("NOTIFY_END", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", client_number, "called_did", virtual_number, "internal", extension,
+           "duration", "65", "disposition", "answered", "status_code", "16",
+           "is_recorded", "1", "call_id_with_rec", rec);
+      ADD ("NOTIFY_RECORD", "pbx_call_id", play->pbx_call_id, "call_id_with_rec", rec);
+      break;
+    case NC_PBX_CALL_INCOMING_MISSED:
+      ADD ("NOTIFY_START", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", client_number, "called_did", virtual_number);
+      ADD ("NOTIFY_INTERNAL", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", client_number, "called_did", virtual_number, "internal", extension);
+      ADD ("NOTIFY_INTERNAL", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", client_number, "called_did", virtual_number, "internal", "101");
+      ADD ("NOTIFY_END", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", client_number, "called_did", virtual_number, "internal", "",
+           "duration", "0", "disposition", "no answer", "status_code", "19",
+           "is_recorded", "0", "call_id_with_rec", "");
+      break;
+    case NC_PBX_CALL_OUTGOING_ANSWERED:
+      ADD ("NOTIFY_OUT_START", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", virtual_number, "internal", extension, "destination", client_number);
+      ADD ("NOTIFY_OUT_END", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", virtual_number, "internal", extension, "destination", client_number,
+           "duration", "42", "disposition", "answered", "status_code", "16",
+           "is_recorded", "1", "call_id_with_rec", rec);
+      ADD ("NOTIFY_RECORD", "pbx_call_id", play->pbx_call_id, "call_id_with_rec", rec);
+      break;
+    case NC_PBX_CALL_OUTGOING_BUSY:
+      ADD ("NOTIFY_OUT_START", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", virtual_number, "internal", extension, "destination", client_number);
+      ADD ("NOTIFY_OUT_END", "call_start", start, "pbx_call_id", play->pbx_call_id,
+           "caller_id", virtual_number, "internal", extension, "destination", client_number,
+           "duration", "0", "disposition", "busy", "status_code", "17",
+           "is_recorded", "0", "call_id_with_rec", "");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+#undef ADD
+
+  play_next (task);
+}
+
+/**
+ * nc_pbx_simulator_play_call_finish:
+ *
+ * Returns: (transfer full) (nullable): the pbx_call_id of the call played
+ */
+char *
+nc_pbx_simulator_play_call_finish (NcPbxSimulator  *self,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -19,6 +19,15 @@ typedef enum
   NC_PBX_FAULT_DROP,          /* the connection closed without an answer */
 } NcPbxFault;
 
+/* Whole calls the simulator plays to a webhook URL, event by event. */
+typedef enum
+{
+  NC_PBX_CALL_INCOMING_ANSWERED,   /* START, INTERNAL, ANSWER, END (recorded), RECORD */
+  NC_PBX_CALL_INCOMING_MISSED,     /* START, INTERNAL ×2 (a ring group), END no answer */
+  NC_PBX_CALL_OUTGOING_ANSWERED,   /* OUT_START, OUT_END answered (recorded), RECORD */
+  NC_PBX_CALL_OUTGOING_BUSY,       /* OUT_START, OUT_END busy */
+} NcPbxCallScenario;
+
 #define NC_TYPE_PBX_SIMULATOR (nc_pbx_simulator_get_type ())
 
 G_DECLARE_FINAL_TYPE (NcPbxSimulator, nc_pbx_simulator, NC, PBX_SIMULATOR, GObject)
@@ -42,5 +51,20 @@ guint           nc_pbx_simulator_get_request_count  (NcPbxSimulator *self);
 GPtrArray      *nc_pbx_simulator_get_callbacks      (NcPbxSimulator *self);
 const char     *nc_pbx_simulator_get_webhook_url    (NcPbxSimulator *self);
 gboolean        nc_pbx_simulator_get_notifications_enabled (NcPbxSimulator *self);
+
+void            nc_pbx_simulator_set_webhook_target (NcPbxSimulator *self,
+                                                     const char     *url);
+void            nc_pbx_simulator_play_call_async    (NcPbxSimulator      *self,
+                                                     NcPbxCallScenario    scenario,
+                                                     const char          *client_number,
+                                                     const char          *virtual_number,
+                                                     const char          *extension,
+                                                     guint                step_ms,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+char           *nc_pbx_simulator_play_call_finish   (NcPbxSimulator      *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 
 G_END_DECLS

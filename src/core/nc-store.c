@@ -2329,6 +2329,32 @@ nc_store_save_call_sync (NcStore             *self,
                       error) != NULL;
 }
 
+void
+nc_store_save_call_async (NcStore             *self,
+                          const NcStoredCall  *call,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+  g_return_if_fail (call != NULL && call->pbx_call_id != NULL);
+
+  submit_async (self, &self->writer,
+                job_new (save_call_job, stored_call_copy (call),
+                         (GDestroyNotify) nc_stored_call_free, NULL),
+                nc_store_save_call_async, cancellable, callback, user_data);
+}
+
+gboolean
+nc_store_save_call_finish (NcStore       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
 static gpointer
 list_calls_job (NcStore    *self,
                 Connection *conn,

@@ -186,6 +186,14 @@ GPtrArray  *nc_store_list_call_events_sync (NcStore             *self,
 gboolean    nc_store_save_call_sync        (NcStore             *self,
                                             const NcStoredCall  *call,
                                             GError             **error);
+void        nc_store_save_call_async       (NcStore             *self,
+                                            const NcStoredCall  *call,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean    nc_store_save_call_finish      (NcStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 GPtrArray  *nc_store_list_calls_sync       (NcStore             *self,
                                             GError             **error);
 

@@ -1,0 +1,555 @@
+/* test-webhook-server.c — the listener over loopback: every refusal, every acceptance,
+ * and whole calls played by the simulator through it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "nc-call-event.h"
+#include "nc-call-service.h"
+#include "nc-pbx-simulator.h"
+#include "nc-test-util.h"
+#include "nc-webhook-server.h"
+
+#define KEY "a1b2c3d4e5f6a7b8c9d0"
+#define SECRET "c3e9a1b2d4f60718293a4b5c6d7e8f90"
+#define TOKEN "t0k3n-0123456789abcdef"
+
+typedef struct
+{
+  char            *dir;
+  NcStore         *store;
+  NcClientMatcher *matcher;
+  NcWebhookServer *server;
+  SoupSession     *session;
+  char            *base;
+} Fixture;
+
+typedef struct
+{
+  guint  status;
+  char  *body;
+} Reply;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = nc_test_make_temp_dir ();
+  fixture->store = nc_store_open_sync (fixture->dir, &error);
+  g_assert_no_error (error);
+  fixture->matcher = nc_client_matcher_new (fixture->store);
+  fixture->server = nc_webhook_server_new (fixture->store, SECRET, TOKEN);
+  nc_webhook_server_set_matcher (fixture->server, fixture->matcher);
+  g_assert_true (nc_webhook_server_listen (fixture->server, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+  fixture->base = g_strdup_printf ("http://127.0.0.1:%u", nc_webhook_server_get_port (fixture->server));
+  fixture->session = soup_session_new_with_options ("timeout", 10, NULL);
+  soup_session_set_proxy_resolver (fixture->session, NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_clear_object (&fixture->session);
+  nc_webhook_server_stop (fixture->server);
+  /* A match's worker thread lets go of its objects a moment after answering. */
+  while ((G_OBJECT (fixture->server)->ref_count > 1 || G_OBJECT (fixture->matcher)->ref_count > 2) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_finalize_object (fixture->server);
+  g_assert_finalize_object (fixture->matcher);
+  g_assert_finalize_object (fixture->store);
+  nc_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->base);
+}
+
+static void
+sent (GObject      *source,
+      GAsyncResult *result,
+      gpointer      user_data)
+{
+  Reply *reply = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                               &error);
+
+  g_assert_no_error (error);
+  reply->status = soup_message_get_status (soup_session_get_async_result_message (
+                                             SOUP_SESSION (source), result));
+  reply->body = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+static Reply
+request (Fixture    *fixture,
+         const char *method,
+         const char *path,
+         const char *content_type,
+         const char *body,
+         gssize      length,
+         const char *signature)
+{
+  g_autofree char *url = g_strconcat (fixture->base, path, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  Reply reply = { 0, NULL };
+
+  g_assert_nonnull (message);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, length >= 0 ? (gsize) length : strlen (body));
+
+      soup_message_set_request_body_from_bytes (message, content_type, bytes);
+    }
+  if (signature != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (message), "Signature",
+                                  signature);
+  soup_session_send_and_read_async (fixture->session, message, G_PRIORITY_DEFAULT, NULL, sent,
+                                    &reply);
+  while (reply.body == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return reply;
+}
+
+static GHashTable *
+fields_new (const char *first,
+            ...)
+{
+  GHashTable *fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  va_list args;
+
+  va_start (args, first);
+  for (const char *key = first; key != NULL; key = va_arg (args, const char *))
+    g_hash_table_insert (fields, g_strdup (key), g_strdup (va_arg (args, const char *)));
+  va_end (args);
+  return fields;
+}
+
+/* Posts @fields, form-encoded and signed as the PBX signs (an unknown type: unsigned). */
+static Reply
+post_event (Fixture    *fixture,
+            GHashTable *fields)
+{
+  g_autofree char *signature = nc_call_event_sign (SECRET, fields);
+  g_autofree char *body = soup_form_encode_hash (fields);
+
+  return request (fixture, "POST", "/zadarma_webhook/" TOKEN, "application/x-www-form-urlencoded",
+                  body, -1, signature);
+}
+
+static guint
+stored_events (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) events = nc_store_list_call_events_sync (fixture->store, NULL);
+
+  return events->len;
+}
+
+#define START_FIELDS "event", "NOTIFY_START", "call_start", "2026-11-23 10:15:03", \
+  "pbx_call_id", "in_1", "caller_id", "79004443322", "called_did", "74951234567"
+#define END_FIELDS "event", "NOTIFY_END", "call_start", "2026-11-23 10:15:03", "pbx_call_id", "in_1", \
+  "caller_id", "79004443322", "called_did", "74951234567", "internal", "100", "duration", "65", \
+  "disposition", "answered", "status_code", "16", "is_recorded", "1", "call_id_with_rec", "1.2"
+
+/* Builds the event from a list of fields, with @drop removed and @key set to @value. */
+static GHashTable *
+variant (GHashTable *base,
+         const char *drop,
+         const char *key,
+         const char *value)
+{
+  GHashTable *fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer k, v;
+
+  g_hash_table_iter_init (&iter, base);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    if (g_strcmp0 (k, drop) != 0)
+      g_hash_table_insert (fields, g_strdup (k), g_strdup (v));
+  if (key != NULL)
+    g_hash_table_insert (fields, g_strdup (key), g_strdup (value));
+  return fields;
+}
+
+static void
+test_bad_requests (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
+  g_autoptr(GHashTable) end = fields_new (END_FIELDS, NULL);
+  g_autoptr(GHashTable) internal = fields_new ("event", "NOTIFY_INTERNAL", "call_start",
+                                               "2026-11-23 10:15:03", "pbx_call_id", "in_1",
+                                               "caller_id", "79004443322", "called_did",
+                                               "74951234567", "internal", "100", NULL);
+  g_autoptr(GHashTable) answer = fields_new ("event", "NOTIFY_ANSWER", "call_start",
+                                             "2026-11-23 10:15:03", "pbx_call_id", "in_1",
+                                             "caller_id", "79004443322", "destination", "100", NULL);
+  g_autoptr(GHashTable) out_start = fields_new ("event", "NOTIFY_OUT_START", "call_start",
+                                                "2026-11-23 10:15:03", "pbx_call_id", "out_1",
+                                                "caller_id", "79500000033", "internal", "100",
+                                                "destination", "79004443322", NULL);
+  g_autoptr(GHashTable) out_end = variant (out_start, NULL, "event", "NOTIFY_OUT_END");
+  g_autoptr(GHashTable) record = fields_new ("event", "NOTIFY_RECORD", "pbx_call_id", "in_1",
+                                             "call_id_with_rec", "1.2", NULL);
+  g_autofree char *start_body = soup_form_encode_hash (start);
+  g_autofree char *start_signature = nc_call_event_sign (SECRET, start);
+  g_autoptr(GString) huge = g_string_new ("event=NOTIFY_START&note=");
+  const char *form = "application/x-www-form-urlencoded";
+  const char *p = "/zadarma_webhook/" TOKEN;
+  struct
+  {
+    const char *what;
+    const char *method;
+    const char *path;
+    const char *content_type;
+    const char *body;
+    gssize      length;
+    const char *signature;
+    guint       status;
+  } raw[] = {
+    { "wrong token", "POST", "/zadarma_webhook/wrong-token-0123456789", form, start_body, -1, start_signature, 404 },
+    { "no token", "POST", "/zadarma_webhook/", form, start_body, -1, start_signature, 404 },
+    { "root", "POST", "/", form, start_body, -1, start_signature, 404 },
+    { "token and more", "POST", "/zadarma_webhook/" TOKEN "/x", form, start_body, -1, start_signature, 404 },
+    { "token prefix", "POST", "/zadarma_webhook/t0k3n", form, start_body, -1, start_signature, 404 },
+    { "PUT", "PUT", p, form, start_body, -1, start_signature, 405 },
+    { "DELETE", "DELETE", p, NULL, NULL, 0, NULL, 405 },
+    { "GET without zd_echo", "GET", p, NULL, NULL, 0, NULL, 405 },
+    { "huge body", "POST", p, form, NULL, 0, start_signature, 413 },
+    { "text/plain", "POST", p, "text/plain", start_body, -1, start_signature, 415 },
+    { "JSON", "POST", p, "application/json", "{\"event\":\"NOTIFY_START\"}", -1, start_signature, 415 },
+    { "empty body", "POST", p, form, "", 0, start_signature, 400 },
+    { "invalid UTF-8", "POST", p, form, "event=NOTIFY_START&caller_id=%FF%FE", -1, start_signature, 400 },
+    { "NUL byte", "POST", p, form, "event=NOTIFY_START\0&x=1", 22, start_signature, 400 },
+    { "missing Signature", "POST", p, form, start_body, -1, NULL, 401 },
+    { "wrong Signature", "POST", p, form, start_body, -1, "MDAwZmE1ODIzODk4MGI0ZWM1OTA3ZmRlNjI1YzljMjg0OTc4ZjAxNw==", 401 },
+    { "signature of the raw digest", "POST", p, form, start_body, -1, "not-base64", 401 },
+  };
+  struct
+  {
+    const char *what;
+    GHashTable *fields;
+  } events[] = {
+    { "START without caller_id", variant (start, "caller_id", NULL, NULL) },
+    { "START without called_did", variant (start, "called_did", NULL, NULL) },
+    { "START without call_start", variant (start, "call_start", NULL, NULL) },
+    { "START without pbx_call_id", variant (start, "pbx_call_id", NULL, NULL) },
+    { "START, impossible date", variant (start, NULL, "call_start", "2026-13-45 99:99:99") },
+    { "START, call_start in words", variant (start, NULL, "call_start", "yesterday") },
+    { "START, empty pbx_call_id", variant (start, NULL, "pbx_call_id", "") },
+    { "START, control character", variant (start, NULL, "pbx_call_id", "in\n1") },
+    { "START, empty caller_id", variant (start, NULL, "caller_id", "") },
+    { "END, negative duration", variant (end, NULL, "duration", "-5") },
+    { "END, duration in words", variant (end, NULL, "duration", "long") },
+    { "END, is_recorded 2", variant (end, NULL, "is_recorded", "2") },
+    { "END, unknown disposition", variant (end, NULL, "disposition", "exploded") },
+    { "END without disposition", variant (end, "disposition", NULL, NULL) },
+    { "END, status_code in words", variant (end, NULL, "status_code", "x") },
+    { "INTERNAL without internal", variant (internal, "internal", NULL, NULL) },
+    { "INTERNAL, internal in words", variant (internal, NULL, "internal", "abc") },
+    { "ANSWER without destination", variant (answer, "destination", NULL, NULL) },
+    { "OUT_START without internal", variant (out_start, "internal", NULL, NULL) },
+    { "OUT_END without duration", variant (out_end, NULL, NULL, NULL) },
+    { "RECORD without call_id_with_rec", variant (record, "call_id_with_rec", NULL, NULL) },
+  };
+  guint count = 0;
+
+  while (huge->len < NC_WEBHOOK_MAX_BODY + 1024)
+    g_string_append (huge, "xxxxxxxxxxxxxxxx");
+  raw[8].body = huge->str;
+  raw[8].length = (gssize) huge->len;
+
+  for (guint i = 0; i < G_N_ELEMENTS (raw); i++, count++)
+    {
+      Reply reply = request (fixture, raw[i].method, raw[i].path, raw[i].content_type,
+                             raw[i].body, raw[i].length, raw[i].signature);
+
+      g_test_message ("%s: %u %s", raw[i].what, reply.status, reply.body);
+      g_assert_cmpuint (reply.status, ==, raw[i].status);
+      g_free (reply.body);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++, count++)
+    {
+      Reply reply = post_event (fixture, events[i].fields);
+
+      g_test_message ("%s: %u %s", events[i].what, reply.status, reply.body);
+      g_assert_cmpuint (reply.status, ==, 400);
+      /* The reason is in the body. */
+      g_assert_cmpuint (strlen (reply.body), >, 10);
+      g_free (reply.body);
+      g_hash_table_unref (events[i].fields);
+    }
+
+  g_assert_cmpuint (count, >=, 30);
+  g_assert_cmpuint (stored_events (fixture), ==, 0);
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->accepted, ==, 0);
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->rejected_signature, ==, 3);
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->rejected_not_found, ==, 5);
+}
+
+static void
+test_echo (Fixture       *fixture,
+           gconstpointer  data)
+{
+  Reply reply = request (fixture, "GET", "/zadarma_webhook/" TOKEN "?zd_echo=k2Gk8rQ1", NULL, NULL,
+                         0, NULL);
+
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_assert_cmpstr (reply.body, ==, "k2Gk8rQ1");
+  g_free (reply.body);
+
+  /* Without the token, no echo either. */
+  reply = request (fixture, "GET", "/zadarma_webhook/nope-0123456789abcdef?zd_echo=x", NULL, NULL, 0,
+                   NULL);
+  g_assert_cmpuint (reply.status, ==, 404);
+  g_free (reply.body);
+}
+
+/* Acknowledged means on disk; a replay stores nothing new; a ring group's events are
+ * all kept; an unknown type is answered and ignored. */
+static void
+test_accept_replay_ring_group (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
+  g_autoptr(GHashTable) first = variant (start, NULL, "event", "NOTIFY_INTERNAL");
+  g_autoptr(GHashTable) ring_100 = variant (first, NULL, "internal", "100");
+  g_autoptr(GHashTable) ring_101 = variant (first, NULL, "internal", "101");
+  g_autoptr(GHashTable) unknown = fields_new ("event", "NOTIFY_SMS", "text", "hi", NULL);
+  g_autoptr(GHashTable) anonymous = variant (start, NULL, "caller_id", "anonymous");
+  Reply reply;
+
+  reply = post_event (fixture, start);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_free (reply.body);
+  g_assert_cmpuint (stored_events (fixture), ==, 1);
+
+  reply = post_event (fixture, start);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_free (reply.body);
+  g_assert_cmpuint (stored_events (fixture), ==, 1);
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->duplicates, ==, 1);
+
+  reply = post_event (fixture, ring_100);
+  g_free (reply.body);
+  reply = post_event (fixture, ring_101);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_free (reply.body);
+  g_assert_cmpuint (stored_events (fixture), ==, 3);
+
+  reply = post_event (fixture, unknown);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_free (reply.body);
+  g_assert_cmpuint (stored_events (fixture), ==, 3);
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->ignored, ==, 1);
+
+  g_hash_table_insert (anonymous, g_strdup ("pbx_call_id"), g_strdup ("in_2"));
+  reply = post_event (fixture, anonymous);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_free (reply.body);
+  g_assert_cmpuint (stored_events (fixture), ==, 4);
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->accepted, ==, 4);
+  g_assert_cmpint (nc_webhook_server_get_health (fixture->server)->last_event_at, >, 0);
+}
+
+/* Every webhook vector of the shared file, as the PBX would send it, is accepted. */
+static void
+test_vectors_accepted (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *path = nc_test_shared_path ("vectors/zadarma-signatures.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *hooks;
+
+  g_assert_true (json_parser_load_from_file (parser, path, NULL));
+  hooks = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                        "webhooks");
+  for (guint i = 0; i < json_array_get_length (hooks); i++)
+    {
+      JsonObject *vector = json_array_get_object_element (hooks, i);
+      JsonObject *fields = json_object_get_object_member (vector, "fields");
+      g_autoptr(GHashTable) form = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GList) members = json_object_get_members (fields);
+      g_autofree char *body = NULL;
+      Reply reply;
+
+      for (GList *l = members; l != NULL; l = l->next)
+        g_hash_table_insert (form, l->data, (gpointer) json_object_get_string_member (fields, l->data));
+      body = soup_form_encode_hash (form);
+      reply = request (fixture, "POST", "/zadarma_webhook/" TOKEN,
+                       "application/x-www-form-urlencoded", body, -1,
+                       json_object_get_string_member (vector, "signature"));
+      g_test_message ("%s: %s", (char *) g_hash_table_lookup (form, "event"), reply.body);
+      g_assert_cmpuint (reply.status, ==, 200);
+      g_free (reply.body);
+    }
+  g_assert_cmpuint (stored_events (fixture), ==, json_array_get_length (hooks));
+}
+
+static void
+test_caller_name (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
+  NcClient *client = nc_client_new (0, "Иван Петров", NC_CHANNEL_TELEPHONY, "79004443322", 0);
+  Reply reply;
+
+  nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
+  g_ptr_array_add (drafts, client);
+  g_assert_true (nc_store_add_clients_sync (fixture->store, drafts, NULL, NULL));
+
+  reply = post_event (fixture, start);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_assert_cmpstr (reply.body, ==, "{\"caller_name\":\"Иван Петров\"}");
+  g_free (reply.body);
+}
+
+typedef struct
+{
+  char *pbx_call_id;
+  gboolean done;
+} Played;
+
+static void
+played (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Played *played_call = user_data;
+  g_autoptr(GError) error = NULL;
+
+  played_call->pbx_call_id = nc_pbx_simulator_play_call_finish (NC_PBX_SIMULATOR (source), result,
+                                                                &error);
+  g_assert_no_error (error);
+  played_call->done = TRUE;
+}
+
+static char *
+play (NcPbxSimulator    *simulator,
+      NcPbxCallScenario  scenario,
+      const char        *client)
+{
+  Played result = { NULL, FALSE };
+
+  nc_pbx_simulator_play_call_async (simulator, scenario, client, "74951234567", "100", 5, NULL,
+                                    played, &result);
+  while (!result.done)
+    g_main_context_iteration (NULL, TRUE);
+  return result.pbx_call_id;
+}
+
+static void
+tied (NcCallTracker *tracker,
+      guint64        id,
+      NcCall        *call,
+      guint64       *out)
+{
+  *out = id;
+}
+
+/* The simulator plays whole calls through the real listener; the tracker builds them, the
+ * matcher finds or makes the clients, and recordings end up on the client. */
+static void
+test_whole_calls (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(NcPbxSimulator) simulator = nc_pbx_simulator_new (KEY, SECRET);
+  g_autoptr(NcCallTracker) tracker = nc_call_tracker_new ();
+  g_autoptr(NcCallService) service = nc_call_service_new (fixture->store, fixture->matcher, tracker);
+  g_autoptr(NcZadarmaClient) client = NULL;
+  g_autofree char *api = NULL;
+  g_autofree char *hook = g_strconcat (fixture->base, "/zadarma_webhook/" TOKEN, NULL);
+  g_autofree char *answered = NULL;
+  g_autofree char *missed = NULL;
+  g_autofree char *outgoing = NULL;
+  g_autofree char *busy = NULL;
+  g_autoptr(NcClient) stored = NULL;
+  NcCall *call;
+  guint64 request, tied_to = 0;
+
+  g_assert_true (nc_pbx_simulator_start (simulator, 0, NULL));
+  api = nc_pbx_simulator_get_url (simulator);
+  client = nc_zadarma_client_new (api, KEY, SECRET);
+  nc_call_service_set_client (service, client);
+  nc_call_service_attach (service, fixture->server);
+  nc_pbx_simulator_set_webhook_target (simulator, hook);
+  g_signal_connect (tracker, "callback-tied", G_CALLBACK (tied), &tied_to);
+
+  answered = play (simulator, NC_PBX_CALL_INCOMING_ANSWERED, "79004443322");
+  missed = play (simulator, NC_PBX_CALL_INCOMING_MISSED, "79161112233");
+  request = nc_call_tracker_expect_callback (tracker, "100", "79051234567", "74951234567",
+                                             g_get_real_time ());
+  outgoing = play (simulator, NC_PBX_CALL_OUTGOING_ANSWERED, "79051234567");
+  busy = play (simulator, NC_PBX_CALL_OUTGOING_BUSY, "79059998877");
+  while (nc_call_service_get_busy (service) > 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (g_list_model_get_n_items (nc_call_tracker_get_journal (tracker)), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (nc_call_tracker_get_live_calls (tracker)), ==, 0);
+
+  call = nc_call_tracker_lookup (tracker, answered);
+  g_assert_cmpint (nc_call_get_state (call), ==, NC_CALL_STATE_ENDED);
+  g_assert_cmpstr (nc_call_get_disposition (call), ==, "answered");
+  g_assert_cmpstr (nc_call_get_employee (call), ==, "100");
+  g_assert_cmpstr (nc_call_get_client_name (call), ==, "+7 900 444-33-22");
+  g_assert_nonnull (nc_call_get_record_link (call));
+  stored = nc_store_get_client_sync (fixture->store, nc_call_get_client_id (call), NULL);
+  g_assert_cmpstr (nc_client_get_variable (stored, "zadarma_record_link"), ==,
+                   nc_call_get_record_link (call));
+
+  call = nc_call_tracker_lookup (tracker, missed);
+  g_assert_true (nc_call_is_missed (call));
+
+  call = nc_call_tracker_lookup (tracker, outgoing);
+  g_assert_cmpint (nc_call_get_direction (call), ==, NC_CALL_DIRECTION_OUT);
+  g_assert_cmpuint (nc_call_get_request_id (call), ==, request);
+  g_assert_cmpuint (tied_to, ==, request);
+
+  call = nc_call_tracker_lookup (tracker, busy);
+  g_assert_cmpstr (nc_call_get_outcome_text (call), ==, "Busy");
+
+  /* The journal survives a restart: replayed from the store, clients and links kept. */
+  {
+    g_autoptr(NcCallTracker) again = nc_call_tracker_new ();
+    g_autoptr(NcCallService) replay = nc_call_service_new (fixture->store, fixture->matcher, again);
+    NcCall *restored;
+
+    g_assert_true (nc_call_service_replay_sync (replay, NULL));
+    g_assert_cmpuint (g_list_model_get_n_items (nc_call_tracker_get_journal (again)), ==, 4);
+    restored = nc_call_tracker_lookup (again, answered);
+    g_assert_cmpstr (nc_call_get_client_name (restored), ==, "+7 900 444-33-22");
+    g_assert_nonnull (nc_call_get_record_link (restored));
+  }
+  nc_pbx_simulator_stop (simulator);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/webhook-server/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("bad-requests", test_bad_requests);
+  ADD ("echo", test_echo);
+  ADD ("accept-replay-ring-group", test_accept_replay_ring_group);
+  ADD ("vectors-accepted", test_vectors_accepted);
+  ADD ("caller-name", test_caller_name);
+  ADD ("whole-calls", test_whole_calls);
+#undef ADD
+
+  return g_test_run ();
+}
