@@ -1,0 +1,217 @@
+/* test-listen-crash.c — `listen` killed with SIGKILL under load loses no acknowledged event
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A listen process takes signed events from 16 concurrent connections; once a few hundred
+ * are acknowledged it is killed outright, mid-stream. A new listen process starts on the
+ * same data, and stops cleanly on SIGTERM. Every event that got its 200 must be in the
+ * store exactly once.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <libsoup/soup.h>
+
+#include "nc-call-event.h"
+#include "nc-store.h"
+#include "nc-test-util.h"
+
+#define KEY "a1b2c3d4e5f6a7b8c9d0"
+#define SECRET "c3e9a1b2d4f60718293a4b5c6d7e8f90"
+#define TOKEN "crash-test-token-0123456789"
+#define IN_FLIGHT 16
+#define KILL_AFTER 300
+
+typedef struct
+{
+  SoupSession *session;
+  char        *url;
+  GHashTable  *acknowledged;  /* pbx_call_id → TRUE */
+  guint        sent;
+  guint        in_flight;
+  gboolean     stop;
+} Load;
+
+static guint
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static GSubprocess *
+start_listen (const char *dir,
+              guint       port)
+{
+  g_autofree char *program = g_build_filename (g_getenv ("NC_BUILD_ROOT"), "src",
+                                               "novofon-console", NULL);
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+  GInputStream *err;
+  char buffer[512];
+  gssize n;
+
+  g_subprocess_launcher_setenv (launcher, "NOVOFON_API_KEY", KEY, TRUE);
+  g_subprocess_launcher_setenv (launcher, "NOVOFON_API_SECRET", SECRET, TRUE);
+  g_subprocess_launcher_setenv (launcher, "NOVOFON_WEBHOOK_TOKEN", TOKEN, TRUE);
+  g_subprocess_launcher_setenv (launcher, "NOVOFON_API_URL", "http://127.0.0.1:9", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  process = g_subprocess_launcher_spawn (launcher, &error, program, "--data-dir", dir, "listen",
+                                         "--bind", "127.0.0.1", "--port", port_text, NULL);
+  g_assert_no_error (error);
+
+  /* It says where it listens once it does. */
+  err = g_subprocess_get_stderr_pipe (process);
+  n = g_input_stream_read (err, buffer, sizeof buffer - 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, >, 0);
+  buffer[n] = '\0';
+  g_assert_nonnull (strstr (buffer, "Listening"));
+  return process;
+}
+
+static void send_one (Load *load);
+
+static void
+answered (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Load *load = g_object_get_data (source, "nc-load");
+  char *pbx_call_id = user_data;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  load->in_flight--;
+  if (body != NULL &&
+      soup_message_get_status (soup_session_get_async_result_message (SOUP_SESSION (source),
+                                                                      result)) == 200)
+    g_hash_table_add (load->acknowledged, pbx_call_id);
+  else
+    g_free (pbx_call_id);
+
+  if (!load->stop)
+    send_one (load);
+}
+
+static void
+send_one (Load *load)
+{
+  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *signature = NULL;
+  char *body;
+  char *pbx_call_id = g_strdup_printf ("in_crash_%u", load->sent++);
+
+  g_hash_table_insert (fields, (gpointer) "event", g_strdup ("NOTIFY_START"));
+  g_hash_table_insert (fields, (gpointer) "call_start", g_strdup ("2026-11-23 10:15:03"));
+  g_hash_table_insert (fields, (gpointer) "pbx_call_id", g_strdup (pbx_call_id));
+  g_hash_table_insert (fields, (gpointer) "caller_id", g_strdup ("anonymous"));
+  g_hash_table_insert (fields, (gpointer) "called_did", g_strdup ("74951234567"));
+  signature = nc_call_event_sign (SECRET, fields);
+  body = soup_form_encode_hash (fields);
+  bytes = g_bytes_new_take (body, strlen (body));
+
+  message = soup_message_new ("POST", load->url);
+  soup_message_set_request_body_from_bytes (message, "application/x-www-form-urlencoded", bytes);
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Signature",
+                                signature);
+  load->in_flight++;
+  soup_session_send_and_read_async (load->session, message, G_PRIORITY_DEFAULT, NULL, answered,
+                                    pbx_call_id);
+}
+
+static void
+test_sigkill_under_load (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  guint port = free_port ();
+  g_autoptr(GSubprocess) first = start_listen (dir, port);
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(NcStore) store = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  Load load = { 0 };
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  load.session = soup_session_new_with_options ("timeout", 10, "max-conns", IN_FLIGHT,
+                                                "max-conns-per-host", IN_FLIGHT, NULL);
+  soup_session_set_proxy_resolver (load.session, NULL);
+  g_object_set_data (G_OBJECT (load.session), "nc-load", &load);
+  load.url = g_strdup_printf ("http://127.0.0.1:%u/zadarma_webhook/" TOKEN, port);
+  load.acknowledged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < IN_FLIGHT; i++)
+    send_one (&load);
+  while (g_hash_table_size (load.acknowledged) < KILL_AFTER && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_hash_table_size (load.acknowledged), >=, KILL_AFTER);
+
+  /* Mid-stream, with requests in flight. */
+  g_subprocess_send_signal (first, SIGKILL);
+  load.stop = TRUE;
+  while (load.in_flight > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_subprocess_wait (first, NULL, NULL);
+  g_test_message ("%u sent, %u acknowledged before the kill", load.sent,
+                  g_hash_table_size (load.acknowledged));
+
+  /* A new process on the same data starts and stops cleanly. */
+  second = start_listen (dir, port);
+  g_subprocess_send_signal (second, SIGTERM);
+  g_assert_true (g_subprocess_wait (second, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (second));
+  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 0);
+
+  store = nc_store_open_sync (dir, &error);
+  g_assert_no_error (error);
+  events = nc_store_list_call_events_sync (store, &error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      NcStoredEvent *event = events->pdata[i];
+      g_autoptr(GHashTable) fields = soup_form_decode (event->fields);
+      const char *id = g_hash_table_lookup (fields, "pbx_call_id");
+
+      /* Exactly once: no event is stored twice. */
+      g_assert_false (g_hash_table_contains (seen, id));
+      g_hash_table_add (seen, g_strdup (id));
+    }
+
+  g_hash_table_iter_init (&iter, load.acknowledged);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (seen, key))
+      g_error ("Event %s was acknowledged but is not stored", (char *) key);
+
+  g_clear_object (&load.session);
+  g_hash_table_unref (load.acknowledged);
+  g_free (load.url);
+  g_clear_object (&store);
+  nc_test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/listen/sigkill-under-load", test_sigkill_under_load);
+
+  return g_test_run ();
+}
