@@ -48,3 +48,13 @@ nc_test_remove_tree (const char *path)
       }
   g_rmdir (path);
 }
+
+/* Objects handed to tasks are let go on the main context a moment after the answer. */
+void
+nc_test_wait_for_last_reference (gpointer object)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (G_OBJECT (object)->ref_count > 1 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+}

@@ -11,5 +11,6 @@ G_BEGIN_DECLS
 char *nc_test_shared_path   (const char *relative);
 char *nc_test_make_temp_dir (void);
 void  nc_test_remove_tree   (const char *path);
+void  nc_test_wait_for_last_reference (gpointer object);
 
 G_END_DECLS

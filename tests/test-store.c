@@ -35,7 +35,10 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   if (fixture->store != NULL)
-    g_assert_finalize_object (fixture->store);
+    {
+      nc_test_wait_for_last_reference (fixture->store);
+      g_assert_finalize_object (fixture->store);
+    }
   nc_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }

@@ -51,9 +51,11 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
+  nc_test_wait_for_last_reference (fixture->client);
   g_assert_finalize_object (fixture->client);
   nc_pbx_simulator_stop (fixture->simulator);
   g_assert_finalize_object (fixture->simulator);
+  nc_test_wait_for_last_reference (fixture->store);
   g_assert_finalize_object (fixture->store);
   nc_test_remove_tree (fixture->dir);
   g_free (fixture->dir);

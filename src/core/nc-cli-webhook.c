@@ -198,9 +198,15 @@ nc_cli_listen (NcCliContext *ctx,
   listener.service = service;
   g_signal_connect (server, "event-received", G_CALLBACK (print_event), &listener);
 
+  /* Before the address is announced, so that a SIGTERM right after it is a clean stop. */
+  sigterm = g_unix_signal_add (SIGTERM, stop_listening, &listener);
+  sigint = g_unix_signal_add (SIGINT, stop_listening, &listener);
+
   if (!nc_webhook_server_listen (server, bind, port, &error))
     {
       nc_cli_error (ctx, _("Could not listen on %s port %u: %s"), bind, port, error->message);
+      g_source_remove (sigterm);
+      g_source_remove (sigint);
       return NC_EXIT_FAILURE;
     }
 
@@ -208,9 +214,6 @@ nc_cli_listen (NcCliContext *ctx,
                               certificate != NULL, token, NULL);
   fprintf (ctx->err, _("Listening for the PBX’s events at %s\n"), url);
   fflush (ctx->err);
-
-  sigterm = g_unix_signal_add (SIGTERM, stop_listening, &listener);
-  sigint = g_unix_signal_add (SIGINT, stop_listening, &listener);
 
   while (!listener.stopping || nc_webhook_server_get_pending (server) > 0)
     g_main_context_iteration (NULL, TRUE);
