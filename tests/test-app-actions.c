@@ -8,13 +8,18 @@
 #include <signal.h>
 #include <string.h>
 
+#include <libsoup/soup.h>
+
 #include "nc-application.h"
+#include "nc-call-event.h"
+#include "nc-settings.h"
 #include "nc-fake-notifications.h"
 #include "nc-pbx-simulator.h"
 #include "nc-ui-test-util.h"
 
 #define KEY "a1b2c3d4e5f6a7b8c9d0"
 #define SECRET "c3e9a1b2d4f60718293a4b5c6d7e8f90"
+#define TOKEN "app-actions-token-0123456789"
 
 static NcApplication *app;
 static NcPbxSimulator *simulator;
@@ -80,6 +85,74 @@ test_zadarma_call_api_failure_notifies (void)
   g_test_assert_expected_messages ();
   notification = nc_fake_notifications_get_all (notifications)->pdata[1];
   g_assert_nonnull (strstr (notification->body, "wait 42 seconds"));
+}
+
+static gboolean
+listener_running (void)
+{
+  return nc_application_get_listener (app) != NULL;
+}
+
+static gboolean
+one_call_in_journal (void)
+{
+  return g_list_model_get_n_items (nc_call_tracker_get_journal (
+           nc_application_get_call_tracker (app))) == 1;
+}
+
+static void
+event_answered (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  *(guint *) user_data = soup_message_get_status (
+    soup_session_get_async_result_message (SOUP_SESSION (source), result));
+}
+
+/* With an account, the console listens for the PBX: an event posted to it reaches the
+ * live events. */
+static void
+test_listener_feeds_live_events (void)
+{
+  g_autoptr(GHashTable) fields = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *signature = NULL;
+  g_autofree char *url = NULL;
+  char *body;
+  guint status = 0;
+  NcCall *call;
+
+  wait_until (listener_running);
+  g_assert_null (nc_application_get_listener_problem (app));
+
+  g_hash_table_insert (fields, (gpointer) "event", (gpointer) "NOTIFY_START");
+  g_hash_table_insert (fields, (gpointer) "call_start", (gpointer) "2026-11-23 10:15:03");
+  g_hash_table_insert (fields, (gpointer) "pbx_call_id", (gpointer) "in_live");
+  g_hash_table_insert (fields, (gpointer) "caller_id", (gpointer) "79004443322");
+  g_hash_table_insert (fields, (gpointer) "called_did", (gpointer) "74951234567");
+  signature = nc_call_event_sign (SECRET, fields);
+  body = soup_form_encode_hash (fields);
+  bytes = g_bytes_new_take (body, strlen (body));
+  url = g_strdup_printf ("http://127.0.0.1:%u/zadarma_webhook/%s",
+                         nc_webhook_server_get_port (nc_application_get_listener (app)), TOKEN);
+  message = soup_message_new ("POST", url);
+  soup_message_set_request_body_from_bytes (message, "application/x-www-form-urlencoded", bytes);
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Signature", signature);
+  soup_session_set_proxy_resolver (session, NULL);
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, event_answered,
+                                    &status);
+  while (status == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (status, ==, 200);
+
+  wait_until (one_call_in_journal);
+  call = nc_call_tracker_lookup (nc_application_get_call_tracker (app), "in_live");
+  g_assert_nonnull (call);
+  g_assert_cmpint (nc_call_get_state (call), ==, NC_CALL_STATE_RINGING);
 }
 
 static gboolean
@@ -154,6 +227,24 @@ main (int   argc,
   g_setenv ("NOVOFON_API_URL", url, TRUE);
   g_setenv ("NOVOFON_API_KEY", KEY, TRUE);
   g_setenv ("NOVOFON_API_SECRET", SECRET, TRUE);
+  g_setenv ("NOVOFON_WEBHOOK_TOKEN", TOKEN, TRUE);
+  {
+    g_autoptr(GSettings) settings = nc_settings_new_if_installed ();
+
+    /* A free port, so the default one may be in use; the memory backend is this
+     * process's own. */
+    g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                              G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+    bound = g_socket_get_local_address (socket, NULL);
+    g_settings_set_int (settings, "webhook-port",
+                        g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+    g_socket_close (socket, NULL);
+  }
 
   app = nc_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
@@ -166,6 +257,7 @@ main (int   argc,
   g_test_add_func ("/app-actions/zadarma-call-api-failure-notifies",
                    test_zadarma_call_api_failure_notifies);
   g_test_add_func ("/app-actions/gapplication-action", test_gapplication_action);
+  g_test_add_func ("/app-actions/listener-feeds-live-events", test_listener_feeds_live_events);
   status = g_test_run ();
 
   g_object_unref (app);

@@ -275,6 +275,144 @@ nc_call_service_attach (NcCallService   *self,
   g_signal_connect_object (server, "event-received", G_CALLBACK (event_received), self, 0);
 }
 
+typedef struct
+{
+  GPtrArray *events;
+  GPtrArray *calls;
+  GPtrArray *clients;   /* NcClient of the stored calls, for their names */
+} Replay;
+
+static void
+replay_free (Replay *replay)
+{
+  g_clear_pointer (&replay->events, g_ptr_array_unref);
+  g_clear_pointer (&replay->calls, g_ptr_array_unref);
+  g_clear_pointer (&replay->clients, g_ptr_array_unref);
+  g_free (replay);
+}
+
+/* Reads on a worker thread; the tracker, whose models the UI shows, is fed on the main
+ * context. */
+static void
+read_replay (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  NcCallService *self = source_object;
+  Replay *replay = g_new0 (Replay, 1);
+  GError *error = NULL;
+
+  replay->events = nc_store_list_call_events_sync (self->store, &error);
+  if (replay->events != NULL)
+    replay->calls = nc_store_list_calls_sync (self->store, &error);
+  if (replay->calls != NULL)
+    {
+      replay->clients = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < replay->calls->len; i++)
+        {
+          NcStoredCall *stored = replay->calls->pdata[i];
+          NcClient *client = stored->client_id != 0
+                             ? nc_store_get_client_sync (self->store, stored->client_id, NULL)
+                             : NULL;
+
+          g_ptr_array_add (replay->clients, client != NULL ? client
+                                                            : nc_client_new (0, NULL, 0, NULL, 0));
+        }
+    }
+
+  if (error != NULL)
+    {
+      replay_free (replay);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, replay, (GDestroyNotify) replay_free);
+}
+
+static void
+apply_replay (NcCallService *self,
+              Replay        *replay)
+{
+  self->replaying = TRUE;
+  for (guint i = 0; i < replay->events->len; i++)
+    {
+      NcStoredEvent *stored = replay->events->pdata[i];
+      g_autoptr(NcCallEvent) event = nc_call_event_new_from_canonical (stored->event_type,
+                                                                       stored->fields,
+                                                                       stored->received_at);
+
+      nc_call_tracker_add_event (self->tracker, stored->event_type,
+                                 nc_call_event_get_fields (event), stored->received_at);
+    }
+
+  for (guint i = 0; i < replay->calls->len; i++)
+    {
+      NcStoredCall *stored = replay->calls->pdata[i];
+      NcClient *client = replay->clients->pdata[i];
+      NcCall *call = nc_call_tracker_lookup (self->tracker, stored->pbx_call_id);
+      NcMatchRule rule;
+
+      if (call == NULL)
+        continue;
+      if (nc_client_get_id (client) != 0)
+        nc_call_set_client (call, stored->client_id, nc_client_get_name (client),
+                            nc_match_rule_from_string (stored->match_rule, &rule)
+                            ? nc_match_rule_explain (rule) : NULL);
+      if (stored->record_link != NULL)
+        nc_call_set_record_link (call, stored->record_link, stored->record_expires);
+    }
+  self->replaying = FALSE;
+}
+
+static void
+replay_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  Replay *replay = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (replay == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  apply_replay (NC_CALL_SERVICE (source), replay);
+  replay_free (replay);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * nc_call_service_replay_async:
+ *
+ * nc_call_service_replay_sync() without blocking the caller: the store is read on a
+ * worker thread, the tracker fed on the caller's main context.
+ */
+void
+nc_call_service_replay_async (NcCallService       *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *outer = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) inner = g_task_new (self, cancellable, replay_read, outer);
+
+  g_task_set_source_tag (outer, nc_call_service_replay_async);
+  g_task_run_in_thread (inner, read_replay);
+}
+
+gboolean
+nc_call_service_replay_finish (NcCallService  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /**
  * nc_call_service_replay_sync:
  *
@@ -285,52 +423,17 @@ gboolean
 nc_call_service_replay_sync (NcCallService  *self,
                              GError        **error)
 {
-  g_autoptr(GPtrArray) events = NULL;
-  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+  Replay *replay;
 
   g_return_val_if_fail (NC_IS_CALL_SERVICE (self), FALSE);
 
-  events = nc_store_list_call_events_sync (self->store, error);
-  if (events == NULL)
+  read_replay (task, self, NULL, NULL);
+  replay = g_task_propagate_pointer (task, error);
+  if (replay == NULL)
     return FALSE;
-  calls = nc_store_list_calls_sync (self->store, error);
-  if (calls == NULL)
-    return FALSE;
-
-  self->replaying = TRUE;
-  for (guint i = 0; i < events->len; i++)
-    {
-      NcStoredEvent *stored = events->pdata[i];
-      g_autoptr(NcCallEvent) event = nc_call_event_new_from_canonical (stored->event_type,
-                                                                       stored->fields,
-                                                                       stored->received_at);
-
-      nc_call_tracker_add_event (self->tracker, stored->event_type,
-                                 nc_call_event_get_fields (event), stored->received_at);
-    }
-
-  for (guint i = 0; i < calls->len; i++)
-    {
-      NcStoredCall *stored = calls->pdata[i];
-      NcCall *call = nc_call_tracker_lookup (self->tracker, stored->pbx_call_id);
-      NcMatchRule rule;
-
-      if (call == NULL)
-        continue;
-      if (stored->client_id != 0)
-        {
-          g_autoptr(NcClient) client = nc_store_get_client_sync (self->store, stored->client_id,
-                                                                 NULL);
-
-          if (client != NULL)
-            nc_call_set_client (call, stored->client_id, nc_client_get_name (client),
-                                nc_match_rule_from_string (stored->match_rule, &rule)
-                                ? nc_match_rule_explain (rule) : NULL);
-        }
-      if (stored->record_link != NULL)
-        nc_call_set_record_link (call, stored->record_link, stored->record_expires);
-    }
-  self->replaying = FALSE;
+  apply_replay (self, replay);
+  replay_free (replay);
   return TRUE;
 }
 

@@ -29,6 +29,13 @@ void           nc_call_service_attach      (NcCallService    *self,
                                             NcWebhookServer  *server);
 gboolean       nc_call_service_replay_sync (NcCallService    *self,
                                             GError          **error);
+void           nc_call_service_replay_async  (NcCallService       *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean       nc_call_service_replay_finish (NcCallService       *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 guint          nc_call_service_get_busy    (NcCallService    *self);
 
 G_END_DECLS

@@ -14,7 +14,10 @@
 
 #include "nc-application.h"
 #include "nc-call-notifier.h"
+#include "nc-call-service.h"
 #include "nc-call-tracker.h"
+#include "nc-secrets.h"
+#include "nc-webhook-server.h"
 #include "nc-settings.h"
 #include "nc-store.h"
 #include "nc-zadarma-call.h"
@@ -32,7 +35,19 @@ struct _NcApplication
   GSettings      *settings;
   NcStore        *store;
   GCancellable   *cancellable;
+  NcClientMatcher *matcher;
+  NcCallService  *service;
+  NcWebhookServer *listener;
+  NcZadarmaClient *client;
+  char           *listener_problem;
 };
+
+enum {
+  SIGNAL_LISTENER_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (NcApplication, nc_application, ADW_TYPE_APPLICATION)
 
@@ -236,6 +251,121 @@ zadarma_call_activated (GSimpleAction *action,
 }
 
 static void
+set_listener_problem (NcApplication *self,
+                      const char    *problem)
+{
+  g_free (self->listener_problem);
+  self->listener_problem = g_strdup (problem);
+  if (problem != NULL)
+    g_message ("The webhook listener is not running: %s", problem);
+  g_signal_emit (self, signals[SIGNAL_LISTENER_CHANGED], 0);
+}
+
+typedef struct
+{
+  NcApplication *self;
+  NcCredentials *credentials;
+} Starting;
+
+static void
+starting_free (Starting *starting)
+{
+  g_object_unref (starting->self);
+  nc_credentials_free (starting->credentials);
+  g_free (starting);
+}
+
+static void
+token_found (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Starting *starting = user_data;
+  NcApplication *self = starting->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = nc_secrets_get_webhook_token_finish (result, &error);
+  g_autofree char *bind = NULL;
+
+  if (token == NULL)
+    {
+      set_listener_problem (self, error->message);
+      starting_free (starting);
+      return;
+    }
+
+  bind = nc_settings_dup_string (self->settings, "webhook-bind");
+  self->listener = nc_webhook_server_new (self->store, starting->credentials->secret, token);
+  nc_webhook_server_set_matcher (self->listener, self->matcher);
+  nc_call_service_attach (self->service, self->listener);
+  if (!nc_webhook_server_listen (self->listener, bind,
+                                 (guint) nc_settings_get_int (self->settings, "webhook-port"),
+                                 &error))
+    {
+      g_autofree char *problem = g_strdup_printf (_("Could not listen for the PBX’s events: %s"),
+                                                  error->message);
+
+      g_clear_object (&self->listener);
+      set_listener_problem (self, problem);
+    }
+  else
+    set_listener_problem (self, NULL);
+  starting_free (starting);
+}
+
+static void
+credentials_found (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NcApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *api_url = nc_settings_dup_api_url (self->settings);
+  NcCredentials *credentials = nc_secrets_lookup_credentials_finish (result, &error);
+  Starting *starting;
+
+  if (credentials == NULL)
+    {
+      set_listener_problem (self, error->message);
+      return;
+    }
+
+  /* With an account, recordings get their links, and the listener can check signatures. */
+  self->client = nc_zadarma_client_new (api_url, credentials->key, credentials->secret);
+  nc_zadarma_client_set_store (self->client, self->store);
+  nc_call_service_set_client (self->service, self->client);
+
+  if (!nc_settings_get_boolean (self->settings, "webhook-enabled"))
+    {
+      nc_credentials_free (credentials);
+      set_listener_problem (self, _("Receiving call events is off in Preferences"));
+      return;
+    }
+
+  starting = g_new0 (Starting, 1);
+  starting->self = g_object_ref (self);
+  starting->credentials = credentials;
+  nc_secrets_get_webhook_token_async (self->cancellable, token_found, starting);
+}
+
+static void
+journal_replayed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(NcApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nc_call_service_replay_finish (NC_CALL_SERVICE (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Could not read the call journal: %s", error->message);
+      return;
+    }
+  nc_secrets_lookup_credentials_async (self->cancellable, credentials_found,
+                                       g_object_ref (self));
+}
+
+static void
 store_opened (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -251,6 +381,10 @@ store_opened (GObject      *source,
       return;
     }
   self->store = store;
+  self->matcher = nc_client_matcher_new (store);
+  self->service = nc_call_service_new (store, self->matcher, self->tracker);
+  nc_call_service_replay_async (self->service, self->cancellable, journal_replayed,
+                                g_object_ref (self));
 }
 
 static void
@@ -287,6 +421,8 @@ nc_application_shutdown (GApplication *application)
   NcApplication *self = NC_APPLICATION (application);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->listener != NULL)
+    nc_webhook_server_stop (self->listener);
   if (self->store != NULL)
     nc_store_close (self->store);
 
@@ -302,8 +438,13 @@ nc_application_finalize (GObject *object)
   g_clear_object (&self->notifier);
   g_clear_object (&self->tracker);
   g_clear_object (&self->settings);
+  g_clear_object (&self->listener);
+  g_clear_object (&self->service);
+  g_clear_object (&self->client);
+  g_clear_object (&self->matcher);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->listener_problem, g_free);
 
   G_OBJECT_CLASS (nc_application_parent_class)->finalize (object);
 }
@@ -318,6 +459,15 @@ nc_application_class_init (NcApplicationClass *klass)
   app_class->handle_local_options = nc_application_handle_local_options;
   app_class->startup = nc_application_startup;
   app_class->shutdown = nc_application_shutdown;
+
+  /**
+   * NcApplication::listener-changed:
+   *
+   * The webhook listener started, or could not (see nc_application_get_listener_problem()).
+   */
+  signals[SIGNAL_LISTENER_CHANGED] =
+    g_signal_new ("listener-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
   app_class->activate = nc_application_activate;
 }
 
@@ -364,4 +514,28 @@ nc_application_get_call_tracker (NcApplication *self)
   g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
 
   return self->tracker;
+}
+
+/**
+ * nc_application_get_listener:
+ *
+ * Returns: (transfer none) (nullable): the webhook listener, when it runs
+ */
+NcWebhookServer *
+nc_application_get_listener (NcApplication *self)
+{
+  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
+  return self->listener;
+}
+
+/**
+ * nc_application_get_listener_problem:
+ *
+ * Returns: (transfer none) (nullable): why the listener does not run, in a sentence
+ */
+const char *
+nc_application_get_listener_problem (NcApplication *self)
+{
+  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
+  return self->listener_problem;
 }

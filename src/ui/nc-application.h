@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "nc-call-tracker.h"
+#include "nc-webhook-server.h"
 
 G_BEGIN_DECLS
 
@@ -18,5 +19,7 @@ NcApplication *nc_application_new                 (void);
 const char    *nc_application_get_data_dir        (NcApplication *self);
 GtkWindow     *nc_application_create_about_window (NcApplication *self);
 NcCallTracker *nc_application_get_call_tracker    (NcApplication *self);
+NcWebhookServer *nc_application_get_listener      (NcApplication *self);
+const char    *nc_application_get_listener_problem (NcApplication *self);
 
 G_END_DECLS
