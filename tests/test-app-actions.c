@@ -11,6 +11,10 @@
 #include <libsoup/soup.h>
 
 #include "nc-application.h"
+#include "nc-clients-view.h"
+#include "nc-live-view.h"
+#include "nc-ui-test-util.h"
+#include "nc-window.h"
 #include "nc-call-event.h"
 #include "nc-settings.h"
 #include "nc-fake-notifications.h"
@@ -25,13 +29,22 @@ static NcApplication *app;
 static NcPbxSimulator *simulator;
 static NcFakeNotifications *notifications;
 
+static gboolean
+wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 wait_until (gboolean (*done) (void))
 {
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  /* Something must wake the loop to look at the clock. */
+  guint waker = g_timeout_add (50, wake, NULL);
 
   while (!done () && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (waker);
   g_assert_true (done ());
 }
 
@@ -210,6 +223,155 @@ test_gapplication_action (void)
   g_subprocess_wait (service, NULL, NULL);
 }
 
+static gboolean
+store_open (void)
+{
+  return nc_application_get_store (app) != NULL;
+}
+
+static NcWindow *window;
+static NcClientsView *clients_view;
+
+static gboolean
+calls_enabled (void)
+{
+  gboolean enabled = FALSE;
+
+  g_object_get (clients_view, "calls-enabled", &enabled, NULL);
+  return enabled;
+}
+
+static gboolean
+calls_disabled (void)
+{
+  return !calls_enabled ();
+}
+
+static gboolean
+one_client_shown (void)
+{
+  return g_list_model_get_n_items (nc_clients_view_get_shown (clients_view)) == 1;
+}
+
+/* The listener's test made a client of its caller; Иван is ours. */
+static gboolean
+ivan_shown (void)
+{
+  GListModel *shown = nc_clients_view_get_shown (clients_view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(NcClient) client = g_list_model_get_item (shown, i);
+
+      if (g_strcmp0 (nc_client_get_name (client), "Иван Петров") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+no_client_shown (void)
+{
+  return g_list_model_get_n_items (nc_clients_view_get_shown (clients_view)) == 0;
+}
+
+static guint callbacks_before;
+
+static gboolean
+one_more_callback (void)
+{
+  return nc_pbx_simulator_get_callbacks (simulator)->len == callbacks_before + 1;
+}
+
+static void
+set_me (NcCallMethod method)
+{
+  g_autoptr(GPtrArray) employees = nc_store_list_employees_sync (nc_application_get_store (app), NULL);
+  g_autoptr(NcEmployee) me = nc_employee_new (employees->len > 0
+                                              ? nc_employee_get_id (employees->pdata[0]) : 0,
+                                              "Анна", "111111", "79500000033", method);
+
+  g_assert_cmpint (nc_store_save_employee_sync (nc_application_get_store (app), me, NULL), >, 0);
+  nc_window_reload (window);
+}
+
+/* The operator's window: the clients, searchable, and a phone that follows the call method. */
+static void
+test_click_to_call (void)
+{
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  NcClient *client = nc_client_new (0, "Иван Петров", NC_CHANNEL_TELEPHONY, "79004443322", 0);
+  g_autofree char *shot = NULL;
+
+  wait_until (store_open);
+  nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
+  g_ptr_array_add (drafts, client);
+  g_assert_true (nc_store_add_clients_sync (nc_application_get_store (app), drafts, NULL, NULL));
+
+  window = nc_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  clients_view = NC_CLIENTS_VIEW (nc_ui_test_find_widget (GTK_WIDGET (window), NC_TYPE_CLIENTS_VIEW,
+                                                          NULL, NULL));
+  nc_window_reload (window);
+  wait_until (ivan_shown);
+
+  /* The live events show what the listener received before the window opened. */
+  {
+    NcLiveView *live = NC_LIVE_VIEW (nc_ui_test_find_widget (GTK_WIDGET (window), NC_TYPE_LIVE_VIEW,
+                                                             NULL, NULL));
+
+    g_assert_cmpuint (g_list_model_get_n_items (nc_live_view_get_journal_model (live)), ==, 1);
+  }
+
+  /* Search answers from the index, in any format of the number. */
+  nc_clients_view_search (clients_view, "zzz");
+  wait_until (no_client_shown);
+  nc_clients_view_search (clients_view, "Петр");
+  wait_until (one_client_shown);
+  g_assert_true (ivan_shown ());
+  nc_clients_view_search (clients_view, "+7 (900) 444");
+  wait_until (ivan_shown);
+  nc_clients_view_search (clients_view, "");
+
+  /* Calls disabled: no phone at all. */
+  set_me (NC_CALL_METHOD_DISABLED);
+  nc_ui_test_spin (200);
+  g_assert_false (calls_enabled ());
+
+  /* Calls via the Novofon API: one callback, and a second click while it is on its way
+   * places nothing. */
+  set_me (NC_CALL_METHOD_API);
+  wait_until (calls_enabled);
+
+  nc_ui_test_wait_for_frames (GTK_WIDGET (window), 3);
+  shot = nc_ui_test_save_screenshot (GTK_WIDGET (window), "clients");
+  callbacks_before = nc_pbx_simulator_get_callbacks (simulator)->len;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.call-client", "s",
+                                             "79004443322"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.call-client", "s",
+                                             "79004443322"));
+  g_assert_nonnull (strstr (nc_window_get_last_toast (window), "already on its way"));
+  wait_until (one_more_callback);
+  nc_ui_test_spin (300);
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (simulator)->len, ==, callbacks_before + 1);
+  g_assert_cmpstr (g_hash_table_lookup (nc_pbx_simulator_get_callbacks (simulator)->pdata[callbacks_before],
+                                        "from"), ==, "111111");
+
+  /* Calls via an app: no softphone here, and the window says what to do. */
+  set_me (NC_CALL_METHOD_APP);
+  nc_ui_test_spin (200);
+  g_assert_true (calls_enabled ());
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.call-client", "s",
+                                             "79004443322"));
+  g_assert_nonnull (strstr (nc_window_get_last_toast (window), "Zoiper"));
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (simulator)->len, ==, callbacks_before + 1);
+
+  set_me (NC_CALL_METHOD_DISABLED);
+  wait_until (calls_disabled);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -258,6 +420,7 @@ main (int   argc,
                    test_zadarma_call_api_failure_notifies);
   g_test_add_func ("/app-actions/gapplication-action", test_gapplication_action);
   g_test_add_func ("/app-actions/listener-feeds-live-events", test_listener_feeds_live_events);
+  g_test_add_func ("/app-actions/click-to-call", test_click_to_call);
   status = g_test_run ();
 
   g_object_unref (app);

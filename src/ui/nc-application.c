@@ -44,6 +44,7 @@ struct _NcApplication
 
 enum {
   SIGNAL_LISTENER_CHANGED,
+  SIGNAL_STORE_READY,
   N_SIGNALS
 };
 
@@ -381,6 +382,7 @@ store_opened (GObject      *source,
       return;
     }
   self->store = store;
+  g_signal_emit (self, signals[SIGNAL_STORE_READY], 0);
   self->matcher = nc_client_matcher_new (store);
   self->service = nc_call_service_new (store, self->matcher, self->tracker);
   nc_call_service_replay_async (self->service, self->cancellable, journal_replayed,
@@ -465,6 +467,14 @@ nc_application_class_init (NcApplicationClass *klass)
    *
    * The webhook listener started, or could not (see nc_application_get_listener_problem()).
    */
+  /**
+   * NcApplication::store-ready:
+   *
+   * The project's data is open: nc_application_get_store() has it.
+   */
+  signals[SIGNAL_STORE_READY] =
+    g_signal_new ("store-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_LISTENER_CHANGED] =
     g_signal_new ("listener-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 0);
@@ -538,4 +548,54 @@ nc_application_get_listener_problem (NcApplication *self)
 {
   g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
   return self->listener_problem;
+}
+
+/**
+ * nc_application_get_store:
+ *
+ * Returns: (transfer none) (nullable): the project's data, once open
+ */
+NcStore *
+nc_application_get_store (NcApplication *self)
+{
+  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
+  return self->store;
+}
+
+/**
+ * nc_application_get_settings:
+ *
+ * Returns: (transfer none) (nullable): the settings, where the schema is installed
+ */
+GSettings *
+nc_application_get_settings (NcApplication *self)
+{
+  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+/**
+ * nc_application_place_call:
+ *
+ * Places an API callback for @request, ties it to the tracker, and calls @callback with
+ * the outcome (see nc_zadarma_call_finish()).
+ *
+ * Returns: the tracker's id of the request
+ */
+guint64
+nc_application_place_call (NcApplication       *self,
+                           NcCallRequest       *request,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autofree char *api_url = nc_settings_dup_api_url (self->settings);
+  guint64 id;
+
+  g_return_val_if_fail (NC_IS_APPLICATION (self), 0);
+
+  id = nc_call_tracker_expect_callback (self->tracker, request->employee_id,
+                                        request->client_phone, request->employee_phone,
+                                        g_get_real_time ());
+  nc_zadarma_call_async (self->store, api_url, request, self->cancellable, callback, user_data);
+  return id;
 }

@@ -8,6 +8,7 @@
 
 #include "nc-call-tracker.h"
 #include "nc-webhook-server.h"
+#include "nc-zadarma-call.h"
 
 G_BEGIN_DECLS
 
@@ -21,5 +22,11 @@ GtkWindow     *nc_application_create_about_window (NcApplication *self);
 NcCallTracker *nc_application_get_call_tracker    (NcApplication *self);
 NcWebhookServer *nc_application_get_listener      (NcApplication *self);
 const char    *nc_application_get_listener_problem (NcApplication *self);
+NcStore       *nc_application_get_store           (NcApplication *self);
+GSettings     *nc_application_get_settings        (NcApplication *self);
+guint64        nc_application_place_call          (NcApplication       *self,
+                                                   NcCallRequest       *request,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
 
 G_END_DECLS

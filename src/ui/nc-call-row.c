@@ -146,9 +146,15 @@ update (NcCallRow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->record_button),
                           nc_call_get_record_link (call) != NULL);
+  /* The action goes with its target, or a row without a link would warn. */
   if (nc_call_get_record_link (call) != NULL)
-    gtk_actionable_set_action_target (GTK_ACTIONABLE (self->record_button), "s",
-                                      nc_call_get_record_link (call));
+    {
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->record_button), "s",
+                                        nc_call_get_record_link (call));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->record_button), "win.open-uri");
+    }
+  else
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->record_button), NULL);
 
   update_duration (self);
 

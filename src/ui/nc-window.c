@@ -10,6 +10,8 @@
 #include <glib/gi18n.h>
 
 #include "nc-clients-view.h"
+#include "nc-phone.h"
+#include "nc-settings.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
 #include "nc-window.h"
@@ -24,6 +26,10 @@ struct _NcWindow
   NcClientsView        *clients_view;
   NcLiveView           *live_view;
   GtkRevealer          *demo_revealer;
+
+  NcEmployee           *me;             /* the employee this console acts as */
+  GHashTable           *calls_placed;   /* client number → tracker request id */
+  char                 *last_toast;
 };
 
 G_DEFINE_FINAL_TYPE (NcWindow, nc_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -70,17 +76,318 @@ open_uri_activated (GtkWidget  *widget,
                                            launch_uri_done, g_object_ref (widget));
 }
 
-static void
-nc_window_constructed (GObject *object)
+static NcApplication *
+get_application (NcWindow *self)
 {
-  NcWindow *self = NC_WINDOW (object);
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
-  G_OBJECT_CLASS (nc_window_parent_class)->constructed (object);
+  return NC_IS_APPLICATION (application) ? NC_APPLICATION (application) : NULL;
+}
 
-  if (NC_IS_APPLICATION (application))
-    nc_live_view_set_tracker (self->live_view,
-                              nc_application_get_call_tracker (NC_APPLICATION (application)));
+static void
+set_me (NcWindow   *self,
+        NcEmployee *employee)
+{
+  g_set_object (&self->me, employee);
+  nc_clients_view_set_call_method (self->clients_view,
+                                   employee != NULL ? nc_employee_get_call_method (employee)
+                                                    : NC_CALL_METHOD_DISABLED);
+}
+
+static void
+list_employees_in_thread (GTask        *task,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *employees = nc_store_list_employees_sync (task_data, &error);
+
+  if (employees == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, employees, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+employees_listed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  NcWindow *self = NC_WINDOW (source);
+  g_autoptr(GPtrArray) employees = g_task_propagate_pointer (G_TASK (result), NULL);
+  NcApplication *application = get_application (self);
+  g_autofree char *current = NULL;
+  NcEmployee *me = NULL;
+
+  if (employees == NULL || application == NULL)
+    return;
+
+  /* "This is me", or, in a one-person office, the only employee. */
+  current = nc_settings_dup_string (nc_application_get_settings (application), "current-employee");
+  for (guint i = 0; i < employees->len; i++)
+    if (g_strcmp0 (nc_employee_get_employee_id (employees->pdata[i]), current) == 0)
+      me = employees->pdata[i];
+  if (me == NULL && employees->len == 1)
+    me = employees->pdata[0];
+  set_me (self, me);
+}
+
+/**
+ * nc_window_reload:
+ *
+ * Reads the clients and the employees again, as after an import.
+ */
+void
+nc_window_reload (NcWindow *self)
+{
+  NcApplication *application = get_application (self);
+  NcStore *store = application != NULL ? nc_application_get_store (application) : NULL;
+  g_autoptr(GTask) task = NULL;
+
+  if (store == NULL)
+    return;
+
+  nc_clients_view_set_store (self->clients_view, store);
+  nc_clients_view_reload (self->clients_view);
+  task = g_task_new (self, NULL, employees_listed, NULL);
+  g_task_set_task_data (task, g_object_ref (store), g_object_unref);
+  g_task_run_in_thread (task, list_employees_in_thread);
+}
+
+static void
+toast (NcWindow   *self,
+       const char *message)
+{
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+typedef struct
+{
+  NcWindow *self;
+  char     *number;
+} Placing;
+
+static void
+placing_free (Placing *placing)
+{
+  g_object_unref (placing->self);
+  g_free (placing->number);
+  g_free (placing);
+}
+
+static void
+call_placed (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Placing *placing = user_data;
+  g_autoptr(NcZadarmaCallback) callback = NULL;
+  g_autoptr(GError) error = NULL;
+
+  callback = nc_zadarma_call_finish (result, &error);
+  if (callback == NULL)
+    {
+      g_autofree char *reason = nc_zadarma_error_to_user_message (error);
+      g_autofree char *message = g_strdup_printf (_("No call was placed: %s"), reason);
+
+      g_hash_table_remove (placing->self->calls_placed, placing->number);
+      toast (placing->self, message);
+    }
+  placing_free (placing);
+}
+
+static void
+call_progress (NcCall     *call,
+               GParamSpec *pspec,
+               NcWindow   *self)
+{
+  g_autofree char *message = NULL;
+
+  switch (nc_call_get_state (call))
+    {
+    case NC_CALL_STATE_RINGING:
+      return;
+    case NC_CALL_STATE_TALKING:
+      message = g_strdup_printf (_("Connected with %s"), nc_call_get_client_number (call));
+      break;
+    case NC_CALL_STATE_ENDED:
+      g_hash_table_remove (self->calls_placed, nc_call_get_client_number (call));
+      g_signal_handlers_disconnect_by_func (call, call_progress, self);
+      message = g_strcmp0 (nc_call_get_disposition (call), "answered") == 0
+                ? g_strdup_printf (_("The call with %s ended"), nc_call_get_client_number (call))
+                : g_strdup_printf (_("The call to %s failed: %s"), nc_call_get_client_number (call),
+                                   nc_call_get_outcome_text (call));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  toast (self, message);
+}
+
+static void
+callback_tied (NcCallTracker *tracker,
+               guint64        id,
+               NcCall        *call,
+               NcWindow      *self)
+{
+  g_autofree char *message = g_strdup_printf (_("You answered; calling %s…"),
+                                              nc_call_get_client_number (call));
+
+  toast (self, message);
+  g_signal_connect_object (call, "notify::state", G_CALLBACK (call_progress), self, 0);
+}
+
+static void
+callback_expired (NcCallTracker *tracker,
+                  guint64        id,
+                  NcWindow      *self)
+{
+  GHashTableIter iter;
+  gpointer number, request;
+
+  g_hash_table_iter_init (&iter, self->calls_placed);
+  while (g_hash_table_iter_next (&iter, &number, &request))
+    if (*(guint64 *) request == id)
+      {
+        g_hash_table_iter_remove (&iter);
+        toast (self, _("The PBX did not start the call within a minute: did you answer?"));
+        return;
+      }
+}
+
+static void
+launch_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(NcWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The phone app could not start: %s"),
+                                                  error->message);
+      toast (self, message);
+    }
+}
+
+/* The current employee's call method decides what a click on a phone does. */
+static void
+call_client_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+  NcApplication *application = get_application (self);
+  const char *number = g_variant_get_string (parameter, NULL);
+
+  if (self->me == NULL || application == NULL)
+    return;
+
+  switch (nc_employee_get_call_method (self->me))
+    {
+    case NC_CALL_METHOD_DISABLED:
+      return;
+
+    case NC_CALL_METHOD_APP:
+      {
+        g_autoptr(GAppInfo) handler = g_app_info_get_default_for_uri_scheme ("tel");
+        g_autofree char *desktop_id = g_strconcat (APPLICATION_ID, ".desktop", NULL);
+        g_autofree char *uri = g_strconcat ("tel:+", number, NULL);
+        g_autoptr(GdkAppLaunchContext) context =
+          gdk_display_get_app_launch_context (gtk_widget_get_display (widget));
+
+        /* Never this app itself: it is no softphone. */
+        if (handler == NULL || g_strcmp0 (g_app_info_get_id (handler), desktop_id) == 0)
+          {
+            toast (self, _("No app for phone calls is installed: install a softphone such as "
+                           "Zoiper and make it the app for phone links, or let this employee "
+                           "call through the Novofon API"));
+            return;
+          }
+        g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), NULL,
+                                                 launch_done, g_object_ref (self));
+        return;
+      }
+
+    case NC_CALL_METHOD_API:
+      {
+        g_autoptr(NcCallRequest) request = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *message = NULL;
+        Placing *placing;
+        guint64 id;
+
+        if (g_hash_table_contains (self->calls_placed, number))
+          {
+            message = g_strdup_printf (_("A call to %s is already on its way"), number);
+            toast (self, message);
+            return;
+          }
+        request = nc_call_request_new (number, nc_employee_get_virtual_number (self->me),
+                                       nc_employee_get_employee_id (self->me), &error);
+        if (request == NULL)
+          {
+            toast (self, error->message);
+            return;
+          }
+
+        placing = g_new0 (Placing, 1);
+        placing->self = g_object_ref (self);
+        placing->number = g_strdup (request->client_phone);
+        id = nc_application_place_call (application, request, call_placed, placing);
+        g_hash_table_insert (self->calls_placed, g_strdup (request->client_phone),
+                             g_memdup2 (&id, sizeof id));
+        message = g_strdup_printf (_("The PBX is ringing you; then it calls %s"),
+                                   request->client_phone);
+        toast (self, message);
+        return;
+      }
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+store_ready (NcWindow *self)
+{
+  nc_window_reload (self);
+}
+
+/* "application" is not a construct property: it is set after constructed(), so the
+ * window joins the application's objects when it arrives. */
+static void
+application_set (NcWindow *self)
+{
+  NcApplication *application = get_application (self);
+  NcCallTracker *tracker;
+
+  if (application == NULL || nc_live_view_get_tracker (self->live_view) != NULL)
+    return;
+
+  tracker = nc_application_get_call_tracker (application);
+  nc_live_view_set_tracker (self->live_view, tracker);
+  g_signal_connect_object (tracker, "callback-tied", G_CALLBACK (callback_tied), self, 0);
+  g_signal_connect_object (tracker, "callback-expired", G_CALLBACK (callback_expired), self, 0);
+  g_signal_connect_object (application, "store-ready", G_CALLBACK (store_ready), self,
+                           G_CONNECT_SWAPPED);
+  nc_window_reload (self);
+}
+
+static void
+nc_window_dispose (GObject *object)
+{
+  NcWindow *self = NC_WINDOW (object);
+
+  g_clear_object (&self->me);
+  g_clear_pointer (&self->calls_placed, g_hash_table_unref);
+  g_clear_pointer (&self->last_toast, g_free);
+
+  G_OBJECT_CLASS (nc_window_parent_class)->dispose (object);
 }
 
 static void
@@ -89,7 +396,7 @@ nc_window_class_init (NcWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = nc_window_constructed;
+  object_class->dispose = nc_window_dispose;
 
   g_type_ensure (NC_TYPE_CLIENTS_VIEW);
   g_type_ensure (NC_TYPE_EMPLOYEES_VIEW);
@@ -106,6 +413,7 @@ nc_window_class_init (NcWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_activated);
+  gtk_widget_class_install_action (widget_class, "win.call-client", "s", call_client_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
 }
@@ -114,6 +422,8 @@ static void
 nc_window_init (NcWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->calls_placed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_set), NULL);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -138,7 +448,19 @@ nc_window_add_toast (NcWindow   *self,
 {
   g_return_if_fail (NC_IS_WINDOW (self));
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  toast (self, message);
+}
+
+/**
+ * nc_window_get_last_toast:
+ *
+ * Returns: (transfer none) (nullable): what the window said last, for the tests
+ */
+const char *
+nc_window_get_last_toast (NcWindow *self)
+{
+  g_return_val_if_fail (NC_IS_WINDOW (self), NULL);
+  return self->last_toast;
 }
 
 /**

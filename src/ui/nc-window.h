@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (NcWindow, nc_window, NC, WINDOW, AdwApplicationWindow)
 NcWindow *nc_window_new       (NcApplication *application);
 void      nc_window_add_toast (NcWindow      *self,
                                const char    *message);
+void      nc_window_reload    (NcWindow      *self);
+const char *nc_window_get_last_toast (NcWindow *self);
 void      nc_window_set_demo  (NcWindow      *self,
                                gboolean       demo);
 void      nc_window_show_client (NcWindow    *self,
