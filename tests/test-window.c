@@ -163,6 +163,36 @@ test_preferences_open (void)
   preferences = find_window_of_type (NC_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (preferences)));
+
+  /* The address to paste, with a token from the keyring (made there the first time), and
+   * the listener's state: no account yet, so it says what is missing. */
+  {
+    AdwActionRow *url_row = NULL;
+    AdwActionRow *listener_row = NULL;
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time () < deadline)
+      {
+        url_row = ADW_ACTION_ROW (nc_ui_test_find_widget (GTK_WIDGET (preferences),
+                                                          ADW_TYPE_ACTION_ROW, "title",
+                                                          "Webhook Address (local: set a public "
+                                                          "address for the PBX to reach it)"));
+        if (url_row != NULL && strstr (adw_action_row_get_subtitle (url_row), "/zadarma_webhook/"))
+          break;
+        g_main_context_iteration (NULL, FALSE);
+      }
+    g_assert_nonnull (url_row);
+    g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (url_row),
+                                     "http://127.0.0.1:8765/zadarma_webhook/"));
+    listener_row = ADW_ACTION_ROW (nc_ui_test_find_widget (GTK_WIDGET (preferences),
+                                                           ADW_TYPE_ACTION_ROW, "title",
+                                                           "Listener"));
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (listener_row), "API Key"));
+    g_assert_nonnull (nc_ui_test_find_widget (GTK_WIDGET (preferences),
+                                              ADW_TYPE_PASSWORD_ENTRY_ROW, NULL, NULL));
+    nc_ui_test_wait_for_frames (GTK_WIDGET (preferences), 2);
+    g_free (nc_ui_test_save_screenshot (GTK_WIDGET (preferences), "preferences"));
+  }
   gtk_window_destroy (preferences);
   nc_ui_test_spin (50);
 }
