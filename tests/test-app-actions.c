@@ -12,6 +12,8 @@
 
 #include "nc-application.h"
 #include "nc-clients-view.h"
+#include "nc-employee-editor.h"
+#include "nc-employees-view.h"
 #include "nc-live-view.h"
 #include "nc-ui-test-util.h"
 #include "nc-window.h"
@@ -369,6 +371,58 @@ test_click_to_call (void)
 
   set_me (NC_CALL_METHOD_DISABLED);
   wait_until (calls_disabled);
+}
+
+static NcEmployeesView *employees_view;
+
+static gboolean
+boris_listed (void)
+{
+  return nc_ui_test_find_widget (GTK_WIDGET (employees_view), ADW_TYPE_ACTION_ROW, "title",
+                                 "Борис") != NULL;
+}
+
+/* The admin adds an employee who calls through the API: the id and the number appear only
+ * for that method, are checked as typed, and "This is me" makes the phones call as him. */
+static void
+test_employee_editor (void)
+{
+  NcEmployeeEditor *editor;
+  GtkWidget *save, *id_row;
+  g_autoptr(GSettings) settings = nc_settings_new_if_installed ();
+  g_autofree char *shot = NULL;
+
+  employees_view = NC_EMPLOYEES_VIEW (nc_ui_test_find_widget (GTK_WIDGET (window),
+                                                              NC_TYPE_EMPLOYEES_VIEW, NULL, NULL));
+  editor = NC_EMPLOYEE_EDITOR (nc_employees_view_edit (employees_view, NULL));
+  save = nc_ui_test_find_widget (GTK_WIDGET (editor), GTK_TYPE_BUTTON, "label", "_Save");
+  id_row = nc_ui_test_find_widget (GTK_WIDGET (editor), ADW_TYPE_ENTRY_ROW, "title",
+                                   "Employee ID (from the employee’s page in the cabinet)");
+
+  nc_employee_editor_fill (editor, "Борис", NC_CALL_METHOD_DISABLED, NULL, NULL);
+  g_assert_false (gtk_widget_get_visible (id_row));
+  g_assert_true (gtk_widget_get_sensitive (save));
+
+  nc_employee_editor_fill (editor, "Борис", NC_CALL_METHOD_API, "abc", "79500000044");
+  g_assert_true (gtk_widget_get_visible (id_row));
+  g_assert_false (gtk_widget_get_sensitive (save));
+  nc_employee_editor_fill (editor, "Борис", NC_CALL_METHOD_API, "222222", "8 950 000 00 44");
+  g_assert_true (gtk_widget_get_sensitive (save));
+  nc_ui_test_spin (600);
+  nc_ui_test_wait_for_frames (GTK_WIDGET (editor), 2);
+  shot = nc_ui_test_save_screenshot (GTK_WIDGET (editor), "employee-editor");
+
+  gtk_switch_set_active (GTK_SWITCH (nc_ui_test_find_widget (GTK_WIDGET (editor), GTK_TYPE_SWITCH,
+                                                             NULL, NULL)), TRUE);
+  g_signal_emit_by_name (save, "clicked");
+  wait_until (boris_listed);
+  g_assert_true (g_settings_get_string (settings, "current-employee") != NULL);
+  {
+    g_autofree char *current = g_settings_get_string (settings, "current-employee");
+
+    g_assert_cmpstr (current, ==, "222222");
+  }
+  wait_until (calls_enabled);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -421,6 +475,7 @@ main (int   argc,
   g_test_add_func ("/app-actions/gapplication-action", test_gapplication_action);
   g_test_add_func ("/app-actions/listener-feeds-live-events", test_listener_feeds_live_events);
   g_test_add_func ("/app-actions/click-to-call", test_click_to_call);
+  g_test_add_func ("/app-actions/employee-editor", test_employee_editor);
   status = g_test_run ();
 
   g_object_unref (app);

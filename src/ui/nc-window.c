@@ -24,6 +24,7 @@ struct _NcWindow
   AdwFlap              *flap;
   AdwViewStack         *view_stack;
   NcClientsView        *clients_view;
+  NcEmployeesView      *employees_view;
   NcLiveView           *live_view;
   GtkRevealer          *demo_revealer;
 
@@ -123,6 +124,10 @@ employees_listed (GObject      *source,
   if (employees == NULL || application == NULL)
     return;
 
+  current = nc_settings_dup_string (nc_application_get_settings (application), "current-employee");
+  nc_employees_view_show (self->employees_view, employees, current);
+  g_clear_pointer (&current, g_free);
+
   /* "This is me", or, in a one-person office, the only employee. */
   current = nc_settings_dup_string (nc_application_get_settings (application), "current-employee");
   for (guint i = 0; i < employees->len; i++)
@@ -150,6 +155,7 @@ nc_window_reload (NcWindow *self)
 
   nc_clients_view_set_store (self->clients_view, store);
   nc_clients_view_reload (self->clients_view);
+  nc_employees_view_set_store (self->employees_view, store, nc_application_get_settings (application));
   task = g_task_new (self, NULL, employees_listed, NULL);
   g_task_set_task_data (task, g_object_ref (store), g_object_unref);
   g_task_run_in_thread (task, list_employees_in_thread);
@@ -375,6 +381,8 @@ application_set (NcWindow *self)
   g_signal_connect_object (tracker, "callback-expired", G_CALLBACK (callback_expired), self, 0);
   g_signal_connect_object (application, "store-ready", G_CALLBACK (store_ready), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->employees_view, "changed", G_CALLBACK (nc_window_reload), self,
+                           G_CONNECT_SWAPPED);
   nc_window_reload (self);
 }
 
@@ -408,6 +416,7 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, clients_view);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, employees_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, live_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, demo_revealer);
 
