@@ -191,6 +191,31 @@ nc_zadarma_call_async (NcStore             *store,
 }
 
 /**
+ * nc_zadarma_call_place_async:
+ * @client: the API client to place the callback with
+ *
+ * Like nc_zadarma_call_async(), with credentials already at hand (the window's client, or
+ * the demo's); finish with nc_zadarma_call_finish().
+ */
+void
+nc_zadarma_call_place_async (NcZadarmaClient     *client,
+                             NcCallRequest       *request,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_return_if_fail (NC_IS_ZADARMA_CLIENT (client));
+  g_return_if_fail (request != NULL);
+
+  g_task_set_source_tag (task, nc_zadarma_call_async);
+  nc_zadarma_client_callback_async (client, request->employee_id, request->client_phone,
+                                    request->employee_id, cancellable, callback_placed,
+                                    g_object_ref (task));
+}
+
+/**
  * nc_zadarma_call_finish:
  *
  * Returns: (transfer full) (nullable): what the PBX answered

@@ -32,6 +32,11 @@ void               nc_zadarma_call_async  (NcStore             *store,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
+void               nc_zadarma_call_place_async (NcZadarmaClient     *client,
+                                                NcCallRequest       *request,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
 NcZadarmaCallback *nc_zadarma_call_finish (GAsyncResult        *result,
                                            GError             **error);
 

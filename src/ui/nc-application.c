@@ -16,6 +16,7 @@
 #include "nc-call-notifier.h"
 #include "nc-call-service.h"
 #include "nc-call-tracker.h"
+#include "nc-demo.h"
 #include "nc-secrets.h"
 #include "nc-webhook-server.h"
 #include "nc-settings.h"
@@ -40,6 +41,10 @@ struct _NcApplication
   NcWebhookServer *listener;
   NcZadarmaClient *client;
   char           *listener_problem;
+  NcCredentials  *credentials;
+  NcDemo         *demo;
+  gboolean        demo_wanted;
+  gboolean        demo_if_no_account;
 };
 
 enum {
@@ -57,6 +62,9 @@ static const GOptionEntry option_entries[] = {
     N_("Keep the project’s data in DIR"), N_("DIR") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and quit"), NULL },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Try the console on a simulated PBX with made-up clients and calls"), NULL },
+  { "demo-if-no-account", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL, NULL, NULL },
   { NULL }
 };
 
@@ -72,6 +80,9 @@ nc_application_handle_local_options (GApplication *application,
       g_print ("novofon-console %s\n", PACKAGE_VERSION);
       return 0;
     }
+
+  self->demo_wanted = g_variant_dict_contains (options, "demo");
+  self->demo_if_no_account = g_variant_dict_contains (options, "demo-if-no-account");
 
   if (g_variant_dict_lookup (options, "data-dir", "^&ay", &data_dir))
     {
@@ -89,7 +100,10 @@ nc_application_activate (GApplication *application)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
 
   if (window == NULL)
-    window = GTK_WINDOW (nc_window_new (NC_APPLICATION (application)));
+    {
+      window = GTK_WINDOW (nc_window_new (NC_APPLICATION (application)));
+      nc_window_set_demo (NC_WINDOW (window), NC_APPLICATION (application)->demo != NULL);
+    }
 
   gtk_window_present (window);
 }
@@ -313,39 +327,58 @@ token_found (GObject      *source,
   starting_free (starting);
 }
 
+/* With an account, recordings get their links, and the listener can check signatures. */
 static void
-credentials_found (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+start_account (NcApplication *self)
 {
-  g_autoptr(NcApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
   g_autofree char *api_url = nc_settings_dup_api_url (self->settings);
-  NcCredentials *credentials = nc_secrets_lookup_credentials_finish (result, &error);
   Starting *starting;
 
-  if (credentials == NULL)
-    {
-      set_listener_problem (self, error->message);
-      return;
-    }
+  if (self->credentials == NULL)
+    return;
 
-  /* With an account, recordings get their links, and the listener can check signatures. */
-  self->client = nc_zadarma_client_new (api_url, credentials->key, credentials->secret);
+  self->client = nc_zadarma_client_new (api_url, self->credentials->key,
+                                        self->credentials->secret);
   nc_zadarma_client_set_store (self->client, self->store);
   nc_call_service_set_client (self->service, self->client);
 
   if (!nc_settings_get_boolean (self->settings, "webhook-enabled"))
     {
-      nc_credentials_free (credentials);
       set_listener_problem (self, _("Receiving call events is off in Preferences"));
       return;
     }
 
   starting = g_new0 (Starting, 1);
   starting->self = g_object_ref (self);
-  starting->credentials = credentials;
+  starting->credentials = g_new0 (NcCredentials, 1);
+  starting->credentials->key = g_strdup (self->credentials->key);
+  starting->credentials->secret = g_strdup (self->credentials->secret);
   nc_secrets_get_webhook_token_async (self->cancellable, token_found, starting);
+}
+
+static void
+start_demo (NcApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  self->demo = nc_demo_new (self->store, self->service, self->tracker);
+  if (!nc_demo_start (self->demo, 6000, &error))
+    {
+      g_message ("The demo could not start: %s", error->message);
+      g_clear_object (&self->demo);
+      return;
+    }
+  self->client = g_object_ref (nc_demo_get_client (self->demo));
+  self->listener = g_object_ref (nc_demo_get_listener (self->demo));
+  nc_webhook_server_set_matcher (self->listener, self->matcher);
+  set_listener_problem (self, NULL);
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (NC_IS_WINDOW (l->data))
+      {
+        nc_window_set_demo (l->data, TRUE);
+        nc_window_reload (l->data);
+      }
 }
 
 static void
@@ -362,8 +395,42 @@ journal_replayed (GObject      *source,
         g_message ("Could not read the call journal: %s", error->message);
       return;
     }
-  nc_secrets_lookup_credentials_async (self->cancellable, credentials_found,
-                                       g_object_ref (self));
+  if (self->demo_wanted)
+    start_demo (self);
+  else
+    start_account (self);
+}
+
+static void store_opened (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* The account decides the mode: a real one, or, without one and when asked, the demo,
+ * whose data lives apart from the user's. */
+static void
+account_looked_up (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NcApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *demo_dir = NULL;
+
+  self->credentials = nc_secrets_lookup_credentials_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (self->credentials == NULL)
+    {
+      set_listener_problem (self, error->message);
+      if (self->demo_if_no_account)
+        self->demo_wanted = TRUE;
+    }
+
+  if (self->demo_wanted)
+    {
+      demo_dir = g_build_filename (g_get_user_cache_dir (), "novofon-console", "demo", NULL);
+      nc_store_open_async (demo_dir, self->cancellable, store_opened, g_object_ref (self));
+      return;
+    }
+  nc_store_open_async (self->data_dir, self->cancellable, store_opened, g_object_ref (self));
 }
 
 static void
@@ -414,7 +481,7 @@ nc_application_startup (GApplication *application)
   self->settings = nc_settings_new_if_installed ();
   self->notifier = nc_call_notifier_new (application, self->tracker, self->settings);
   self->cancellable = g_cancellable_new ();
-  nc_store_open_async (self->data_dir, self->cancellable, store_opened, g_object_ref (self));
+  nc_secrets_lookup_credentials_async (self->cancellable, account_looked_up, g_object_ref (self));
 }
 
 static void
@@ -423,6 +490,7 @@ nc_application_shutdown (GApplication *application)
   NcApplication *self = NC_APPLICATION (application);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->demo);
   if (self->listener != NULL)
     nc_webhook_server_stop (self->listener);
   if (self->store != NULL)
@@ -440,6 +508,8 @@ nc_application_finalize (GObject *object)
   g_clear_object (&self->notifier);
   g_clear_object (&self->tracker);
   g_clear_object (&self->settings);
+  g_clear_object (&self->demo);
+  g_clear_pointer (&self->credentials, nc_credentials_free);
   g_clear_object (&self->listener);
   g_clear_object (&self->service);
   g_clear_object (&self->client);
@@ -596,6 +666,21 @@ nc_application_place_call (NcApplication       *self,
   id = nc_call_tracker_expect_callback (self->tracker, request->employee_id,
                                         request->client_phone, request->employee_phone,
                                         g_get_real_time ());
-  nc_zadarma_call_async (self->store, api_url, request, self->cancellable, callback, user_data);
+  if (self->client != NULL)
+    nc_zadarma_call_place_async (self->client, request, self->cancellable, callback, user_data);
+  else
+    nc_zadarma_call_async (self->store, api_url, request, self->cancellable, callback, user_data);
   return id;
+}
+
+/**
+ * nc_application_get_demo:
+ *
+ * Returns: whether the console runs on the simulated PBX
+ */
+gboolean
+nc_application_get_demo (NcApplication *self)
+{
+  g_return_val_if_fail (NC_IS_APPLICATION (self), FALSE);
+  return self->demo != NULL;
 }

@@ -47,11 +47,11 @@ static guint signals[N_SIGNALS];
 static char *
 check (NcEmployeeEditor *self)
 {
-  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
   g_autoptr(NcCallRequest) request = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (*g_strstrip (g_strdup (name)) == '\0')
+  if (*name == '\0')
     return g_strdup (_("The employee needs a name"));
   if (adw_combo_row_get_selected (self->method_row) != NC_CALL_METHOD_API)
     return NULL;

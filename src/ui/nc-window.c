@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "nc-clients-view.h"
+#include "nc-demo.h"
 #include "nc-phone.h"
 #include "nc-settings.h"
 #include "nc-employees-view.h"
@@ -135,6 +136,10 @@ employees_listed (GObject      *source,
       me = employees->pdata[i];
   if (me == NULL && employees->len == 1)
     me = employees->pdata[0];
+  /* The demo's operator, unless the user chose someone else. */
+  for (guint i = 0; me == NULL && nc_application_get_demo (application) && i < employees->len; i++)
+    if (g_strcmp0 (nc_employee_get_employee_id (employees->pdata[i]), NC_DEMO_EMPLOYEE_ID) == 0)
+      me = employees->pdata[i];
   set_me (self, me);
 }
 

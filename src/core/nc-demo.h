@@ -1,0 +1,28 @@
+/* nc-demo.h — a made-up office on a simulated PBX, for trying the console out
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "nc-call-service.h"
+
+G_BEGIN_DECLS
+
+#define NC_DEMO_EMPLOYEE_ID "100"
+
+#define NC_TYPE_DEMO (nc_demo_get_type ())
+
+G_DECLARE_FINAL_TYPE (NcDemo, nc_demo, NC, DEMO, GObject)
+
+NcDemo          *nc_demo_new          (NcStore        *store,
+                                       NcCallService  *service,
+                                       NcCallTracker  *tracker);
+gboolean         nc_demo_start        (NcDemo         *self,
+                                       guint           call_interval_ms,
+                                       GError        **error);
+NcZadarmaClient *nc_demo_get_client   (NcDemo         *self);
+NcWebhookServer *nc_demo_get_listener (NcDemo         *self);
+
+G_END_DECLS

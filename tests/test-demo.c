@@ -1,0 +1,164 @@
+/* test-demo.c — the demo: a simulated office that lives, and calls that go through
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "nc-application.h"
+#include "nc-clients-view.h"
+#include "nc-fake-notifications.h"
+#include "nc-live-view.h"
+#include "nc-ui-test-util.h"
+#include "nc-window.h"
+
+static NcApplication *app;
+static int status = 1;
+
+static gboolean
+wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_until (gboolean (*done) (void))
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint waker = g_timeout_add (50, wake, NULL);
+
+  while (!done () && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (waker);
+  g_assert_true (done ());
+}
+
+static GtkWidget *
+window (void)
+{
+  return GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
+}
+
+static GListModel *
+shown_clients (void)
+{
+  return nc_clients_view_get_shown (NC_CLIENTS_VIEW (nc_ui_test_find_widget (
+                                      window (), NC_TYPE_CLIENTS_VIEW, NULL, NULL)));
+}
+
+static GListModel *
+journal (void)
+{
+  return nc_call_tracker_get_journal (nc_application_get_call_tracker (app));
+}
+
+static gboolean
+clients_loaded (void)
+{
+  return g_list_model_get_n_items (shown_clients ()) >= 300;
+}
+
+static gboolean
+a_call_ended (void)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (journal ()); i++)
+    {
+      g_autoptr(NcCall) call = g_list_model_get_item (journal (), i);
+
+      if (nc_call_get_state (call) == NC_CALL_STATE_ENDED)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+an_outgoing_call (void)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (journal ()); i++)
+    {
+      g_autoptr(NcCall) call = g_list_model_get_item (journal (), i);
+
+      if (nc_call_get_direction (call) == NC_CALL_DIRECTION_OUT && nc_call_get_request_id (call) != 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+demo_running (void)
+{
+  return nc_application_get_demo (app);
+}
+
+static void
+test_demo (void)
+{
+  GtkRevealer *bar;
+  g_autoptr(NcClient) first = NULL;
+  g_autofree char *wide = NULL;
+  g_autofree char *narrow = NULL;
+
+  wait_until (demo_running);
+  nc_ui_test_spin (300);
+  bar = GTK_REVEALER (nc_ui_test_find_widget (window (), GTK_TYPE_REVEALER, NULL, NULL));
+  g_assert_true (gtk_revealer_get_reveal_child (bar));
+
+  /* A few hundred clients, and calls coming in on their own. */
+  wait_until (clients_loaded);
+  wait_until (a_call_ended);
+
+  /* Click to call goes through the simulated PBX and comes back as events. */
+  first = g_list_model_get_item (shown_clients (), 0);
+  g_assert_true (gtk_widget_activate_action (window (), "win.call-client", "s",
+                                             nc_client_get_phone (first)));
+  wait_until (an_outgoing_call);
+
+  nc_ui_test_wait_for_frames (window (), 3);
+  wide = nc_ui_test_save_screenshot (window (), "demo");
+  g_test_message ("screenshot: %s", wide);
+  gtk_window_set_default_size (GTK_WINDOW (window ()), 420, 800);
+  nc_ui_test_spin (500);
+  nc_ui_test_wait_for_frames (window (), 3);
+  narrow = nc_ui_test_save_screenshot (window (), "demo-narrow");
+  g_test_message ("screenshot: %s", narrow);
+}
+
+static gboolean
+run_tests (gpointer user_data)
+{
+  status = g_test_run ();
+  g_application_release (G_APPLICATION (app));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_activate (GApplication *application)
+{
+  gtk_window_set_default_size (gtk_application_get_active_window (GTK_APPLICATION (application)),
+                               1280, 800);
+  g_application_hold (application);
+  g_idle_add (run_tests, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  char *app_argv[] = { argv[0], (char *) "--demo", NULL };
+  NcFakeNotifications *notifications;
+
+  gtk_test_init (&argc, &argv, NULL);
+  /* Demo calls notify: something must take the notifications. */
+  notifications = nc_fake_notifications_start ();
+
+  g_test_add_func ("/demo/lives", test_demo);
+
+  app = nc_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
+  g_application_run (G_APPLICATION (app), 2, app_argv);
+  g_object_unref (app);
+  nc_fake_notifications_stop (notifications);
+  return status;
+}
