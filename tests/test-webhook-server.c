@@ -536,6 +536,67 @@ test_whole_calls (Fixture       *fixture,
   nc_pbx_simulator_stop (simulator);
 }
 
+static gboolean
+accept_any_certificate (SoupMessage          *message,
+                        GTlsCertificate      *certificate,
+                        GTlsCertificateFlags  errors,
+                        gpointer              user_data)
+{
+  return TRUE;
+}
+
+/* With a certificate and a key, the listener speaks HTTPS only. */
+static void
+test_tls (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *command = g_strdup_printf ("openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+                                              "-subj /CN=localhost -keyout %s -out %s", key, cert);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcStore) store = NULL;
+  g_autoptr(NcWebhookServer) server = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  g_autofree char *url = NULL;
+  Reply reply = { 0, NULL };
+  int wait_status = 0;
+
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+
+  store = nc_store_open_sync (dir, &error);
+  server = nc_webhook_server_new (store, SECRET, TOKEN);
+  g_assert_true (nc_webhook_server_set_tls (server, cert, key, &error));
+  g_assert_no_error (error);
+  g_assert_true (nc_webhook_server_listen (server, "127.0.0.1", 0, &error));
+
+  url = g_strdup_printf ("https://127.0.0.1:%u/zadarma_webhook/" TOKEN "?zd_echo=tls",
+                         nc_webhook_server_get_port (server));
+  message = soup_message_new ("GET", url);
+  g_signal_connect (message, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+  soup_session_set_proxy_resolver (session, NULL);
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, sent, &reply);
+  while (reply.body == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_assert_cmpstr (reply.body, ==, "tls");
+  g_free (reply.body);
+
+  g_assert_false (nc_webhook_server_set_tls (server, key, "/nonexistent.pem", &error));
+  g_assert_nonnull (error);
+
+  g_clear_object (&session);
+  nc_webhook_server_stop (server);
+  nc_test_wait_for_last_reference (server);
+  g_clear_object (&server);
+  nc_test_wait_for_last_reference (store);
+  g_clear_object (&store);
+  nc_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -551,6 +612,7 @@ main (int   argc,
   ADD ("caller-name", test_caller_name);
   ADD ("whole-calls", test_whole_calls);
 #undef ADD
+  g_test_add_func ("/webhook-server/tls", test_tls);
 
   return g_test_run ();
 }

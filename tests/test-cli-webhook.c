@@ -1,0 +1,210 @@
+/* test-cli-webhook.c — webhook url, webhook register and calls export, as an admin runs them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "nc-cli.h"
+#include "nc-pbx-simulator.h"
+#include "nc-store.h"
+#include "nc-test-util.h"
+
+#define KEY "a1b2c3d4e5f6a7b8c9d0"
+#define SECRET "c3e9a1b2d4f60718293a4b5c6d7e8f90"
+#define TOKEN "cli-webhook-token-0123456789"
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static char *
+read_stream (FILE *stream)
+{
+  GString *text = g_string_new (NULL);
+  char buffer[4096];
+  size_t n;
+
+  rewind (stream);
+  while ((n = fread (buffer, 1, sizeof buffer, stream)) > 0)
+    g_string_append_len (text, buffer, (gssize) n);
+  fclose (stream);
+  return g_string_free (text, FALSE);
+}
+
+static Run
+cli (const char *dir,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  FILE *out = tmpfile (), *err = tmpfile ();
+  Run run;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) "novofon-console");
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, (gpointer) dir);
+  va_start (args, dir);
+  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  run.status = nc_cli_run ((int) argv->len - 1, (char *const *) argv->pdata, stdin, out, err);
+  run.out = read_stream (out);
+  run.err = read_stream (err);
+  return run;
+}
+
+static void
+test_url (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  Run run;
+
+  g_setenv ("NOVOFON_WEBHOOK_TOKEN", TOKEN, TRUE);
+  run = cli (dir, "webhook", "url", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "http://127.0.0.1:8765/zadarma_webhook/" TOKEN "\n");
+  /* A loopback address is useless to the PBX, and the command says so. */
+  g_assert_nonnull (strstr (run.err, "cannot reach"));
+  g_assert_null (strstr (run.out, SECRET));
+  g_free (run.out);
+  g_free (run.err);
+
+  g_setenv ("NOVOFON_WEBHOOK_TOKEN", "bad/token", TRUE);
+  run = cli (dir, "webhook", "url", NULL);
+  g_assert_cmpint (run.status, ==, 3);
+  g_free (run.out);
+  g_free (run.err);
+  g_unsetenv ("NOVOFON_WEBHOOK_TOKEN");
+  nc_test_remove_tree (dir);
+}
+
+typedef struct
+{
+  Run         run;
+  const char *dir;
+  const char *url;
+  gboolean    done;
+} Register;
+
+static gpointer
+register_in_thread (gpointer data)
+{
+  Register *reg = data;
+
+  reg->run = cli (reg->dir, "webhook", "register", reg->url, NULL);
+  g_atomic_int_set (&reg->done, TRUE);
+  return NULL;
+}
+
+static void
+test_register (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autoptr(NcPbxSimulator) simulator = nc_pbx_simulator_new (KEY, SECRET);
+  g_autofree char *api = NULL;
+  Register reg = { { 0 }, dir, "https://crm.example.org/zadarma_webhook/" TOKEN, FALSE };
+  GThread *thread;
+  Run bad;
+
+  g_assert_true (nc_pbx_simulator_start (simulator, 0, NULL));
+  api = nc_pbx_simulator_get_url (simulator);
+  g_setenv ("NOVOFON_API_URL", api, TRUE);
+  g_setenv ("NOVOFON_API_KEY", KEY, TRUE);
+  g_setenv ("NOVOFON_API_SECRET", SECRET, TRUE);
+
+  /* The command runs its own main loop; the simulator answers from this one. */
+  thread = g_thread_new ("register", register_in_thread, &reg);
+  while (!g_atomic_int_get (&reg.done))
+    g_main_context_iteration (NULL, FALSE);
+  g_thread_join (thread);
+
+  g_assert_cmpint (reg.run.status, ==, 0);
+  g_assert_nonnull (strstr (reg.run.out, "Интеграция активна"));
+  g_assert_cmpstr (nc_pbx_simulator_get_webhook_url (simulator), ==, reg.url);
+  g_assert_true (nc_pbx_simulator_get_notifications_enabled (simulator));
+  g_free (reg.run.out);
+  g_free (reg.run.err);
+
+  bad = cli (dir, "webhook", "register", "ftp://example.org/x", NULL);
+  g_assert_cmpint (bad.status, ==, 2);
+  g_free (bad.out);
+  g_free (bad.err);
+
+  g_unsetenv ("NOVOFON_API_URL");
+  g_unsetenv ("NOVOFON_API_KEY");
+  g_unsetenv ("NOVOFON_API_SECRET");
+  nc_pbx_simulator_stop (simulator);
+  nc_test_remove_tree (dir);
+}
+
+static void
+added (GObject      *source,
+       GAsyncResult *result,
+       gpointer      user_data)
+{
+  g_assert_true (nc_store_add_call_event_finish (NC_STORE (source), result, NULL, NULL));
+  (*(guint *) user_data)++;
+}
+
+/* The journal as CSV: one row per call, in the order they came, times as the PBX sent. */
+static void
+test_calls_export (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autoptr(NcStore) store = nc_store_open_sync (dir, NULL);
+  static const char *const events[][2] = {
+    { "NOTIFY_START", "call_start=2026-11-23+10%3A15%3A03&called_did=74951234567&caller_id=79004443322&event=NOTIFY_START&pbx_call_id=in_1" },
+    { "NOTIFY_ANSWER", "call_start=2026-11-23+10%3A15%3A03&caller_id=79004443322&destination=100&event=NOTIFY_ANSWER&pbx_call_id=in_1" },
+    { "NOTIFY_END", "call_id_with_rec=&call_start=2026-11-23+10%3A15%3A03&called_did=74951234567&caller_id=79004443322&disposition=answered&duration=65&event=NOTIFY_END&internal=100&is_recorded=0&pbx_call_id=in_1&status_code=16" },
+    { "NOTIFY_OUT_START", "call_start=2026-11-23+11%3A00%3A00&caller_id=79500000033&destination=79161112233&event=NOTIFY_OUT_START&internal=111111&pbx_call_id=out_1" },
+    { "NOTIFY_OUT_END", "call_id_with_rec=&call_start=2026-11-23+11%3A00%3A00&caller_id=79500000033&destination=79161112233&disposition=busy&duration=0&event=NOTIFY_OUT_END&internal=111111&is_recorded=0&pbx_call_id=out_1&status_code=17" },
+  };
+  NcStoredCall stored = { (char *) "in_1", 0, NULL, (char *) "https://rec.example.org/1.mp3", NULL };
+  gint64 t0 = (gint64) 1795000000 * G_USEC_PER_SEC;
+  guint done = 0;
+  Run run;
+
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    nc_store_add_call_event_async (store, events[i][0], events[i][1],
+                                   t0 + (i == 1 ? 6 : i == 2 ? 71 : i) * G_USEC_PER_SEC, NULL,
+                                   added, &done);
+  while (done < G_N_ELEMENTS (events))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (nc_store_save_call_sync (store, &stored, NULL));
+  nc_test_wait_for_last_reference (store);
+  g_clear_object (&store);
+
+  run = cli (dir, "calls", "export", "-", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==,
+                   "pbx_call_id,direction,started_at,answered_at,ended_at,client_name,client_phone,"
+                   "employee,duration,disposition,record_link\r\n"
+                   "in_1,in,2026-11-23 10:15:03,2026-11-23 10:15:09,2026-11-23 10:16:14,,79004443322,"
+                   "100,65,answered,https://rec.example.org/1.mp3\r\n"
+                   "out_1,out,2026-11-23 11:00:00,,2026-11-23 11:00:01,,79161112233,111111,0,busy,\r\n");
+  g_free (run.out);
+  g_free (run.err);
+  nc_test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli-webhook/url", test_url);
+  g_test_add_func ("/cli-webhook/register", test_register);
+  g_test_add_func ("/cli-webhook/calls-export", test_calls_export);
+
+  return g_test_run ();
+}
