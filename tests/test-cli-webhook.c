@@ -87,21 +87,35 @@ test_url (void)
   nc_test_remove_tree (dir);
 }
 
+/* The simulator answers from a thread and a main context of its own, while the command
+ * runs its own loop on this one. */
 typedef struct
 {
-  Run         run;
-  const char *dir;
-  const char *url;
-  gboolean    done;
-} Register;
+  NcPbxSimulator *simulator;
+  char           *url;
+  gint            ready;
+  gint            stop;
+} Pbx;
 
 static gpointer
-register_in_thread (gpointer data)
+pbx_thread (gpointer data)
 {
-  Register *reg = data;
+  Pbx *pbx = data;
+  GMainContext *context = g_main_context_new ();
 
-  reg->run = cli (reg->dir, "webhook", "register", reg->url, NULL);
-  g_atomic_int_set (&reg->done, TRUE);
+  g_main_context_push_thread_default (context);
+  pbx->simulator = nc_pbx_simulator_new (KEY, SECRET);
+  g_assert_true (nc_pbx_simulator_start (pbx->simulator, 0, NULL));
+  pbx->url = nc_pbx_simulator_get_url (pbx->simulator);
+  g_atomic_int_set (&pbx->ready, TRUE);
+  while (!g_atomic_int_get (&pbx->stop))
+    {
+      g_main_context_iteration (context, FALSE);
+      g_usleep (1000);
+    }
+  nc_pbx_simulator_stop (pbx->simulator);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
   return NULL;
 }
 
@@ -109,30 +123,29 @@ static void
 test_register (void)
 {
   g_autofree char *dir = nc_test_make_temp_dir ();
-  g_autoptr(NcPbxSimulator) simulator = nc_pbx_simulator_new (KEY, SECRET);
-  g_autofree char *api = NULL;
-  Register reg = { { 0 }, dir, "https://crm.example.org/zadarma_webhook/" TOKEN, FALSE };
-  GThread *thread;
-  Run bad;
+  const char *url = "https://crm.example.org/zadarma_webhook/" TOKEN;
+  Pbx pbx = { NULL, NULL, FALSE, FALSE };
+  GThread *thread = g_thread_new ("pbx", pbx_thread, &pbx);
+  Run run, bad;
 
-  g_assert_true (nc_pbx_simulator_start (simulator, 0, NULL));
-  api = nc_pbx_simulator_get_url (simulator);
-  g_setenv ("NOVOFON_API_URL", api, TRUE);
+  while (!g_atomic_int_get (&pbx.ready))
+    g_usleep (1000);
+  g_setenv ("NOVOFON_API_URL", pbx.url, TRUE);
   g_setenv ("NOVOFON_API_KEY", KEY, TRUE);
   g_setenv ("NOVOFON_API_SECRET", SECRET, TRUE);
 
-  /* The command runs its own main loop; the simulator answers from this one. */
-  thread = g_thread_new ("register", register_in_thread, &reg);
-  while (!g_atomic_int_get (&reg.done))
-    g_main_context_iteration (NULL, FALSE);
+  run = cli (dir, "webhook", "register", url, NULL);
+  g_atomic_int_set (&pbx.stop, TRUE);
   g_thread_join (thread);
 
-  g_assert_cmpint (reg.run.status, ==, 0);
-  g_assert_nonnull (strstr (reg.run.out, "Интеграция активна"));
-  g_assert_cmpstr (nc_pbx_simulator_get_webhook_url (simulator), ==, reg.url);
-  g_assert_true (nc_pbx_simulator_get_notifications_enabled (simulator));
-  g_free (reg.run.out);
-  g_free (reg.run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Интеграция активна"));
+  g_assert_cmpstr (nc_pbx_simulator_get_webhook_url (pbx.simulator), ==, url);
+  g_assert_true (nc_pbx_simulator_get_notifications_enabled (pbx.simulator));
+  g_free (run.out);
+  g_free (run.err);
+  g_object_unref (pbx.simulator);
+  g_free (pbx.url);
 
   bad = cli (dir, "webhook", "register", "ftp://example.org/x", NULL);
   g_assert_cmpint (bad.status, ==, 2);
@@ -142,7 +155,6 @@ test_register (void)
   g_unsetenv ("NOVOFON_API_URL");
   g_unsetenv ("NOVOFON_API_KEY");
   g_unsetenv ("NOVOFON_API_SECRET");
-  nc_pbx_simulator_stop (simulator);
   nc_test_remove_tree (dir);
 }
 

@@ -20,22 +20,6 @@
 #include "nc-settings.h"
 #include "nc-zadarma-call.h"
 
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-/* The command line has no main loop of its own: this runs the default one until done. */
-static void
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* The project's exit codes for what went wrong. */
 static int
 exit_code_for (const GError *error)
@@ -90,8 +74,8 @@ nc_cli_call (NcCliContext *ctx,
     return NC_EXIT_FAILURE;
 
   api_url = nc_cli_dup_api_url ();
-  nc_zadarma_call_async (store, api_url, request, NULL, got_result, &result);
-  wait_for (&result);
+  nc_zadarma_call_async (store, api_url, request, NULL, nc_cli_got_result, &result);
+  nc_cli_wait (&result);
 
   callback = nc_zadarma_call_finish (result, &error);
   if (callback == NULL)
@@ -115,18 +99,12 @@ client_from_credentials (NcCliContext  *ctx,
                          NcStore       *store,
                          int           *out_status)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(NcCredentials) credentials = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(NcCredentials) credentials = nc_cli_lookup_credentials (ctx);
   g_autofree char *api_url = nc_cli_dup_api_url ();
   NcZadarmaClient *client;
 
-  nc_secrets_lookup_credentials_async (NULL, got_result, &result);
-  wait_for (&result);
-  credentials = nc_secrets_lookup_credentials_finish (result, &error);
   if (credentials == NULL)
     {
-      nc_cli_error (ctx, "%s", error->message);
       *out_status = NC_EXIT_CREDENTIALS;
       return NULL;
     }
@@ -161,8 +139,8 @@ nc_cli_balance (NcCliContext *ctx,
   if (client == NULL)
     return status;
 
-  nc_zadarma_client_balance_async (client, NULL, got_result, &result);
-  wait_for (&result);
+  nc_zadarma_client_balance_async (client, NULL, nc_cli_got_result, &result);
+  nc_cli_wait (&result);
   balance = nc_zadarma_client_balance_finish (client, result, &error);
   if (balance == NULL)
     {
@@ -234,9 +212,9 @@ nc_cli_credentials (NcCliContext *ctx,
           return NC_EXIT_USAGE;
         }
 
-      nc_secrets_store_credentials_async (key, secret, NULL, got_result, &result);
+      nc_secrets_store_credentials_async (key, secret, NULL, nc_cli_got_result, &result);
       memset (secret, 0, strlen (secret));
-      wait_for (&result);
+      nc_cli_wait (&result);
       if (!nc_secrets_store_credentials_finish (result, &error))
         {
           nc_cli_error (ctx, "%s", error->message);
@@ -248,8 +226,8 @@ nc_cli_credentials (NcCliContext *ctx,
 
   if (argc == 2 && g_str_equal (argv[1], "clear"))
     {
-      nc_secrets_clear_credentials_async (NULL, got_result, &result);
-      wait_for (&result);
+      nc_secrets_clear_credentials_async (NULL, nc_cli_got_result, &result);
+      nc_cli_wait (&result);
       if (!nc_secrets_clear_credentials_finish (result, &error))
         {
           nc_cli_error (ctx, "%s", error->message);

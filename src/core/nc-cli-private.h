@@ -5,6 +5,7 @@
 #pragma once
 
 #include "nc-cli.h"
+#include "nc-secrets.h"
 #include "nc-store.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,11 @@ void nc_cli_error (NcCliContext *ctx,
                    ...) G_GNUC_PRINTF (2, 3);
 
 NcStore  *nc_cli_open_store   (NcCliContext *ctx);
+void      nc_cli_got_result   (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data);
+void      nc_cli_wait         (GAsyncResult **result);
+NcCredentials *nc_cli_lookup_credentials (NcCliContext *ctx);
 gboolean  nc_cli_read_input   (NcCliContext *ctx,
                                const char   *path,
                                char        **out_contents,

@@ -19,21 +19,6 @@
 #include "nc-settings.h"
 #include "nc-webhook-url.h"
 
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static char *
 webhook_token (NcCliContext *ctx)
 {
@@ -41,27 +26,12 @@ webhook_token (NcCliContext *ctx)
   g_autoptr(GError) error = NULL;
   char *token;
 
-  nc_secrets_get_webhook_token_async (NULL, got_result, &result);
-  wait_for (&result);
+  nc_secrets_get_webhook_token_async (NULL, nc_cli_got_result, &result);
+  nc_cli_wait (&result);
   token = nc_secrets_get_webhook_token_finish (result, &error);
   if (token == NULL)
     nc_cli_error (ctx, "%s", error->message);
   return token;
-}
-
-static NcCredentials *
-credentials (NcCliContext *ctx)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  NcCredentials *found;
-
-  nc_secrets_lookup_credentials_async (NULL, got_result, &result);
-  wait_for (&result);
-  found = nc_secrets_lookup_credentials_finish (result, &error);
-  if (found == NULL)
-    nc_cli_error (ctx, "%s", error->message);
-  return found;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -163,7 +133,7 @@ nc_cli_listen (NcCliContext *ctx,
       return NC_EXIT_USAGE;
     }
 
-  creds = credentials (ctx);
+  creds = nc_cli_lookup_credentials (ctx);
   if (creds == NULL)
     return NC_EXIT_CREDENTIALS;
   token = webhook_token (ctx);
@@ -342,7 +312,7 @@ webhook_register (NcCliContext *ctx,
       return NC_EXIT_USAGE;
     }
 
-  creds = credentials (ctx);
+  creds = nc_cli_lookup_credentials (ctx);
   if (creds == NULL)
     return NC_EXIT_CREDENTIALS;
   store = nc_cli_open_store (ctx);
@@ -351,12 +321,12 @@ webhook_register (NcCliContext *ctx,
 
   client = nc_zadarma_client_new (api_url, creds->key, creds->secret);
   nc_zadarma_client_set_store (client, store);
-  nc_zadarma_client_set_webhook_url_async (client, url, NULL, got_result, &set);
-  wait_for (&set);
+  nc_zadarma_client_set_webhook_url_async (client, url, NULL, nc_cli_got_result, &set);
+  nc_cli_wait (&set);
   if (!nc_zadarma_client_set_webhook_url_finish (client, set, &error))
     goto failed;
-  nc_zadarma_client_enable_notifications_async (client, NULL, got_result, &enabled);
-  wait_for (&enabled);
+  nc_zadarma_client_enable_notifications_async (client, NULL, nc_cli_got_result, &enabled);
+  nc_cli_wait (&enabled);
   if (!nc_zadarma_client_enable_notifications_finish (client, enabled, &error))
     goto failed;
 

@@ -18,6 +18,7 @@
 
 #include "nc-cli-private.h"
 #include "nc-paths.h"
+#include "nc-secrets.h"
 
 typedef struct
 {
@@ -67,6 +68,44 @@ nc_cli_error (NcCliContext *ctx,
 
   fprintf (ctx->err, "novofon-console: %s\n", message);
   fflush (ctx->err);
+}
+
+/* The command line has no main loop of its own: an async call stores its result here,
+ * and nc_cli_wait() runs the default main context until it is there. */
+void
+nc_cli_got_result (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+void
+nc_cli_wait (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/**
+ * nc_cli_lookup_credentials:
+ *
+ * Returns: (transfer full) (nullable): the Key and Secret (environment, else keyring), or
+ *   %NULL after saying why on standard error
+ */
+NcCredentials *
+nc_cli_lookup_credentials (NcCliContext *ctx)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NcCredentials *found;
+
+  nc_secrets_lookup_credentials_async (NULL, nc_cli_got_result, &result);
+  nc_cli_wait (&result);
+  found = nc_secrets_lookup_credentials_finish (result, &error);
+  if (found == NULL)
+    nc_cli_error (ctx, "%s", error->message);
+  return found;
 }
 
 /**
