@@ -48,6 +48,7 @@ struct _NcWebhookServer
   GTlsCertificate *certificate;
   guint            port;
   guint            pending;
+  GHashTable      *waiting;    /* SoupServerMessage → Pending, while the commit runs */
   NcWebhookHealth  health;
 };
 
@@ -61,11 +62,13 @@ typedef struct
   SoupServerMessage *message;
   NcCallEvent       *event;
   gboolean           inserted;
+  gboolean           gone;       /* the client went away while it waited */
 } Pending;
 
 static void
 pending_free (Pending *pending)
 {
+  g_hash_table_remove (pending->self->waiting, pending->message);
   g_object_unref (pending->self);
   g_object_unref (pending->message);
   g_clear_object (&pending->event);
@@ -126,6 +129,15 @@ finish (Pending    *pending,
   NcWebhookServer *self = pending->self;
   SoupServerMessage *message = pending->message;
 
+  /* The event is stored; there is just nobody left to tell (the PBX will send it again,
+   * and the replay is answered then). */
+  if (pending->gone)
+    {
+      self->pending--;
+      pending_free (pending);
+      return;
+    }
+
   if (caller_name != NULL)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -181,9 +193,12 @@ event_committed (GObject      *source,
       /* Not on disk, so not acknowledged: the PBX may try again. */
       g_warning ("Could not store a call event: %s", error->message);
       self->health.failed++;
-      answer_text (pending->message, SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                   _("The event could not be stored"));
-      soup_server_message_unpause (pending->message);
+      if (!pending->gone)
+        {
+          answer_text (pending->message, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                       _("The event could not be stored"));
+          soup_server_message_unpause (pending->message);
+        }
       self->pending--;
       health_changed (self);
       pending_free (pending);
@@ -335,6 +350,7 @@ handle (SoupServer        *server,
   pending->message = g_object_ref (message);
   pending->event = event;
   self->pending++;
+  g_hash_table_insert (self->waiting, message, pending);
   soup_server_message_pause (message);
   nc_store_add_call_event_async (self->store, nc_call_event_get_event_type (event),
                                  nc_call_event_get_canonical (event),
@@ -356,6 +372,17 @@ got_headers (SoupServerMessage *message,
       soup_message_headers_replace (soup_server_message_get_response_headers (message),
                                     "Connection", "close");
     }
+}
+
+static void
+request_aborted (SoupServer        *server,
+                 SoupServerMessage *message,
+                 NcWebhookServer   *self)
+{
+  Pending *pending = g_hash_table_lookup (self->waiting, message);
+
+  if (pending != NULL)
+    pending->gone = TRUE;
 }
 
 static void
@@ -389,6 +416,7 @@ nc_webhook_server_finalize (GObject *object)
   g_free (self->secret);
   g_free (self->token);
   g_free (self->path);
+  g_clear_pointer (&self->waiting, g_hash_table_unref);
 
   G_OBJECT_CLASS (nc_webhook_server_parent_class)->finalize (object);
 }
@@ -419,6 +447,7 @@ nc_webhook_server_class_init (NcWebhookServerClass *klass)
 static void
 nc_webhook_server_init (NcWebhookServer *self)
 {
+  self->waiting = g_hash_table_new (NULL, NULL);
 }
 
 /**
@@ -517,6 +546,8 @@ nc_webhook_server_listen (NcWebhookServer  *self,
   soup_server_add_handler (self->server, NC_WEBHOOK_PATH_PREFIX, handle, self, NULL);
   soup_server_add_handler (self->server, "/", handle, self, NULL);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started), self,
+                           0);
+  g_signal_connect_object (self->server, "request-aborted", G_CALLBACK (request_aborted), self,
                            0);
 
   socket_address = g_inet_socket_address_new (inet, (guint16) port);
