@@ -196,6 +196,16 @@ test_balance (Fixture       *fixture,
 
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "Balance: 1234.50 RUB\n");
+  g_assert_cmpstr (run.err, ==, "");
+  run_clear (&run);
+
+  /* Where the schema is not installed and no settings backend was chosen, the defaults
+   * serve, without a word about GSettings on standard error. */
+  g_unsetenv ("GSETTINGS_SCHEMA_DIR");
+  g_unsetenv ("GSETTINGS_BACKEND");
+  run = program (fixture, KEY, SECRET, NULL, "balance", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
   run_clear (&run);
 
   run = program (fixture, KEY, "wrong", NULL, "balance", NULL);
