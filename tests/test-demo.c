@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include "nc-application.h"
+#include "nc-call-row.h"
+#include "nc-client-card.h"
 #include "nc-clients-view.h"
 #include "nc-fake-notifications.h"
 #include "nc-live-view.h"
@@ -90,6 +92,70 @@ demo_running (void)
   return nc_application_get_demo (app);
 }
 
+static NcCall *recorded;
+
+static gboolean
+a_recorded_call_with_client (void)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (journal ()); i++)
+    {
+      g_autoptr(NcCall) call = g_list_model_get_item (journal (), i);
+
+      if (nc_call_get_record_link (call) != NULL && nc_call_get_client_id (call) != 0)
+        {
+          g_set_object (&recorded, call);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static GtkWidget *card;
+
+static gboolean
+card_shown (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, NC_TYPE_CLIENT_CARD))
+      card = l->data;
+  return card != NULL;
+}
+
+static gboolean
+card_has_link (void)
+{
+  return nc_ui_test_find_widget (card, ADW_TYPE_ACTION_ROW, "title", "zadarma_record_link") != NULL;
+}
+
+/* The card of a client who called: the recording link among the variables, the call, and
+ * why the call is theirs. */
+static void
+test_client_card (void)
+{
+  g_autoptr(NcClient) client = NULL;
+  NcClientsView *view = NC_CLIENTS_VIEW (nc_ui_test_find_widget (window (), NC_TYPE_CLIENTS_VIEW,
+                                                                 NULL, NULL));
+  g_autofree char *shot = NULL;
+
+  wait_until (a_recorded_call_with_client);
+  nc_ui_test_spin (500);
+  client = nc_client_new (nc_call_get_client_id (recorded), nc_call_get_client_name (recorded),
+                          NC_CHANNEL_TELEPHONY, NULL, 0);
+  g_signal_emit_by_name (view, "client-activated", client);
+  wait_until (card_shown);
+  wait_until (card_has_link);
+  g_assert_nonnull (nc_ui_test_find_widget (card, NC_TYPE_CALL_ROW, NULL, NULL));
+  g_assert_nonnull (nc_ui_test_find_widget (card, ADW_TYPE_PREFERENCES_GROUP, "description",
+                                            nc_call_get_match_reason (recorded)));
+  nc_ui_test_wait_for_frames (card, 3);
+  shot = nc_ui_test_save_screenshot (card, "client-card");
+  g_test_message ("screenshot: %s", shot);
+  gtk_window_destroy (GTK_WINDOW (card));
+  g_clear_object (&recorded);
+}
+
 static void
 test_demo (void)
 {
@@ -153,6 +219,7 @@ main (int   argc,
   notifications = nc_fake_notifications_start ();
 
   g_test_add_func ("/demo/lives", test_demo);
+  g_test_add_func ("/demo/client-card", test_client_card);
 
   app = nc_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);

@@ -47,6 +47,24 @@ G_DEFINE_FINAL_TYPE (NcClientsView, nc_clients_view, ADW_TYPE_BIN)
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_CLIENT_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+row_activated (GtkListView   *list_view,
+               guint          position,
+               NcClientsView *self)
+{
+  g_autoptr(NcClient) client = g_list_model_get_item (nc_clients_view_get_shown (self), position);
+
+  if (client != NULL)
+    g_signal_emit (self, signals[SIGNAL_CLIENT_ACTIVATED], 0, client);
+}
+
 static void
 update_page (NcClientsView *self)
 {
@@ -321,6 +339,15 @@ nc_clients_view_class_init (NcClientsViewClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * NcClientsView::client-activated:
+   *
+   * The user opened a client (Enter, or a click on the row).
+   */
+  signals[SIGNAL_CLIENT_ACTIVATED] =
+    g_signal_new ("client-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, NC_TYPE_CLIENT);
+
   /* AdwBin owns the template’s one child and unparents it in dispose. */
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/nc-clients-view.ui");
@@ -349,6 +376,8 @@ nc_clients_view_init (NcClientsView *self)
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  gtk_list_view_set_single_click_activate (self->list_view, TRUE);
+  g_signal_connect (self->list_view, "activate", G_CALLBACK (row_activated), self);
   g_object_unref (self->selection);
 
   update_page (self);

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "nc-client-card.h"
 #include "nc-clients-view.h"
 #include "nc-demo.h"
 #include "nc-phone.h"
@@ -364,6 +365,41 @@ call_client_activated (GtkWidget  *widget,
 }
 
 static void
+client_loaded (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(NcWindow) self = user_data;
+  g_autoptr(NcClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  NcApplication *application = get_application (self);
+
+  client = nc_store_get_client_finish (NC_STORE (source), result, &error);
+  if (client == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (nc_client_card_new (
+    GTK_WINDOW (self), client,
+    application != NULL ? nc_application_get_call_tracker (application) : NULL)));
+}
+
+static void
+client_activated (NcClientsView *view,
+                  NcClient      *client,
+                  NcWindow      *self)
+{
+  NcApplication *application = get_application (self);
+
+  if (application == NULL || nc_application_get_store (application) == NULL)
+    return;
+  /* With its variables, read off the main context. */
+  nc_store_get_client_async (nc_application_get_store (application), nc_client_get_id (client),
+                             NULL, client_loaded, g_object_ref (self));
+}
+
+static void
 store_ready (NcWindow *self)
 {
   nc_window_reload (self);
@@ -388,6 +424,8 @@ application_set (NcWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->employees_view, "changed", G_CALLBACK (nc_window_reload), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->clients_view, "client-activated", G_CALLBACK (client_activated),
+                           self, 0);
   nc_window_reload (self);
 }
 
