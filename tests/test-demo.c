@@ -5,6 +5,9 @@
 
 #include "config.h"
 
+#include <locale.h>
+#include <glib/gi18n.h>
+
 #include "nc-application.h"
 #include "nc-call-row.h"
 #include "nc-client-card.h"
@@ -16,6 +19,7 @@
 
 static NcApplication *app;
 static int status = 1;
+static const char *suffix = "";
 
 static gboolean
 wake (gpointer user_data)
@@ -180,12 +184,18 @@ test_demo (void)
   wait_until (an_outgoing_call);
 
   nc_ui_test_wait_for_frames (window (), 3);
-  wide = nc_ui_test_save_screenshot (window (), "demo");
+  {
+    g_autofree char *name = g_strconcat ("demo", suffix, NULL);
+    wide = nc_ui_test_save_screenshot (window (), name);
+  }
   g_test_message ("screenshot: %s", wide);
   gtk_window_set_default_size (GTK_WINDOW (window ()), 420, 800);
   nc_ui_test_spin (500);
   nc_ui_test_wait_for_frames (window (), 3);
-  narrow = nc_ui_test_save_screenshot (window (), "demo-narrow");
+  {
+    g_autofree char *name = g_strconcat ("demo-narrow", suffix, NULL);
+    narrow = nc_ui_test_save_screenshot (window (), name);
+  }
   g_test_message ("screenshot: %s", narrow);
 }
 
@@ -214,7 +224,13 @@ main (int   argc,
   char *app_argv[] = { argv[0], (char *) "--demo", NULL };
   NcFakeNotifications *notifications;
 
-  gtk_test_init (&argc, &argv, NULL);
+  /* Not gtk_test_init(): it forces the C locale, and this test also runs in Russian. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("NOVOFON_CONSOLE_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_test_init (&argc, &argv, NULL);
+  suffix = g_strcmp0 (g_getenv ("LANGUAGE"), "ru") == 0 ? "-ru" : "";
   /* Demo calls notify: something must take the notifications. */
   notifications = nc_fake_notifications_start ();
 

@@ -88,10 +88,13 @@ seed (NcDemo  *self,
 
   for (guint i = 0; i < DEMO_CLIENTS; i++)
     {
-      g_autofree char *name = g_strdup_printf ("%s %s",
+      /* The first names alternate men's and women's; the surnames take the woman's form. */
+      gboolean woman = (i % G_N_ELEMENTS (first_names)) % 2 == 1;
+      g_autofree char *name = g_strdup_printf ("%s %s%s",
                                                first_names[i % G_N_ELEMENTS (first_names)],
                                                last_names[(i / G_N_ELEMENTS (first_names) + i) %
-                                                          G_N_ELEMENTS (last_names)]);
+                                                          G_N_ELEMENTS (last_names)],
+                                               woman ? "а" : "");
       g_autofree char *phone = demo_number (i);
       GPtrArray *variables = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free);
       NcClient *client = nc_client_new (0, name, i % 4 == 0 ? NC_CHANNEL_WHATSAPP
