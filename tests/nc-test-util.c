@@ -58,3 +58,18 @@ nc_test_wait_for_last_reference (gpointer object)
   while (G_OBJECT (object)->ref_count > 1 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, FALSE);
 }
+
+/* Everything written to @stream (a tmpfile() a command wrote to), which is closed. */
+char *
+nc_test_read_stream (FILE *stream)
+{
+  GString *text = g_string_new (NULL);
+  char buffer[4096];
+  size_t n;
+
+  rewind (stream);
+  while ((n = fread (buffer, 1, sizeof buffer, stream)) > 0)
+    g_string_append_len (text, buffer, (gssize) n);
+  fclose (stream);
+  return g_string_free (text, FALSE);
+}

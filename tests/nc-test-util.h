@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <stdio.h>
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -12,5 +13,6 @@ char *nc_test_shared_path   (const char *relative);
 char *nc_test_make_temp_dir (void);
 void  nc_test_remove_tree   (const char *path);
 void  nc_test_wait_for_last_reference (gpointer object);
+char *nc_test_read_stream   (FILE       *stream);
 
 G_END_DECLS

@@ -33,20 +33,6 @@ run_clear (Run *run)
   g_free (run->err);
 }
 
-static char *
-read_stream (FILE *stream)
-{
-  GString *text = g_string_new (NULL);
-  char buffer[4096];
-  size_t n;
-
-  rewind (stream);
-  while ((n = fread (buffer, 1, sizeof buffer, stream)) > 0)
-    g_string_append_len (text, buffer, (gssize) n);
-  fclose (stream);
-  return g_string_free (text, FALSE);
-}
-
 /* Runs one command in-process; @input, if given, is its standard input. */
 static Run
 cli (Fixture    *fixture,
@@ -73,8 +59,8 @@ cli (Fixture    *fixture,
 
   run.status = nc_cli_run ((int) argv->len - 1, (char *const *) argv->pdata, in, out, err);
   fclose (in);
-  run.out = read_stream (out);
-  run.err = read_stream (err);
+  run.out = nc_test_read_stream (out);
+  run.err = nc_test_read_stream (err);
   return run;
 }
 

@@ -24,20 +24,6 @@ typedef struct
   char *err;
 } Run;
 
-static char *
-read_stream (FILE *stream)
-{
-  GString *text = g_string_new (NULL);
-  char buffer[4096];
-  size_t n;
-
-  rewind (stream);
-  while ((n = fread (buffer, 1, sizeof buffer, stream)) > 0)
-    g_string_append_len (text, buffer, (gssize) n);
-  fclose (stream);
-  return g_string_free (text, FALSE);
-}
-
 static Run
 cli (const char *dir,
      ...)
@@ -57,8 +43,8 @@ cli (const char *dir,
   g_ptr_array_add (argv, NULL);
 
   run.status = nc_cli_run ((int) argv->len - 1, (char *const *) argv->pdata, stdin, out, err);
-  run.out = read_stream (out);
-  run.err = read_stream (err);
+  run.out = nc_test_read_stream (out);
+  run.err = nc_test_read_stream (err);
   return run;
 }
 

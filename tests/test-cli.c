@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nc-cli.h"
+#include "nc-test-util.h"
 
 typedef struct
 {
@@ -22,20 +23,6 @@ cli_result_clear (CliResult *result)
 {
   g_clear_pointer (&result->out, g_free);
   g_clear_pointer (&result->err, g_free);
-}
-
-static char *
-read_all (FILE *stream)
-{
-  GString *text = g_string_new (NULL);
-  char buffer[512];
-  size_t n;
-
-  rewind (stream);
-  while ((n = fread (buffer, 1, sizeof buffer, stream)) > 0)
-    g_string_append_len (text, buffer, (gssize) n);
-  fclose (stream);
-  return g_string_free (text, FALSE);
 }
 
 static CliResult
@@ -56,8 +43,8 @@ run_cli (const char *first,
   g_ptr_array_add (argv, NULL);
 
   result.status = nc_cli_run ((int) argv->len - 1, (char *const *) argv->pdata, stdin, out, err);
-  result.out = read_all (out);
-  result.err = read_all (err);
+  result.out = nc_test_read_stream (out);
+  result.err = nc_test_read_stream (err);
   return result;
 }
 
