@@ -360,6 +360,12 @@ test_click_to_call (void)
   g_assert_cmpstr (g_hash_table_lookup (nc_pbx_simulator_get_callbacks (simulator)->pdata[callbacks_before],
                                         "from"), ==, "111111");
 
+  /* "Call back" from a notification does what the phone does: here, a second call while
+   * one is on its way is refused. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "call-back",
+                                  g_variant_new_string ("79004443322"));
+  g_assert_nonnull (strstr (nc_window_get_last_toast (window), "already on its way"));
+
   /* Calls via an app: no softphone here, and the window says what to do. */
   set_me (NC_CALL_METHOD_APP);
   nc_ui_test_spin (200);

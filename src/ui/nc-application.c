@@ -456,6 +456,21 @@ store_opened (GObject      *source,
                                 g_object_ref (self));
 }
 
+/* "Call back" from a notification: the same as the phone beside the client. */
+static void
+call_back_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  NcApplication *self = NC_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (nc_window_new (self));
+  gtk_window_present (window);
+  gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.call-client", parameter);
+}
+
 static void
 nc_application_startup (GApplication *application)
 {
@@ -465,6 +480,7 @@ nc_application_startup (GApplication *application)
     { "preferences", preferences_activated },
     { "about", about_activated },
     { "open-client", open_client_activated, "s" },
+    { "call-back", call_back_activated, "s" },
     { "zadarma-call", zadarma_call_activated, "(sss)" },
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
