@@ -230,13 +230,14 @@ static void
 test_recording_fallback (Fixture       *fixture,
                          gconstpointer  data)
 {
-  nc_call_tracker_set_recording_delay (fixture->tracker, 100);
+  /* Long enough that a busy machine does not reach it before the first check. */
+  nc_call_tracker_set_recording_delay (fixture->tracker, 500);
 
   START ("in_3", 0);
   END ("in_3", 30, "100", "25", "answered", "1");
   wait_ms (30);
   g_assert_cmpuint (fixture->recording_wanted, ==, 0);
-  wait_ms (200);
+  wait_ms (1000);
   g_assert_cmpuint (fixture->recording_wanted, ==, 1);
   RECORD ("in_3", 90);
   g_assert_cmpuint (fixture->recording_wanted, ==, 1);
@@ -245,7 +246,7 @@ test_recording_fallback (Fixture       *fixture,
   END ("in_4", 30, "100", "25", "answered", "1");
   RECORD ("in_4", 35);
   g_assert_cmpuint (fixture->recording_wanted, ==, 2);
-  wait_ms (200);
+  wait_ms (700);
   g_assert_cmpuint (fixture->recording_wanted, ==, 2);
 }
 
