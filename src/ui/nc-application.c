@@ -276,27 +276,12 @@ set_listener_problem (NcApplication *self,
   g_signal_emit (self, signals[SIGNAL_LISTENER_CHANGED], 0);
 }
 
-typedef struct
-{
-  NcApplication *self;
-  NcCredentials *credentials;
-} Starting;
-
-static void
-starting_free (Starting *starting)
-{
-  g_object_unref (starting->self);
-  nc_credentials_free (starting->credentials);
-  g_free (starting);
-}
-
 static void
 token_found (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  Starting *starting = user_data;
-  NcApplication *self = starting->self;
+  g_autoptr(NcApplication) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = nc_secrets_get_webhook_token_finish (result, &error);
   g_autofree char *bind = NULL;
@@ -304,12 +289,11 @@ token_found (GObject      *source,
   if (token == NULL)
     {
       set_listener_problem (self, error->message);
-      starting_free (starting);
       return;
     }
 
   bind = nc_settings_dup_string (self->settings, "webhook-bind");
-  self->listener = nc_webhook_server_new (self->store, starting->credentials->secret, token);
+  self->listener = nc_webhook_server_new (self->store, self->credentials->secret, token);
   nc_webhook_server_set_matcher (self->listener, self->matcher);
   nc_call_service_attach (self->service, self->listener);
   if (!nc_webhook_server_listen (self->listener, bind,
@@ -324,7 +308,6 @@ token_found (GObject      *source,
     }
   else
     set_listener_problem (self, NULL);
-  starting_free (starting);
 }
 
 /* With an account, recordings get their links, and the listener can check signatures. */
@@ -332,7 +315,6 @@ static void
 start_account (NcApplication *self)
 {
   g_autofree char *api_url = nc_settings_dup_api_url (self->settings);
-  Starting *starting;
 
   if (self->credentials == NULL)
     return;
@@ -348,12 +330,7 @@ start_account (NcApplication *self)
       return;
     }
 
-  starting = g_new0 (Starting, 1);
-  starting->self = g_object_ref (self);
-  starting->credentials = g_new0 (NcCredentials, 1);
-  starting->credentials->key = g_strdup (self->credentials->key);
-  starting->credentials->secret = g_strdup (self->credentials->secret);
-  nc_secrets_get_webhook_token_async (self->cancellable, token_found, starting);
+  nc_secrets_get_webhook_token_async (self->cancellable, token_found, g_object_ref (self));
 }
 
 static void
