@@ -14,5 +14,6 @@ char *nc_test_make_temp_dir (void);
 void  nc_test_remove_tree   (const char *path);
 void  nc_test_wait_for_last_reference (gpointer object);
 char *nc_test_read_stream   (FILE       *stream);
+int   nc_test_run           (void);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include "nc-employee-editor.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
+#include "nc-test-util.h"
 #include "nc-ui-test-util.h"
 #include "nc-window.h"
 #include "nc-call-event.h"
@@ -481,7 +482,7 @@ main (int   argc,
   g_test_add_func ("/app-actions/listener-feeds-live-events", test_listener_feeds_live_events);
   g_test_add_func ("/app-actions/click-to-call", test_click_to_call);
   g_test_add_func ("/app-actions/employee-editor", test_employee_editor);
-  status = g_test_run ();
+  status = nc_test_run ();
 
   g_object_unref (app);
   nc_pbx_simulator_stop (simulator);

@@ -11,6 +11,7 @@
 #include "nc-call-notifier.h"
 #include "nc-fake-notifications.h"
 #include "nc-settings.h"
+#include "nc-test-util.h"
 
 /* One application for the whole program: GLib's notification backend outlives it. */
 static GApplication *application;
@@ -193,7 +194,7 @@ main (int   argc,
   g_test_add ("/call-notifier/outgoing-is-quiet", Fixture, NULL, fixture_set_up,
               test_outgoing_is_quiet, fixture_tear_down);
 
-  status = g_test_run ();
+  status = nc_test_run ();
   g_object_unref (application);
   return status;
 }

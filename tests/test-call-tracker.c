@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "nc-call-tracker.h"
+#include "nc-test-util.h"
 
 #define T0 ((gint64) 1795000000 * G_USEC_PER_SEC)
 
@@ -378,5 +379,5 @@ main (int   argc,
   ADD ("journal-newest-first", test_journal_newest_first);
 #undef ADD
 
-  return g_test_run ();
+  return nc_test_run ();
 }

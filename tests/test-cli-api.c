@@ -248,5 +248,5 @@ main (int   argc,
   ADD ("credentials-without-keyring", test_credentials_without_keyring);
 #undef ADD
 
-  return g_test_run ();
+  return nc_test_run ();
 }

@@ -346,5 +346,5 @@ main (int   argc,
   ADD ("no-display-no-bus", test_no_display_no_bus);
 #undef ADD
 
-  return g_test_run ();
+  return nc_test_run ();
 }

@@ -204,5 +204,5 @@ main (int   argc,
   g_test_add_func ("/cli-webhook/register", test_register);
   g_test_add_func ("/cli-webhook/calls-export", test_calls_export);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

@@ -96,5 +96,5 @@ main (int   argc,
   g_test_add_func ("/cli/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/unknown-global-option", test_unknown_global_option);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

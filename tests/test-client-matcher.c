@@ -267,5 +267,5 @@ main (int   argc,
   ADD ("async", test_async);
 #undef ADD
 
-  return g_test_run ();
+  return nc_test_run ();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nc-csv.h"
+#include "nc-test-util.h"
 
 static GPtrArray *
 read_all (const char  *text,
@@ -142,5 +143,5 @@ main (int   argc,
   g_test_add_func ("/csv/invalid", test_invalid);
   g_test_add_func ("/csv/write-reads-back", test_write_reads_back);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

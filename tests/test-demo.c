@@ -14,6 +14,7 @@
 #include "nc-clients-view.h"
 #include "nc-fake-notifications.h"
 #include "nc-live-view.h"
+#include "nc-test-util.h"
 #include "nc-ui-test-util.h"
 #include "nc-window.h"
 
@@ -202,7 +203,7 @@ test_demo (void)
 static gboolean
 run_tests (gpointer user_data)
 {
-  status = g_test_run ();
+  status = nc_test_run ();
   g_application_release (G_APPLICATION (app));
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
   return G_SOURCE_REMOVE;

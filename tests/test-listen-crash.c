@@ -221,5 +221,5 @@ main (int   argc,
 
   g_test_add_func ("/listen/sigkill-under-load", test_sigkill_under_load);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

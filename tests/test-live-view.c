@@ -9,6 +9,7 @@
 
 #include "nc-call-row.h"
 #include "nc-live-view.h"
+#include "nc-test-util.h"
 #include "nc-ui-test-util.h"
 
 typedef struct
@@ -196,5 +197,5 @@ main (int   argc,
   g_test_add ("/live-view/filters", Fixture, NULL, fixture_set_up, test_filters,
               fixture_tear_down);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nc-phone.h"
+#include "nc-test-util.h"
 
 #define NUMBER NC_PHONE_KIND_NUMBER
 #define EXT NC_PHONE_KIND_EXTENSION
@@ -166,5 +167,5 @@ main (int   argc,
   g_test_add_func ("/phone/try-normalize", test_try_normalize);
   g_test_add_func ("/phone/format", test_format);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

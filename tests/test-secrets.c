@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nc-secrets.h"
+#include "nc-test-util.h"
 
 static void
 got_result (GObject      *source,
@@ -154,5 +155,5 @@ main (int   argc,
   g_test_add_func ("/secrets/empty-refused", test_empty_refused);
   g_test_add_func ("/secrets/webhook-token", test_webhook_token);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

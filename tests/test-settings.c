@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "nc-settings.h"
+#include "nc-test-util.h"
 
 /* The command line falls back to built-in defaults where the schema is not installed: they
  * must be the schema's own. */
@@ -74,5 +75,5 @@ main (int   argc,
   g_test_add_func ("/settings/defaults-match-schema", test_defaults_match_schema);
   g_test_add_func ("/settings/api-url-environment-wins", test_api_url_environment_wins);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

@@ -501,5 +501,5 @@ main (int   argc,
   g_test_add_func ("/store/newer-version-refused-untouched", test_newer_version_refused_untouched);
   g_test_add_func ("/store/corrupt-file-refused-untouched", test_corrupt_file_refused_untouched);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

@@ -14,6 +14,7 @@
 #include "nc-clients-view.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
+#include "nc-test-util.h"
 #include "nc-ui-test-util.h"
 #include "nc-window.h"
 
@@ -63,5 +64,5 @@ main (int   argc,
 
   g_test_add_func ("/translation/russian-titles", test_russian_titles);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

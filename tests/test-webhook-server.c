@@ -601,8 +601,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  int status;
-
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -616,11 +614,5 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/webhook-server/tls", test_tls);
 
-  status = g_test_run ();
-  /* The TLS handshake ran on the thread pool: let its idle threads end before the process
-   * does, or LeakSanitizer may scan a thread that is going away (and crash). */
-  g_thread_pool_set_max_unused_threads (0);
-  g_thread_pool_stop_unused_threads ();
-  g_usleep (100 * 1000);
-  return status;
+  return nc_test_run ();
 }

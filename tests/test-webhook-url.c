@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nc-webhook-url.h"
+#include "nc-test-util.h"
 
 static void
 test_build (void)
@@ -82,5 +83,5 @@ main (int   argc,
   g_test_add_func ("/webhook-url/any-address-names-the-host", test_any_address_names_the_host);
   g_test_add_func ("/webhook-url/token", test_token);
 
-  return g_test_run ();
+  return nc_test_run ();
 }

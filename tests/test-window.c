@@ -12,6 +12,7 @@
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
 #include "nc-preferences-window.h"
+#include "nc-test-util.h"
 #include "nc-ui-test-util.h"
 #include "nc-window.h"
 
@@ -277,7 +278,7 @@ run_tests (gpointer user_data)
   GtkWidget *window = get_window ();
 
   nc_ui_test_wait_for_frames (window, 3);
-  test_status = g_test_run ();
+  test_status = nc_test_run ();
   g_application_release (G_APPLICATION (app));
   /* Quit as a user does, so that every window goes and the application can be finalized. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);

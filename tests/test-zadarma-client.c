@@ -387,5 +387,5 @@ main (int   argc,
   ADD ("methods", test_methods);
 #undef ADD
 
-  return g_test_run ();
+  return nc_test_run ();
 }

@@ -131,5 +131,5 @@ main (int   argc,
   g_test_add_func ("/zadarma-sign/encoding-like-php", test_encoding_like_php);
   g_test_add_func ("/zadarma-sign/secure-equal", test_secure_equal);
 
-  return g_test_run ();
+  return nc_test_run ();
 }
