@@ -1099,13 +1099,39 @@ insert_client (NcStore     *self,
   return id;
 }
 
+typedef struct
+{
+  GPtrArray  *drafts;
+  NcProgress *progress;
+} AddClients;
+
+static void
+add_clients_free (AddClients *data)
+{
+  g_ptr_array_unref (data->drafts);
+  g_clear_pointer (&data->progress, nc_progress_unref);
+  g_free (data);
+}
+
+static AddClients *
+add_clients_new (GPtrArray  *drafts,
+                 NcProgress *progress)
+{
+  AddClients *data = g_new0 (AddClients, 1);
+
+  data->drafts = g_ptr_array_ref (drafts);
+  data->progress = progress != NULL ? nc_progress_ref (progress) : NULL;
+  return data;
+}
+
 static gpointer
 add_clients_job (NcStore    *self,
                  Connection *conn,
                  gpointer    data,
                  GError    **error)
 {
-  GPtrArray *drafts = data;
+  AddClients *add = data;
+  GPtrArray *drafts = add->drafts;
   GArray *ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), drafts->len);
 
   for (guint i = 0; i < drafts->len; i++)
@@ -1118,6 +1144,8 @@ add_clients_job (NcStore    *self,
           return NULL;
         }
       g_array_append_val (ids, id);
+      if (add->progress != NULL && (i % 256 == 255 || i + 1 == drafts->len))
+        nc_progress_set (add->progress, i + 1, drafts->len);
     }
 
   return ids;
@@ -1141,8 +1169,8 @@ nc_store_add_clients_sync (NcStore    *self,
   g_return_val_if_fail (NC_IS_STORE (self), FALSE);
 
   ids = submit_sync (self, &self->writer,
-                     job_new (add_clients_job, g_ptr_array_ref (drafts),
-                              (GDestroyNotify) g_ptr_array_unref,
+                     job_new (add_clients_job, add_clients_new (drafts, NULL),
+                              (GDestroyNotify) add_clients_free,
                               (GDestroyNotify) g_array_unref),
                      error);
   if (ids == NULL)
@@ -1155,9 +1183,16 @@ nc_store_add_clients_sync (NcStore    *self,
   return TRUE;
 }
 
+/**
+ * nc_store_add_clients_async:
+ * @progress: (nullable): how many of @drafts are written, for a progress bar
+ *
+ * Adds every client, or, on any failure, none.
+ */
 void
 nc_store_add_clients_async (NcStore             *self,
                             GPtrArray           *drafts,
+                            NcProgress          *progress,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
@@ -1165,22 +1200,24 @@ nc_store_add_clients_async (NcStore             *self,
   g_return_if_fail (NC_IS_STORE (self));
 
   submit_async (self, &self->writer,
-                job_new (add_clients_job, g_ptr_array_ref (drafts),
-                         (GDestroyNotify) g_ptr_array_unref, (GDestroyNotify) g_array_unref),
+                job_new (add_clients_job, add_clients_new (drafts, progress),
+                         (GDestroyNotify) add_clients_free, (GDestroyNotify) g_array_unref),
                 nc_store_add_clients_async, cancellable, callback, user_data);
 }
 
-gboolean
+/**
+ * nc_store_add_clients_finish:
+ *
+ * Returns: (transfer full) (nullable): the new clients' ids, in order
+ */
+GArray *
 nc_store_add_clients_finish (NcStore       *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_autoptr(GArray) ids = NULL;
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  ids = g_task_propagate_pointer (G_TASK (result), error);
-  return ids != NULL;
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static gpointer
@@ -1234,6 +1271,42 @@ nc_store_update_client_sync (NcStore   *self,
                       error) != NULL;
 }
 
+void
+nc_store_update_client_async (NcStore             *self,
+                              NcClient            *client,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+  g_return_if_fail (NC_IS_CLIENT (client));
+
+  submit_async (self, &self->writer,
+                job_new (update_client_job, g_object_ref (client), g_object_unref, NULL),
+                nc_store_update_client_async, cancellable, callback, user_data);
+}
+
+/* The finish of every write that answers only yes or no. */
+static gboolean
+write_finish (NcStore       *self,
+              GAsyncResult  *result,
+              gpointer       source_tag,
+              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+gboolean
+nc_store_update_client_finish (NcStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return write_finish (self, result, nc_store_update_client_async, error);
+}
+
 static gpointer
 delete_client_job (NcStore    *self,
                    Connection *conn,
@@ -1274,6 +1347,29 @@ nc_store_delete_client_sync (NcStore  *self,
                       job_new (delete_client_job, g_memdup2 (&client_id, sizeof client_id),
                                g_free, NULL),
                       error) != NULL;
+}
+
+void
+nc_store_delete_client_async (NcStore             *self,
+                              gint64               client_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+
+  submit_async (self, &self->writer,
+                job_new (delete_client_job, g_memdup2 (&client_id, sizeof client_id),
+                         g_free, NULL),
+                nc_store_delete_client_async, cancellable, callback, user_data);
+}
+
+gboolean
+nc_store_delete_client_finish (NcStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return write_finish (self, result, nc_store_delete_client_async, error);
 }
 
 typedef struct
@@ -1369,9 +1465,7 @@ nc_store_set_variable_finish (NcStore       *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+  return write_finish (self, result, nc_store_set_variable_async, error);
 }
 
 static NcClient *

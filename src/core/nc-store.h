@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "nc-client.h"
+#include "nc-progress.h"
 
 G_BEGIN_DECLS
 
@@ -77,18 +78,35 @@ gboolean    nc_store_add_clients_sync   (NcStore             *self,
                                          GError             **error);
 void        nc_store_add_clients_async  (NcStore             *self,
                                          GPtrArray           *drafts,
+                                         NcProgress          *progress,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);
-gboolean    nc_store_add_clients_finish (NcStore             *self,
+GArray     *nc_store_add_clients_finish (NcStore             *self,
                                          GAsyncResult        *result,
                                          GError             **error);
 gboolean    nc_store_update_client_sync (NcStore             *self,
                                          NcClient            *client,
                                          GError             **error);
+void        nc_store_update_client_async  (NcStore             *self,
+                                           NcClient            *client,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean    nc_store_update_client_finish (NcStore             *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
 gboolean    nc_store_delete_client_sync (NcStore             *self,
                                          gint64               client_id,
                                          GError             **error);
+void        nc_store_delete_client_async  (NcStore             *self,
+                                           gint64               client_id,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean    nc_store_delete_client_finish (NcStore             *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
 gboolean    nc_store_set_variable_sync  (NcStore             *self,
                                          gint64               client_id,
                                          const char          *name,

@@ -1,0 +1,532 @@
+/* nc-client-csv.c — clients to and from CSV files: a header row, then one client a row
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The columns "name", "channel" and "phone" are required; every other column is a
+ * variable, and an empty cell is no variable. A file is read whole and checked row by
+ * row before anything is written, so a bad row leaves the store as it was; the error
+ * names the file and the line. The command line and the window use the same code.
+ */
+
+#define G_LOG_DOMAIN "nc-client-csv"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "nc-client-csv.h"
+#include "nc-csv.h"
+#include "nc-phone.h"
+
+static const char *const required_columns[] = { "name", "channel", "phone" };
+
+G_DEFINE_QUARK (nc-client-csv-error-quark, nc_client_csv_error)
+
+static char *
+channel_list (void)
+{
+  GString *list = g_string_new (NULL);
+
+  for (guint i = 0; i < NC_N_CHANNELS; i++)
+    g_string_append_printf (list, "%s%s", i > 0 ? ", " : "", nc_channel_to_string (i));
+  return g_string_free (list, FALSE);
+}
+
+static void
+set_line_error (GError    **error,
+                const char *name,
+                guint       line,
+                const char *message)
+{
+  g_set_error (error, NC_CLIENT_CSV_ERROR, NC_CLIENT_CSV_ERROR_INVALID, "%s:%u: %s", name, line,
+               message);
+}
+
+static gboolean
+find_columns (const char *name,
+              guint       line,
+              GPtrArray  *header,
+              int        *columns,
+              GError    **error)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (required_columns); c++)
+    {
+      columns[c] = -1;
+      for (guint i = 0; i < header->len; i++)
+        if (g_str_equal (g_ptr_array_index (header, i), required_columns[c]))
+          columns[c] = (int) i;
+      if (columns[c] < 0)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("the header row has no “%s” column (it needs name, channel and "
+                               "phone)"), required_columns[c]);
+
+          set_line_error (error, name, line, message);
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < header->len; i++)
+    {
+      const char *column = g_ptr_array_index (header, i);
+
+      if (*column == '\0')
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("column %u of the header row has no name"), i + 1);
+
+          set_line_error (error, name, line, message);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        if (g_str_equal (column, g_ptr_array_index (header, j)))
+          {
+            g_autofree char *message =
+              g_strdup_printf (_("the header row names “%s” twice"), column);
+
+            set_line_error (error, name, line, message);
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+/* One row as a draft client, or NULL and @error. */
+static NcClient *
+parse_row (const char *name,
+           guint       line,
+           GPtrArray  *header,
+           const int  *columns,
+           GPtrArray  *fields,
+           GError    **error)
+{
+  g_autoptr(GError) phone_error = NULL;
+  g_autofree char *phone = NULL;
+  const char *client_name, *channel_text, *phone_text;
+  GPtrArray *variables;
+  NcClient *draft;
+  NcChannel channel;
+
+  if (fields->len != header->len)
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("%u fields, but the header row has %u"), fields->len, header->len);
+
+      set_line_error (error, name, line, message);
+      return NULL;
+    }
+
+  client_name = g_strstrip ((char *) fields->pdata[columns[0]]);
+  channel_text = g_strstrip ((char *) fields->pdata[columns[1]]);
+  phone_text = g_strstrip ((char *) fields->pdata[columns[2]]);
+
+  if (*client_name == '\0')
+    {
+      set_line_error (error, name, line, _("the client has no name"));
+      return NULL;
+    }
+  if (!nc_channel_from_string (channel_text, &channel))
+    {
+      g_autofree char *known = channel_list ();
+      g_autofree char *message =
+        g_strdup_printf (_("unknown channel “%s” (one of %s)"), channel_text, known);
+
+      set_line_error (error, name, line, message);
+      return NULL;
+    }
+  if (*phone_text != '\0')
+    {
+      phone = nc_phone_normalize_number (phone_text, &phone_error);
+      if (phone == NULL)
+        {
+          set_line_error (error, name, line, phone_error->message);
+          return NULL;
+        }
+    }
+
+  variables = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free);
+  for (guint i = 0; i < header->len; i++)
+    {
+      const char *value = fields->pdata[i];
+
+      if ((int) i == columns[0] || (int) i == columns[1] || (int) i == columns[2] ||
+          *value == '\0')
+        continue;
+      g_ptr_array_add (variables, nc_variable_new (header->pdata[i], value));
+    }
+
+  draft = nc_client_new (0, client_name, channel, phone, 0);
+  nc_client_take_variables (draft, variables);
+  return draft;
+}
+
+static guint64
+count_lines (const char *contents,
+             gsize       length)
+{
+  guint64 lines = 1;
+
+  for (const char *p = contents; (p = memchr (p, '\n', length - (gsize) (p - contents))) != NULL; p++)
+    lines++;
+  return lines;
+}
+
+/**
+ * nc_client_csv_parse:
+ * @name: the file's name, for the messages
+ * @progress: (nullable): how many lines are read
+ *
+ * Returns: (transfer full) (element-type NcClient): the drafts, or %NULL and an error
+ *   that names @name and the line
+ */
+GPtrArray *
+nc_client_csv_parse (const char  *name,
+                     const char  *contents,
+                     gsize        length,
+                     NcProgress  *progress,
+                     GError     **error)
+{
+  g_autoptr(NcCsvReader) reader = nc_csv_reader_new (contents, length);
+  g_autoptr(GPtrArray) header = NULL;
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) csv_error = NULL;
+  guint64 lines = progress != NULL ? count_lines (contents, length) : 0;
+  int columns[G_N_ELEMENTS (required_columns)];
+  guint line = 0;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (!nc_csv_reader_next (reader, &header, &line, &csv_error))
+    {
+      if (csv_error != NULL)
+        set_line_error (error, name, nc_csv_reader_get_error_line (reader), csv_error->message);
+      else
+        set_line_error (error, name, 1,
+                        _("the file is empty; it needs a header row with name, channel and phone"));
+      return NULL;
+    }
+  if (!find_columns (name, line, header, columns, error))
+    return NULL;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) fields = NULL;
+      NcClient *draft;
+
+      if (!nc_csv_reader_next (reader, &fields, &line, &csv_error))
+        {
+          if (csv_error == NULL)
+            break;
+          set_line_error (error, name, nc_csv_reader_get_error_line (reader),
+                          csv_error->message);
+          return NULL;
+        }
+      if (progress != NULL && line % 1024 == 0)
+        nc_progress_set (progress, line, lines);
+
+      /* An empty line between records is nothing. */
+      if (fields->len == 1 && *(const char *) fields->pdata[0] == '\0')
+        continue;
+
+      draft = parse_row (name, line, header, columns, fields, error);
+      if (draft == NULL)
+        return NULL;
+      g_ptr_array_add (drafts, draft);
+    }
+
+  if (progress != NULL)
+    nc_progress_set (progress, lines, lines);
+  return g_steal_pointer (&drafts);
+}
+
+/**
+ * nc_client_csv_build:
+ * @clients: (element-type NcClient): clients with their variables
+ * @progress: (nullable): how many clients are written
+ *
+ * Returns: (transfer full): the CSV text: name, channel, phone, then the variables'
+ *   columns in the order they first appear among the clients
+ */
+GString *
+nc_client_csv_build (GPtrArray  *clients,
+                     NcProgress *progress)
+{
+  g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree const char **row = NULL;
+  GString *csv = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (required_columns); i++)
+    {
+      g_ptr_array_add (columns, (gpointer) required_columns[i]);
+      g_hash_table_add (seen, (gpointer) required_columns[i]);
+    }
+  for (guint i = 0; i < clients->len; i++)
+    {
+      GPtrArray *variables = nc_client_get_variables (clients->pdata[i]);
+
+      for (guint j = 0; variables != NULL && j < variables->len; j++)
+        {
+          NcVariable *variable = variables->pdata[j];
+
+          if (g_hash_table_add (seen, variable->name))
+            g_ptr_array_add (columns, variable->name);
+        }
+    }
+
+  nc_csv_append_row (csv, (const char *const *) columns->pdata, columns->len);
+  row = g_new0 (const char *, columns->len);
+  for (guint i = 0; i < clients->len; i++)
+    {
+      NcClient *client = clients->pdata[i];
+
+      row[0] = nc_client_get_name (client);
+      row[1] = nc_channel_to_string (nc_client_get_channel (client));
+      row[2] = nc_client_get_phone (client);
+      for (guint c = G_N_ELEMENTS (required_columns); c < columns->len; c++)
+        row[c] = nc_client_get_variable (client, columns->pdata[c]);
+      nc_csv_append_row (csv, row, columns->len);
+      if (progress != NULL && (i % 1024 == 1023 || i + 1 == clients->len))
+        nc_progress_set (progress, i + 1, clients->len);
+    }
+
+  return csv;
+}
+
+/* Import ----------------------------------------------------------------------------- */
+
+typedef struct
+{
+  NcStore    *store;
+  GFile      *file;
+  NcProgress *progress;
+  guint       count;
+} Transfer;
+
+static void
+transfer_free (Transfer *transfer)
+{
+  g_clear_object (&transfer->store);
+  g_clear_object (&transfer->file);
+  g_clear_pointer (&transfer->progress, nc_progress_unref);
+  g_free (transfer);
+}
+
+static GTask *
+transfer_task_new (NcStore             *store,
+                   GFile               *file,
+                   NcProgress          *progress,
+                   gpointer             source_tag,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  GTask *task = g_task_new (store, cancellable, callback, user_data);
+  Transfer *transfer = g_new0 (Transfer, 1);
+
+  transfer->store = g_object_ref (store);
+  transfer->file = g_object_ref (file);
+  transfer->progress = progress != NULL ? nc_progress_ref (progress) : nc_progress_new ();
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, transfer, (GDestroyNotify) transfer_free);
+  return task;
+}
+
+static void
+parse_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  Transfer *transfer = task_data;
+  g_autofree char *contents = NULL;
+  g_autofree char *name = g_file_get_basename (transfer->file);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *drafts;
+  gsize length = 0;
+
+  if (!g_file_load_contents (transfer->file, cancellable, &contents, &length, NULL, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  nc_progress_set_stage (transfer->progress, 0.0, 0.3);
+  drafts = nc_client_csv_parse (name, contents, length, transfer->progress, &error);
+  if (drafts == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, drafts, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+clients_added (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GArray) ids = NULL;
+  GError *error = NULL;
+
+  ids = nc_store_add_clients_finish (NC_STORE (source), result, &error);
+  if (ids == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  ((Transfer *) g_task_get_task_data (task))->count = ids->len;
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+parsed (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Transfer *transfer = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) drafts = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+
+  drafts = g_task_propagate_pointer (G_TASK (result), &error);
+  if (drafts == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* All of them in one transaction: all or none. */
+  nc_progress_set_stage (transfer->progress, 0.3, 1.0);
+  nc_store_add_clients_async (transfer->store, drafts, transfer->progress, cancellable,
+                              clients_added, g_steal_pointer (&task));
+}
+
+/**
+ * nc_client_csv_import_async:
+ * @progress: (nullable): the share of the file read and of the clients written
+ *
+ * Reads @file off the main context and adds its clients to @store: all, or, when a row
+ * is bad or the store fails, none.
+ */
+void
+nc_client_csv_import_async (NcStore             *store,
+                            GFile               *file,
+                            NcProgress          *progress,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task, *parse;
+
+  g_return_if_fail (NC_IS_STORE (store));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = transfer_task_new (store, file, progress, nc_client_csv_import_async, cancellable,
+                            callback, user_data);
+  parse = g_task_new (store, cancellable, parsed, task);
+  g_task_set_task_data (parse, g_task_get_task_data (task), NULL);
+  g_task_run_in_thread (parse, parse_in_thread);
+  g_object_unref (parse);
+}
+
+/**
+ * nc_client_csv_import_finish:
+ * @out_count: (out) (optional): how many clients were added
+ */
+gboolean
+nc_client_csv_import_finish (GAsyncResult  *result,
+                             guint         *out_count,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nc_client_csv_import_async,
+                        FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (out_count != NULL)
+    *out_count = ((Transfer *) g_task_get_task_data (G_TASK (result)))->count;
+  return TRUE;
+}
+
+/* Export ----------------------------------------------------------------------------- */
+
+static void
+export_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  Transfer *transfer = task_data;
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(GString) csv = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nc_progress_set_stage (transfer->progress, 0.0, 0.4);
+  clients = nc_store_list_clients_sync (transfer->store, TRUE, &error);
+  if (clients == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  nc_progress_set_stage (transfer->progress, 0.4, 0.9);
+  csv = nc_client_csv_build (clients, transfer->progress);
+
+  /* Written aside and moved over the old file: never half a file. */
+  if (!g_file_replace_contents (transfer->file, csv->str, csv->len, NULL, FALSE,
+                                G_FILE_CREATE_REPLACE_DESTINATION, NULL, cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  nc_progress_set_stage (transfer->progress, 1.0, 1.0);
+  transfer->count = clients->len;
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * nc_client_csv_export_async:
+ * @progress: (nullable): the share of the clients read and written
+ *
+ * Writes every client of @store to @file, off the main context.
+ */
+void
+nc_client_csv_export_async (NcStore             *store,
+                            GFile               *file,
+                            NcProgress          *progress,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (NC_IS_STORE (store));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = transfer_task_new (store, file, progress, nc_client_csv_export_async, cancellable,
+                            callback, user_data);
+  g_task_run_in_thread (task, export_in_thread);
+}
+
+/**
+ * nc_client_csv_export_finish:
+ * @out_count: (out) (optional): how many clients were written
+ */
+gboolean
+nc_client_csv_export_finish (GAsyncResult  *result,
+                             guint         *out_count,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nc_client_csv_export_async,
+                        FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (out_count != NULL)
+    *out_count = ((Transfer *) g_task_get_task_data (G_TASK (result)))->count;
+  return TRUE;
+}

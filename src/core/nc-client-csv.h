@@ -1,0 +1,50 @@
+/* nc-client-csv.h — clients to and from CSV files: a header row, then one client a row
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "nc-progress.h"
+#include "nc-store.h"
+
+G_BEGIN_DECLS
+
+#define NC_CLIENT_CSV_ERROR (nc_client_csv_error_quark ())
+
+typedef enum
+{
+  NC_CLIENT_CSV_ERROR_INVALID,
+} NcClientCsvError;
+
+GQuark     nc_client_csv_error_quark (void);
+
+GPtrArray *nc_client_csv_parse         (const char          *name,
+                                        const char          *contents,
+                                        gsize                length,
+                                        NcProgress          *progress,
+                                        GError             **error);
+GString   *nc_client_csv_build         (GPtrArray           *clients,
+                                        NcProgress          *progress);
+
+void       nc_client_csv_import_async  (NcStore             *store,
+                                        GFile               *file,
+                                        NcProgress          *progress,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean   nc_client_csv_import_finish (GAsyncResult        *result,
+                                        guint               *out_count,
+                                        GError             **error);
+void       nc_client_csv_export_async  (NcStore             *store,
+                                        GFile               *file,
+                                        NcProgress          *progress,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean   nc_client_csv_export_finish (GAsyncResult        *result,
+                                        guint               *out_count,
+                                        GError             **error);
+
+G_END_DECLS
