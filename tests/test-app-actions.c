@@ -11,6 +11,8 @@
 #include <libsoup/soup.h>
 
 #include "nc-application.h"
+#include "nc-client-card.h"
+#include "nc-client-editor.h"
 #include "nc-clients-view.h"
 #include "nc-employee-editor.h"
 #include "nc-employees-view.h"
@@ -380,6 +382,211 @@ test_click_to_call (void)
   wait_until (calls_disabled);
 }
 
+static gpointer
+find_toplevel (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static const char *expected_toast;
+
+static gboolean
+toast_shown (void)
+{
+  const char *last = nc_window_get_last_toast (window);
+
+  return last != NULL && g_str_has_prefix (last, expected_toast);
+}
+
+static void
+wait_for_toast (const char *prefix)
+{
+  expected_toast = prefix;
+  wait_until (toast_shown);
+}
+
+static gboolean
+editor_open (void)
+{
+  return find_toplevel (NC_TYPE_CLIENT_EDITOR) != NULL;
+}
+
+static gboolean
+card_open (void)
+{
+  return find_toplevel (NC_TYPE_CLIENT_CARD) != NULL;
+}
+
+static NcClient *
+find_client (const char *name)
+{
+  g_autoptr(GPtrArray) clients = nc_store_list_clients_sync (nc_application_get_store (app), TRUE,
+                                                             NULL);
+
+  for (guint i = 0; i < clients->len; i++)
+    if (g_strcmp0 (nc_client_get_name (clients->pdata[i]), name) == 0)
+      return g_object_ref (clients->pdata[i]);
+  return NULL;
+}
+
+static gboolean
+olga_shown (void)
+{
+  GListModel *shown = nc_clients_view_get_shown (clients_view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(NcClient) client = g_list_model_get_item (shown, i);
+
+      if (g_str_has_prefix (nc_client_get_name (client), "Ольга"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* An operator adds a client by hand, opens the card, edits, and deletes them. */
+static void
+test_client_editor (void)
+{
+  NcClientEditor *editor;
+  GtkWidget *save;
+  g_autoptr(NcClient) olga = NULL;
+  g_autoptr(NcClient) gone = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *confirm;
+  g_autofree char *shot = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-client", NULL));
+  wait_until (editor_open);
+  editor = find_toplevel (NC_TYPE_CLIENT_EDITOR);
+  save = nc_ui_test_find_widget (GTK_WIDGET (editor), GTK_TYPE_BUTTON, "label", "_Save");
+
+  /* Checked as typed: a telephony client needs a number, and a number that is one. */
+  nc_client_editor_fill (editor, "Ольга", NC_CHANNEL_TELEPHONY, "");
+  g_assert_false (gtk_widget_get_sensitive (save));
+  g_assert_nonnull (strstr (nc_client_editor_get_problem (editor), "enter the number"));
+  nc_client_editor_fill (editor, "Ольга", NC_CHANNEL_TELEPHONY, "12");
+  g_assert_false (gtk_widget_get_sensitive (save));
+  nc_client_editor_fill (editor, "Ольга", NC_CHANNEL_TELEPHONY, "+7 (912) 000-11-22");
+  g_assert_true (gtk_widget_get_sensitive (save));
+  g_assert_null (nc_client_editor_get_problem (editor));
+  nc_client_editor_set_variable (editor, "city", "Пермь");
+  nc_ui_test_wait_for_frames (GTK_WIDGET (editor), 3);
+  shot = nc_ui_test_save_screenshot (GTK_WIDGET (editor), "client-editor");
+  g_signal_emit_by_name (save, "clicked");
+  wait_for_toast ("Client added");
+
+  olga = find_client ("Ольга");
+  g_assert_nonnull (olga);
+  g_assert_cmpstr (nc_client_get_phone (olga), ==, "79120001122");
+  g_assert_cmpstr (nc_client_get_variable (olga, "city"), ==, "Пермь");
+  nc_clients_view_search (clients_view, "0001122");
+  wait_until (olga_shown);
+
+  /* The card's Edit opens the editor with what the client has. */
+  g_signal_emit_by_name (clients_view, "client-activated", olga);
+  wait_until (card_open);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_toplevel (NC_TYPE_CLIENT_CARD)),
+                                             "card.edit", NULL));
+  wait_until (editor_open);
+  g_assert_false (card_open ());
+  editor = find_toplevel (NC_TYPE_CLIENT_EDITOR);
+  g_assert_nonnull (nc_ui_test_find_widget (GTK_WIDGET (editor), ADW_TYPE_ENTRY_ROW, "text",
+                                            "Пермь"));
+  nc_client_editor_fill (editor, "Ольга Смирнова", NC_CHANNEL_WHATSAPP, "+7 912 000-11-22");
+  nc_client_editor_set_variable (editor, "city", "");
+  g_signal_emit_by_name (nc_ui_test_find_widget (GTK_WIDGET (editor), GTK_TYPE_BUTTON, "label",
+                                                 "_Save"), "clicked");
+  wait_for_toast ("Client saved");
+  g_clear_object (&olga);
+  olga = find_client ("Ольга Смирнова");
+  g_assert_nonnull (olga);
+  g_assert_cmpint (nc_client_get_channel (olga), ==, NC_CHANNEL_WHATSAPP);
+  g_assert_null (nc_client_get_variable (olga, "city"));
+
+  /* Delete asks first; then the client is gone. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-client", "x",
+                                             nc_client_get_id (olga)));
+  wait_until (editor_open);
+  editor = find_toplevel (NC_TYPE_CLIENT_EDITOR);
+  g_signal_emit_by_name (nc_ui_test_find_widget (GTK_WIDGET (editor), GTK_TYPE_BUTTON, "label",
+                                                 "_Delete Client"), "clicked");
+  confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (confirm);
+  adw_message_dialog_response (confirm, "delete");
+  wait_for_toast ("Client deleted");
+  gone = nc_store_get_client_sync (nc_application_get_store (app), nc_client_get_id (olga), &error);
+  g_assert_null (gone);
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND);
+  nc_clients_view_search (clients_view, "");
+}
+
+static gboolean
+progress_shown (void)
+{
+  GtkWidget *bar = nc_ui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR, NULL, NULL);
+
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (bar,
+                                                                              GTK_TYPE_REVEALER)));
+}
+
+/* Import and export from the menu: a progress bar while it runs, a toast that says how it
+ * went, and a bad file adds nothing. */
+static void
+test_import_export (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autofree char *good_path = g_build_filename (dir, "good.csv", NULL);
+  g_autofree char *bad_path = g_build_filename (dir, "bad.csv", NULL);
+  g_autofree char *out_path = g_build_filename (dir, "out.csv", NULL);
+  g_autoptr(GFile) good = g_file_new_for_path (good_path);
+  g_autoptr(GFile) bad = g_file_new_for_path (bad_path);
+  g_autoptr(GFile) out = g_file_new_for_path (out_path);
+  g_autoptr(GPtrArray) before = nc_store_list_clients_sync (nc_application_get_store (app), FALSE,
+                                                            NULL);
+  g_autoptr(GPtrArray) after = NULL;
+  g_autofree char *written = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(NcClient) pavel = NULL;
+
+  g_assert_true (g_file_set_contents (good_path,
+                                      "name,channel,phone,city\n"
+                                      "Павел,telephony,8 912 111-22-33,Пермь\n"
+                                      "Ирина,telegram,,\n"
+                                      "Олег,telephony,+79121112244,\n", -1, NULL));
+  g_assert_true (g_file_set_contents (bad_path,
+                                      "name,channel,phone\n"
+                                      "Вера,fax,79121112255\n", -1, NULL));
+
+  nc_window_import_clients (window, good);
+  g_assert_true (progress_shown ());
+  /* One at a time: a second import while the first runs does nothing (counted below). */
+  nc_window_import_clients (window, good);
+  wait_for_toast ("Imported 3 clients");
+  g_assert_false (progress_shown ());
+  pavel = find_client ("Павел");
+  g_assert_nonnull (pavel);
+  g_assert_cmpstr (nc_client_get_phone (pavel), ==, "79121112233");
+
+  nc_window_import_clients (window, bad);
+  wait_for_toast ("Nothing was imported: bad.csv:2: unknown channel “fax”");
+  after = nc_store_list_clients_sync (nc_application_get_store (app), FALSE, NULL);
+  g_assert_cmpuint (after->len, ==, before->len + 3);
+
+  nc_window_export_clients (window, out);
+  expected = g_strdup_printf ("Exported %u clients", after->len);
+  wait_for_toast (expected);
+  g_assert_true (g_file_get_contents (out_path, &written, NULL, NULL));
+  g_assert_true (g_str_has_prefix (written, "name,channel,phone,"));
+  g_assert_nonnull (strstr (written, "Павел,telephony,79121112233"));
+  nc_test_remove_tree (dir);
+}
+
 static NcEmployeesView *employees_view;
 
 static gboolean
@@ -481,6 +688,8 @@ main (int   argc,
   g_test_add_func ("/app-actions/gapplication-action", test_gapplication_action);
   g_test_add_func ("/app-actions/listener-feeds-live-events", test_listener_feeds_live_events);
   g_test_add_func ("/app-actions/click-to-call", test_click_to_call);
+  g_test_add_func ("/app-actions/client-editor", test_client_editor);
+  g_test_add_func ("/app-actions/import-export", test_import_export);
   g_test_add_func ("/app-actions/employee-editor", test_employee_editor);
   status = nc_test_run ();
 

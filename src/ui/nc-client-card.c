@@ -19,6 +19,8 @@ struct _NcClientCard
 {
   AdwWindow            parent_instance;
 
+  gint64               client_id;
+
   AdwWindowTitle      *title;
   AdwPreferencesGroup *details;
   AdwPreferencesGroup *variables;
@@ -63,6 +65,20 @@ open_uri_activated (GtkWidget  *widget,
                                            G_APP_LAUNCH_CONTEXT (context), NULL, launched, NULL);
 }
 
+/* The window that opened the card edits the client; the card, now out of date, goes. */
+static void
+edit_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  NcClientCard *self = NC_CLIENT_CARD (widget);
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.edit-client", "x", self->client_id);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 static void
 nc_client_card_class_init (NcClientCardClass *klass)
 {
@@ -70,6 +86,7 @@ nc_client_card_class_init (NcClientCardClass *klass)
 
   /* The recording buttons of the card and of its call rows. */
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_activated);
+  gtk_widget_class_install_action (widget_class, "card.edit", NULL, edit_activated);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/nc-client-card.ui");
@@ -104,6 +121,7 @@ nc_client_card_new (GtkWindow     *parent,
   GPtrArray *variables = nc_client_get_variables (client);
   guint n_calls = 0;
 
+  self->client_id = nc_client_get_id (client);
   adw_window_title_set_title (self->title, nc_client_get_name (client));
   adw_window_title_set_subtitle (self->title, nc_channel_get_label (nc_client_get_channel (client)));
   adw_preferences_group_add (self->details, row (_("Name"), nc_client_get_name (client)));

@@ -139,7 +139,12 @@ written (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
-    g_message ("Could not save the employee: %s", error->message);
+    {
+      g_autofree char *message = g_strdup_printf (_("The employee was not saved: %s"),
+                                                  error->message);
+
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
+    }
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 

@@ -10,6 +10,8 @@
 #include <glib/gi18n.h>
 
 #include "nc-client-card.h"
+#include "nc-client-csv.h"
+#include "nc-client-editor.h"
 #include "nc-clients-view.h"
 #include "nc-demo.h"
 #include "nc-phone.h"
@@ -29,10 +31,18 @@ struct _NcWindow
   NcEmployeesView      *employees_view;
   NcLiveView           *live_view;
   GtkRevealer          *demo_revealer;
+  GtkRevealer          *progress_revealer;
+  GtkLabel             *progress_label;
+  GtkProgressBar       *progress_bar;
 
   NcEmployee           *me;             /* the employee this console acts as */
   GHashTable           *calls_placed;   /* client number → tracker request id */
   char                 *last_toast;
+
+  /* The import or export under way, if any. */
+  GCancellable         *transfer_cancellable;
+  NcProgress           *transfer_progress;
+  guint                 transfer_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (NcWindow, nc_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -364,6 +374,355 @@ call_client_activated (GtkWidget  *widget,
     }
 }
 
+static NcStore *
+get_store (NcWindow *self)
+{
+  NcApplication *application = get_application (self);
+
+  return application != NULL ? nc_application_get_store (application) : NULL;
+}
+
+static void
+toast_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  toast (NC_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+/* Adding, editing and deleting clients --------------------------------------------- */
+
+static void
+client_written (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(NcWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gpointer tag = g_task_get_source_tag (G_TASK (result));
+  g_autoptr(GArray) ids = NULL;
+  const char *done;
+
+  if (tag == nc_store_add_clients_async)
+    {
+      ids = nc_store_add_clients_finish (NC_STORE (source), result, &error);
+      done = _("Client added");
+    }
+  else if (tag == nc_store_update_client_async)
+    {
+      nc_store_update_client_finish (NC_STORE (source), result, &error);
+      done = _("Client saved");
+    }
+  else
+    {
+      nc_store_delete_client_finish (NC_STORE (source), result, &error);
+      done = _("Client deleted");
+    }
+
+  if (error != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("The change was not saved: %s"),
+                                                  error->message);
+
+      toast (self, message);
+      return;
+    }
+  toast (self, done);
+  nc_clients_view_reload (self->clients_view);
+}
+
+static void
+editor_saved (NcClientEditor *editor,
+              NcWindow       *self)
+{
+  NcClient *client = nc_client_editor_get_result (editor);
+  NcStore *store = get_store (self);
+
+  if (store == NULL)
+    return;
+  if (nc_client_get_id (client) == 0)
+    {
+      g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+
+      g_ptr_array_add (drafts, g_object_ref (client));
+      nc_store_add_clients_async (store, drafts, NULL, NULL, client_written, g_object_ref (self));
+    }
+  else
+    nc_store_update_client_async (store, client, NULL, client_written, g_object_ref (self));
+}
+
+static void
+editor_deleted (NcClientEditor *editor,
+                gint64          id,
+                NcWindow       *self)
+{
+  NcStore *store = get_store (self);
+
+  if (store != NULL)
+    nc_store_delete_client_async (store, id, NULL, client_written, g_object_ref (self));
+}
+
+static NcClientEditor *
+open_editor (NcWindow *self,
+             NcClient *client)
+{
+  NcClientEditor *editor = nc_client_editor_new (GTK_WINDOW (self), client);
+
+  g_signal_connect_object (editor, "save", G_CALLBACK (editor_saved), self, 0);
+  g_signal_connect_object (editor, "delete", G_CALLBACK (editor_deleted), self, 0);
+  gtk_window_present (GTK_WINDOW (editor));
+  return editor;
+}
+
+static void
+add_client_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+
+  if (get_store (self) == NULL)
+    {
+      toast (self, _("The clients are not open yet; try again in a moment"));
+      return;
+    }
+  open_editor (self, NULL);
+}
+
+static void
+client_to_edit_loaded (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(NcWindow) self = user_data;
+  g_autoptr(NcClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  client = nc_store_get_client_finish (NC_STORE (source), result, &error);
+  if (client == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  open_editor (self, client);
+}
+
+static void
+edit_client_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+  NcStore *store = get_store (self);
+
+  if (store == NULL)
+    return;
+  /* With its variables, read off the main context. */
+  nc_store_get_client_async (store, g_variant_get_int64 (parameter), NULL,
+                             client_to_edit_loaded, g_object_ref (self));
+}
+
+/* Import and export ----------------------------------------------------------------- */
+
+static gboolean
+transfer_tick (gpointer user_data)
+{
+  NcWindow *self = user_data;
+
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 nc_progress_get_fraction (self->transfer_progress));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+transfer_begin (NcWindow   *self,
+                const char *label)
+{
+  self->transfer_cancellable = g_cancellable_new ();
+  self->transfer_progress = nc_progress_new ();
+  gtk_label_set_label (self->progress_label, label);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_revealer_set_reveal_child (self->progress_revealer, TRUE);
+  self->transfer_timeout = g_timeout_add (100, transfer_tick, self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import-clients", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-clients", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-transfer", TRUE);
+}
+
+static void
+transfer_end (NcWindow *self)
+{
+  g_clear_handle_id (&self->transfer_timeout, g_source_remove);
+  g_clear_object (&self->transfer_cancellable);
+  g_clear_pointer (&self->transfer_progress, nc_progress_unref);
+  gtk_revealer_set_reveal_child (self->progress_revealer, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import-clients", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-clients", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-transfer", FALSE);
+}
+
+static void
+imported (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(NcWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  guint count = 0;
+
+  transfer_end (self);
+  if (!nc_client_csv_import_finish (result, &count, &error))
+    message = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+              ? g_strdup (_("The import was cancelled; nothing was imported"))
+              : g_strdup_printf (_("Nothing was imported: %s"), error->message);
+  else
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %u client",
+                                            "Imported %u clients", count), count);
+  toast (self, message);
+  if (error == NULL)
+    nc_clients_view_reload (self->clients_view);
+}
+
+static void
+exported (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(NcWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  guint count = 0;
+
+  transfer_end (self);
+  if (!nc_client_csv_export_finish (result, &count, &error))
+    message = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+              ? g_strdup (_("The export was cancelled"))
+              : g_strdup_printf (_("The clients were not exported: %s"), error->message);
+  else
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %u client",
+                                            "Exported %u clients", count), count);
+  toast (self, message);
+}
+
+/**
+ * nc_window_import_clients:
+ *
+ * Adds the clients of the CSV @file, with a progress bar, as "Import Clients…" does once
+ * the user chose the file.
+ */
+void
+nc_window_import_clients (NcWindow *self,
+                          GFile    *file)
+{
+  NcStore *store = get_store (self);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *label = g_strdup_printf (_("Importing clients from “%s”…"), name);
+
+  g_return_if_fail (NC_IS_WINDOW (self));
+
+  if (store == NULL || self->transfer_cancellable != NULL)
+    return;
+  transfer_begin (self, label);
+  nc_client_csv_import_async (store, file, self->transfer_progress, self->transfer_cancellable,
+                              imported, g_object_ref (self));
+}
+
+/**
+ * nc_window_export_clients:
+ *
+ * Writes every client to the CSV @file, with a progress bar.
+ */
+void
+nc_window_export_clients (NcWindow *self,
+                          GFile    *file)
+{
+  NcStore *store = get_store (self);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *label = g_strdup_printf (_("Exporting clients to “%s”…"), name);
+
+  g_return_if_fail (NC_IS_WINDOW (self));
+
+  if (store == NULL || self->transfer_cancellable != NULL)
+    return;
+  transfer_begin (self, label);
+  nc_client_csv_export_async (store, file, self->transfer_progress, self->transfer_cancellable,
+                              exported, g_object_ref (self));
+}
+
+static void
+file_chosen (GtkNativeDialog *chooser,
+             int              response,
+             NcWindow        *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      if (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)) == GTK_FILE_CHOOSER_ACTION_OPEN)
+        nc_window_import_clients (self, file);
+      else
+        nc_window_export_clients (self, file);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+choose_file (NcWindow             *self,
+             GtkFileChooserAction  action)
+{
+  gboolean open = action == GTK_FILE_CHOOSER_ACTION_OPEN;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  GtkFileChooserNative *chooser;
+
+  if (get_store (self) == NULL)
+    {
+      toast (self, _("The clients are not open yet; try again in a moment"));
+      return;
+    }
+
+  chooser = gtk_file_chooser_native_new (open ? _("Import Clients") : _("Export Clients"),
+                                         GTK_WINDOW (self), action,
+                                         open ? _("_Import") : _("_Export"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("CSV files"));
+  gtk_file_filter_add_mime_type (filter, "text/csv");
+  gtk_file_filter_add_suffix (filter, "csv");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  if (!open)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("clients.csv"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (file_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+import_clients_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  choose_file (NC_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_OPEN);
+}
+
+static void
+export_clients_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  choose_file (NC_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SAVE);
+}
+
+static void
+cancel_transfer_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+
+  if (self->transfer_cancellable != NULL)
+    g_cancellable_cancel (self->transfer_cancellable);
+}
+
 static void
 client_loaded (GObject      *source,
                GAsyncResult *result,
@@ -434,6 +793,11 @@ nc_window_dispose (GObject *object)
 {
   NcWindow *self = NC_WINDOW (object);
 
+  if (self->transfer_cancellable != NULL)
+    g_cancellable_cancel (self->transfer_cancellable);
+  g_clear_handle_id (&self->transfer_timeout, g_source_remove);
+  g_clear_object (&self->transfer_cancellable);
+  g_clear_pointer (&self->transfer_progress, nc_progress_unref);
   g_clear_object (&self->me);
   g_clear_pointer (&self->calls_placed, g_hash_table_unref);
   g_clear_pointer (&self->last_toast, g_free);
@@ -462,10 +826,24 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, employees_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, live_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, demo_revealer);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, progress_bar);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_activated);
   gtk_widget_class_install_action (widget_class, "win.call-client", "s", call_client_activated);
+  gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_activated);
+  gtk_widget_class_install_action (widget_class, "win.add-client", NULL, add_client_activated);
+  gtk_widget_class_install_action (widget_class, "win.edit-client", "x", edit_client_activated);
+  gtk_widget_class_install_action (widget_class, "win.import-clients", NULL,
+                                   import_clients_activated);
+  gtk_widget_class_install_action (widget_class, "win.export-clients", NULL,
+                                   export_clients_activated);
+  gtk_widget_class_install_action (widget_class, "win.cancel-transfer", NULL,
+                                   cancel_transfer_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.add-client", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
 }
@@ -476,6 +854,7 @@ nc_window_init (NcWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->calls_placed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_signal_connect (self, "notify::application", G_CALLBACK (application_set), NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-transfer", FALSE);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

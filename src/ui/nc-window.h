@@ -18,6 +18,10 @@ NcWindow *nc_window_new       (NcApplication *application);
 void      nc_window_add_toast (NcWindow      *self,
                                const char    *message);
 void      nc_window_reload    (NcWindow      *self);
+void      nc_window_import_clients (NcWindow *self,
+                                    GFile    *file);
+void      nc_window_export_clients (NcWindow *self,
+                                    GFile    *file);
 const char *nc_window_get_last_toast (NcWindow *self);
 void      nc_window_set_demo  (NcWindow      *self,
                                gboolean       demo);
