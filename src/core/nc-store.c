@@ -2363,6 +2363,49 @@ nc_store_list_call_events_sync (NcStore  *self,
 }
 
 static gpointer
+last_event_time_job (NcStore    *self,
+                     Connection *conn,
+                     gpointer    data,
+                     GError    **error)
+{
+  sqlite3_stmt *stmt = prepare (self, conn,
+                                "SELECT received_at FROM call_events ORDER BY id DESC LIMIT 1",
+                                error);
+  gint64 *time;
+
+  if (stmt == NULL)
+    return NULL;
+  time = g_new0 (gint64, 1);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    *time = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return time;
+}
+
+/**
+ * nc_store_get_last_event_time_sync:
+ * @out_time: (out): when the last webhook event was received, in microseconds of real
+ *   time, or 0 when none ever was
+ */
+gboolean
+nc_store_get_last_event_time_sync (NcStore  *self,
+                                   gint64   *out_time,
+                                   GError  **error)
+{
+  g_autofree gint64 *time = NULL;
+
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_time != NULL, FALSE);
+
+  time = submit_sync (self, &self->reader, job_new (last_event_time_job, NULL, NULL, g_free),
+                      error);
+  if (time == NULL)
+    return FALSE;
+  *out_time = *time;
+  return TRUE;
+}
+
+static gpointer
 save_call_job (NcStore    *self,
                Connection *conn,
                gpointer    data,

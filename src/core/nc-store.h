@@ -201,6 +201,9 @@ gboolean    nc_store_add_call_event_finish (NcStore             *self,
                                             GError             **error);
 GPtrArray  *nc_store_list_call_events_sync (NcStore             *self,
                                             GError             **error);
+gboolean    nc_store_get_last_event_time_sync (NcStore          *self,
+                                               gint64           *out_time,
+                                               GError          **error);
 gboolean    nc_store_save_call_sync        (NcStore             *self,
                                             const NcStoredCall  *call,
                                             GError             **error);
