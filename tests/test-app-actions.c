@@ -17,6 +17,7 @@
 #include "nc-employee-editor.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
+#include "nc-preferences-window.h"
 #include "nc-test-util.h"
 #include "nc-ui-test-util.h"
 #include "nc-window.h"
@@ -587,6 +588,110 @@ test_import_export (void)
   nc_test_remove_tree (dir);
 }
 
+static gboolean setup_done;
+
+static void
+setup_checked (void)
+{
+  setup_done = TRUE;
+}
+
+static gboolean
+setup_checked_yet (void)
+{
+  return setup_done;
+}
+
+static const char *
+row_subtitle (GtkWidget  *root,
+              const char *title)
+{
+  GtkWidget *row = nc_ui_test_find_widget (root, ADW_TYPE_ACTION_ROW, "title", title);
+
+  g_assert_nonnull (row);
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+static GStrv messengers_now;
+
+static gboolean
+whatsapp_connected (void)
+{
+  g_clear_pointer (&messengers_now, g_strfreev);
+  messengers_now = nc_store_get_messengers_sync (nc_application_get_store (app), NULL);
+  return messengers_now != NULL && g_strv_contains ((const char *const *) messengers_now, "whatsapp");
+}
+
+static gboolean
+no_messenger_connected (void)
+{
+  return !whatsapp_connected () && (messengers_now == NULL || messengers_now[0] == NULL);
+}
+
+/* The admin's preferences: the setup check against the PBX, the server chooser, and the
+ * project's messengers. */
+static void
+test_preferences (void)
+{
+  NcPreferencesWindow *preferences;
+  g_autoptr(GSettings) settings = nc_settings_new_if_installed ();
+  AdwComboRow *server;
+  GtkWidget *address;
+  GtkWidget *whatsapp;
+  g_autofree char *url = NULL;
+  g_autofree char *shot = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "setup-check", NULL);
+  preferences = find_toplevel (NC_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_signal_connect (preferences, "setup-checked", G_CALLBACK (setup_checked), NULL);
+  wait_until (setup_checked_yet);
+
+  g_assert_nonnull (strstr (row_subtitle (GTK_WIDGET (preferences), "API Key and Secret"),
+                            "Balance"));
+  g_assert_nonnull (strstr (row_subtitle (GTK_WIDGET (preferences), "Call Events"),
+                            "last event arrived"));
+  nc_ui_test_wait_for_frames (GTK_WIDGET (preferences), 3);
+  shot = nc_ui_test_save_screenshot (GTK_WIDGET (preferences), "setup-check");
+
+  /* The server: Zadarma by name; another server by an address that must be one. */
+  server = ADW_COMBO_ROW (nc_ui_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW,
+                                                  "title", "API Server"));
+  address = nc_ui_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_ENTRY_ROW, "title",
+                                    "Server Address");
+  g_assert_cmpuint (adw_combo_row_get_selected (server), ==, NC_API_SERVER_NOVOFON);
+  g_assert_false (gtk_widget_get_visible (address));
+  adw_combo_row_set_selected (server, NC_API_SERVER_ZADARMA);
+  url = g_settings_get_string (settings, "api-url");
+  g_assert_cmpstr (url, ==, "https://api.zadarma.com");
+  adw_combo_row_set_selected (server, NC_API_SERVER_CUSTOM);
+  g_assert_true (gtk_widget_get_visible (address));
+  gtk_editable_set_text (GTK_EDITABLE (address), "api-sandbox.zadarma.com");
+  g_signal_emit_by_name (address, "apply");
+  g_clear_pointer (&url, g_free);
+  url = g_settings_get_string (settings, "api-url");
+  g_assert_cmpstr (url, ==, "https://api.zadarma.com");
+  gtk_editable_set_text (GTK_EDITABLE (address), "https://api-sandbox.zadarma.com");
+  g_signal_emit_by_name (address, "apply");
+  g_clear_pointer (&url, g_free);
+  url = g_settings_get_string (settings, "api-url");
+  g_assert_cmpstr (url, ==, "https://api-sandbox.zadarma.com");
+  g_settings_reset (settings, "api-url");
+
+  /* A messenger switched on is the project's, for the clients calls make. */
+  whatsapp = nc_ui_test_find_widget (nc_ui_test_find_widget (GTK_WIDGET (preferences),
+                                                             ADW_TYPE_ACTION_ROW, "title",
+                                                             "WhatsApp"),
+                                     GTK_TYPE_SWITCH, NULL, NULL);
+  gtk_switch_set_active (GTK_SWITCH (whatsapp), TRUE);
+  wait_until (whatsapp_connected);
+  gtk_switch_set_active (GTK_SWITCH (whatsapp), FALSE);
+  wait_until (no_messenger_connected);
+  g_clear_pointer (&messengers_now, g_strfreev);
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
 static NcEmployeesView *employees_view;
 
 static gboolean
@@ -688,6 +793,7 @@ main (int   argc,
   g_test_add_func ("/app-actions/gapplication-action", test_gapplication_action);
   g_test_add_func ("/app-actions/listener-feeds-live-events", test_listener_feeds_live_events);
   g_test_add_func ("/app-actions/click-to-call", test_click_to_call);
+  g_test_add_func ("/app-actions/preferences", test_preferences);
   g_test_add_func ("/app-actions/client-editor", test_client_editor);
   g_test_add_func ("/app-actions/import-export", test_import_export);
   g_test_add_func ("/app-actions/employee-editor", test_employee_editor);

@@ -66,6 +66,29 @@ test_api_url_environment_wins (void)
   g_settings_reset (settings, "api-url");
 }
 
+/* The server chooser: the two named servers whatever the slash or case, anything else is
+ * custom, and a custom address must be one the client can call. */
+static void
+test_api_servers (void)
+{
+  g_assert_cmpint (nc_api_server_from_url ("https://api.novofon.com"), ==, NC_API_SERVER_NOVOFON);
+  g_assert_cmpint (nc_api_server_from_url ("https://API.Novofon.com/"), ==, NC_API_SERVER_NOVOFON);
+  g_assert_cmpint (nc_api_server_from_url ("https://api.zadarma.com"), ==, NC_API_SERVER_ZADARMA);
+  g_assert_cmpint (nc_api_server_from_url ("https://api-sandbox.zadarma.com"), ==,
+                   NC_API_SERVER_CUSTOM);
+  g_assert_cmpint (nc_api_server_from_url (NULL), ==, NC_API_SERVER_CUSTOM);
+  g_assert_cmpstr (nc_api_server_get_url (NC_API_SERVER_ZADARMA), ==, "https://api.zadarma.com");
+  g_assert_null (nc_api_server_get_url (NC_API_SERVER_CUSTOM));
+
+  g_assert_true (nc_api_url_is_valid ("https://api-sandbox.zadarma.com"));
+  g_assert_true (nc_api_url_is_valid ("http://127.0.0.1:8080"));
+  g_assert_false (nc_api_url_is_valid ("api.novofon.com"));
+  g_assert_false (nc_api_url_is_valid ("ftp://api.novofon.com"));
+  g_assert_false (nc_api_url_is_valid ("https://"));
+  g_assert_false (nc_api_url_is_valid ("https://api.novofon.com/?x=1"));
+  g_assert_false (nc_api_url_is_valid (""));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -74,6 +97,7 @@ main (int   argc,
 
   g_test_add_func ("/settings/defaults-match-schema", test_defaults_match_schema);
   g_test_add_func ("/settings/api-url-environment-wins", test_api_url_environment_wins);
+  g_test_add_func ("/settings/api-servers", test_api_servers);
 
   return nc_test_run ();
 }

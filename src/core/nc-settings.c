@@ -151,6 +151,64 @@ nc_settings_dup_api_url (GSettings *settings)
 }
 
 /**
+ * nc_api_server_from_url:
+ *
+ * Returns: which named server @url is (a trailing slash and the case of the host aside),
+ *   or %NC_API_SERVER_CUSTOM
+ */
+NcApiServer
+nc_api_server_from_url (const char *url)
+{
+  g_autofree char *trimmed = g_strdup (url != NULL ? url : "");
+  gsize len = strlen (trimmed);
+
+  while (len > 0 && trimmed[len - 1] == '/')
+    trimmed[--len] = '\0';
+  if (g_ascii_strcasecmp (trimmed, NC_DEFAULT_API_URL) == 0)
+    return NC_API_SERVER_NOVOFON;
+  if (g_ascii_strcasecmp (trimmed, NC_ZADARMA_API_URL) == 0)
+    return NC_API_SERVER_ZADARMA;
+  return NC_API_SERVER_CUSTOM;
+}
+
+/**
+ * nc_api_server_get_url:
+ *
+ * Returns: (nullable): the address of @server, or %NULL for a custom one
+ */
+const char *
+nc_api_server_get_url (NcApiServer server)
+{
+  switch (server)
+    {
+    case NC_API_SERVER_NOVOFON:
+      return NC_DEFAULT_API_URL;
+    case NC_API_SERVER_ZADARMA:
+      return NC_ZADARMA_API_URL;
+    case NC_API_SERVER_CUSTOM:
+    default:
+      return NULL;
+    }
+}
+
+/* Whether @url can be an API server: http or https, with a host, and nothing after the
+ * path (the method paths are added to it). */
+gboolean
+nc_api_url_is_valid (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  if (url == NULL)
+    return FALSE;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  return uri != NULL &&
+         (g_strcmp0 (g_uri_get_scheme (uri), "https") == 0 ||
+          g_strcmp0 (g_uri_get_scheme (uri), "http") == 0) &&
+         g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0' &&
+         g_uri_get_query (uri) == NULL && g_uri_get_fragment (uri) == NULL;
+}
+
+/**
  * nc_settings_default_keys:
  *
  * Returns: (transfer none): the keys that have a built-in default, %NULL-terminated

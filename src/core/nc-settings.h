@@ -9,6 +9,19 @@
 G_BEGIN_DECLS
 
 #define NC_DEFAULT_API_URL "https://api.novofon.com"
+#define NC_ZADARMA_API_URL "https://api.zadarma.com"
+
+/* The servers of the API the preferences offer by name. */
+typedef enum
+{
+  NC_API_SERVER_NOVOFON,
+  NC_API_SERVER_ZADARMA,
+  NC_API_SERVER_CUSTOM,
+} NcApiServer;
+
+NcApiServer nc_api_server_from_url (const char  *url);
+const char *nc_api_server_get_url  (NcApiServer  server);
+gboolean    nc_api_url_is_valid    (const char  *url);
 
 GSettings *nc_settings_new_if_installed (void);
 GSettings *nc_settings_new_for_command_line (void);

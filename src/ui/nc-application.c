@@ -137,6 +137,19 @@ preferences_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+static void
+setup_check_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (application);
+  NcPreferencesWindow *preferences = nc_preferences_window_new (parent);
+
+  gtk_window_present (GTK_WINDOW (preferences));
+  nc_preferences_window_run_setup_check (preferences);
+}
+
 /**
  * nc_application_create_about_window:
  *
@@ -455,6 +468,7 @@ nc_application_startup (GApplication *application)
   static const GActionEntry app_actions[] = {
     { "quit", quit_activated },
     { "preferences", preferences_activated },
+    { "setup-check", setup_check_activated },
     { "about", about_activated },
     { "open-client", open_client_activated, "s" },
     { "call-back", call_back_activated, "s" },

@@ -13,6 +13,7 @@
 #include "nc-preferences-window.h"
 #include "nc-secrets.h"
 #include "nc-settings.h"
+#include "nc-setup-check.h"
 #include "nc-webhook-url.h"
 
 struct _NcPreferencesWindow
@@ -21,7 +22,14 @@ struct _NcPreferencesWindow
 
   GSettings            *settings;
 
+  AdwComboRow          *server_row;
   AdwEntryRow          *api_url_row;
+  AdwPreferencesGroup  *messengers_group;
+  AdwPreferencesGroup  *setup_group;
+  GtkSpinner           *setup_spinner;
+  GtkButton            *setup_button;
+  GPtrArray            *setup_rows;
+  GPtrArray            *messenger_switches;
   GtkSwitch            *webhook_switch;
   AdwEntryRow          *webhook_bind_row;
   GtkSpinButton        *webhook_port_spin;
@@ -294,6 +302,285 @@ update_health (NcPreferencesWindow *self)
   adw_action_row_set_subtitle (self->health_last_row, last != NULL ? last : _("None yet"));
 }
 
+/* The server ------------------------------------------------------------------------ */
+
+static void
+show_server (NcPreferencesWindow *self)
+{
+  g_autofree char *url = nc_settings_dup_string (self->settings, "api-url");
+  NcApiServer server = nc_api_server_from_url (url);
+
+  adw_combo_row_set_selected (self->server_row, server);
+  gtk_widget_set_visible (GTK_WIDGET (self->api_url_row), server == NC_API_SERVER_CUSTOM);
+  if (server == NC_API_SERVER_CUSTOM)
+    gtk_editable_set_text (GTK_EDITABLE (self->api_url_row), url);
+}
+
+static void
+server_selected (NcPreferencesWindow *self)
+{
+  NcApiServer server = adw_combo_row_get_selected (self->server_row);
+  const char *url = nc_api_server_get_url (server);
+
+  if (self->settings == NULL)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->api_url_row), server == NC_API_SERVER_CUSTOM);
+  if (url != NULL)
+    g_settings_set_string (self->settings, "api-url", url);
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->api_url_row));
+}
+
+static void
+api_url_applied (NcPreferencesWindow *self)
+{
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->api_url_row))));
+
+  if (self->settings == NULL)
+    return;
+  if (!nc_api_url_is_valid (url))
+    {
+      adw_preferences_window_add_toast (
+        ADW_PREFERENCES_WINDOW (self),
+        adw_toast_new (_("The server address must be an http:// or https:// address, such as "
+                         "https://api-sandbox.zadarma.com")));
+      gtk_widget_add_css_class (GTK_WIDGET (self->api_url_row), "error");
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->api_url_row), "error");
+  g_settings_set_string (self->settings, "api-url", url);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (_("The server address is saved")));
+}
+
+/* Connected messengers -------------------------------------------------------------- */
+
+static NcStore *
+get_store (NcPreferencesWindow *self)
+{
+  return self->application != NULL ? nc_application_get_store (self->application) : NULL;
+}
+
+static void
+messengers_written (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  NcPreferencesWindow *self = NC_PREFERENCES_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The messengers were not saved: %s"),
+                                                  error->message);
+
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+    }
+}
+
+static void
+write_messengers_in_thread (GTask        *task,
+                            gpointer      source_object,
+                            gpointer      task_data,
+                            GCancellable *cancellable)
+{
+  GStrv messengers = task_data;
+  NcStore *store = g_object_get_data (G_OBJECT (task), "nc-store");
+  GError *error = NULL;
+
+  if (!nc_store_set_messengers_sync (store, (const char *const *) messengers, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+messenger_toggled (NcPreferencesWindow *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  NcStore *store = get_store (self);
+  g_autoptr(GTask) task = NULL;
+
+  if (store == NULL)
+    return;
+  for (guint i = 0; i < self->messenger_switches->len; i++)
+    if (gtk_switch_get_active (self->messenger_switches->pdata[i]))
+      g_strv_builder_add (builder, nc_channel_to_string (i + 1));
+
+  task = g_task_new (self, self->cancellable, messengers_written, NULL);
+  g_object_set_data_full (G_OBJECT (task), "nc-store", g_object_ref (store), g_object_unref);
+  g_task_set_task_data (task, g_strv_builder_end (builder), (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (task, write_messengers_in_thread);
+}
+
+static void
+show_messengers (NcPreferencesWindow *self)
+{
+  NcStore *store = get_store (self);
+  g_auto(GStrv) connected = store != NULL ? nc_store_get_messengers_sync (store, NULL) : NULL;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->messengers_group), store != NULL);
+  for (guint i = 0; i < self->messenger_switches->len; i++)
+    {
+      GtkSwitch *toggle = self->messenger_switches->pdata[i];
+
+      g_signal_handlers_block_by_func (toggle, messenger_toggled, self);
+      gtk_switch_set_active (toggle, connected != NULL &&
+                                     g_strv_contains ((const char *const *) connected,
+                                                      nc_channel_to_string (i + 1)));
+      g_signal_handlers_unblock_by_func (toggle, messenger_toggled, self);
+    }
+}
+
+static void
+add_messenger_rows (NcPreferencesWindow *self)
+{
+  /* Every channel but telephony is a messenger. */
+  for (guint channel = NC_CHANNEL_TELEPHONY + 1; channel < NC_N_CHANNELS; channel++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *toggle = gtk_switch_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), nc_channel_get_label (channel));
+      gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+      g_signal_connect_swapped (toggle, "notify::active", G_CALLBACK (messenger_toggled), self);
+      adw_preferences_group_add (self->messengers_group, row);
+      g_ptr_array_add (self->messenger_switches, toggle);
+    }
+}
+
+/* Setup check ------------------------------------------------------------------------ */
+
+static void
+clear_setup_rows (NcPreferencesWindow *self)
+{
+  for (guint i = 0; i < self->setup_rows->len; i++)
+    adw_preferences_group_remove (self->setup_group, self->setup_rows->pdata[i]);
+  g_ptr_array_set_size (self->setup_rows, 0);
+}
+
+static void
+add_setup_row (NcPreferencesWindow    *self,
+               const NcSetupCheckItem *item)
+{
+  static const struct { const char *icon; const char *style; } looks[] = {
+    [NC_SETUP_CHECK_PASSED] = { "emblem-ok-symbolic", "success" },
+    [NC_SETUP_CHECK_FAILED] = { "dialog-warning-symbolic", "error" },
+    [NC_SETUP_CHECK_SKIPPED] = { "action-unavailable-symbolic", "dim-label" },
+  };
+  static const char *const verdicts[] = { N_("Passed"), N_("Needs fixing"), N_("Not checked") };
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name (looks[item->status].icon);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), item->title);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), item->detail);
+  gtk_widget_add_css_class (icon, looks[item->status].style);
+  gtk_widget_set_tooltip_text (icon, _(verdicts[item->status]));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _(verdicts[item->status]), -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  adw_preferences_group_add (self->setup_group, row);
+  g_ptr_array_add (self->setup_rows, row);
+}
+
+static void
+setup_busy (NcPreferencesWindow *self,
+            gboolean             busy)
+{
+  gtk_spinner_set_spinning (self->setup_spinner, busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->setup_button), !busy);
+}
+
+static void
+setup_checked (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(NcPreferencesWindow) self = user_data;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+
+  items = nc_setup_check_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  setup_busy (self, FALSE);
+  clear_setup_rows (self);
+  if (items == NULL)
+    {
+      NcSetupCheckItem failed = { _("The Check Could Not Run"), NC_SETUP_CHECK_FAILED,
+                                  error->message };
+
+      add_setup_row (self, &failed);
+      return;
+    }
+  for (guint i = 0; i < items->len; i++)
+    add_setup_row (self, items->pdata[i]);
+  g_signal_emit_by_name (self, "setup-checked");
+}
+
+static void
+credentials_for_setup (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(NcPreferencesWindow) self = user_data;
+  g_autoptr(NcCredentials) credentials = NULL;
+  g_autoptr(NcZadarmaClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  NcStore *store = get_store (self);
+
+  credentials = nc_secrets_lookup_credentials_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (credentials == NULL && !g_error_matches (error, NC_SECRETS_ERROR, NC_SECRETS_ERROR_MISSING))
+    {
+      NcSetupCheckItem failed = { _("API Key and Secret"), NC_SETUP_CHECK_FAILED, error->message };
+
+      setup_busy (self, FALSE);
+      clear_setup_rows (self);
+      add_setup_row (self, &failed);
+      return;
+    }
+  if (store == NULL)
+    {
+      NcSetupCheckItem failed = { _("The Check Could Not Run"), NC_SETUP_CHECK_FAILED,
+                                  _("The project’s data is not open yet; try again in a moment.") };
+
+      setup_busy (self, FALSE);
+      clear_setup_rows (self);
+      add_setup_row (self, &failed);
+      return;
+    }
+  if (credentials != NULL)
+    client = client_from (self, credentials);
+  nc_setup_check_async (client, store, self->cancellable, setup_checked, g_object_ref (self));
+}
+
+static void
+setup_clicked (NcPreferencesWindow *self)
+{
+  setup_busy (self, TRUE);
+  nc_secrets_lookup_credentials_async (self->cancellable, credentials_for_setup,
+                                       g_object_ref (self));
+}
+
+/**
+ * nc_preferences_window_run_setup_check:
+ *
+ * Shows the Setup Check page and runs the check, as its button does.
+ */
+void
+nc_preferences_window_run_setup_check (NcPreferencesWindow *self)
+{
+  g_return_if_fail (NC_IS_PREFERENCES_WINDOW (self));
+
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (self), "setup-check");
+  setup_clicked (self);
+}
+
 static void
 nc_preferences_window_dispose (GObject *object)
 {
@@ -304,6 +591,8 @@ nc_preferences_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_weak_pointer (&self->application);
   g_clear_pointer (&self->token, g_free);
+  g_clear_pointer (&self->setup_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->messenger_switches, g_ptr_array_unref);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (nc_preferences_window_parent_class)->dispose (object);
@@ -319,7 +608,12 @@ nc_preferences_window_class_init (NcPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/nc-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, NcPreferencesWindow, server_row);
   gtk_widget_class_bind_template_child (widget_class, NcPreferencesWindow, api_url_row);
+  gtk_widget_class_bind_template_child (widget_class, NcPreferencesWindow, messengers_group);
+  gtk_widget_class_bind_template_child (widget_class, NcPreferencesWindow, setup_group);
+  gtk_widget_class_bind_template_child (widget_class, NcPreferencesWindow, setup_spinner);
+  gtk_widget_class_bind_template_child (widget_class, NcPreferencesWindow, setup_button);
   gtk_widget_class_bind_template_child (widget_class, NcPreferencesWindow, webhook_switch);
   gtk_widget_class_bind_template_child (widget_class, NcPreferencesWindow, webhook_bind_row);
   gtk_widget_class_bind_template_child (widget_class, NcPreferencesWindow, webhook_port_spin);
@@ -337,6 +631,17 @@ nc_preferences_window_class_init (NcPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, check_clicked);
   gtk_widget_class_bind_template_callback (widget_class, copy_clicked);
   gtk_widget_class_bind_template_callback (widget_class, register_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, server_selected);
+  gtk_widget_class_bind_template_callback (widget_class, api_url_applied);
+  gtk_widget_class_bind_template_callback (widget_class, setup_clicked);
+
+  /**
+   * NcPreferencesWindow::setup-checked:
+   *
+   * The setup check finished and its rows are shown.
+   */
+  g_signal_new ("setup-checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -345,6 +650,9 @@ nc_preferences_window_init (NcPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->setup_rows = g_ptr_array_new ();
+  self->messenger_switches = g_ptr_array_new ();
+  add_messenger_rows (self);
   self->settings = nc_settings_new_if_installed ();
   if (self->settings == NULL)
     {
@@ -353,7 +661,7 @@ nc_preferences_window_init (NcPreferencesWindow *self)
       return;
     }
 
-  g_settings_bind (self->settings, "api-url", self->api_url_row, "text", G_SETTINGS_BIND_DEFAULT);
+  show_server (self);
   g_settings_bind (self->settings, "webhook-enabled", self->webhook_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "webhook-bind", self->webhook_bind_row, "text",
@@ -376,7 +684,10 @@ nc_preferences_window_new (GtkWindow *parent)
                                             "transient-for", parent,
                                             "modal", parent != NULL,
                                             NULL);
-  GtkApplication *application = parent != NULL ? gtk_window_get_application (parent) : NULL;
+  GApplication *fallback = g_application_get_default ();
+  GtkApplication *application = parent != NULL ? gtk_window_get_application (parent)
+                                               : GTK_IS_APPLICATION (fallback)
+                                               ? GTK_APPLICATION (fallback) : NULL;
 
   if (NC_IS_APPLICATION (application))
     {
@@ -390,5 +701,6 @@ nc_preferences_window_new (GtkWindow *parent)
                                  G_CONNECT_SWAPPED);
     }
   update_health (self);
+  show_messengers (self);
   return self;
 }

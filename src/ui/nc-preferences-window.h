@@ -14,5 +14,6 @@ G_DECLARE_FINAL_TYPE (NcPreferencesWindow, nc_preferences_window, NC, PREFERENCE
                       AdwPreferencesWindow)
 
 NcPreferencesWindow *nc_preferences_window_new (GtkWindow *parent);
+void                 nc_preferences_window_run_setup_check (NcPreferencesWindow *self);
 
 G_END_DECLS
