@@ -693,6 +693,16 @@ test_preferences (void)
 }
 
 static NcEmployeesView *employees_view;
+static GtkWidget *pick_button;
+
+static gboolean
+choices_arrived (void)
+{
+  GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (pick_button));
+
+  return gtk_widget_get_visible (pick_button) && menu != NULL &&
+         g_menu_model_get_n_items (menu) > 0;
+}
 
 static gboolean
 boris_listed (void)
@@ -725,7 +735,23 @@ test_employee_editor (void)
   nc_employee_editor_fill (editor, "Борис", NC_CALL_METHOD_API, "abc", "79500000044");
   g_assert_true (gtk_widget_get_visible (id_row));
   g_assert_false (gtk_widget_get_sensitive (save));
-  nc_employee_editor_fill (editor, "Борис", NC_CALL_METHOD_API, "222222", "8 950 000 00 44");
+  /* The PBX's extensions and the account's numbers are offered: pick them. */
+  pick_button = nc_ui_test_find_widget (GTK_WIDGET (editor), GTK_TYPE_MENU_BUTTON, "tooltip-text",
+                                        "Pick an Extension of the PBX");
+  wait_until (choices_arrived);
+  {
+    GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (pick_button));
+    g_autoptr(GVariant) target = g_menu_model_get_item_attribute_value (menu, 0, "target",
+                                                                         G_VARIANT_TYPE_STRING);
+
+    g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 1);
+    g_assert_cmpstr (g_variant_get_string (target, NULL), ==, "222222");
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.pick-extension", "s",
+                                             "222222"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.pick-number", "s",
+                                             "79500000044"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (id_row)), ==, "222222");
   g_assert_true (gtk_widget_get_sensitive (save));
   nc_ui_test_spin (600);
   nc_ui_test_wait_for_frames (GTK_WIDGET (editor), 2);
@@ -756,6 +782,8 @@ main (int   argc,
 
   notifications = nc_fake_notifications_start ();
   simulator = nc_pbx_simulator_new (KEY, SECRET);
+  nc_pbx_simulator_add_extension (simulator, "222222", TRUE);
+  nc_pbx_simulator_add_number (simulator, "79500000044", "222222");
   g_assert_true (nc_pbx_simulator_start (simulator, 0, NULL));
   url = nc_pbx_simulator_get_url (simulator);
   g_setenv ("NOVOFON_API_URL", url, TRUE);

@@ -640,6 +640,19 @@ nc_application_get_store (NcApplication *self)
 }
 
 /**
+ * nc_application_get_zadarma_client:
+ *
+ * Returns: (transfer none) (nullable): the API with the account's credentials (the
+ *   simulator's in demo mode), once known
+ */
+NcZadarmaClient *
+nc_application_get_zadarma_client (NcApplication *self)
+{
+  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
+  return self->client;
+}
+
+/**
  * nc_application_get_settings:
  *
  * Returns: (transfer none) (nullable): the settings, where the schema is installed

@@ -23,6 +23,7 @@ NcCallTracker *nc_application_get_call_tracker    (NcApplication *self);
 NcWebhookServer *nc_application_get_listener      (NcApplication *self);
 const char    *nc_application_get_listener_problem (NcApplication *self);
 NcStore       *nc_application_get_store           (NcApplication *self);
+NcZadarmaClient *nc_application_get_zadarma_client (NcApplication *self);
 gboolean       nc_application_get_demo            (NcApplication *self);
 GSettings     *nc_application_get_settings        (NcApplication *self);
 guint64        nc_application_place_call          (NcApplication       *self,

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "nc-employee-editor.h"
+#include "nc-phone.h"
 #include "nc-zadarma-call.h"
 
 enum {
@@ -38,6 +39,8 @@ struct _NcEmployeeEditor
   GtkButton    *save_button;
   GtkButton    *delete_button;
   GtkLabel     *problem_label;
+  GtkMenuButton *extension_button;
+  GtkMenuButton *number_button;
 };
 
 G_DEFINE_FINAL_TYPE (NcEmployeeEditor, nc_employee_editor, ADW_TYPE_WINDOW)
@@ -107,6 +110,26 @@ delete_clicked (NcEmployeeEditor *self)
 }
 
 static void
+pick_extension_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  NcEmployeeEditor *self = NC_EMPLOYEE_EDITOR (widget);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->id_row), g_variant_get_string (parameter, NULL));
+}
+
+static void
+pick_number_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  NcEmployeeEditor *self = NC_EMPLOYEE_EDITOR (widget);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->number_row), g_variant_get_string (parameter, NULL));
+}
+
+static void
 nc_employee_editor_dispose (GObject *object)
 {
   NcEmployeeEditor *self = NC_EMPLOYEE_EDITOR (object);
@@ -144,6 +167,11 @@ nc_employee_editor_class_init (NcEmployeeEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, save_button);
   gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, delete_button);
   gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, extension_button);
+  gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, number_button);
+  gtk_widget_class_install_action (widget_class, "editor.pick-extension", "s",
+                                   pick_extension_activated);
+  gtk_widget_class_install_action (widget_class, "editor.pick-number", "s", pick_number_activated);
   gtk_widget_class_bind_template_callback (widget_class, update);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, delete_clicked);
@@ -235,4 +263,75 @@ nc_employee_editor_get_is_me (NcEmployeeEditor *self)
 {
   g_return_val_if_fail (NC_IS_EMPLOYEE_EDITOR (self), FALSE);
   return gtk_switch_get_active (self->me_switch);
+}
+
+static GMenuItem *
+pick_item (const char *label,
+           const char *action,
+           const char *value)
+{
+  GMenuItem *item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_action_and_target_value (item, action, g_variant_new_string (value));
+  return item;
+}
+
+/**
+ * nc_employee_editor_set_choices:
+ * @extensions: (nullable): the PBX's extensions
+ * @numbers: (nullable) (element-type NcZadarmaNumber): the account's virtual numbers
+ * @problem: (nullable): why the PBX could not be asked, shown on the pick buttons
+ *
+ * What the API reports, offered beside the employee id and the virtual number.
+ */
+void
+nc_employee_editor_set_choices (NcEmployeeEditor  *self,
+                                const char *const *extensions,
+                                GPtrArray         *numbers,
+                                const char        *problem)
+{
+  g_autoptr(GMenu) extension_menu = g_menu_new ();
+  g_autoptr(GMenu) number_menu = g_menu_new ();
+
+  g_return_if_fail (NC_IS_EMPLOYEE_EDITOR (self));
+
+  for (guint i = 0; extensions != NULL && extensions[i] != NULL; i++)
+    {
+      g_autoptr(GMenuItem) item = pick_item (extensions[i], "editor.pick-extension",
+                                             extensions[i]);
+
+      g_menu_append_item (extension_menu, item);
+    }
+  for (guint i = 0; numbers != NULL && i < numbers->len; i++)
+    {
+      NcZadarmaNumber *number = numbers->pdata[i];
+      g_autofree char *canonical = nc_phone_normalize_number (number->number, NULL);
+      g_autofree char *shown = NULL;
+      g_autofree char *label = NULL;
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (canonical == NULL)
+        continue;
+      shown = nc_phone_format (canonical);
+      label = number->description != NULL && *number->description != '\0'
+              ? g_strdup_printf ("%s — %s", shown, number->description) : g_strdup (shown);
+      item = pick_item (label, "editor.pick-number", canonical);
+      g_menu_append_item (number_menu, item);
+    }
+
+  gtk_menu_button_set_menu_model (self->extension_button, G_MENU_MODEL (extension_menu));
+  gtk_menu_button_set_menu_model (self->number_button, G_MENU_MODEL (number_menu));
+  gtk_widget_set_visible (GTK_WIDGET (self->extension_button), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->number_button), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->extension_button),
+                            g_menu_model_get_n_items (G_MENU_MODEL (extension_menu)) > 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->number_button),
+                            g_menu_model_get_n_items (G_MENU_MODEL (number_menu)) > 0);
+  if (problem != NULL)
+    {
+      g_autofree char *tooltip = g_strdup_printf (_("Could not ask the PBX: %s"), problem);
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->extension_button), tooltip);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->number_button), tooltip);
+    }
 }

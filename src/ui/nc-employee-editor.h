@@ -25,5 +25,9 @@ void              nc_employee_editor_fill       (NcEmployeeEditor *self,
                                                  NcCallMethod      method,
                                                  const char       *employee_id,
                                                  const char       *virtual_number);
+void              nc_employee_editor_set_choices (NcEmployeeEditor  *self,
+                                                  const char *const *extensions,
+                                                  GPtrArray         *numbers,
+                                                  const char        *problem);
 
 G_END_DECLS

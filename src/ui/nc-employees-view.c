@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "nc-application.h"
 #include "nc-employee-editor.h"
 #include "nc-employees-view.h"
 
@@ -183,6 +184,58 @@ editor_deleted (NcEmployeeEditor *editor,
   g_task_run_in_thread (task, saved_in_thread);
 }
 
+/* What the PBX reports, asked for while the editor is open. */
+typedef struct
+{
+  GWeakRef  editor;
+  GStrv     extensions;
+  char     *problem;
+} Choices;
+
+static void
+choices_free (Choices *choices)
+{
+  g_weak_ref_clear (&choices->editor);
+  g_strfreev (choices->extensions);
+  g_free (choices->problem);
+  g_free (choices);
+}
+
+static void
+numbers_received (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Choices *choices = user_data;
+  g_autoptr(NcEmployeeEditor) editor = g_weak_ref_get (&choices->editor);
+  g_autoptr(GPtrArray) numbers = NULL;
+  g_autoptr(GError) error = NULL;
+
+  numbers = nc_zadarma_client_direct_numbers_finish (NC_ZADARMA_CLIENT (source), result, &error);
+  if (numbers == NULL && choices->problem == NULL)
+    choices->problem = nc_zadarma_error_to_user_message (error);
+  if (editor != NULL)
+    nc_employee_editor_set_choices (editor, (const char *const *) choices->extensions, numbers,
+                                    choices->problem);
+  choices_free (choices);
+}
+
+static void
+extensions_received (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Choices *choices = user_data;
+  g_autoptr(GError) error = NULL;
+
+  choices->extensions = nc_zadarma_client_extensions_finish (NC_ZADARMA_CLIENT (source), result,
+                                                             &error);
+  if (choices->extensions == NULL)
+    choices->problem = nc_zadarma_error_to_user_message (error);
+  nc_zadarma_client_direct_numbers_async (NC_ZADARMA_CLIENT (source), NULL, numbers_received,
+                                          choices);
+}
+
 /**
  * nc_employees_view_edit:
  * @employee: (nullable): %NULL for a new employee
@@ -197,11 +250,22 @@ nc_employees_view_edit (NcEmployeesView *self,
                              ? g_settings_get_string (self->settings, "current-employee") : NULL;
   gboolean is_me = employee != NULL && current != NULL && *current != '\0' &&
                    g_strcmp0 (current, nc_employee_get_employee_id (employee)) == 0;
-  NcEmployeeEditor *editor = nc_employee_editor_new (
-    GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), employee, is_me);
+  GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
+  GtkApplication *application = parent != NULL ? gtk_window_get_application (parent) : NULL;
+  NcZadarmaClient *client = NC_IS_APPLICATION (application)
+                            ? nc_application_get_zadarma_client (NC_APPLICATION (application))
+                            : NULL;
+  NcEmployeeEditor *editor = nc_employee_editor_new (parent, employee, is_me);
 
   g_signal_connect_object (editor, "save", G_CALLBACK (editor_saved), self, 0);
   g_signal_connect_object (editor, "delete", G_CALLBACK (editor_deleted), self, 0);
+  if (client != NULL)
+    {
+      Choices *choices = g_new0 (Choices, 1);
+
+      g_weak_ref_init (&choices->editor, editor);
+      nc_zadarma_client_extensions_async (client, NULL, extensions_received, choices);
+    }
   gtk_window_present (GTK_WINDOW (editor));
   return GTK_WINDOW (editor);
 }
