@@ -139,3 +139,55 @@ nc_ui_test_save_screenshot (GtkWidget  *widget,
   g_assert_true (gdk_texture_save_to_png (texture, path));
   return path;
 }
+
+static gboolean
+inside_library_widget (GtkWidget *widget)
+{
+  GtkWidget *parent = gtk_widget_get_parent (widget);
+  GType toast = g_type_from_name ("AdwToastWidget");   /* private to libadwaita */
+
+  /* Their own buttons: the window's controls, a spin button's steps, a menu button's
+   * toggle (the menu button itself is checked), the password row's eye, a toast's close. */
+  return gtk_widget_get_ancestor (widget, GTK_TYPE_WINDOW_CONTROLS) != NULL ||
+         gtk_widget_get_ancestor (widget, GTK_TYPE_SPIN_BUTTON) != NULL ||
+         GTK_IS_MENU_BUTTON (parent) ||
+         gtk_widget_get_ancestor (widget, ADW_TYPE_PASSWORD_ENTRY_ROW) != NULL ||
+         (toast != 0 && gtk_widget_get_ancestor (widget, toast) != NULL);
+}
+
+/**
+ * nc_ui_test_assert_icon_buttons_explained:
+ *
+ * Every button of ours under @root that shows only an icon has a tooltip, so that it is
+ * explained to the eye as its accessible label explains it to a screen reader.
+ */
+void
+nc_ui_test_assert_icon_buttons_explained (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) buttons = nc_ui_test_find_all (root, GTK_TYPE_BUTTON);
+  g_autoptr(GPtrArray) menus = nc_ui_test_find_all (root, GTK_TYPE_MENU_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = buttons->pdata[i];
+
+      if (gtk_button_get_icon_name (GTK_BUTTON (button)) == NULL ||
+          gtk_button_get_label (GTK_BUTTON (button)) != NULL || inside_library_widget (button))
+        continue;
+      if (gtk_widget_get_tooltip_text (button) == NULL)
+        g_error ("The icon-only button “%s” in a %s has no tooltip",
+                 gtk_button_get_icon_name (GTK_BUTTON (button)),
+                 G_OBJECT_TYPE_NAME (gtk_widget_get_parent (button)));
+    }
+  for (guint i = 0; i < menus->len; i++)
+    {
+      GtkWidget *menu = menus->pdata[i];
+
+      if (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (menu)) == NULL ||
+          gtk_menu_button_get_label (GTK_MENU_BUTTON (menu)) != NULL)
+        continue;
+      if (gtk_widget_get_tooltip_text (menu) == NULL)
+        g_error ("The icon-only menu button “%s” has no tooltip",
+                 gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (menu)));
+    }
+}

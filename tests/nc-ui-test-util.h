@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 G_BEGIN_DECLS
 
@@ -19,5 +19,6 @@ void       nc_ui_test_wait_for_frames   (GtkWidget   *widget,
 void       nc_ui_test_spin              (guint        milliseconds);
 char      *nc_ui_test_save_screenshot   (GtkWidget   *widget,
                                          const char  *name);
+void       nc_ui_test_assert_icon_buttons_explained (GtkWidget *root);
 
 G_END_DECLS

@@ -479,6 +479,7 @@ test_client_editor (void)
   nc_client_editor_set_variable (editor, "city", "Пермь");
   nc_ui_test_wait_for_frames (GTK_WIDGET (editor), 3);
   shot = nc_ui_test_save_screenshot (GTK_WIDGET (editor), "client-editor");
+  nc_ui_test_assert_icon_buttons_explained (GTK_WIDGET (editor));
   g_signal_emit_by_name (save, "clicked");
   wait_for_toast ("Client added");
 
@@ -653,6 +654,7 @@ test_preferences (void)
                             "last event arrived"));
   nc_ui_test_wait_for_frames (GTK_WIDGET (preferences), 3);
   shot = nc_ui_test_save_screenshot (GTK_WIDGET (preferences), "setup-check");
+  nc_ui_test_assert_icon_buttons_explained (GTK_WIDGET (preferences));
 
   /* The server: Zadarma by name; another server by an address that must be one. */
   server = ADW_COMBO_ROW (nc_ui_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW,
@@ -756,6 +758,7 @@ test_employee_editor (void)
   nc_ui_test_spin (600);
   nc_ui_test_wait_for_frames (GTK_WIDGET (editor), 2);
   shot = nc_ui_test_save_screenshot (GTK_WIDGET (editor), "employee-editor");
+  nc_ui_test_assert_icon_buttons_explained (GTK_WIDGET (editor));
 
   gtk_switch_set_active (GTK_SWITCH (nc_ui_test_find_widget (GTK_WIDGET (editor), GTK_TYPE_SWITCH,
                                                              NULL, NULL)), TRUE);

@@ -185,6 +185,7 @@ test_demo (void)
   wait_until (an_outgoing_call);
 
   nc_ui_test_wait_for_frames (window (), 3);
+  nc_ui_test_assert_icon_buttons_explained (window ());
   {
     g_autofree char *name = g_strconcat ("demo", suffix, NULL);
     wide = nc_ui_test_save_screenshot (window (), name);
