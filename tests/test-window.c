@@ -299,7 +299,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  char *app_argv[] = { argv[0], NULL };
+  /* Its own data, whatever the tests before it left in the session's folders: the empty
+   * states are what a new user sees. */
+  g_autofree char *data_dir = nc_test_make_temp_dir ();
+  char *app_argv[] = { argv[0], (char *) "--data-dir", data_dir, NULL };
 
   gtk_test_init (&argc, &argv, NULL);
 
@@ -313,8 +316,9 @@ main (int   argc,
   app = nc_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
-  g_application_run (G_APPLICATION (app), 1, app_argv);
+  g_application_run (G_APPLICATION (app), 3, app_argv);
   g_assert_finalize_object (app);
+  nc_test_remove_tree (data_dir);
 
   return test_status;
 }

@@ -75,7 +75,8 @@ stop_listening (gpointer user_data)
   /* No new requests; what was accepted is still committed and answered. */
   listener->stopping = TRUE;
   nc_webhook_server_stop (listener->server);
-  return G_SOURCE_REMOVE;
+  /* Kept: the sources are removed once the last answer is out. */
+  return G_SOURCE_CONTINUE;
 }
 
 int

@@ -385,6 +385,8 @@ journal_replayed (GObject      *source,
         g_message ("Could not read the call journal: %s", error->message);
       return;
     }
+  /* Notifications are for calls that happen now, not for those the replay went over. */
+  self->notifier = nc_call_notifier_new (G_APPLICATION (self), self->tracker, self->settings);
   if (self->demo_wanted)
     start_demo (self);
   else
@@ -486,7 +488,6 @@ nc_application_startup (GApplication *application)
                                          preferences_accels);
 
   self->settings = nc_settings_new_if_installed ();
-  self->notifier = nc_call_notifier_new (application, self->tracker, self->settings);
   self->cancellable = g_cancellable_new ();
   nc_secrets_lookup_credentials_async (self->cancellable, account_looked_up, g_object_ref (self));
 }

@@ -405,14 +405,21 @@ nc_clients_view_search (NcClientsView *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
 }
 
-void
+/**
+ * nc_clients_view_set_store:
+ *
+ * Returns: whether @store is new to the view, which then reads its clients
+ */
+gboolean
 nc_clients_view_set_store (NcClientsView *self,
                            NcStore       *store)
 {
-  g_return_if_fail (NC_IS_CLIENTS_VIEW (self));
+  g_return_val_if_fail (NC_IS_CLIENTS_VIEW (self), FALSE);
 
-  if (g_set_object (&self->store, store))
-    nc_clients_view_reload (self);
+  if (!g_set_object (&self->store, store))
+    return FALSE;
+  nc_clients_view_reload (self);
+  return TRUE;
 }
 
 /**

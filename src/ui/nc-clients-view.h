@@ -18,7 +18,7 @@ G_DECLARE_FINAL_TYPE (NcClientsView, nc_clients_view, NC, CLIENTS_VIEW, AdwBin)
 void        nc_clients_view_focus_search    (NcClientsView *self);
 void        nc_clients_view_search          (NcClientsView *self,
                                              const char    *text);
-void        nc_clients_view_set_store       (NcClientsView *self,
+gboolean    nc_clients_view_set_store       (NcClientsView *self,
                                              NcStore       *store);
 void        nc_clients_view_reload          (NcClientsView *self);
 void        nc_clients_view_set_call_method (NcClientsView *self,

@@ -169,8 +169,9 @@ nc_window_reload (NcWindow *self)
   if (store == NULL)
     return;
 
-  nc_clients_view_set_store (self->clients_view, store);
-  nc_clients_view_reload (self->clients_view);
+  /* A new store is read once, by set_store(); the same one again, here. */
+  if (!nc_clients_view_set_store (self->clients_view, store))
+    nc_clients_view_reload (self->clients_view);
   nc_employees_view_set_store (self->employees_view, store, nc_application_get_settings (application));
   task = g_task_new (self, NULL, employees_listed, NULL);
   g_task_set_task_data (task, g_object_ref (store), g_object_unref);
