@@ -115,3 +115,27 @@ nc_test_run (void)
     }
   return status;
 }
+
+/* A store of its own in a new temporary folder, for one test. */
+NcStore *
+nc_test_store_new (char **out_dir)
+{
+  g_autoptr(GError) error = NULL;
+  NcStore *store;
+
+  *out_dir = nc_test_make_temp_dir ();
+  store = nc_store_open_sync (*out_dir, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+/* Lets go of the test's store (which nothing else may keep) and removes its folder. */
+void
+nc_test_store_free (NcStore *store,
+                    char    *dir)
+{
+  nc_test_wait_for_last_reference (store);
+  g_assert_finalize_object (store);
+  nc_test_remove_tree (dir);
+  g_free (dir);
+}

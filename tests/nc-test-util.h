@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <glib.h>
 
+#include "nc-store.h"
+
 G_BEGIN_DECLS
 
 char *nc_test_shared_path   (const char *relative);
@@ -15,5 +17,8 @@ void  nc_test_remove_tree   (const char *path);
 void  nc_test_wait_for_last_reference (gpointer object);
 char *nc_test_read_stream   (FILE       *stream);
 int   nc_test_run           (void);
+NcStore *nc_test_store_new  (char     **out_dir);
+void     nc_test_store_free (NcStore   *store,
+                             char      *dir);
 
 G_END_DECLS

@@ -20,21 +20,14 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = nc_test_make_temp_dir ();
-  fixture->store = nc_store_open_sync (fixture->dir, &error);
-  g_assert_no_error (error);
+  fixture->store = nc_test_store_new (&fixture->dir);
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  nc_test_wait_for_last_reference (fixture->store);
-  g_clear_object (&fixture->store);
-  nc_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
+  nc_test_store_free (fixture->store, fixture->dir);
 }
 
 static void

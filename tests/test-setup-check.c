@@ -27,9 +27,7 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  fixture->dir = nc_test_make_temp_dir ();
-  fixture->store = nc_store_open_sync (fixture->dir, &error);
-  g_assert_no_error (error);
+  fixture->store = nc_test_store_new (&fixture->dir);
   fixture->simulator = nc_pbx_simulator_new (KEY, SECRET);
   nc_pbx_simulator_add_extension (fixture->simulator, "100", TRUE);
   nc_pbx_simulator_add_number (fixture->simulator, "79500000033", "100");
@@ -43,10 +41,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   nc_pbx_simulator_stop (fixture->simulator);
   g_clear_object (&fixture->simulator);
-  nc_test_wait_for_last_reference (fixture->store);
-  g_clear_object (&fixture->store);
-  nc_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
+  nc_test_store_free (fixture->store, fixture->dir);
   g_free (fixture->url);
 }
 

@@ -125,16 +125,22 @@ quit_activated (GSimpleAction *action,
     }
 }
 
+static NcPreferencesWindow *
+present_preferences (GtkApplication *application)
+{
+  GtkWindow *parent = gtk_application_get_active_window (application);
+  NcPreferencesWindow *preferences = nc_preferences_window_new (parent);
+
+  gtk_window_present (GTK_WINDOW (preferences));
+  return preferences;
+}
+
 static void
 preferences_activated (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
-  GtkApplication *application = GTK_APPLICATION (user_data);
-  GtkWindow *parent = gtk_application_get_active_window (application);
-  NcPreferencesWindow *preferences = nc_preferences_window_new (parent);
-
-  gtk_window_present (GTK_WINDOW (preferences));
+  present_preferences (GTK_APPLICATION (user_data));
 }
 
 static void
@@ -142,12 +148,7 @@ setup_check_activated (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
-  GtkApplication *application = GTK_APPLICATION (user_data);
-  GtkWindow *parent = gtk_application_get_active_window (application);
-  NcPreferencesWindow *preferences = nc_preferences_window_new (parent);
-
-  gtk_window_present (GTK_WINDOW (preferences));
-  nc_preferences_window_run_setup_check (preferences);
+  nc_preferences_window_run_setup_check (present_preferences (GTK_APPLICATION (user_data)));
 }
 
 /**

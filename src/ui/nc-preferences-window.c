@@ -494,6 +494,19 @@ setup_busy (NcPreferencesWindow *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->setup_button), !busy);
 }
 
+/* The check ended before it had items: one row says why. */
+static void
+setup_failed (NcPreferencesWindow *self,
+              const char          *title,
+              const char          *detail)
+{
+  NcSetupCheckItem failed = { (char *) title, NC_SETUP_CHECK_FAILED, (char *) detail };
+
+  setup_busy (self, FALSE);
+  clear_setup_rows (self);
+  add_setup_row (self, &failed);
+}
+
 static void
 setup_checked (GObject      *source,
                GAsyncResult *result,
@@ -506,16 +519,13 @@ setup_checked (GObject      *source,
   items = nc_setup_check_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  setup_busy (self, FALSE);
-  clear_setup_rows (self);
   if (items == NULL)
     {
-      NcSetupCheckItem failed = { _("The Check Could Not Run"), NC_SETUP_CHECK_FAILED,
-                                  error->message };
-
-      add_setup_row (self, &failed);
+      setup_failed (self, _("The Check Could Not Run"), error->message);
       return;
     }
+  setup_busy (self, FALSE);
+  clear_setup_rows (self);
   for (guint i = 0; i < items->len; i++)
     add_setup_row (self, items->pdata[i]);
   g_signal_emit_by_name (self, "setup-checked");
@@ -537,21 +547,13 @@ credentials_for_setup (GObject      *source,
     return;
   if (credentials == NULL && !g_error_matches (error, NC_SECRETS_ERROR, NC_SECRETS_ERROR_MISSING))
     {
-      NcSetupCheckItem failed = { _("API Key and Secret"), NC_SETUP_CHECK_FAILED, error->message };
-
-      setup_busy (self, FALSE);
-      clear_setup_rows (self);
-      add_setup_row (self, &failed);
+      setup_failed (self, _("API Key and Secret"), error->message);
       return;
     }
   if (store == NULL)
     {
-      NcSetupCheckItem failed = { _("The Check Could Not Run"), NC_SETUP_CHECK_FAILED,
-                                  _("The project’s data is not open yet; try again in a moment.") };
-
-      setup_busy (self, FALSE);
-      clear_setup_rows (self);
-      add_setup_row (self, &failed);
+      setup_failed (self, _("The Check Could Not Run"),
+                    _("The project’s data is not open yet; try again in a moment."));
       return;
     }
   if (credentials != NULL)

@@ -563,70 +563,69 @@ transfer_end (NcWindow *self)
 }
 
 static void
-imported (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+transferred (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   g_autoptr(NcWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  gboolean import = g_task_get_source_tag (G_TASK (result)) == nc_client_csv_import_async;
+  gboolean done;
   guint count = 0;
 
   transfer_end (self);
-  if (!nc_client_csv_import_finish (result, &count, &error))
-    message = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-              ? g_strdup (_("The import was cancelled; nothing was imported"))
-              : g_strdup_printf (_("Nothing was imported: %s"), error->message);
-  else
+  done = import ? nc_client_csv_import_finish (result, &count, &error)
+                : nc_client_csv_export_finish (result, &count, &error);
+  if (!done && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    message = g_strdup (import ? _("The import was cancelled; nothing was imported")
+                               : _("The export was cancelled"));
+  else if (!done)
+    message = g_strdup_printf (import ? _("Nothing was imported: %s")
+                                      : _("The clients were not exported: %s"), error->message);
+  else if (import)
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %u client",
                                             "Imported %u clients", count), count);
-  toast (self, message);
-  if (error == NULL)
-    nc_clients_view_reload (self->clients_view);
-}
-
-static void
-exported (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(NcWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  guint count = 0;
-
-  transfer_end (self);
-  if (!nc_client_csv_export_finish (result, &count, &error))
-    message = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-              ? g_strdup (_("The export was cancelled"))
-              : g_strdup_printf (_("The clients were not exported: %s"), error->message);
   else
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %u client",
                                             "Exported %u clients", count), count);
   toast (self, message);
+  if (done && import)
+    nc_clients_view_reload (self->clients_view);
+}
+
+static void
+transfer (NcWindow *self,
+          GFile    *file,
+          gboolean  import)
+{
+  NcStore *store = get_store (self);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *label = NULL;
+
+  if (store == NULL || self->transfer_cancellable != NULL)
+    return;
+
+  label = g_strdup_printf (import ? _("Importing clients from “%s”…")
+                                  : _("Exporting clients to “%s”…"), name);
+  transfer_begin (self, label);
+  (import ? nc_client_csv_import_async : nc_client_csv_export_async) (
+    store, file, self->transfer_progress, self->transfer_cancellable, transferred,
+    g_object_ref (self));
 }
 
 /**
  * nc_window_import_clients:
  *
  * Adds the clients of the CSV @file, with a progress bar, as "Import Clients…" does once
- * the user chose the file.
+ * the user chose the file. One import or export runs at a time.
  */
 void
 nc_window_import_clients (NcWindow *self,
                           GFile    *file)
 {
-  NcStore *store = get_store (self);
-  g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *label = g_strdup_printf (_("Importing clients from “%s”…"), name);
-
   g_return_if_fail (NC_IS_WINDOW (self));
-
-  if (store == NULL || self->transfer_cancellable != NULL)
-    return;
-  transfer_begin (self, label);
-  nc_client_csv_import_async (store, file, self->transfer_progress, self->transfer_cancellable,
-                              imported, g_object_ref (self));
+  transfer (self, file, TRUE);
 }
 
 /**
@@ -638,17 +637,8 @@ void
 nc_window_export_clients (NcWindow *self,
                           GFile    *file)
 {
-  NcStore *store = get_store (self);
-  g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *label = g_strdup_printf (_("Exporting clients to “%s”…"), name);
-
   g_return_if_fail (NC_IS_WINDOW (self));
-
-  if (store == NULL || self->transfer_cancellable != NULL)
-    return;
-  transfer_begin (self, label);
-  nc_client_csv_export_async (store, file, self->transfer_progress, self->transfer_cancellable,
-                              exported, g_object_ref (self));
+  transfer (self, file, FALSE);
 }
 
 static void
