@@ -50,6 +50,7 @@ struct _NcApplication
 enum {
   SIGNAL_LISTENER_CHANGED,
   SIGNAL_STORE_READY,
+  SIGNAL_ACCOUNT_READY,
   N_SIGNALS
 };
 
@@ -337,6 +338,7 @@ start_account (NcApplication *self)
                                         self->credentials->secret);
   nc_zadarma_client_set_store (self->client, self->store);
   nc_call_service_set_client (self->service, self->client);
+  g_signal_emit (self, signals[SIGNAL_ACCOUNT_READY], 0);
 
   if (!nc_settings_get_boolean (self->settings, "webhook-enabled"))
     {
@@ -361,6 +363,7 @@ start_demo (NcApplication *self)
       return;
     }
   self->client = g_object_ref (nc_demo_get_client (self->demo));
+  g_signal_emit (self, signals[SIGNAL_ACCOUNT_READY], 0);
   self->listener = g_object_ref (nc_demo_get_listener (self->demo));
   nc_webhook_server_set_matcher (self->listener, self->matcher);
   set_listener_problem (self, NULL);
@@ -553,6 +556,15 @@ nc_application_class_init (NcApplicationClass *klass)
    */
   signals[SIGNAL_STORE_READY] =
     g_signal_new ("store-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+  /**
+   * NcApplication::account-ready:
+   *
+   * The API is known: nc_application_get_zadarma_client() has it (the simulator's in
+   * demo mode).
+   */
+  signals[SIGNAL_ACCOUNT_READY] =
+    g_signal_new ("account-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_LISTENER_CHANGED] =
     g_signal_new ("listener-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,

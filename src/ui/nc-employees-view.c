@@ -9,7 +9,6 @@
 
 #include <glib/gi18n.h>
 
-#include "nc-application.h"
 #include "nc-employee-editor.h"
 #include "nc-employees-view.h"
 
@@ -24,6 +23,7 @@ struct _NcEmployeesView
 
   NcStore    *store;
   GSettings  *settings;
+  NcZadarmaClient *client;     /* to offer the PBX's extensions and numbers */
 
   GtkStack   *stack;
   GtkListBox *list;
@@ -250,21 +250,17 @@ nc_employees_view_edit (NcEmployeesView *self,
                              ? g_settings_get_string (self->settings, "current-employee") : NULL;
   gboolean is_me = employee != NULL && current != NULL && *current != '\0' &&
                    g_strcmp0 (current, nc_employee_get_employee_id (employee)) == 0;
-  GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
-  GtkApplication *application = parent != NULL ? gtk_window_get_application (parent) : NULL;
-  NcZadarmaClient *client = NC_IS_APPLICATION (application)
-                            ? nc_application_get_zadarma_client (NC_APPLICATION (application))
-                            : NULL;
-  NcEmployeeEditor *editor = nc_employee_editor_new (parent, employee, is_me);
+  NcEmployeeEditor *editor = nc_employee_editor_new (
+    GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), employee, is_me);
 
   g_signal_connect_object (editor, "save", G_CALLBACK (editor_saved), self, 0);
   g_signal_connect_object (editor, "delete", G_CALLBACK (editor_deleted), self, 0);
-  if (client != NULL)
+  if (self->client != NULL)
     {
       Choices *choices = g_new0 (Choices, 1);
 
       g_weak_ref_init (&choices->editor, editor);
-      nc_zadarma_client_extensions_async (client, NULL, extensions_received, choices);
+      nc_zadarma_client_extensions_async (self->client, NULL, extensions_received, choices);
     }
   gtk_window_present (GTK_WINDOW (editor));
   return GTK_WINDOW (editor);
@@ -291,6 +287,19 @@ nc_employees_view_set_store (NcEmployeesView *self,
   g_set_object (&self->settings, settings);
 }
 
+/**
+ * nc_employees_view_set_client:
+ * @client: (nullable): the API, to offer the PBX's extensions and numbers in the editor
+ */
+void
+nc_employees_view_set_client (NcEmployeesView *self,
+                              NcZadarmaClient *client)
+{
+  g_return_if_fail (NC_IS_EMPLOYEES_VIEW (self));
+
+  g_set_object (&self->client, client);
+}
+
 static void
 nc_employees_view_dispose (GObject *object)
 {
@@ -298,6 +307,7 @@ nc_employees_view_dispose (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_object (&self->client);
 
   G_OBJECT_CLASS (nc_employees_view_parent_class)->dispose (object);
 }

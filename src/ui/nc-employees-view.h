@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "nc-store.h"
+#include "nc-zadarma-client.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,8 @@ G_DECLARE_FINAL_TYPE (NcEmployeesView, nc_employees_view, NC, EMPLOYEES_VIEW, Ad
 void       nc_employees_view_set_store  (NcEmployeesView *self,
                                          NcStore         *store,
                                          GSettings       *settings);
+void       nc_employees_view_set_client (NcEmployeesView *self,
+                                         NcZadarmaClient *client);
 void       nc_employees_view_show       (NcEmployeesView *self,
                                          GPtrArray       *employees,
                                          const char      *current);

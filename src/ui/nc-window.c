@@ -755,6 +755,16 @@ store_ready (NcWindow *self)
   nc_window_reload (self);
 }
 
+static void
+account_ready (NcWindow *self)
+{
+  NcApplication *application = get_application (self);
+
+  nc_employees_view_set_client (self->employees_view,
+                                application != NULL
+                                ? nc_application_get_zadarma_client (application) : NULL);
+}
+
 /* "application" is not a construct property: it is set after constructed(), so the
  * window joins the application's objects when it arrives. */
 static void
@@ -772,6 +782,9 @@ application_set (NcWindow *self)
   g_signal_connect_object (tracker, "callback-expired", G_CALLBACK (callback_expired), self, 0);
   g_signal_connect_object (application, "store-ready", G_CALLBACK (store_ready), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (application, "account-ready", G_CALLBACK (account_ready), self,
+                           G_CONNECT_SWAPPED);
+  account_ready (self);
   g_signal_connect_object (self->employees_view, "changed", G_CALLBACK (nc_window_reload), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->clients_view, "client-activated", G_CALLBACK (client_activated),
