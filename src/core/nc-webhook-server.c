@@ -14,6 +14,13 @@
  * goes out only when that commit returned. A replay is answered 200 and stores nothing.
  * The answer to NOTIFY_START names the matched client (`caller_name`), so the employee's
  * phone shows who is calling.
+ *
+ * The connections are accepted here and handed to the SoupServer, which then closes each
+ * one after its answer (and says so: `Connection: close`). libsoup's own listener, before
+ * 3.4, keeps a reference to every socket it accepted (344 bytes lost a connection), and
+ * before 3.3 never closes a keep-alive connection that the client closed while idle: a
+ * socket lost each time, until the listener can accept nothing more. Debian 12 has 3.2.3.
+ * A webhook sender opens a connection per event anyway.
  */
 
 #define G_LOG_DOMAIN "nc-webhook-server"
@@ -21,6 +28,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 #include <glib/gi18n.h>
@@ -40,6 +49,7 @@ struct _NcWebhookServer
   GObject          parent_instance;
 
   SoupServer      *server;
+  GSocketService  *service;    /* accepts the connections and hands them to the server */
   NcStore         *store;
   NcClientMatcher *matcher;
   char            *secret;
@@ -390,7 +400,43 @@ request_started (SoupServer        *server,
                  SoupServerMessage *message,
                  NcWebhookServer   *self)
 {
+  /* The server closes every connection it did not accept itself after one answer. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                "Connection", "close");
   g_signal_connect_object (message, "got-headers", G_CALLBACK (got_headers), self, 0);
+}
+
+static gboolean
+incoming (GSocketService    *service,
+          GSocketConnection *connection,
+          GObject           *source_object,
+          NcWebhookServer   *self)
+{
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->server == NULL)
+    return TRUE;
+
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
+                       TRUE, NULL);
+  if (self->certificate != NULL)
+    {
+      stream = g_tls_server_connection_new (G_IO_STREAM (connection), self->certificate, &error);
+      if (stream == NULL)
+        {
+          g_warning ("Could not start TLS on a connection: %s", error->message);
+          return TRUE;
+        }
+    }
+  else
+    stream = g_object_ref (G_IO_STREAM (connection));
+
+  if (!soup_server_accept_iostream (self->server, stream, local, remote, &error))
+    g_warning ("Could not take a connection: %s", error->message);
+  return TRUE;
 }
 
 static void
@@ -522,7 +568,7 @@ nc_webhook_server_listen (NcWebhookServer  *self,
 {
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
-  GSList *uris;
+  g_autoptr(GSocketAddress) bound = NULL;
 
   g_return_val_if_fail (NC_IS_WEBHOOK_SERVER (self), FALSE);
   g_return_val_if_fail (self->server == NULL, FALSE);
@@ -541,8 +587,7 @@ nc_webhook_server_listen (NcWebhookServer  *self,
       return FALSE;
     }
 
-  self->server = soup_server_new ("server-header", "novofon-console", "tls-certificate",
-                                  self->certificate, NULL);
+  self->server = soup_server_new ("server-header", "novofon-console", NULL);
   soup_server_add_handler (self->server, NC_WEBHOOK_PATH_PREFIX, handle, self, NULL);
   soup_server_add_handler (self->server, "/", handle, self, NULL);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started), self,
@@ -551,16 +596,21 @@ nc_webhook_server_listen (NcWebhookServer  *self,
                            0);
 
   socket_address = g_inet_socket_address_new (inet, (guint16) port);
-  if (!soup_server_listen (self->server, socket_address,
-                           self->certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  self->service = g_socket_service_new ();
+  /* Each event is a connection: room for a burst of them. */
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->service), 128);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), socket_address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound,
+                                      error))
     {
+      g_clear_object (&self->service);
       g_clear_object (&self->server);
       return FALSE;
     }
+  g_signal_connect_object (self->service, "incoming", G_CALLBACK (incoming), self, 0);
+  g_socket_service_start (self->service);
 
-  uris = soup_server_get_uris (self->server);
-  self->port = uris != NULL ? (guint) g_uri_get_port (uris->data) : port;
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
   return TRUE;
 }
 
@@ -575,6 +625,12 @@ nc_webhook_server_stop (NcWebhookServer *self)
 {
   g_return_if_fail (NC_IS_WEBHOOK_SERVER (self));
 
+  if (self->service != NULL)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      g_clear_object (&self->service);
+    }
   if (self->server != NULL)
     {
       soup_server_disconnect (self->server);
