@@ -480,6 +480,85 @@ test_employees_and_messengers (Fixture       *fixture,
   g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_INVALID);
 }
 
+static GPtrArray *
+drafts_of (guint       count,
+           const char *prefix)
+{
+  GPtrArray *drafts = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s %u, a client with a long name and notes", prefix, i);
+      g_autofree char *phone = g_strdup_printf ("7900%07u", i);
+      GPtrArray *variables = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free);
+      NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
+
+      g_ptr_array_add (variables, nc_variable_new ("notes", "Called about the order; wants a "
+                                                   "call back after lunch, not before."));
+      nc_client_take_variables (client, variables);
+      g_ptr_array_add (drafts, client);
+    }
+  return drafts;
+}
+
+/* A full disk: the write that does not fit says so and adds nothing; what was there stays,
+ * and the store still reads. Needs a small tmpfs, so root with mount(8). */
+static void
+test_disk_full (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autofree char *command = g_strdup_printf ("mount -t tmpfs -o size=384k tmpfs %s", dir);
+  g_autofree char *unmount = g_strdup_printf ("umount %s", dir);
+  g_autoptr(NcStore) store = NULL;
+  g_autoptr(GPtrArray) first = drafts_of (20, "Kept");
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+  gboolean full = FALSE;
+
+  if (!g_spawn_command_line_sync (command, NULL, NULL, &wait_status, NULL) ||
+      !g_spawn_check_wait_status (wait_status, NULL))
+    {
+      g_test_skip ("no small file system to fill here (mounting a tmpfs needs root)");
+      nc_test_remove_tree (dir);
+      return;
+    }
+
+  store = nc_store_open_sync (dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (nc_store_add_clients_sync (store, first, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Batches until one does not fit. */
+  for (guint round = 0; round < 200 && !full; round++)
+    {
+      g_autoptr(GPtrArray) more = drafts_of (200, "Round");
+      g_autoptr(GPtrArray) before = nc_store_list_clients_sync (store, FALSE, NULL);
+
+      if (nc_store_add_clients_sync (store, more, NULL, &error))
+        continue;
+      full = TRUE;
+      g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_FULL);
+      g_assert_nonnull (strstr (error->message, "full"));
+      g_clear_error (&error);
+      /* All or nothing: the batch that failed left no client behind. */
+      listed = nc_store_list_clients_sync (store, FALSE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (listed->len, ==, before->len);
+    }
+  g_assert_true (full);
+  g_assert_nonnull (listed);
+  g_assert_cmpuint (listed->len, >=, 20);
+  g_assert_cmpstr (nc_client_get_name (listed->pdata[0]), ==,
+                   "Kept 0, a client with a long name and notes");
+
+  nc_store_close (store);
+  nc_test_wait_for_last_reference (store);
+  g_clear_object (&store);
+  g_assert_true (g_spawn_command_line_sync (unmount, NULL, NULL, &wait_status, NULL));
+  nc_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -500,6 +579,7 @@ main (int   argc,
   g_test_add_func ("/store/upgrade-from-version-1", test_upgrade_from_version_1);
   g_test_add_func ("/store/newer-version-refused-untouched", test_newer_version_refused_untouched);
   g_test_add_func ("/store/corrupt-file-refused-untouched", test_corrupt_file_refused_untouched);
+  g_test_add_func ("/store/disk-full", test_disk_full);
 
   return nc_test_run ();
 }

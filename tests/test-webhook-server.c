@@ -28,6 +28,7 @@ typedef struct
   NcWebhookServer *server;
   SoupSession     *session;
   char            *base;
+  gboolean         mounted;
 } Fixture;
 
 typedef struct
@@ -37,12 +38,10 @@ typedef struct
 } Reply;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_start (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
 
-  fixture->dir = nc_test_make_temp_dir ();
   fixture->store = nc_store_open_sync (fixture->dir, &error);
   g_assert_no_error (error);
   fixture->matcher = nc_client_matcher_new (fixture->store);
@@ -53,6 +52,29 @@ fixture_set_up (Fixture       *fixture,
   fixture->base = g_strdup_printf ("http://127.0.0.1:%u", nc_webhook_server_get_port (fixture->server));
   fixture->session = soup_session_new_with_options ("timeout", 10, NULL);
   soup_session_set_proxy_resolver (fixture->session, NULL);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->dir = nc_test_make_temp_dir ();
+  fixture_start (fixture);
+}
+
+/* The store on a file system of 512 KiB, when this machine lets a test mount one. */
+static void
+fixture_set_up_small_disk (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *command = NULL;
+  int wait_status = 0;
+
+  fixture->dir = nc_test_make_temp_dir ();
+  command = g_strdup_printf ("mount -t tmpfs -o size=512k tmpfs %s", fixture->dir);
+  fixture->mounted = g_spawn_command_line_sync (command, NULL, NULL, &wait_status, NULL) &&
+                     g_spawn_check_wait_status (wait_status, NULL);
+  fixture_start (fixture);
 }
 
 static void
@@ -71,6 +93,12 @@ fixture_tear_down (Fixture       *fixture,
   g_assert_finalize_object (fixture->matcher);
   nc_test_wait_for_last_reference (fixture->store);
   g_assert_finalize_object (fixture->store);
+  if (fixture->mounted)
+    {
+      g_autofree char *command = g_strdup_printf ("umount %s", fixture->dir);
+
+      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+    }
   nc_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->base);
@@ -597,10 +625,107 @@ test_tls (void)
   nc_test_remove_tree (dir);
 }
 
+static gboolean expecting_disk_full;
+static guint disk_full_warnings;
+
+/* The listener warns of each event it could not store; in the disk-full test that is
+ * the point, and each warning is counted instead of ending the test. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  const char *domain = NULL, *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+      domain = fields[i].value;
+    else if (g_str_equal (fields[i].key, "MESSAGE"))
+      message = fields[i].value;
+
+  if (expecting_disk_full && g_strcmp0 (domain, "nc-webhook-server") == 0 &&
+      message != NULL && strstr (message, "is full") != NULL)
+    {
+      disk_full_warnings++;
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* A full disk: an event that cannot be committed is answered 500 (so the PBX sends it
+ * again), the listener goes on, and every event answered 200 is in the store. */
+static void
+test_disk_full (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
+  g_autoptr(GError) error = NULL;
+  guint acknowledged = 0, refused = 0;
+
+  if (!fixture->mounted)
+    {
+      g_test_skip ("no small file system to fill here (mounting a tmpfs needs root)");
+      return;
+    }
+
+  /* Clients until the disk is all but full. */
+  for (guint round = 0; round < 100; round++)
+    {
+      g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < 100; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("Client %u of round %u, with a long name "
+                                                   "to take room", i, round);
+
+          g_ptr_array_add (drafts, nc_client_new (0, name, NC_CHANNEL_WHATSAPP, NULL, 0));
+        }
+      if (!nc_store_add_clients_sync (fixture->store, drafts, NULL, &error))
+        break;
+    }
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_FULL);
+
+  expecting_disk_full = TRUE;
+  for (guint i = 0; i < 300 && refused < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("in_full_%u_with_a_long_identifier_to_take_room", i);
+      g_autoptr(GHashTable) event = variant (start, NULL, "pbx_call_id", id);
+      Reply reply = post_event (fixture, event);
+
+      if (reply.status == 200)
+        acknowledged++;
+      else
+        {
+          /* The reason (with the database's path) goes to the log, not to the internet. */
+          g_assert_cmpuint (reply.status, ==, 500);
+          g_assert_cmpstr (reply.body, ==, "The event could not be stored");
+          refused++;
+        }
+      g_free (reply.body);
+    }
+  expecting_disk_full = FALSE;
+  g_assert_cmpuint (refused, >, 0);
+  g_assert_cmpuint (disk_full_warnings, ==, refused);
+  g_assert_cmpuint (stored_events (fixture), ==, acknowledged);
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->failed, ==, refused);
+
+  /* Still listening. */
+  {
+    Reply reply = request (fixture, "GET", "/zadarma_webhook/" TOKEN "?zd_echo=alive", NULL,
+                           NULL, -1, NULL);
+
+    g_assert_cmpuint (reply.status, ==, 200);
+    g_assert_cmpstr (reply.body, ==, "alive");
+    g_free (reply.body);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_log_set_writer_func (log_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -613,6 +738,8 @@ main (int   argc,
   ADD ("whole-calls", test_whole_calls);
 #undef ADD
   g_test_add_func ("/webhook-server/tls", test_tls);
+  g_test_add ("/webhook-server/disk-full", Fixture, NULL, fixture_set_up_small_disk,
+              test_disk_full, fixture_tear_down);
 
   return nc_test_run ();
 }
