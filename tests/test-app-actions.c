@@ -580,6 +580,23 @@ test_import_export (void)
   after = nc_store_list_clients_sync (nc_application_get_store (app), FALSE, NULL);
   g_assert_cmpuint (after->len, ==, before->len + 3);
 
+  /* Cancelled at once: nothing is added, and the toast says so. */
+  {
+    g_autofree char *big_path = g_build_filename (dir, "big.csv", NULL);
+    g_autoptr(GFile) big = g_file_new_for_path (big_path);
+    g_autoptr(GString) csv = g_string_new ("name,channel,phone\n");
+
+    for (guint i = 0; i < 5000; i++)
+      g_string_append_printf (csv, "Client %u,whatsapp,\n", i);
+    g_assert_true (g_file_set_contents (big_path, csv->str, (gssize) csv->len, NULL));
+    nc_window_import_clients (window, big);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-transfer", NULL));
+    wait_for_toast ("The import was cancelled; nothing was imported");
+    g_clear_pointer (&after, g_ptr_array_unref);
+    after = nc_store_list_clients_sync (nc_application_get_store (app), FALSE, NULL);
+    g_assert_cmpuint (after->len, ==, before->len + 3);
+  }
+
   nc_window_export_clients (window, out);
   expected = g_strdup_printf ("Exported %u clients", after->len);
   wait_for_toast (expected);

@@ -229,6 +229,43 @@ test_update_delete_async (Fixture       *fixture,
   g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND);
 }
 
+static gboolean
+wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* An import stopped half-way through the writing leaves nothing behind. */
+static void
+test_cancel_while_writing (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(NcProgress) progress = nc_progress_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) added = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  guint waker = g_timeout_add (1, wake, NULL);
+
+  for (guint i = 0; i < 200000; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Client %u", i);
+
+      g_ptr_array_add (drafts, nc_client_new (0, name, NC_CHANNEL_WHATSAPP, NULL, 0));
+    }
+  nc_store_add_clients_async (fixture->store, drafts, progress, cancellable, got_result, &added);
+  while (added == NULL && nc_progress_get_fraction (progress) == 0.0)
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (cancellable);
+  g_source_remove (waker);
+
+  ids = nc_store_add_clients_finish (fixture->store, wait_for (&added), &error);
+  g_assert_null (ids);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (count_clients (fixture->store), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -242,6 +279,7 @@ main (int   argc,
   ADD ("missing-file", test_missing_file);
   ADD ("export-unwritable", test_export_unwritable);
   ADD ("update-delete-async", test_update_delete_async);
+  ADD ("cancel-while-writing", test_cancel_while_writing);
 #undef ADD
   g_test_add_func ("/client-csv/progress-stages", test_progress_stages);
 

@@ -396,6 +396,8 @@ parsed (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  if (g_task_return_error_if_cancelled (task))
+    return;
 
   /* All of them in one transaction: all or none. */
   nc_progress_set_stage (transfer->progress, 0.3, 1.0);

@@ -1101,8 +1101,9 @@ insert_client (NcStore     *self,
 
 typedef struct
 {
-  GPtrArray  *drafts;
-  NcProgress *progress;
+  GPtrArray    *drafts;
+  NcProgress   *progress;
+  GCancellable *cancellable;
 } AddClients;
 
 static void
@@ -1110,17 +1111,20 @@ add_clients_free (AddClients *data)
 {
   g_ptr_array_unref (data->drafts);
   g_clear_pointer (&data->progress, nc_progress_unref);
+  g_clear_object (&data->cancellable);
   g_free (data);
 }
 
 static AddClients *
-add_clients_new (GPtrArray  *drafts,
-                 NcProgress *progress)
+add_clients_new (GPtrArray    *drafts,
+                 NcProgress   *progress,
+                 GCancellable *cancellable)
 {
   AddClients *data = g_new0 (AddClients, 1);
 
   data->drafts = g_ptr_array_ref (drafts);
   data->progress = progress != NULL ? nc_progress_ref (progress) : NULL;
+  data->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   return data;
 }
 
@@ -1136,7 +1140,15 @@ add_clients_job (NcStore    *self,
 
   for (guint i = 0; i < drafts->len; i++)
     {
-      gint64 id = insert_client (self, conn, g_ptr_array_index (drafts, i), error);
+      gint64 id;
+
+      /* A long import can be stopped half-way: the savepoint takes back what it wrote. */
+      if (i % 256 == 0 && g_cancellable_set_error_if_cancelled (add->cancellable, error))
+        {
+          g_array_unref (ids);
+          return NULL;
+        }
+      id = insert_client (self, conn, g_ptr_array_index (drafts, i), error);
 
       if (id == 0)
         {
@@ -1169,7 +1181,7 @@ nc_store_add_clients_sync (NcStore    *self,
   g_return_val_if_fail (NC_IS_STORE (self), FALSE);
 
   ids = submit_sync (self, &self->writer,
-                     job_new (add_clients_job, add_clients_new (drafts, NULL),
+                     job_new (add_clients_job, add_clients_new (drafts, NULL, NULL),
                               (GDestroyNotify) add_clients_free,
                               (GDestroyNotify) g_array_unref),
                      error);
@@ -1200,7 +1212,7 @@ nc_store_add_clients_async (NcStore             *self,
   g_return_if_fail (NC_IS_STORE (self));
 
   submit_async (self, &self->writer,
-                job_new (add_clients_job, add_clients_new (drafts, progress),
+                job_new (add_clients_job, add_clients_new (drafts, progress, cancellable),
                          (GDestroyNotify) add_clients_free, (GDestroyNotify) g_array_unref),
                 nc_store_add_clients_async, cancellable, callback, user_data);
 }
