@@ -3,13 +3,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  *   bare      a SoupServer handler that answers 200 doing nothing
+ *   bare-close  the same, its connections accepted as the listener accepts them (its own
+ *             GSocketService, backlog 128, handed to the server) and closed after each answer
  *   sqlite    the same, with one SQLite INSERT per request at synchronous=FULL (WAL)
  *   listener  the real NcWebhookServer: path token, signature, validation, deduplication,
  *             durable group commit on the store's writer thread, 200 after COMMIT
  *
  * Prints its port, then serves until SIGTERM or SIGINT.
  *
- * Usage: bench-ingest-server bare|sqlite|listener DATA_DIR
+ * Usage: bench-ingest-server bare|bare-close|sqlite|listener DATA_DIR
  */
 
 #include "config.h"
@@ -37,6 +39,9 @@ bare (SoupServer        *server,
 {
   soup_server_message_set_status (message, 200, NULL);
   soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_STATIC, "OK", 2);
+  if (user_data != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                  "Connection", "close");
 }
 
 static void
@@ -61,6 +66,19 @@ one_insert (SoupServer        *server,
 }
 
 static gboolean
+incoming (GSocketService    *service,
+          GSocketConnection *connection,
+          GObject           *source_object,
+          SoupServer        *server)
+{
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+
+  soup_server_accept_iostream (server, G_IO_STREAM (connection), local, remote, NULL);
+  return TRUE;
+}
+
+static gboolean
 quit (gpointer loop)
 {
   g_main_loop_quit (loop);
@@ -76,13 +94,14 @@ main (int   argc,
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(NcStore) store = NULL;
   g_autoptr(NcWebhookServer) listener = NULL;
+  g_autoptr(GSocketService) service = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   guint port = 0;
 
   if (argc != 3)
     {
-      fprintf (stderr, "usage: %s bare|sqlite|listener DATA_DIR\n", argv[0]);
+      fprintf (stderr, "usage: %s bare|bare-close|sqlite|listener DATA_DIR\n", argv[0]);
       return 2;
     }
 
@@ -116,13 +135,32 @@ main (int   argc,
           soup_server_add_handler (server, NULL, one_insert, NULL, NULL);
         }
       else
-        soup_server_add_handler (server, NULL, bare, NULL, NULL);
+        soup_server_add_handler (server, NULL, bare,
+                                 g_str_equal (argv[1], "bare-close") ? GINT_TO_POINTER (1) : NULL,
+                                 NULL);
 
-      if (!soup_server_listen (server, address, 0, &error))
-        g_error ("%s", error->message);
-      uris = soup_server_get_uris (server);
-      port = (guint) g_uri_get_port (uris->data);
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+      if (g_str_equal (argv[1], "bare-close"))
+        {
+          g_autoptr(GSocketAddress) bound = NULL;
+
+          service = g_socket_service_new ();
+          g_socket_listener_set_backlog (G_SOCKET_LISTENER (service), 128);
+          if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address,
+                                              G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                              &bound, &error))
+            g_error ("%s", error->message);
+          g_signal_connect (service, "incoming", G_CALLBACK (incoming), server);
+          g_socket_service_start (service);
+          port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+        }
+      else
+        {
+          if (!soup_server_listen (server, address, 0, &error))
+            g_error ("%s", error->message);
+          uris = soup_server_get_uris (server);
+          port = (guint) g_uri_get_port (uris->data);
+          g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+        }
     }
 
   printf ("%u\n", port);
