@@ -537,6 +537,14 @@ progress_shown (void)
                                                                               GTK_TYPE_REVEALER)));
 }
 
+static NcWindow *closing;
+
+static gboolean
+closing_gone (void)
+{
+  return closing == NULL;
+}
+
 /* Import and export from the menu: a progress bar while it runs, a toast that says how it
  * went, and a bad file adds nothing. */
 static void
@@ -595,6 +603,18 @@ test_import_export (void)
     g_clear_pointer (&after, g_ptr_array_unref);
     after = nc_store_list_clients_sync (nc_application_get_store (app), FALSE, NULL);
     g_assert_cmpuint (after->len, ==, before->len + 3);
+
+    /* A window closed while it imports: the import the user asked for still ends, all of
+     * it, and the window goes after its answer. */
+    closing = nc_window_new (app);
+    g_object_add_weak_pointer (G_OBJECT (closing), (gpointer *) &closing);
+    gtk_window_present (GTK_WINDOW (closing));
+    nc_window_import_clients (closing, big);
+    gtk_window_destroy (GTK_WINDOW (closing));
+    wait_until (closing_gone);
+    g_clear_pointer (&after, g_ptr_array_unref);
+    after = nc_store_list_clients_sync (nc_application_get_store (app), FALSE, NULL);
+    g_assert_cmpuint (after->len, ==, before->len + 3 + 5000);
   }
 
   nc_window_export_clients (window, out);

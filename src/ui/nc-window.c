@@ -38,6 +38,7 @@ struct _NcWindow
   NcEmployee           *me;             /* the employee this console acts as */
   GHashTable           *calls_placed;   /* client number → tracker request id */
   char                 *last_toast;
+  gboolean              disposed;       /* answers that arrive later show nothing */
 
   /* The import or export under way, if any. */
   GCancellable         *transfer_cancellable;
@@ -182,6 +183,8 @@ static void
 toast (NcWindow   *self,
        const char *message)
 {
+  if (self->disposed)
+    return;
   g_free (self->last_toast);
   self->last_toast = g_strdup (message);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
@@ -429,7 +432,8 @@ client_written (GObject      *source,
       return;
     }
   toast (self, done);
-  nc_clients_view_reload (self->clients_view);
+  if (!self->disposed)
+    nc_clients_view_reload (self->clients_view);
 }
 
 static void
@@ -467,7 +471,11 @@ static NcClientEditor *
 open_editor (NcWindow *self,
              NcClient *client)
 {
-  NcClientEditor *editor = nc_client_editor_new (GTK_WINDOW (self), client);
+  NcClientEditor *editor;
+
+  if (self->disposed)
+    return NULL;
+  editor = nc_client_editor_new (GTK_WINDOW (self), client);
 
   g_signal_connect_object (editor, "save", G_CALLBACK (editor_saved), self, 0);
   g_signal_connect_object (editor, "delete", G_CALLBACK (editor_deleted), self, 0);
@@ -553,6 +561,8 @@ transfer_begin (NcWindow   *self,
 static void
 transfer_end (NcWindow *self)
 {
+  if (self->disposed)
+    return;
   g_clear_handle_id (&self->transfer_timeout, g_source_remove);
   g_clear_object (&self->transfer_cancellable);
   g_clear_pointer (&self->transfer_progress, nc_progress_unref);
@@ -590,7 +600,7 @@ transferred (GObject      *source,
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %u client",
                                             "Exported %u clients", count), count);
   toast (self, message);
-  if (done && import)
+  if (done && import && !self->disposed)
     nc_clients_view_reload (self->clients_view);
 }
 
@@ -730,6 +740,8 @@ client_loaded (GObject      *source,
       toast (self, error->message);
       return;
     }
+  if (self->disposed)
+    return;
   gtk_window_present (GTK_WINDOW (nc_client_card_new (
     GTK_WINDOW (self), client,
     application != NULL ? nc_application_get_call_tracker (application) : NULL)));
@@ -797,6 +809,7 @@ nc_window_dispose (GObject *object)
 {
   NcWindow *self = NC_WINDOW (object);
 
+  self->disposed = TRUE;
   if (self->transfer_cancellable != NULL)
     g_cancellable_cancel (self->transfer_cancellable);
   g_clear_handle_id (&self->transfer_timeout, g_source_remove);
