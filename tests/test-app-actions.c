@@ -538,6 +538,13 @@ progress_shown (void)
 }
 
 static NcWindow *closing;
+static guint expected_shown;
+
+static gboolean
+all_shown (void)
+{
+  return g_list_model_get_n_items (nc_clients_view_get_shown (clients_view)) == expected_shown;
+}
 
 static gboolean
 closing_gone (void)
@@ -615,6 +622,19 @@ test_import_export (void)
     g_clear_pointer (&after, g_ptr_array_unref);
     after = nc_store_list_clients_sync (nc_application_get_store (app), FALSE, NULL);
     g_assert_cmpuint (after->len, ==, before->len + 3 + 5000);
+
+    /* The list reads them a page at a time, the oldest first, until it has them all. */
+    nc_window_reload (window);
+    expected_shown = after->len;
+    wait_until (all_shown);
+    {
+      g_autoptr(NcClient) oldest = g_list_model_get_item (nc_clients_view_get_shown (clients_view), 0);
+      g_autoptr(NcClient) newest = g_list_model_get_item (nc_clients_view_get_shown (clients_view),
+                                                          expected_shown - 1);
+
+      g_assert_cmpint (nc_client_get_id (oldest), ==, nc_client_get_id (after->pdata[0]));
+      g_assert_cmpstr (nc_client_get_name (newest), ==, "Client 4999");
+    }
   }
 
   nc_window_export_clients (window, out);

@@ -1663,17 +1663,66 @@ nc_store_list_clients_sync (NcStore   *self,
                       error);
 }
 
+typedef struct
+{
+  gint64 after_id;
+  guint  limit;
+} ListPage;
+
+static gpointer
+list_clients_page_job (NcStore    *self,
+                       Connection *conn,
+                       gpointer    data,
+                       GError    **error)
+{
+  ListPage *page = data;
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare (self, conn,
+                  "SELECT id, name, channel, phone, created FROM clients WHERE id > ?1 "
+                  "ORDER BY id LIMIT ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, page->after_id);
+  sqlite3_bind_int64 (stmt, 2, page->limit > 0 ? (sqlite3_int64) page->limit : -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (clients, client_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, conn->db, rc, self->path);
+      return NULL;
+    }
+  return g_steal_pointer (&clients);
+}
+
+/**
+ * nc_store_list_clients_async:
+ * @after_id: the clients after this id (0: from the first)
+ * @limit: at most this many (0: all)
+ *
+ * Reads the clients (without their variables) in the order they were made, a page at a
+ * time if asked, so that a long list shows its beginning at once.
+ */
 void
 nc_store_list_clients_async (NcStore             *self,
+                             gint64               after_id,
+                             guint                limit,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  ListPage *page;
+
   g_return_if_fail (NC_IS_STORE (self));
 
+  page = g_new0 (ListPage, 1);
+  page->after_id = after_id;
+  page->limit = limit;
   submit_async (self, &self->reader,
-                job_new (list_clients_job, GINT_TO_POINTER (FALSE), NULL,
-                         (GDestroyNotify) g_ptr_array_unref),
+                job_new (list_clients_page_job, page, g_free, (GDestroyNotify) g_ptr_array_unref),
                 nc_store_list_clients_async, cancellable, callback, user_data);
 }
 

@@ -137,6 +137,8 @@ GPtrArray  *nc_store_list_clients_sync  (NcStore             *self,
                                          gboolean             with_variables,
                                          GError             **error);
 void        nc_store_list_clients_async (NcStore             *self,
+                                         gint64               after_id,
+                                         guint                limit,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);

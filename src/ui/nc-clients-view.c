@@ -34,8 +34,10 @@ struct _NcClientsView
   GListStore     *found;
   GHashTable     *by_id;          /* gint64 → NcClient */
   GCancellable   *cancellable;
+  GCancellable   *search_cancellable;
   gboolean        calls_enabled;
   guint           search_serial;
+  guint           load_serial;
 
   GtkSearchEntry *search_entry;
   GtkStack       *stack;
@@ -87,35 +89,79 @@ show (NcClientsView *self,
   update_page (self);
 }
 
-static void
-clients_listed (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+/* The first page shows at once; the rest follow in large pages. */
+#define FIRST_PAGE 500
+#define NEXT_PAGE  100000
+
+typedef struct
 {
-  NcClientsView *self = user_data;
+  NcClientsView *self;
+  guint          serial;
+  gboolean       first;
+} Page;
+
+static void request_page (NcClientsView *self, gint64 after_id, gboolean first);
+static void search_changed (NcClientsView *self);
+
+static void
+page_listed (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Page *page = user_data;
+  NcClientsView *self = page->self;
   g_autoptr(GPtrArray) clients = NULL;
   g_autoptr(GError) error = NULL;
+  guint limit = page->first ? FIRST_PAGE : NEXT_PAGE;
 
   clients = nc_store_list_clients_finish (NC_STORE (source), result, &error);
   if (clients == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_message ("Could not list the clients: %s", error->message);
-      g_object_unref (self);
-      return;
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", error->message);
     }
-
-  g_hash_table_remove_all (self->by_id);
-  for (guint i = 0; i < clients->len; i++)
+  else if (page->serial == self->load_serial)
     {
-      gint64 id = nc_client_get_id (clients->pdata[i]);
+      guint n_all = g_list_model_get_n_items (G_LIST_MODEL (self->all));
 
-      g_hash_table_insert (self->by_id, g_memdup2 (&id, sizeof id), clients->pdata[i]);
+      /* A new reading replaces the list with its first page. */
+      if (page->first)
+        g_hash_table_remove_all (self->by_id);
+      for (guint i = 0; i < clients->len; i++)
+        {
+          gint64 id = nc_client_get_id (clients->pdata[i]);
+
+          g_hash_table_insert (self->by_id, g_memdup2 (&id, sizeof id), clients->pdata[i]);
+        }
+      g_list_store_splice (self->all, page->first ? 0 : n_all, page->first ? n_all : 0,
+                           clients->pdata, clients->len);
+      if (page->first && gtk_no_selection_get_model (self->selection) != G_LIST_MODEL (self->found))
+        show (self, self->all);
+      else
+        update_page (self);
+      if (clients->len == limit)
+        request_page (self, nc_client_get_id (clients->pdata[clients->len - 1]), FALSE);
+      else if (*gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) != '\0')
+        /* All read: a search typed meanwhile is answered again, over every client. */
+        search_changed (self);
     }
-  g_list_store_splice (self->all, 0, g_list_model_get_n_items (G_LIST_MODEL (self->all)),
-                       clients->pdata, clients->len);
-  show (self, self->all);
+
   g_object_unref (self);
+  g_free (page);
+}
+
+static void
+request_page (NcClientsView *self,
+              gint64         after_id,
+              gboolean       first)
+{
+  Page *page = g_new0 (Page, 1);
+
+  page->self = g_object_ref (self);
+  page->serial = self->load_serial;
+  page->first = first;
+  nc_store_list_clients_async (self->store, after_id, first ? FIRST_PAGE : NEXT_PAGE,
+                               self->cancellable, page_listed, page);
 }
 
 void
@@ -125,8 +171,8 @@ nc_clients_view_reload (NcClientsView *self)
 
   if (self->store == NULL)
     return;
-  nc_store_list_clients_async (self->store, self->cancellable, clients_listed,
-                               g_object_ref (self));
+  self->load_serial++;
+  request_page (self, 0, TRUE);
 }
 
 typedef struct
@@ -149,14 +195,18 @@ search_answered (GObject      *source,
   /* Only the answer to what is typed now counts. */
   if (ids != NULL && search->serial == self->search_serial)
     {
-      g_list_store_remove_all (self->found);
+      g_autoptr(GPtrArray) found = g_ptr_array_sized_new (ids->len);
+
       for (guint i = 0; i < ids->len; i++)
         {
           NcClient *client = g_hash_table_lookup (self->by_id, &g_array_index (ids, gint64, i));
 
           if (client != NULL)
-            g_list_store_append (self->found, client);
+            g_ptr_array_add (found, client);
         }
+      /* One change for the whole answer, not one per client. */
+      g_list_store_splice (self->found, 0, g_list_model_get_n_items (G_LIST_MODEL (self->found)),
+                           found->pdata, found->len);
       show (self, self->found);
     }
   else if (ids == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -179,10 +229,16 @@ search_changed (NcClientsView *self)
       return;
     }
 
+  /* A search that what is typed now replaced is not run at all if it still waits. */
+  if (self->search_cancellable != NULL)
+    g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  self->search_cancellable = g_cancellable_new ();
+
   search = g_new0 (Search, 1);
   search->self = g_object_ref (self);
   search->serial = self->search_serial;
-  nc_store_search_clients_async (self->store, text, SEARCH_LIMIT, self->cancellable,
+  nc_store_search_clients_async (self->store, text, SEARCH_LIMIT, self->search_cancellable,
                                  search_answered, search);
 }
 
@@ -306,6 +362,8 @@ nc_clients_view_dispose (GObject *object)
   NcClientsView *self = NC_CLIENTS_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->search_cancellable != NULL)
+    g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (nc_clients_view_parent_class)->dispose (object);
@@ -317,6 +375,7 @@ nc_clients_view_finalize (GObject *object)
   NcClientsView *self = NC_CLIENTS_VIEW (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->search_cancellable);
   g_clear_object (&self->all);
   g_clear_object (&self->found);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
