@@ -464,14 +464,18 @@ all_changed (GListModel *model,
              gpointer    user_data)
 {
   GdkFrameClock *clock;
+  guint n_items = g_list_model_get_n_items (model);
 
-  if (added < g_list_model_get_n_items (model) || added == 0)
+  if (added == 0)
     return;
 
-  /* Every client, spliced in at once. */
-  child.loads++;
+  /* The view reads its first page, then the rest a large page at a time: each reading
+   * is reported with how many clients the list has then; a reading that replaced the
+   * whole list is a new reading from the start. */
+  if (added == n_items)
+    child.loads++;
   child.last_load = g_get_monotonic_time ();
-  report ("load %.0f\n", (double) child.last_load / 1000.0);
+  report ("load %.0f %u\n", (double) child.last_load / 1000.0, n_items);
   if (child.list_painted)
     return;
   child.list_painted = TRUE;
@@ -626,7 +630,7 @@ main (int   argc,
   g_autoptr(GIOChannel) channel = NULL;
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) key_free);
   gboolean temporary = FALSE;
-  guint n = 1000000, loads = 0, listed = 0;
+  guint n = 1000000, loads = 0, listed = 0, first_page = 0;
   long list_rss = 0, settled_rss = 0, done_rss = 0, peak_rss = 0;
   double fill_s, list_ms = 0, window_ms = 0, first_load = 0, last_load = 0;
   StoreTimes store_times = { 0 };
@@ -691,16 +695,21 @@ main (int   argc,
       if (g_str_has_prefix (owned, "list "))
         {
           list_ms = now_ms;
-          sscanf (owned + 5, "%u %ld", &listed, &list_rss);
+          sscanf (owned + 5, "%u %ld", &first_page, &list_rss);
         }
       else if (g_str_has_prefix (owned, "window "))
         window_ms = now_ms;
       else if (g_str_has_prefix (owned, "load "))
         {
           /* The child's clock is this one (CLOCK_MONOTONIC): when the list was filled. */
-          last_load = g_ascii_strtod (owned + 5, NULL) - (double) start / 1000.0;
-          if (first_load == 0)
+          char *end = NULL;
+          guint count;
+
+          last_load = g_ascii_strtod (owned + 5, &end) - (double) start / 1000.0;
+          count = (guint) g_ascii_strtoull (end, NULL, 10);
+          if (first_load == 0 && count == n)
             first_load = last_load;
+          listed = count;
         }
       else if (g_str_has_prefix (owned, "settled "))
         sscanf (owned + 8, "%u %*f %ld", &loads, &settled_rss);
@@ -737,8 +746,10 @@ main (int   argc,
     printf ("| filling the store through its API (generated, 10 000 a transaction) | %.0f s |\n",
             fill_s);
   printf ("| exec → first frame of the window (list still empty) | %.0f ms |\n", window_ms);
-  printf ("| exec → every client in the list model | %.0f ms |\n", first_load);
-  printf ("| exec → first frame with the client list | %.0f ms |\n", list_ms);
+  printf ("| exec → every client in the list model (read a page at a time) | %.0f ms |\n",
+          first_load);
+  printf ("| exec → first frame with the client list (its first %u clients) | %.0f ms |\n",
+          first_page, list_ms);
   printf ("| … for comparison, the store alone: every client read (no variables) | %.0f ms |\n",
           store_times.list_ms);
   printf ("| RSS at that frame | %.0f MB |\n", (double) list_rss / 1024.0);
