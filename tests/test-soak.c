@@ -211,14 +211,6 @@ assert_said_nothing_wrong (const char *said)
 
       if (*line == '\0' || g_str_has_prefix (line, "Stopped;"))
         continue;
-      /* Known, reported: the listen command removes its SIGTERM source after the source
-       * removed itself (nc-cli-webhook.c); harmless at exit, but a critical. */
-      if (strstr (line, "GLib-CRITICAL") != NULL &&
-          strstr (line, "was not found when attempting to remove it") != NULL)
-        {
-          g_test_message ("Known at exit: %s", line);
-          continue;
-        }
       g_error ("The listener said: %s", line);
     }
 }
