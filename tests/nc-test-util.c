@@ -139,3 +139,26 @@ nc_test_store_free (NcStore *store,
   nc_test_remove_tree (dir);
   g_free (dir);
 }
+
+/* A file system of @kib KiB mounted on @dir, for tests that fill a disk; FALSE where this
+ * machine does not let a test mount a tmpfs (that needs root). */
+gboolean
+nc_test_mount_small_disk (const char *dir,
+                          guint       kib)
+{
+  g_autofree char *command = g_strdup_printf ("mount -t tmpfs -o size=%uk tmpfs %s", kib, dir);
+  int wait_status = 0;
+
+  return g_spawn_command_line_sync (command, NULL, NULL, &wait_status, NULL) &&
+         g_spawn_check_wait_status (wait_status, NULL);
+}
+
+void
+nc_test_unmount_small_disk (const char *dir)
+{
+  g_autofree char *command = g_strdup_printf ("umount %s", dir);
+  int wait_status = 0;
+
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &wait_status, NULL));
+  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+}

@@ -20,5 +20,8 @@ int   nc_test_run           (void);
 NcStore *nc_test_store_new  (char     **out_dir);
 void     nc_test_store_free (NcStore   *store,
                              char      *dir);
+gboolean nc_test_mount_small_disk   (const char *dir,
+                                     guint       kib);
+void     nc_test_unmount_small_disk (const char *dir);
 
 G_END_DECLS

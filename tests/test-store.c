@@ -507,17 +507,13 @@ static void
 test_disk_full (void)
 {
   g_autofree char *dir = nc_test_make_temp_dir ();
-  g_autofree char *command = g_strdup_printf ("mount -t tmpfs -o size=384k tmpfs %s", dir);
-  g_autofree char *unmount = g_strdup_printf ("umount %s", dir);
   g_autoptr(NcStore) store = NULL;
   g_autoptr(GPtrArray) first = drafts_of (20, "Kept");
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GError) error = NULL;
-  int wait_status = 0;
   gboolean full = FALSE;
 
-  if (!g_spawn_command_line_sync (command, NULL, NULL, &wait_status, NULL) ||
-      !g_spawn_check_wait_status (wait_status, NULL))
+  if (!nc_test_mount_small_disk (dir, 384))
     {
       g_test_skip ("no small file system to fill here (mounting a tmpfs needs root)");
       nc_test_remove_tree (dir);
@@ -555,7 +551,7 @@ test_disk_full (void)
   nc_store_close (store);
   nc_test_wait_for_last_reference (store);
   g_clear_object (&store);
-  g_assert_true (g_spawn_command_line_sync (unmount, NULL, NULL, &wait_status, NULL));
+  nc_test_unmount_small_disk (dir);
   nc_test_remove_tree (dir);
 }
 

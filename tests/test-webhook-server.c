@@ -67,13 +67,8 @@ static void
 fixture_set_up_small_disk (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autofree char *command = NULL;
-  int wait_status = 0;
-
   fixture->dir = nc_test_make_temp_dir ();
-  command = g_strdup_printf ("mount -t tmpfs -o size=512k tmpfs %s", fixture->dir);
-  fixture->mounted = g_spawn_command_line_sync (command, NULL, NULL, &wait_status, NULL) &&
-                     g_spawn_check_wait_status (wait_status, NULL);
+  fixture->mounted = nc_test_mount_small_disk (fixture->dir, 512);
   fixture_start (fixture);
 }
 
@@ -94,11 +89,7 @@ fixture_tear_down (Fixture       *fixture,
   nc_test_wait_for_last_reference (fixture->store);
   g_assert_finalize_object (fixture->store);
   if (fixture->mounted)
-    {
-      g_autofree char *command = g_strdup_printf ("umount %s", fixture->dir);
-
-      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-    }
+    nc_test_unmount_small_disk (fixture->dir);
   nc_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->base);
