@@ -3,8 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define _GNU_SOURCE   /* memmem() */
+
 #include "config.h"
 
+#include <string.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
@@ -161,4 +164,116 @@ nc_test_unmount_small_disk (const char *dir)
 
   g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &wait_status, NULL));
   g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+}
+
+/* The program of this build, as the tests run it. */
+char *
+nc_test_program_path (void)
+{
+  const char *root = g_getenv ("NC_BUILD_ROOT");
+
+  g_assert_nonnull (root);
+  return g_build_filename (root, "src", "novofon-console", NULL);
+}
+
+/* A loopback port that was free a moment ago. */
+guint
+nc_test_free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_nonnull (socket);
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/**
+ * nc_test_find_in_tree:
+ * @out_files: (optional): how many files were read
+ *
+ * Reads every regular file under @dir, byte for byte, whatever it holds (a database and its
+ * journal, settings, logs, exports).
+ *
+ * Returns: (transfer full) (nullable): the first file that holds @needle, or %NULL
+ */
+char *
+nc_test_find_in_tree (const char *dir,
+                      const char *needle,
+                      guint      *out_files)
+{
+  g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+  gsize needle_len = strlen (needle);
+  const char *name;
+
+  g_assert_cmpuint (needle_len, >, 0);
+  if (folder == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (folder)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          char *found = nc_test_find_in_tree (path, needle, out_files);
+
+          if (found != NULL)
+            return found;
+          continue;
+        }
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) ||
+          !g_file_get_contents (path, &contents, &length, NULL))
+        continue;
+      if (out_files != NULL)
+        (*out_files)++;
+      if (length >= needle_len && memmem (contents, length, needle, needle_len) != NULL)
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}
+
+/* @needle is in none of @texts (what commands printed, say) and in no file under @dir. */
+void
+nc_test_assert_nowhere (const char        *needle,
+                        const char        *dir,
+                        const char *const *texts)
+{
+  g_autofree char *file = NULL;
+
+  for (guint i = 0; texts != NULL && texts[i] != NULL; i++)
+    if (strstr (texts[i], needle) != NULL)
+      g_error ("“%s” is in what was said:\n%s", needle, texts[i]);
+  if (dir != NULL && (file = nc_test_find_in_tree (dir, needle, NULL)) != NULL)
+    g_error ("“%s” is in the file %s", needle, file);
+}
+
+/* Whether the session bus has a Secret Service (tests/harness/session-run starts one). */
+gboolean
+nc_test_keyring_on_bus (void)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = FALSE;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    return FALSE;
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (bus == NULL)
+    return FALSE;
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+  return has_owner;
 }

@@ -24,4 +24,14 @@ gboolean nc_test_mount_small_disk   (const char *dir,
                                      guint       kib);
 void     nc_test_unmount_small_disk (const char *dir);
 
+char    *nc_test_program_path       (void);
+guint    nc_test_free_port          (void);
+char    *nc_test_find_in_tree       (const char *dir,
+                                     const char *needle,
+                                     guint      *out_files);
+void     nc_test_assert_nowhere     (const char        *needle,
+                                     const char        *dir,
+                                     const char *const *texts);
+gboolean nc_test_keyring_on_bus     (void);
+
 G_END_DECLS
