@@ -167,6 +167,18 @@ nc_test_unmount_small_disk (const char *dir)
   g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
 }
 
+/* Turns the main context until an answer lands in *@location, within a generous bound. */
+void
+nc_test_wait_for_nonnull (gpointer *location)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (*location == NULL && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_nonnull (*location);
+}
+
 /* The program of this build, as the tests run it. */
 char *
 nc_test_program_path (void)

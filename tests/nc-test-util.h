@@ -25,6 +25,7 @@ gboolean nc_test_mount_small_disk   (const char *dir,
                                      guint       kib);
 void     nc_test_unmount_small_disk (const char *dir);
 
+void     nc_test_wait_for_nonnull   (gpointer   *location);
 char    *nc_test_program_path       (void);
 guint    nc_test_free_port          (void);
 char    *nc_test_find_in_tree       (const char *dir,
