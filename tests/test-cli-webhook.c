@@ -312,6 +312,16 @@ test_listen_tls (void)
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_URL", "http://127.0.0.1:9", TRUE);
   g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent",
                                 TRUE);
+  /* Under the sanitizers, LeakSanitizer's tracer crashes at the end of a listen that spoke
+   * TLS (glib-networking, loaded as a module, leaves a parked thread with dynamic TLS; see
+   * nc_test_run()): its leaks are not checked here. ASan and UBSan still are, and the leaks
+   * of listen over plain HTTP are checked by test-secret-nowhere and the soak. */
+  {
+    g_autofree char *asan = g_strconcat (g_getenv ("ASAN_OPTIONS") != NULL ? g_getenv ("ASAN_OPTIONS") : "",
+                                         ":detect_leaks=0", NULL);
+
+    g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan, TRUE);
+  }
   listener = nc_test_listener_start (launcher, args);
   expected_url = g_strdup_printf ("https://127.0.0.1:%s/zadarma_webhook/" TOKEN, port);
   g_assert_cmpstr (listener->url, ==, expected_url);
