@@ -291,6 +291,7 @@ test_activation (Fixture       *fixture,
   g_autofree char *said = NULL;
   g_auto(GStrv) names = NULL;
   gint64 deadline;
+  gint64 asked;
   guint32 pid = 0;
   int status = 0;
   pid_t waited = 0;
@@ -328,11 +329,16 @@ test_activation (Fixture       *fixture,
 
   quit = call_app (fixture, "org.freedesktop.Application", "ActivateAction",
                    g_variant_new ("(sava{sv})", "quit", NULL, NULL), NULL);
+  asked = g_get_monotonic_time ();
 
-  deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  deadline = asked + WAIT_SECONDS * G_USEC_PER_SEC;
   while ((waited = waitpid ((pid_t) pid, &status, WNOHANG)) == 0 &&
          g_get_monotonic_time () < deadline)
     pause_briefly ();
+  /* A service with no window does not end on app.quit itself but when GApplication's
+   * inactivity timeout of a service runs out, some 10 s on: said here, not asserted. */
+  g_test_message ("the service ended %.1f s after app.quit",
+                  (g_get_monotonic_time () - asked) / (double) G_USEC_PER_SEC);
   said = said_text (fixture);
   if (waited != (pid_t) pid || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
     g_test_message ("the bus and the service said:\n%s", said);
