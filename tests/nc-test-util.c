@@ -3,8 +3,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define _GNU_SOURCE   /* memmem() */
+
 #include "config.h"
 
+#include <signal.h>
+#include <string.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
@@ -161,4 +165,261 @@ nc_test_unmount_small_disk (const char *dir)
 
   g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &wait_status, NULL));
   g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+}
+
+/* Turns the main context until an answer lands in *@location, within a generous bound. */
+void
+nc_test_wait_for_nonnull (gpointer *location)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (*location == NULL && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_nonnull (*location);
+}
+
+/* The program of this build, as the tests run it. */
+char *
+nc_test_program_path (void)
+{
+  const char *root = g_getenv ("NC_BUILD_ROOT");
+
+  g_assert_nonnull (root);
+  return g_build_filename (root, "src", "novofon-console", NULL);
+}
+
+/* A loopback port that was free a moment ago. */
+guint
+nc_test_free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_nonnull (socket);
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/**
+ * nc_test_find_in_tree:
+ * @out_files: (optional): how many files were read
+ *
+ * Reads every regular file under @dir, byte for byte, whatever it holds (a database and its
+ * journal, settings, logs, exports).
+ *
+ * Returns: (transfer full) (nullable): the first file that holds @needle, or %NULL
+ */
+char *
+nc_test_find_in_tree (const char *dir,
+                      const char *needle,
+                      guint      *out_files)
+{
+  g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+  gsize needle_len = strlen (needle);
+  const char *name;
+
+  g_assert_cmpuint (needle_len, >, 0);
+  if (folder == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (folder)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          char *found = nc_test_find_in_tree (path, needle, out_files);
+
+          if (found != NULL)
+            return found;
+          continue;
+        }
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) ||
+          !g_file_get_contents (path, &contents, &length, NULL))
+        continue;
+      if (out_files != NULL)
+        (*out_files)++;
+      if (length >= needle_len && memmem (contents, length, needle, needle_len) != NULL)
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}
+
+/* @needle is in none of @texts (what commands printed, say) and in no file under @dir. */
+void
+nc_test_assert_nowhere (const char        *needle,
+                        const char        *dir,
+                        const char *const *texts)
+{
+  g_autofree char *file = NULL;
+
+  for (guint i = 0; texts != NULL && texts[i] != NULL; i++)
+    if (strstr (texts[i], needle) != NULL)
+      g_error ("“%s” is in what was said:\n%s", needle, texts[i]);
+  if (dir != NULL && (file = nc_test_find_in_tree (dir, needle, NULL)) != NULL)
+    g_error ("“%s” is in the file %s", needle, file);
+}
+
+/* Whether the session bus has a Secret Service (tests/harness/session-run starts one). */
+gboolean
+nc_test_keyring_on_bus (void)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = FALSE;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    return FALSE;
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (bus == NULL)
+    return FALSE;
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+  return has_owner;
+}
+
+static void
+listener_spliced (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  NcTestListener *listener = user_data;
+
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
+  listener->reading--;
+}
+
+/**
+ * nc_test_listener_start:
+ * @launcher: its environment (credentials, token, API URL) and G_SUBPROCESS_FLAGS_NONE
+ * @args: what follows the program's name, `listen` and its options included
+ *
+ * Starts `novofon-console ARGS…` and returns once it announced the address it listens at:
+ * everything it says is kept (nc_test_listener_said()) while the main context turns.
+ */
+NcTestListener *
+nc_test_listener_start (GSubprocessLauncher *launcher,
+                        const char *const   *args)
+{
+  g_autofree char *program = nc_test_program_path ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(GError) error = NULL;
+  NcTestListener *listener = g_new0 (NcTestListener, 1);
+  const char *marker = "events at ";
+
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                             G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_ptr_array_add (argv, program);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  listener->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
+                                                    &error);
+  g_assert_no_error (error);
+  listener->out = g_memory_output_stream_new_resizable ();
+  listener->err = g_memory_output_stream_new_resizable ();
+
+  /* Whatever it says before the announcement is kept too. */
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (listener->process));
+  while (listener->url == NULL)
+    {
+      gsize length = 0;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, &length, NULL, &error);
+      const char *at;
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        {
+          g_autofree char *said = nc_test_listener_said (listener, TRUE);
+
+          g_error ("listen ended before it announced its address; it said:\n%s", said);
+        }
+      g_output_stream_write_all (listener->err, line, length, NULL, NULL, NULL);
+      g_output_stream_write_all (listener->err, "\n", 1, NULL, NULL, NULL);
+      if (g_str_has_prefix (line, "Listening") && (at = strstr (line, marker)) != NULL)
+        listener->url = g_strdup (at + strlen (marker));
+    }
+
+  listener->reading = 2;
+  g_output_stream_splice_async (listener->out, g_subprocess_get_stdout_pipe (listener->process),
+                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL,
+                                listener_spliced, listener);
+  g_output_stream_splice_async (listener->err, G_INPUT_STREAM (err),
+                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL,
+                                listener_spliced, listener);
+  return listener;
+}
+
+/* What the listener said so far on its standard @err or output. */
+char *
+nc_test_listener_said (NcTestListener *listener,
+                       gboolean        err)
+{
+  GMemoryOutputStream *memory = G_MEMORY_OUTPUT_STREAM (err ? listener->err : listener->out);
+  gsize size;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  size = g_memory_output_stream_get_data_size (memory);
+  return size > 0 ? g_strndup (g_memory_output_stream_get_data (memory), size) : g_strdup ("");
+}
+
+/**
+ * nc_test_listener_stop:
+ * @out_said: (out) (optional): all it wrote to its standard output
+ * @err_said: (out) (optional): all it wrote to its standard error
+ *
+ * Stops the listener as an init system would (SIGTERM), waits for it within a generous
+ * bound, and frees @listener. A listener that crashed fails the test here.
+ *
+ * Returns: its exit status
+ */
+int
+nc_test_listener_stop (NcTestListener  *listener,
+                       char           **out_said,
+                       char           **err_said)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  int status;
+
+  g_subprocess_send_signal (listener->process, SIGTERM);
+  while ((listener->reading > 0 || g_subprocess_get_identifier (listener->process) != NULL) &&
+         g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_cmpuint (listener->reading, ==, 0);
+  g_assert_null (g_subprocess_get_identifier (listener->process));
+  if (!g_subprocess_get_if_exited (listener->process))
+    {
+      g_autofree char *said = nc_test_listener_said (listener, TRUE);
+
+      g_error ("listen did not exit (signal %d); it said:\n%s",
+               g_subprocess_get_term_sig (listener->process), said);
+    }
+  status = g_subprocess_get_exit_status (listener->process);
+
+  if (out_said != NULL)
+    *out_said = nc_test_listener_said (listener, FALSE);
+  if (err_said != NULL)
+    *err_said = nc_test_listener_said (listener, TRUE);
+  g_object_unref (listener->process);
+  g_object_unref (listener->out);
+  g_object_unref (listener->err);
+  g_free (listener->url);
+  g_free (listener);
+  return status;
 }

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <glib.h>
+#include <gio/gio.h>
 
 #include "nc-store.h"
 
@@ -23,5 +24,34 @@ void     nc_test_store_free (NcStore   *store,
 gboolean nc_test_mount_small_disk   (const char *dir,
                                      guint       kib);
 void     nc_test_unmount_small_disk (const char *dir);
+
+void     nc_test_wait_for_nonnull   (gpointer   *location);
+char    *nc_test_program_path       (void);
+guint    nc_test_free_port          (void);
+char    *nc_test_find_in_tree       (const char *dir,
+                                     const char *needle,
+                                     guint      *out_files);
+void     nc_test_assert_nowhere     (const char        *needle,
+                                     const char        *dir,
+                                     const char *const *texts);
+gboolean nc_test_keyring_on_bus     (void);
+
+/* A `listen` process of this build, and what it says. */
+typedef struct
+{
+  GSubprocess   *process;
+  char          *url;       /* the address it announced */
+  GOutputStream *out;       /* all of its standard output */
+  GOutputStream *err;       /* all of its standard error, the announcement included */
+  guint          reading;   /* splices still running */
+} NcTestListener;
+
+NcTestListener *nc_test_listener_start (GSubprocessLauncher *launcher,
+                                        const char *const   *args);
+char           *nc_test_listener_said  (NcTestListener      *listener,
+                                        gboolean             err);
+int             nc_test_listener_stop  (NcTestListener      *listener,
+                                        char               **out_said,
+                                        char               **err_said);
 
 G_END_DECLS

@@ -7,18 +7,25 @@
 
 #include <string.h>
 #include <gio/gio.h>
+#include <libsecret/secret.h>
 
 #include "nc-pbx-simulator.h"
 #include "nc-test-util.h"
 
 #define KEY "a1b2c3d4e5f6a7b8c9d0"
 #define SECRET "c3e9a1b2d4f60718293a4b5c6d7e8f90"
+/* Secrets no message could hold by chance, so that finding one anywhere means a leak. */
+#define WRONG_SECRET "canary-wrong-5ecret-Qx7Lw2"
+#define TYPED_KEY "canary-key-K3yVb9"
+#define TYPED_SECRET "canary-5ecret-Zq8Tn4Rw"
+#define WAIT_SECONDS 120
 
 typedef struct
 {
   NcPbxSimulator *simulator;
-  char           *dir;
+  char           *dir;       /* the command's --data-dir, HOME and XDG folders, all under it */
   char           *url;
+  gboolean        with_bus;  /* the session bus of the tests, with its keyring */
 } Fixture;
 
 typedef struct
@@ -67,11 +74,14 @@ communicated (GObject      *source,
   g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err,
                                         &error);
   g_assert_no_error (error);
+  /* A crash is never a status: it fails here. */
+  g_assert_true (g_subprocess_get_if_exited (G_SUBPROCESS (source)));
   run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
 }
 
-/* Runs the real program with no display and no session bus; the simulator answers from
- * this process's main loop meanwhile. @key and @secret go into the environment. */
+/* Runs the real program with no display and, unless the fixture wants it, no session bus;
+ * the simulator answers from this process's main loop meanwhile. @key and @secret go into
+ * the environment. Every file it may write is under the fixture's folder. */
 static Run
 program (Fixture    *fixture,
          const char *key,
@@ -79,8 +89,11 @@ program (Fixture    *fixture,
          const char *input,
          ...)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("NC_BUILD_ROOT"), "src", "novofon-console",
-                                            NULL);
+  g_autofree char *path = nc_test_program_path ();
+  const char *const homes[][2] = {
+    { "HOME", "home" }, { "XDG_DATA_HOME", "data" }, { "XDG_CONFIG_HOME", "config" },
+    { "XDG_CACHE_HOME", "cache" },
+  };
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                G_SUBPROCESS_FLAGS_STDERR_PIPE);
@@ -88,12 +101,21 @@ program (Fixture    *fixture,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   Run run = { -1, NULL, NULL };
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
   va_list args;
 
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent",
-                                TRUE);
+  if (!fixture->with_bus)
+    g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent",
+                                  TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (homes); i++)
+    {
+      g_autofree char *home = g_build_filename (fixture->dir, homes[i][1], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (home, 0700), ==, 0);
+      g_subprocess_launcher_setenv (launcher, homes[i][0], home, TRUE);
+    }
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_URL", fixture->url, TRUE);
   if (key != NULL)
     g_subprocess_launcher_setenv (launcher, "NOVOFON_API_KEY", key, TRUE);
@@ -112,9 +134,22 @@ program (Fixture    *fixture,
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (process, input, NULL, communicated, &run);
-  while (run.out == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  while (run.out == NULL && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_nonnull (run.out);
   return run;
+}
+
+/* @secret is in nothing the command printed, and in no file it wrote. */
+static void
+assert_secret_nowhere (Fixture    *fixture,
+                       const Run  *run,
+                       const char *secret)
+{
+  const char *const said[] = { run->out, run->err, NULL };
+
+  nc_test_assert_nowhere (secret, fixture->dir, said);
 }
 
 static void
@@ -133,6 +168,7 @@ test_call (Fixture       *fixture,
   g_assert_cmpstr (g_hash_table_lookup (callbacks->pdata[0], "from"), ==, "111111");
   g_assert_cmpstr (g_hash_table_lookup (callbacks->pdata[0], "to"), ==, "79004443322");
   g_assert_cmpstr (g_hash_table_lookup (callbacks->pdata[0], "sip"), ==, "111111");
+  assert_secret_nowhere (fixture, &run, SECRET);
   run_clear (&run);
 }
 
@@ -157,7 +193,7 @@ test_call_failures (Fixture       *fixture,
     { "79004443322", "79500000033", "abc", KEY, SECRET, -1, 2, "not an employee id" },
     { "79004443322", "79500000033", "111111", NULL, NULL, -1, 3, "NOVOFON_API_KEY" },
     { "79004443322", "79500000033", "111111", KEY, NULL, -1, 3, "Only one of" },
-    { "79004443322", "79500000033", "111111", KEY, "wrong", -1, 3, "401" },
+    { "79004443322", "79500000033", "111111", KEY, WRONG_SECRET, -1, 3, "401" },
     { "79004443322", "79500000033", "111111", KEY, SECRET, NC_PBX_FAULT_RATE_LIMIT, 4, "wait 42" },
     { "79004443322", "79500000033", "111111", KEY, SECRET, NC_PBX_FAULT_SERVER_ERROR, 1, "HTTP 502" },
     { "79004443322", "79500000033", "111111", KEY, SECRET, NC_PBX_FAULT_GARBAGE, 1, "not the API’s JSON" },
@@ -178,9 +214,11 @@ test_call_failures (Fixture       *fixture,
       g_assert_cmpint (run.status, ==, cases[i].status);
       g_assert_cmpstr (run.out, ==, "");
       g_assert_nonnull (strstr (run.err, cases[i].says));
-      g_assert_cmpuint (strlen (run.err), >, 0);
-      g_assert_null (strchr (run.err, '\n') == run.err + strlen (run.err) - 1 ? NULL : "two lines");
-      g_assert_null (strstr (run.err, SECRET));
+      /* One line: its only newline is its last character. */
+      g_assert_true (g_str_has_suffix (run.err, "\n"));
+      g_assert_true (strchr (run.err, '\n') == run.err + strlen (run.err) - 1);
+      assert_secret_nowhere (fixture, &run, SECRET);
+      assert_secret_nowhere (fixture, &run, WRONG_SECRET);
       /* At most the one request that failed; never a second. */
       g_assert_cmpuint (nc_pbx_simulator_get_request_count (fixture->simulator) - before, <=, 1);
       run_clear (&run);
@@ -208,8 +246,11 @@ test_balance (Fixture       *fixture,
   g_assert_cmpstr (run.err, ==, "");
   run_clear (&run);
 
-  run = program (fixture, KEY, "wrong", NULL, "balance", NULL);
+  run = program (fixture, KEY, WRONG_SECRET, NULL, "balance", NULL);
   g_assert_cmpint (run.status, ==, 3);
+  g_assert_nonnull (strstr (run.err, "401"));
+  assert_secret_nowhere (fixture, &run, WRONG_SECRET);
+  assert_secret_nowhere (fixture, &run, SECRET);
   run_clear (&run);
 }
 
@@ -218,11 +259,12 @@ static void
 test_credentials_without_keyring (Fixture       *fixture,
                                   gconstpointer  data)
 {
-  Run run = program (fixture, NULL, NULL, "k\ns\n", "credentials", "set", NULL);
+  Run run = program (fixture, NULL, NULL, TYPED_KEY "\n" TYPED_SECRET "\n", "credentials", "set",
+                     NULL);
 
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "keyring is not available"));
-  g_assert_null (strstr (run.err, "\ns\n"));
+  assert_secret_nowhere (fixture, &run, TYPED_SECRET);
   run_clear (&run);
 
   run = program (fixture, NULL, NULL, "only-a-key\n", "credentials", "set", NULL);
@@ -231,6 +273,106 @@ test_credentials_without_keyring (Fixture       *fixture,
 
   run = program (fixture, NULL, NULL, NULL, "credentials", "show", NULL);
   g_assert_cmpint (run.status, ==, 2);
+  run_clear (&run);
+}
+
+/* What the keyring holds under the project's schema (nc-secrets.c): the item of @kind. */
+static char *
+keyring_item (const char *kind)
+{
+  static const SecretSchema schema = {
+    .name = BASE_APPLICATION_ID,
+    .flags = SECRET_SCHEMA_NONE,
+    .attributes = {
+      { .name = "kind", .type = SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { .name = NULL },
+    },
+  };
+  g_autoptr(GError) error = NULL;
+  char *value = secret_password_lookup_sync (&schema, NULL, &error, "kind", kind, NULL);
+
+  g_assert_no_error (error);
+  return value;
+}
+
+/* credentials set stores the Key and the Secret from standard input in the keyring of the
+ * session bus, where the API commands then find them; clear removes them. */
+static void
+test_credentials_set_clear (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *secret = NULL;
+  Run run;
+
+  if (!nc_test_keyring_on_bus ())
+    {
+      g_test_skip ("no keyring on the session bus: run through tests/harness/session-run");
+      return;
+    }
+  fixture->with_bus = TRUE;
+
+  /* Nothing stored: balance says how to store them, and fails as credentials do. */
+  run = program (fixture, NULL, NULL, NULL, "credentials", "clear", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run = program (fixture, NULL, NULL, NULL, "balance", NULL);
+  g_assert_cmpint (run.status, ==, 3);
+  g_assert_nonnull (strstr (run.err, "credentials set"));
+  run_clear (&run);
+
+  /* The simulator accepts only this pair: balance works only if both were stored right. */
+  run = program (fixture, NULL, NULL, "  " KEY "  \n" SECRET "\n", "credentials", "set", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "The API Key and Secret are in the keyring.\n");
+  g_assert_cmpstr (run.err, ==, "");
+  assert_secret_nowhere (fixture, &run, SECRET);
+  run_clear (&run);
+  key = keyring_item ("api-key");
+  secret = keyring_item ("api-secret");
+  g_assert_cmpstr (key, ==, KEY);
+  g_assert_cmpstr (secret, ==, SECRET);
+
+  run = program (fixture, NULL, NULL, NULL, "balance", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "Balance: 1234.50 RUB\n");
+  assert_secret_nowhere (fixture, &run, SECRET);
+  run_clear (&run);
+
+  /* Input that is not a Key line and a Secret line: refused, and what was stored stays. */
+  run = program (fixture, NULL, NULL, TYPED_KEY "\n", "credentials", "set", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  run_clear (&run);
+  run = program (fixture, NULL, NULL, TYPED_KEY "\n\n", "credentials", "set", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  run_clear (&run);
+  run = program (fixture, NULL, NULL, "", "credentials", "set", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  run_clear (&run);
+  g_clear_pointer (&key, g_free);
+  key = keyring_item ("api-key");
+  g_assert_cmpstr (key, ==, KEY);
+
+  run = program (fixture, NULL, NULL, NULL, "credentials", "clear", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "The API Key and Secret are no longer in the keyring.\n");
+  g_assert_cmpstr (run.err, ==, "");
+  run_clear (&run);
+  g_clear_pointer (&key, g_free);
+  g_clear_pointer (&secret, g_free);
+  key = keyring_item ("api-key");
+  secret = keyring_item ("api-secret");
+  g_assert_null (key);
+  g_assert_null (secret);
+
+  run = program (fixture, NULL, NULL, NULL, "balance", NULL);
+  g_assert_cmpint (run.status, ==, 3);
+  g_assert_nonnull (strstr (run.err, "credentials set"));
+  run_clear (&run);
+
+  /* Clearing what is not there is no failure. */
+  run = program (fixture, NULL, NULL, NULL, "credentials", "clear", NULL);
+  g_assert_cmpint (run.status, ==, 0);
   run_clear (&run);
 }
 
@@ -246,6 +388,7 @@ main (int   argc,
   ADD ("call-failures", test_call_failures);
   ADD ("balance", test_balance);
   ADD ("credentials-without-keyring", test_credentials_without_keyring);
+  ADD ("credentials-set-clear", test_credentials_set_clear);
 #undef ADD
 
   return nc_test_run ();

@@ -315,6 +315,7 @@ test_no_display_no_bus (Fixture       *fixture,
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, good_csv, NULL, &out, &err, &error);
   g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
   g_assert_nonnull (strstr (err, "Imported 3 clients"));
 
@@ -325,6 +326,8 @@ test_no_display_no_bus (Fixture       *fixture,
                                          "clients", "export", "-", NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
   g_assert_true (g_str_has_prefix (out, "name,channel,phone,city,note\r\n"));
   g_assert_cmpstr (err, ==, "");

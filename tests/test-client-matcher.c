@@ -232,14 +232,13 @@ test_async (Fixture       *fixture,
   NcClient *client = NULL;
 
   nc_client_matcher_match_async (fixture->matcher, "79004443322", NULL, matched, &client);
-  while (client == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  nc_test_wait_for_nonnull ((gpointer *) &client);
   g_assert_cmpstr (nc_client_get_phone (client), ==, "79004443322");
   g_object_unref (client);
 
   /* The task's thread lets go of the matcher a moment after the answer. */
-  while (G_OBJECT (fixture->matcher)->ref_count > 1)
-    g_main_context_iteration (NULL, FALSE);
+  nc_test_wait_for_last_reference (fixture->matcher);
+  g_assert_cmpuint (G_OBJECT (fixture->matcher)->ref_count, ==, 1);
 }
 
 int

@@ -80,8 +80,6 @@ static const struct
 static void
 test_table (void)
 {
-  g_assert_cmpuint (G_N_ELEMENTS (cases), >=, 40);
-
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = NULL;

@@ -65,8 +65,7 @@ run_check (Fixture    *fixture,
   if (secret != NULL)
     client = nc_zadarma_client_new (fixture->url, KEY, secret);
   nc_setup_check_async (client, fixture->store, NULL, got_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  nc_test_wait_for_nonnull ((gpointer *) &result);
   items = nc_setup_check_finish (result, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (items->len, ==, 4);
@@ -167,8 +166,7 @@ test_events_arrived (Fixture       *fixture,
                                  "call_start=2026-11-29+10%3A00%3A00&caller_id=79001112233"
                                  "&called_did=79500000033&event=NOTIFY_START&pbx_call_id=in_1",
                                  g_get_real_time (), NULL, got_result, &added);
-  while (added == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  nc_test_wait_for_nonnull ((gpointer *) &added);
   g_assert_true (nc_store_add_call_event_finish (fixture->store, added, NULL, NULL));
 
   items = run_check (fixture, SECRET);
