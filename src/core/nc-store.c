@@ -141,21 +141,48 @@ job_complete (NcStoreJob *job,
   g_mutex_unlock (&job->mutex);
 }
 
+/* Runs one job in a savepoint of the batch's transaction. FALSE when the transaction can
+ * no longer be trusted (@batch_error says why): then the whole batch goes. */
+static gboolean
+run_in_savepoint (NcStoreConnection  *conn,
+                  NcStoreJob         *job,
+                  gpointer           *result,
+                  GError            **job_error,
+                  GError            **batch_error)
+{
+  const NcStoreBackend *backend = conn->backend;
+
+  /* Without its savepoint a job does not run: what it wrote could not be taken back. */
+  if (!backend->transaction (conn, NC_STORE_SAVEPOINT, job_error))
+    return TRUE;
+
+  *result = job->func (conn, job->data, job_error);
+
+  if (*job_error != NULL && !backend->transaction (conn, NC_STORE_ROLLBACK_TO, NULL))
+    {
+      /* The database took back more than the job (SQLite does on a full disk): the others
+       * lost their writes for the same reason. */
+      g_propagate_error (batch_error, g_error_copy (*job_error));
+      return FALSE;
+    }
+  return backend->transaction (conn, NC_STORE_RELEASE, batch_error);
+}
+
 static void
 run_batch (Worker    *worker,
            GPtrArray *batch)
 {
   NcStoreConnection *conn = worker->conn;
   const NcStoreBackend *backend = conn->backend;
-  g_autoptr(GError) begin_error = NULL;
   g_autofree gpointer *results = g_new0 (gpointer, batch->len);
   g_autofree GError **errors = g_new0 (GError *, batch->len);
-  g_autoptr(GError) commit_error = NULL;
+  /* Fails every job that did not fail on its own: BEGIN, COMMIT, a broken savepoint. */
+  g_autoptr(GError) batch_error = NULL;
 
-  if (worker->transactional && !backend->transaction (conn, NC_STORE_BEGIN, &begin_error))
+  if (worker->transactional && !backend->transaction (conn, NC_STORE_BEGIN, &batch_error))
     {
       for (guint i = 0; i < batch->len; i++)
-        job_complete (batch->pdata[i], NULL, g_error_copy (begin_error));
+        job_complete (batch->pdata[i], NULL, g_error_copy (batch_error));
       return;
     }
 
@@ -170,21 +197,19 @@ run_batch (Worker    *worker,
           continue;
         }
 
-      if (worker->transactional)
-        backend->transaction (conn, NC_STORE_SAVEPOINT, NULL);
-
-      results[i] = job->func (conn, job->data, &errors[i]);
-
-      if (worker->transactional)
-        {
-          if (errors[i] != NULL)
-            backend->transaction (conn, NC_STORE_ROLLBACK_TO, NULL);
-          backend->transaction (conn, NC_STORE_RELEASE, NULL);
-        }
+      if (!worker->transactional)
+        results[i] = job->func (conn, job->data, &errors[i]);
+      else if (batch_error == NULL)
+        run_in_savepoint (conn, job, &results[i], &errors[i], &batch_error);
     }
 
-  if (worker->transactional && !backend->transaction (conn, NC_STORE_COMMIT, &commit_error))
-    backend->transaction (conn, NC_STORE_ROLLBACK, NULL);
+  if (worker->transactional)
+    {
+      if (batch_error == NULL)
+        backend->transaction (conn, NC_STORE_COMMIT, &batch_error);
+      if (batch_error != NULL)
+        backend->transaction (conn, NC_STORE_ROLLBACK, NULL);
+    }
 
   for (guint i = 0; i < batch->len; i++)
     {
@@ -193,11 +218,11 @@ run_batch (Worker    *worker,
       if (job == NULL)
         continue;
 
-      if (commit_error != NULL && errors[i] == NULL)
+      if (batch_error != NULL && errors[i] == NULL)
         {
           if (results[i] != NULL && job->result_destroy != NULL)
             job->result_destroy (results[i]);
-          job_complete (job, NULL, g_error_copy (commit_error));
+          job_complete (job, NULL, g_error_copy (batch_error));
         }
       else
         job_complete (job, errors[i] == NULL ? results[i] : NULL, errors[i]);
