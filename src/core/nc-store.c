@@ -112,6 +112,21 @@ unref_task (gpointer task)
   return G_SOURCE_REMOVE;
 }
 
+/* The task may hold the last reference to the store, and a store must never be finalized
+ * on its own worker thread, which would then wait for itself: the worker lets go of a task
+ * in an idle on the task's context. (g_main_context_invoke() would run it right here when
+ * that context is the global default one and nobody is iterating it.) */
+static void
+release_task (GTask *task)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[nc-store] release task");
+  g_source_set_callback (source, unref_task, task, NULL);
+  g_source_attach (source, g_task_get_context (task));
+}
+
 /* Hands the outcome to whoever waits: the task's own context, or a synchronous caller. */
 static void
 job_complete (NcStoreJob *job,
@@ -127,9 +142,7 @@ job_complete (NcStoreJob *job,
       else
         g_task_return_pointer (task, result, job->result_destroy);
       job_free (job);
-      /* The task may hold the last reference to the store, and a store must never be
-       * finalized on its own worker thread, which would then wait for itself. */
-      g_main_context_invoke (g_task_get_context (task), unref_task, task);
+      release_task (task);
       return;
     }
 
@@ -192,6 +205,7 @@ run_batch (Worker    *worker,
 
       if (job->task != NULL && g_task_return_error_if_cancelled (job->task))
         {
+          release_task (g_steal_pointer (&job->task));
           batch->pdata[i] = NULL;
           job_free (job);
           continue;
