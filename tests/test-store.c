@@ -555,6 +555,88 @@ test_disk_full (void)
   nc_test_remove_tree (dir);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* The asynchronous API                                                                 */
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+static void
+test_employees_and_messengers_async (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(NcEmployee) vera = nc_employee_new (0, "Вера", "333333", "79500000044",
+                                                NC_CALL_METHOD_API);
+  g_autoptr(NcEmployee) changed = NULL;
+  g_autoptr(GPtrArray) employees = NULL;
+  g_auto(GStrv) messengers = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  const char *set[] = { "viber", "whatsapp", NULL };
+  const char *bad[] = { "carrier-pigeon", NULL };
+  gint64 id;
+
+  nc_store_save_employee_async (fixture->store, vera, NULL, got_result, &result);
+  id = nc_store_save_employee_finish (fixture->store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_clear_object (&result);
+
+  changed = nc_employee_new (id, "Вера", "333333", NULL, NC_CALL_METHOD_APP);
+  nc_store_save_employee_async (fixture->store, changed, NULL, got_result, &result);
+  g_assert_cmpint (nc_store_save_employee_finish (fixture->store, wait_result (&result), &error),
+                   ==, id);
+  g_clear_object (&result);
+
+  nc_store_list_employees_async (fixture->store, NULL, got_result, &result);
+  employees = nc_store_list_employees_finish (fixture->store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (employees->len, ==, 1);
+  g_assert_cmpint (nc_employee_get_id (employees->pdata[0]), ==, id);
+  g_assert_cmpint (nc_employee_get_call_method (employees->pdata[0]), ==, NC_CALL_METHOD_APP);
+  g_assert_null (nc_employee_get_virtual_number (employees->pdata[0]));
+  g_clear_object (&result);
+  g_clear_pointer (&employees, g_ptr_array_unref);
+
+  nc_store_delete_employee_async (fixture->store, id, NULL, got_result, &result);
+  g_assert_true (nc_store_delete_employee_finish (fixture->store, wait_result (&result), &error));
+  g_clear_object (&result);
+  nc_store_list_employees_async (fixture->store, NULL, got_result, &result);
+  employees = nc_store_list_employees_finish (fixture->store, wait_result (&result), &error);
+  g_assert_cmpuint (employees->len, ==, 0);
+  g_clear_object (&result);
+
+  nc_store_set_messengers_async (fixture->store, set, NULL, got_result, &result);
+  g_assert_true (nc_store_set_messengers_finish (fixture->store, wait_result (&result), &error));
+  g_clear_object (&result);
+  nc_store_get_messengers_async (fixture->store, NULL, got_result, &result);
+  messengers = nc_store_get_messengers_finish (fixture->store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (messengers), ==, 2);
+  g_assert_cmpstr (messengers[0], ==, "viber");
+  g_assert_cmpstr (messengers[1], ==, "whatsapp");
+  g_clear_object (&result);
+
+  /* Refused before it reaches the writer, and answered the same way. */
+  nc_store_set_messengers_async (fixture->store, bad, NULL, got_result, &result);
+  g_assert_false (nc_store_set_messengers_finish (fixture->store, wait_result (&result), &error));
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_INVALID);
+  g_clear_object (&result);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -571,6 +653,7 @@ main (int   argc,
   ADD ("call-events-deduplicated", test_call_events_deduplicated);
   ADD ("budget-shared", test_budget_shared);
   ADD ("employees-and-messengers", test_employees_and_messengers);
+  ADD ("employees-and-messengers-async", test_employees_and_messengers_async);
 #undef ADD
   g_test_add_func ("/store/upgrade-from-version-1", test_upgrade_from_version_1);
   g_test_add_func ("/store/newer-version-refused-untouched", test_newer_version_refused_untouched);

@@ -63,6 +63,35 @@ nc_store_list_employees_sync (NcStore  *self,
   return nc_store_submit_sync (self, NC_STORE_READER, list_employees_job_new (), error);
 }
 
+void
+nc_store_list_employees_async (NcStore             *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+
+  nc_store_submit_async (self, NC_STORE_READER, list_employees_job_new (),
+                         nc_store_list_employees_async, cancellable, callback, user_data);
+}
+
+/**
+ * nc_store_list_employees_finish:
+ *
+ * Returns: (transfer full) (element-type NcEmployee): the employees, by name
+ */
+GPtrArray *
+nc_store_list_employees_finish (NcStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nc_store_list_employees_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static gpointer
 save_employee_job (NcStoreConnection  *conn,
                    gpointer            data,
@@ -126,6 +155,44 @@ nc_store_save_employee_sync (NcStore     *self,
   return id != NULL ? *id : 0;
 }
 
+/**
+ * nc_store_save_employee_async:
+ * @employee: a new employee (id 0) or a changed one
+ */
+void
+nc_store_save_employee_async (NcStore             *self,
+                              NcEmployee          *employee,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+  g_return_if_fail (NC_IS_EMPLOYEE (employee));
+
+  nc_store_submit_async (self, NC_STORE_WRITER, save_employee_job_new (employee),
+                         nc_store_save_employee_async, cancellable, callback, user_data);
+}
+
+/**
+ * nc_store_save_employee_finish:
+ *
+ * Returns: the employee's id, 0 on error
+ */
+gint64
+nc_store_save_employee_finish (NcStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_autofree gint64 *id = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nc_store_save_employee_async,
+                        0);
+
+  id = g_task_propagate_pointer (G_TASK (result), error);
+  return id != NULL ? *id : 0;
+}
+
 static gpointer
 delete_employee_job (NcStoreConnection  *conn,
                      gpointer            data,
@@ -146,6 +213,11 @@ delete_employee_job_new (gint64 id)
   return nc_store_job_new (delete_employee_job, g_memdup2 (&id, sizeof id), g_free, NULL);
 }
 
+/**
+ * nc_store_delete_employee_sync:
+ *
+ * Deletes the employee; one that is not there is no error.
+ */
 gboolean
 nc_store_delete_employee_sync (NcStore  *self,
                                gint64    id,
@@ -155,6 +227,27 @@ nc_store_delete_employee_sync (NcStore  *self,
 
   return nc_store_submit_sync (self, NC_STORE_WRITER, delete_employee_job_new (id),
                                error) != NULL;
+}
+
+void
+nc_store_delete_employee_async (NcStore             *self,
+                                gint64               id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+
+  nc_store_submit_async (self, NC_STORE_WRITER, delete_employee_job_new (id),
+                         nc_store_delete_employee_async, cancellable, callback, user_data);
+}
+
+gboolean
+nc_store_delete_employee_finish (NcStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return nc_store_write_finish (self, result, nc_store_delete_employee_async, error);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -197,6 +290,35 @@ nc_store_get_messengers_sync (NcStore  *self,
   g_return_val_if_fail (NC_IS_STORE (self), NULL);
 
   return nc_store_submit_sync (self, NC_STORE_READER, get_messengers_job_new (), error);
+}
+
+void
+nc_store_get_messengers_async (NcStore             *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+
+  nc_store_submit_async (self, NC_STORE_READER, get_messengers_job_new (),
+                         nc_store_get_messengers_async, cancellable, callback, user_data);
+}
+
+/**
+ * nc_store_get_messengers_finish:
+ *
+ * Returns: (transfer full): the channels of the messengers connected to the project
+ */
+GStrv
+nc_store_get_messengers_finish (NcStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nc_store_get_messengers_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static gpointer
@@ -267,4 +389,37 @@ nc_store_set_messengers_sync (NcStore            *self,
 
   return nc_store_submit_sync (self, NC_STORE_WRITER, set_messengers_job_new (messengers),
                                error) != NULL;
+}
+
+/**
+ * nc_store_set_messengers_async:
+ * @messengers: channel ids other than `telephony`; empty for none
+ */
+void
+nc_store_set_messengers_async (NcStore             *self,
+                               const char *const   *messengers,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GError *error = NULL;
+
+  g_return_if_fail (NC_IS_STORE (self));
+
+  if (!check_messengers (messengers, &error))
+    {
+      g_task_report_error (self, callback, user_data, nc_store_set_messengers_async, error);
+      return;
+    }
+
+  nc_store_submit_async (self, NC_STORE_WRITER, set_messengers_job_new (messengers),
+                         nc_store_set_messengers_async, cancellable, callback, user_data);
+}
+
+gboolean
+nc_store_set_messengers_finish (NcStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return nc_store_write_finish (self, result, nc_store_set_messengers_async, error);
 }

@@ -175,19 +175,57 @@ gint64      nc_store_find_or_add_client_sync   (NcStore      *self,
 /* Employees. */
 GPtrArray  *nc_store_list_employees_sync   (NcStore          *self,
                                             GError          **error);
+void        nc_store_list_employees_async  (NcStore             *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GPtrArray  *nc_store_list_employees_finish (NcStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 gint64      nc_store_save_employee_sync    (NcStore          *self,
                                             NcEmployee       *employee,
                                             GError          **error);
+void        nc_store_save_employee_async   (NcStore             *self,
+                                            NcEmployee          *employee,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gint64      nc_store_save_employee_finish  (NcStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 gboolean    nc_store_delete_employee_sync  (NcStore          *self,
                                             gint64            id,
                                             GError          **error);
+void        nc_store_delete_employee_async (NcStore             *self,
+                                            gint64               id,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean    nc_store_delete_employee_finish (NcStore            *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
 
 /* The project's connected messengers (channels other than telephony). */
 GStrv       nc_store_get_messengers_sync   (NcStore          *self,
                                             GError          **error);
+void        nc_store_get_messengers_async  (NcStore             *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GStrv       nc_store_get_messengers_finish (NcStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 gboolean    nc_store_set_messengers_sync   (NcStore          *self,
                                             const char *const *messengers,
                                             GError          **error);
+void        nc_store_set_messengers_async  (NcStore             *self,
+                                            const char *const   *messengers,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean    nc_store_set_messengers_finish (NcStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 
 /* Webhook events: acknowledged only once committed; a replay stores nothing. */
 void        nc_store_add_call_event_async  (NcStore             *self,
