@@ -76,7 +76,10 @@ add_call_event_job (NcStoreConnection  *conn,
   if (step == NC_STORE_STEP_ERROR)
     return NULL;
 
-  return GINT_TO_POINTER (id != 0 ? EVENT_STORED : EVENT_REPLAYED);
+  if (id == 0)
+    return GINT_TO_POINTER (EVENT_REPLAYED);
+  nc_store_mark_changed (conn, NC_STORE_CHANGE_CALLS, id);
+  return GINT_TO_POINTER (EVENT_STORED);
 }
 
 /**
@@ -249,7 +252,12 @@ save_call_job (NcStoreConnection  *conn,
   nc_store_bind_text (stmt, 3, call->match_rule);
   nc_store_bind_text (stmt, 4, call->record_link);
   nc_store_bind_text (stmt, 5, call->record_expires);
-  return nc_store_step_done (stmt, error) ? GINT_TO_POINTER (TRUE) : NULL;
+  if (!nc_store_step_done (stmt, error))
+    return NULL;
+
+  /* A call's key is the PBX's, not a row id. */
+  nc_store_mark_changed (conn, NC_STORE_CHANGE_CALLS, 0);
+  return GINT_TO_POINTER (TRUE);
 }
 
 static NcStoredCall *

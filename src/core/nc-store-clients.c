@@ -110,6 +110,19 @@ write_variables (NcStoreConnection  *conn,
   return TRUE;
 }
 
+/* @client: as it is now stored, variables and all */
+static gboolean
+written (NcStoreConnection  *conn,
+         gint64              id,
+         NcClient           *client,
+         GError            **error)
+{
+  if (!nc_store_index_client (conn, id, client, error))
+    return FALSE;
+  nc_store_mark_changed (conn, NC_STORE_CHANGE_CLIENTS, id);
+  return TRUE;
+}
+
 gint64
 nc_store_insert_client (NcStoreConnection  *conn,
                         NcClient           *draft,
@@ -132,7 +145,7 @@ nc_store_insert_client (NcStoreConnection  *conn,
     return 0;
 
   if (!write_variables (conn, id, nc_client_get_variables (draft), error) ||
-      !nc_store_index_client (conn, id, draft, error))
+      !written (conn, id, draft, error))
     return 0;
 
   return id;
@@ -294,7 +307,7 @@ update_client_job (NcStoreConnection  *conn,
     }
 
   if (!write_variables (conn, id, nc_client_get_variables (client), error) ||
-      !nc_store_index_client (conn, id, client, error))
+      !written (conn, id, client, error))
     return NULL;
 
   return GINT_TO_POINTER (TRUE);
@@ -366,6 +379,7 @@ delete_client_job (NcStoreConnection  *conn,
   if (!nc_store_unindex_client (conn, id, error))
     return NULL;
 
+  nc_store_mark_changed (conn, NC_STORE_CHANGE_CLIENTS, id);
   return GINT_TO_POINTER (TRUE);
 }
 
@@ -445,7 +459,7 @@ set_variable_job (NcStoreConnection  *conn,
     return NULL;
 
   client = nc_store_read_client (conn, set->client_id, error);
-  if (client == NULL || !nc_store_index_client (conn, set->client_id, client, error))
+  if (client == NULL || !written (conn, set->client_id, client, error))
     return NULL;
 
   return GINT_TO_POINTER (TRUE);

@@ -124,8 +124,20 @@ save_employee_job (NcStoreConnection  *conn,
   nc_store_bind_text (stmt, first + 3,
                       nc_call_method_to_string (nc_employee_get_call_method (employee)));
 
-  if (*id == 0 ? !nc_store_step_id (stmt, id, error) : !nc_store_step_done (stmt, error))
-    return NULL;
+  if (*id == 0)
+    {
+      if (!nc_store_step_id (stmt, id, error))
+        return NULL;
+    }
+  else
+    {
+      if (!nc_store_step_done (stmt, error))
+        return NULL;
+      if (nc_store_changes (conn) == 0)
+        return g_steal_pointer (&id);
+    }
+
+  nc_store_mark_changed (conn, NC_STORE_CHANGE_EMPLOYEES, *id);
   return g_steal_pointer (&id);
 }
 
@@ -204,7 +216,11 @@ delete_employee_job (NcStoreConnection  *conn,
   if (stmt == NULL)
     return NULL;
   nc_store_bind_int64 (stmt, 1, id);
-  return nc_store_step_done (stmt, error) ? GINT_TO_POINTER (TRUE) : NULL;
+  if (!nc_store_step_done (stmt, error))
+    return NULL;
+  if (nc_store_changes (conn) > 0)
+    nc_store_mark_changed (conn, NC_STORE_CHANGE_EMPLOYEES, id);
+  return GINT_TO_POINTER (TRUE);
 }
 
 static NcStoreJob *
@@ -345,6 +361,7 @@ set_messengers_job (NcStoreConnection  *conn,
         return NULL;
     }
 
+  nc_store_mark_changed (conn, NC_STORE_CHANGE_MESSENGERS, 0);
   return GINT_TO_POINTER (TRUE);
 }
 

@@ -23,6 +23,10 @@
 
 G_BEGIN_DECLS
 
+#define NC_STORE_N_CHANGES (NC_STORE_CHANGE_CALLS + 1)
+/* A mark for a kind nothing changed of; else it is the one row's id, or 0 for several. */
+#define NC_STORE_NO_CHANGE ((gint64) -1)
+
 typedef struct _NcStoreBackend NcStoreBackend;
 
 /* One connection; a backend allocates its own struct with this as its first member. */
@@ -31,6 +35,7 @@ typedef struct
   const NcStoreBackend *backend;
   char                 *name;        /* the database, for messages: set by the backend */
   GHashTable           *statements;  /* static SQL text → NcStoreStmt, prepared once */
+  gint64                marks[NC_STORE_N_CHANGES];  /* what the running job changed */
 } NcStoreConnection;
 
 /* A prepared statement; a backend's own struct begins with this. */
@@ -169,6 +174,11 @@ gboolean     nc_store_step_id         (NcStoreStmt        *stmt,
 gboolean     nc_store_collect_ids     (NcStoreStmt        *stmt,
                                        GArray             *ids,
                                        GError            **error);
+/* Tells the writer that the running job changed @kind (@id: the one row, 0: several or
+ * unknown); said only if the job's savepoint and the batch's COMMIT hold. */
+void         nc_store_mark_changed    (NcStoreConnection  *conn,
+                                       NcStoreChange       kind,
+                                       gint64              id);
 
 static inline void
 nc_store_bind_text (NcStoreStmt *stmt,

@@ -27,6 +27,8 @@ nc_store_connection_open (const NcStoreBackend  *backend,
 
   conn->backend = backend;
   conn->statements = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) backend->finalize);
+  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
+    conn->marks[kind] = NC_STORE_NO_CHANGE;
   return conn;
 }
 

@@ -5,9 +5,10 @@
  * All writes run on one writer thread, which takes whatever jobs have queued up and runs
  * them in one transaction (group commit: one fsync for many webhook events), each job in
  * a savepoint of its own so that one failing job does not undo the others; a job is
- * answered only after COMMIT returned. Reads run on a reader thread with a connection of
- * their own. The caller's main context never waits on the database: the _async functions
- * answer there, and the _sync ones are for the command line and the tests.
+ * answered only after COMMIT returned, and what the batch changed is announced (the
+ * `changed` signal) only then. Reads run on a reader thread with a connection of their
+ * own. The caller's main context never waits on the database: the _async functions answer
+ * there, and the _sync ones are for the command line and the tests.
  *
  * This file is the object, its threads and its jobs. The jobs are in one file per concern
  * (nc-store-clients.c, -search.c, -employees.c, -calls.c, -budget.c, -schema.c), written
@@ -28,6 +29,14 @@
 
 #define DEFAULT_BUSY_TIMEOUT_MS 5000
 #define MAX_BATCH 1024
+
+enum
+{
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 struct _NcStoreJob
 {
@@ -59,6 +68,7 @@ struct _NcStore
 
   const NcStoreBackend *backend;
   char                 *path;
+  GMainContext         *context;      /* where `changed` is emitted */
   Worker                writer;
   Worker                reader;
   guint                 busy_timeout_ms;
@@ -69,10 +79,109 @@ struct _NcStore
 
 G_DEFINE_FINAL_TYPE (NcStore, nc_store, G_TYPE_OBJECT)
 
+G_DEFINE_ENUM_TYPE (NcStoreChange, nc_store_change,
+                    G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_CLIENTS, "clients"),
+                    G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_EMPLOYEES, "employees"),
+                    G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_MESSENGERS, "messengers"),
+                    G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_CALLS, "calls"))
+
 G_DEFINE_QUARK (nc-store-error-quark, nc_store_error)
 
 /* A job that only tells the worker to stop. */
 static NcStoreJob stop_job;
+
+/* ------------------------------------------------------------------------------------ */
+/* What a batch changed                                                                 */
+
+static void
+marks_clear (gint64 *marks)
+{
+  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
+    marks[kind] = NC_STORE_NO_CHANGE;
+}
+
+static gint64
+mark_add (gint64 mark,
+          gint64 id)
+{
+  if (mark == NC_STORE_NO_CHANGE)
+    return id;
+  return mark == id ? mark : 0;
+}
+
+static void
+marks_merge (gint64       *marks,
+             const gint64 *more)
+{
+  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
+    if (more[kind] != NC_STORE_NO_CHANGE)
+      marks[kind] = mark_add (marks[kind], more[kind]);
+}
+
+void
+nc_store_mark_changed (NcStoreConnection *conn,
+                       NcStoreChange      kind,
+                       gint64             id)
+{
+  g_return_if_fail ((guint) kind < NC_STORE_N_CHANGES);
+  g_return_if_fail (id >= 0);
+
+  conn->marks[kind] = mark_add (conn->marks[kind], id);
+}
+
+typedef struct
+{
+  GWeakRef store;
+  gint64   marks[NC_STORE_N_CHANGES];
+} Changes;
+
+static void
+changes_free (Changes *changes)
+{
+  g_weak_ref_clear (&changes->store);
+  g_free (changes);
+}
+
+static gboolean
+emit_changes (gpointer user_data)
+{
+  Changes *changes = user_data;
+  g_autoptr(NcStore) self = g_weak_ref_get (&changes->store);
+
+  for (guint kind = 0; self != NULL && kind < NC_STORE_N_CHANGES; kind++)
+    if (changes->marks[kind] != NC_STORE_NO_CHANGE)
+      g_signal_emit (self, signals[CHANGED], 0, (NcStoreChange) kind, changes->marks[kind]);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the writer, after COMMIT: one idle for the batch, on the context that opened the
+ * store. It holds only a weak reference: a store must not outlive its last user because
+ * of a change nobody will hear of. */
+static void
+dispatch_changes (NcStore      *self,
+                  const gint64 *marks)
+{
+  g_autoptr(GSource) source = NULL;
+  Changes *changes;
+  gboolean any = FALSE;
+
+  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
+    any |= marks[kind] != NC_STORE_NO_CHANGE;
+  if (!any)
+    return;
+
+  changes = g_new0 (Changes, 1);
+  g_weak_ref_init (&changes->store, self);
+  memcpy (changes->marks, marks, sizeof changes->marks);
+
+  source = g_idle_source_new ();
+  /* The priority of the tasks' answers, queued before them: a window that made the change
+   * hears of it before its own callback runs. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[nc-store] changed");
+  g_source_set_callback (source, emit_changes, changes, (GDestroyNotify) changes_free);
+  g_source_attach (source, self->context);
+}
 
 /* ------------------------------------------------------------------------------------ */
 /* Jobs and workers                                                                     */
@@ -169,6 +278,7 @@ run_in_savepoint (NcStoreConnection  *conn,
   if (!backend->transaction (conn, NC_STORE_SAVEPOINT, job_error))
     return TRUE;
 
+  marks_clear (conn->marks);
   *result = job->func (conn, job->data, job_error);
 
   if (*job_error != NULL && !backend->transaction (conn, NC_STORE_ROLLBACK_TO, NULL))
@@ -191,6 +301,9 @@ run_batch (Worker    *worker,
   g_autofree GError **errors = g_new0 (GError *, batch->len);
   /* Fails every job that did not fail on its own: BEGIN, COMMIT, a broken savepoint. */
   g_autoptr(GError) batch_error = NULL;
+  gint64 marks[NC_STORE_N_CHANGES];
+
+  marks_clear (marks);
 
   if (worker->transactional && !backend->transaction (conn, NC_STORE_BEGIN, &batch_error))
     {
@@ -213,8 +326,10 @@ run_batch (Worker    *worker,
 
       if (!worker->transactional)
         results[i] = job->func (conn, job->data, &errors[i]);
-      else if (batch_error == NULL)
-        run_in_savepoint (conn, job, &results[i], &errors[i], &batch_error);
+      else if (batch_error == NULL &&
+               run_in_savepoint (conn, job, &results[i], &errors[i], &batch_error) &&
+               errors[i] == NULL)
+        marks_merge (marks, conn->marks);
     }
 
   if (worker->transactional)
@@ -223,6 +338,8 @@ run_batch (Worker    *worker,
         backend->transaction (conn, NC_STORE_COMMIT, &batch_error);
       if (batch_error != NULL)
         backend->transaction (conn, NC_STORE_ROLLBACK, NULL);
+      else
+        dispatch_changes (worker->store, marks);
     }
 
   for (guint i = 0; i < batch->len; i++)
@@ -468,6 +585,21 @@ nc_store_open_internal (NcStore     *self,
   return TRUE;
 }
 
+/* @context: where `changed` will be emitted */
+static NcStore *
+store_open (const char    *data_dir,
+            GMainContext  *context,
+            GError       **error)
+{
+  g_autoptr(NcStore) self = g_object_new (NC_TYPE_STORE, NULL);
+
+  self->context = g_main_context_ref (context);
+  if (!nc_store_open_internal (self, data_dir, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* GObject                                                                               */
 
@@ -485,6 +617,7 @@ nc_store_finalize (GObject *object)
   NcStore *self = NC_STORE (object);
 
   g_free (self->path);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->read_pool, g_ptr_array_unref);
   g_mutex_clear (&self->pool_mutex);
 
@@ -498,6 +631,17 @@ nc_store_class_init (NcStoreClass *klass)
 
   object_class->dispose = nc_store_dispose;
   object_class->finalize = nc_store_finalize;
+
+  /**
+   * NcStore::changed:
+   * @kind: what changed
+   * @id: the row's id when one row changed, 0 when several did or it is not known
+   *
+   * See nc-store.h.
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                   NC_TYPE_STORE_CHANGE, G_TYPE_INT64);
 }
 
 static void
@@ -518,6 +662,7 @@ nc_store_init (NcStore *self)
  * @data_dir: the project's data folder; created if missing
  *
  * Opens (creating or upgrading) the store. Blocks: for the command line and the tests.
+ * `changed` is emitted on the calling thread's default main context.
  *
  * Returns: (transfer full) (nullable): the store
  */
@@ -525,14 +670,26 @@ NcStore *
 nc_store_open_sync (const char  *data_dir,
                     GError     **error)
 {
-  g_autoptr(NcStore) self = g_object_new (NC_TYPE_STORE, NULL);
+  g_autoptr(GMainContext) context = NULL;
 
   g_return_val_if_fail (data_dir != NULL, NULL);
 
-  if (!nc_store_open_internal (self, data_dir, error))
-    return NULL;
+  context = g_main_context_ref_thread_default ();
+  return store_open (data_dir, context, error);
+}
 
-  return g_steal_pointer (&self);
+typedef struct
+{
+  char         *data_dir;
+  GMainContext *context;
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_free (data->data_dir);
+  g_main_context_unref (data->context);
+  g_free (data);
 }
 
 static void
@@ -541,8 +698,9 @@ open_in_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
+  OpenData *data = task_data;
   GError *error = NULL;
-  NcStore *store = nc_store_open_sync (task_data, &error);
+  NcStore *store = store_open (data->data_dir, data->context, &error);
 
   if (store == NULL)
     g_task_return_error (task, error);
@@ -557,9 +715,13 @@ nc_store_open_async (const char          *data_dir,
                      gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  OpenData *data = g_new0 (OpenData, 1);
 
+  data->data_dir = g_strdup (data_dir);
+  /* The caller's context, not the one of the thread that opens. */
+  data->context = g_main_context_ref_thread_default ();
   g_task_set_source_tag (task, nc_store_open_async);
-  g_task_set_task_data (task, g_strdup (data_dir), g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
   g_task_run_in_thread (task, open_in_thread);
 }
 
