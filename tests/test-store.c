@@ -913,6 +913,105 @@ test_employees_and_messengers_async (Fixture       *fixture,
   g_clear_object (&result);
 }
 
+typedef struct
+{
+  guint acknowledged;
+  guint done;
+} Acks;
+
+static void
+event_acknowledged (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Acks *acks = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean inserted = FALSE;
+
+  if (nc_store_add_call_event_finish (NC_STORE (source), result, &inserted, &error))
+    acks->acknowledged += inserted;
+  acks->done++;
+}
+
+static void
+submit_events (NcStore    *store,
+               guint       from,
+               guint       to,
+               Acks       *acks)
+{
+  for (guint i = from; i < to; i++)
+    {
+      g_autofree char *fields = g_strdup_printf ("caller_id=79004443322&pbx_call_id=in-%u", i);
+
+      nc_store_add_call_event_async (store, "NOTIFY_START", fields, g_get_real_time (), NULL,
+                                     event_acknowledged, acks);
+    }
+}
+
+/* An import cancelled half-way in the same batch as webhook events takes back its own
+ * clients and nothing else: every event acknowledged is stored. */
+static void
+test_cancelled_import_beside_events (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  const char *path = nc_store_get_path (fixture->store);
+  g_autoptr(GPtrArray) drafts = drafts_of (20000, "Imported");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(NcProgress) progress = nc_progress_new ();
+  g_autoptr(GAsyncResult) imported = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(Recorder) recorder = recorder_new (fixture->store);
+  g_autoptr(GError) error = NULL;
+  Acks acks = { 0 };
+  sqlite3 *other = NULL;
+  double at_cancel;
+
+  /* Held by another program, the lock keeps the first event waiting alone; the rest queue
+   * up and go into the next batch together: events, the import, more events. */
+  g_assert_cmpint (sqlite3_open (path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  submit_events (fixture->store, 0, 1, &acks);
+  g_usleep (100 * 1000);
+  submit_events (fixture->store, 1, 51, &acks);
+  nc_store_add_clients_async (fixture->store, drafts, progress, cancellable, got_result, &imported);
+  submit_events (fixture->store, 51, 101, &acks);
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+
+  while (nc_progress_get_fraction (progress) < 0.05)
+    g_usleep (1000);
+  at_cancel = nc_progress_get_fraction (progress);
+  g_cancellable_cancel (cancellable);
+  g_assert_cmpfloat (at_cancel, <, 1.0);
+
+  ids = nc_store_add_clients_finish (fixture->store, wait_result (&imported), &error);
+  g_assert_null (ids);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  while (acks.done < 101)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (acks.acknowledged, ==, 101);
+  events = nc_store_list_call_events_sync (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, acks.acknowledged);
+  clients = nc_store_list_clients_sync (fixture->store, FALSE, &error);
+  g_assert_cmpuint (clients->len, ==, 0);
+  g_assert_cmpuint (search_count (fixture->store, "Imported"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM client_variables"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM client_phones"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM client_search"), ==, 0);
+
+  /* The events were heard of; the import, taken back, never was. */
+  drain_changes (fixture->store, recorder);
+  g_assert_cmpuint (recorded_of (recorder, NC_STORE_CHANGE_CALLS), >=, 1);
+  g_assert_cmpuint (recorded_of (recorder, NC_STORE_CHANGE_CLIENTS), ==, 0);
+
+  g_signal_handlers_disconnect_by_data (fixture->store, recorder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -932,6 +1031,7 @@ main (int   argc,
   ADD ("employees-and-messengers-async", test_employees_and_messengers_async);
   ADD ("changed-after-commit", test_changed_after_commit);
   ADD ("changed-once-per-batch", test_changed_once_per_batch);
+  ADD ("cancelled-import-beside-events", test_cancelled_import_beside_events);
 #undef ADD
   g_test_add_func ("/store/upgrade-from-version-1", test_upgrade_from_version_1);
   g_test_add_func ("/store/newer-version-refused-untouched", test_newer_version_refused_untouched);
