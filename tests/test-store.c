@@ -555,6 +555,463 @@ test_disk_full (void)
   nc_test_remove_tree (dir);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* The change feed and the asynchronous API                                             */
+
+typedef struct
+{
+  NcStoreChange kind;
+  gint64        id;
+  int           employees_committed;   /* as another connection saw it at the emission */
+} Change;
+
+typedef struct
+{
+  char         *path;
+  GArray       *changes;
+  GMainContext *context;               /* the one emissions must come on */
+} Recorder;
+
+static void
+on_changed (NcStore       *store,
+            NcStoreChange  kind,
+            gint64         id,
+            Recorder      *recorder)
+{
+  Change change = { kind, id, sql_int (recorder->path, "SELECT count(*) FROM employees") };
+
+  if (recorder->context != NULL)
+    g_assert_true (g_main_context_is_owner (recorder->context));
+  g_array_append_val (recorder->changes, change);
+}
+
+static Recorder *
+recorder_new (NcStore *store)
+{
+  Recorder *recorder = g_new0 (Recorder, 1);
+
+  recorder->path = g_strdup (nc_store_get_path (store));
+  recorder->changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_signal_connect (store, "changed", G_CALLBACK (on_changed), recorder);
+  return recorder;
+}
+
+static void
+recorder_free (Recorder *recorder)
+{
+  g_free (recorder->path);
+  g_array_unref (recorder->changes);
+  g_free (recorder);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Recorder, recorder_free)
+
+static const Change *
+recorded (Recorder *recorder,
+          guint     index)
+{
+  g_assert_cmpuint (index, <, recorder->changes->len);
+  return &g_array_index (recorder->changes, Change, index);
+}
+
+static guint
+recorded_of (Recorder      *recorder,
+             NcStoreChange  kind)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < recorder->changes->len; i++)
+    count += recorded (recorder, i)->kind == kind;
+  return count;
+}
+
+/* Spins the default main context until @count changes are recorded. */
+static void
+wait_for_changes (Recorder *recorder,
+                  guint     count)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (recorder->changes->len < count && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (recorder->changes->len, >=, count);
+}
+
+/* A write of its own after whatever is being waited for: when its change is heard, every
+ * earlier batch's has been too. */
+static void
+drain_changes (NcStore  *store,
+               Recorder *recorder)
+{
+  g_autoptr(GError) error = NULL;
+  const char *none[] = { NULL };
+  guint before = recorder->changes->len;
+
+  g_assert_true (nc_store_set_messengers_sync (store, none, &error));
+  g_assert_no_error (error);
+  wait_for_changes (recorder, before + 1);
+  g_assert_cmpint (recorded (recorder, recorder->changes->len - 1)->kind, ==,
+                   NC_STORE_CHANGE_MESSENGERS);
+}
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+static void
+test_changed_after_commit (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(Recorder) recorder = recorder_new (fixture->store);
+  g_autoptr(NcEmployee) anna = nc_employee_new (0, "Анна", "111111", NULL, NC_CALL_METHOD_APP);
+  g_autoptr(NcClient) nobody = nc_client_new (4242, "Nobody", NC_CHANNEL_TELEPHONY, NULL, 0);
+  g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) three = drafts_of (3, "Three");
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GAsyncResult) updated = NULL;
+  g_autoptr(GAsyncResult) added = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean inserted = FALSE;
+  gint64 id, one;
+
+  /* After COMMIT: another connection already sees the row. */
+  nc_store_save_employee_async (fixture->store, anna, NULL, got_result, &saved);
+  id = nc_store_save_employee_finish (fixture->store, wait_result (&saved), &error);
+  g_assert_no_error (error);
+  wait_for_changes (recorder, 1);
+  g_assert_cmpint (recorded (recorder, 0)->kind, ==, NC_STORE_CHANGE_EMPLOYEES);
+  g_assert_cmpint (recorded (recorder, 0)->id, ==, id);
+  g_assert_cmpint (recorded (recorder, 0)->employees_committed, ==, 1);
+
+  /* Writes that fail say nothing. */
+  nc_store_update_client_async (fixture->store, nobody, NULL, got_result, &updated);
+  g_assert_false (nc_store_update_client_finish (fixture->store, wait_result (&updated), &error));
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_ptr_array_add (bad, draft ("One", NC_CHANNEL_TELEPHONY, "79000000001", NULL));
+  g_ptr_array_add (bad, draft ("Two", NC_CHANNEL_TELEPHONY, NULL, "a", "1", "a", "2", NULL));
+  g_assert_false (nc_store_add_clients_sync (fixture->store, bad, NULL, &error));
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  drain_changes (fixture->store, recorder);
+  g_assert_cmpuint (recorder->changes->len, ==, 2);
+  g_assert_cmpuint (recorded_of (recorder, NC_STORE_CHANGE_CLIENTS), ==, 0);
+  g_assert_cmpint (recorded (recorder, 1)->id, ==, 0);
+
+  /* Several rows of a kind: one emission, without an id; one row: its id. */
+  g_assert_true (nc_store_add_clients_sync (fixture->store, three, NULL, &error));
+  wait_for_changes (recorder, 3);
+  g_assert_cmpint (recorded (recorder, 2)->kind, ==, NC_STORE_CHANGE_CLIENTS);
+  g_assert_cmpint (recorded (recorder, 2)->id, ==, 0);
+  one = add (fixture->store, draft ("Alone", NC_CHANNEL_TELEPHONY, NULL, NULL));
+  wait_for_changes (recorder, 4);
+  g_assert_cmpint (recorded (recorder, 3)->kind, ==, NC_STORE_CHANGE_CLIENTS);
+  g_assert_cmpint (recorded (recorder, 3)->id, ==, one);
+  drain_changes (fixture->store, recorder);
+  g_assert_cmpuint (recorder->changes->len, ==, 5);
+
+  /* A new call event: its id. */
+  nc_store_add_call_event_async (fixture->store, "NOTIFY_START", "pbx_call_id=one",
+                                 g_get_real_time (), NULL, got_result, &added);
+  g_assert_true (nc_store_add_call_event_finish (fixture->store, wait_result (&added), &inserted,
+                                                 &error));
+  g_assert_true (inserted);
+  wait_for_changes (recorder, 6);
+  events = nc_store_list_call_events_sync (fixture->store, &error);
+  g_assert_cmpint (recorded (recorder, 5)->kind, ==, NC_STORE_CHANGE_CALLS);
+  g_assert_cmpint (recorded (recorder, 5)->id, ==, ((NcStoredEvent *) events->pdata[0])->id);
+
+  g_signal_handlers_disconnect_by_data (fixture->store, recorder);
+}
+
+typedef struct
+{
+  guint done;
+  guint failed;
+} Count;
+
+static void
+count_write (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Count *count = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_get_source_tag (G_TASK (result)) == nc_store_set_variable_async)
+    nc_store_set_variable_finish (NC_STORE (source), result, &error);
+  else
+    nc_store_save_employee_finish (NC_STORE (source), result, &error);
+  count->failed += error != NULL;
+  count->done++;
+}
+
+/* Writes that wait together are committed together, and heard of once per kind. */
+static void
+test_changed_once_per_batch (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) drafts = drafts_of (3, "Batch");
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(Recorder) recorder = NULL;
+  g_autoptr(NcEmployee) boris = nc_employee_new (0, "Борис", "222222", NULL,
+                                                 NC_CALL_METHOD_APP);
+  g_autoptr(GError) error = NULL;
+  Count count = { 0 };
+  sqlite3 *other = NULL;
+  guint clients;
+
+  g_assert_true (nc_store_add_clients_sync (fixture->store, drafts, &ids, &error));
+  recorder = recorder_new (fixture->store);
+  drain_changes (fixture->store, recorder);
+  g_array_set_size (recorder->changes, 0);
+
+  /* The writer waits for another program's lock with the first write, while the others
+   * queue up behind it. */
+  g_assert_cmpint (sqlite3_open (nc_store_get_path (fixture->store), &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  nc_store_set_variable_async (fixture->store, g_array_index (ids, gint64, 0), "x", "1", NULL,
+                               count_write, &count);
+  g_usleep (100 * 1000);
+  nc_store_set_variable_async (fixture->store, g_array_index (ids, gint64, 1), "x", "2", NULL,
+                               count_write, &count);
+  nc_store_set_variable_async (fixture->store, g_array_index (ids, gint64, 2), "x", "3", NULL,
+                               count_write, &count);
+  nc_store_save_employee_async (fixture->store, boris, NULL, count_write, &count);
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+  while (count.done < 4)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (count.failed, ==, 0);
+  drain_changes (fixture->store, recorder);
+
+  /* Three writes of clients in (at most) two batches; the batch of several says 0. */
+  clients = recorded_of (recorder, NC_STORE_CHANGE_CLIENTS);
+  g_assert_cmpuint (clients, >=, 1);
+  g_assert_cmpuint (clients, <=, 2);
+  g_assert_cmpuint (recorded_of (recorder, NC_STORE_CHANGE_EMPLOYEES), ==, 1);
+  for (guint i = recorder->changes->len; i-- > 0;)
+    if (recorded (recorder, i)->kind == NC_STORE_CHANGE_CLIENTS)
+      {
+        g_assert_cmpint (recorded (recorder, i)->id, ==, 0);
+        break;
+      }
+
+  g_signal_handlers_disconnect_by_data (fixture->store, recorder);
+}
+
+/* Emissions come on the context that was the thread's default when the store opened. */
+static void
+test_changed_on_opening_context (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(NcStore) store = NULL;
+  g_autoptr(Recorder) recorder = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *set[] = { "telegram", NULL };
+  gint64 deadline;
+
+  g_main_context_push_thread_default (context);
+  store = nc_store_open_sync (dir, &error);
+  g_main_context_pop_thread_default (context);
+  g_assert_no_error (error);
+  recorder = recorder_new (store);
+  recorder->context = context;
+
+  /* Answered only after COMMIT, and so announced already. */
+  g_assert_true (nc_store_set_messengers_sync (store, set, &error));
+  for (guint i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (recorder->changes->len, ==, 0);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (recorder->changes->len == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, FALSE);
+  g_assert_cmpuint (recorder->changes->len, ==, 1);
+  g_assert_cmpint (recorded (recorder, 0)->kind, ==, NC_STORE_CHANGE_MESSENGERS);
+
+  g_signal_handlers_disconnect_by_data (store, recorder);
+  nc_store_close (store);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  nc_test_remove_tree (dir);
+}
+
+static void
+test_employees_and_messengers_async (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(NcEmployee) vera = nc_employee_new (0, "Вера", "333333", "79500000044",
+                                                NC_CALL_METHOD_API);
+  g_autoptr(NcEmployee) changed = NULL;
+  g_autoptr(GPtrArray) employees = NULL;
+  g_auto(GStrv) messengers = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  const char *set[] = { "viber", "whatsapp", NULL };
+  const char *bad[] = { "carrier-pigeon", NULL };
+  gint64 id;
+
+  nc_store_save_employee_async (fixture->store, vera, NULL, got_result, &result);
+  id = nc_store_save_employee_finish (fixture->store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_clear_object (&result);
+
+  changed = nc_employee_new (id, "Вера", "333333", NULL, NC_CALL_METHOD_APP);
+  nc_store_save_employee_async (fixture->store, changed, NULL, got_result, &result);
+  g_assert_cmpint (nc_store_save_employee_finish (fixture->store, wait_result (&result), &error),
+                   ==, id);
+  g_clear_object (&result);
+
+  nc_store_list_employees_async (fixture->store, NULL, got_result, &result);
+  employees = nc_store_list_employees_finish (fixture->store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (employees->len, ==, 1);
+  g_assert_cmpint (nc_employee_get_id (employees->pdata[0]), ==, id);
+  g_assert_cmpint (nc_employee_get_call_method (employees->pdata[0]), ==, NC_CALL_METHOD_APP);
+  g_assert_null (nc_employee_get_virtual_number (employees->pdata[0]));
+  g_clear_object (&result);
+  g_clear_pointer (&employees, g_ptr_array_unref);
+
+  nc_store_delete_employee_async (fixture->store, id, NULL, got_result, &result);
+  g_assert_true (nc_store_delete_employee_finish (fixture->store, wait_result (&result), &error));
+  g_clear_object (&result);
+  nc_store_list_employees_async (fixture->store, NULL, got_result, &result);
+  employees = nc_store_list_employees_finish (fixture->store, wait_result (&result), &error);
+  g_assert_cmpuint (employees->len, ==, 0);
+  g_clear_object (&result);
+
+  nc_store_set_messengers_async (fixture->store, set, NULL, got_result, &result);
+  g_assert_true (nc_store_set_messengers_finish (fixture->store, wait_result (&result), &error));
+  g_clear_object (&result);
+  nc_store_get_messengers_async (fixture->store, NULL, got_result, &result);
+  messengers = nc_store_get_messengers_finish (fixture->store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (messengers), ==, 2);
+  g_assert_cmpstr (messengers[0], ==, "viber");
+  g_assert_cmpstr (messengers[1], ==, "whatsapp");
+  g_clear_object (&result);
+
+  /* Refused before it reaches the writer, and answered the same way. */
+  nc_store_set_messengers_async (fixture->store, bad, NULL, got_result, &result);
+  g_assert_false (nc_store_set_messengers_finish (fixture->store, wait_result (&result), &error));
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_INVALID);
+  g_clear_object (&result);
+}
+
+typedef struct
+{
+  guint acknowledged;
+  guint done;
+} Acks;
+
+static void
+event_acknowledged (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Acks *acks = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean inserted = FALSE;
+
+  if (nc_store_add_call_event_finish (NC_STORE (source), result, &inserted, &error))
+    acks->acknowledged += inserted;
+  acks->done++;
+}
+
+static void
+submit_events (NcStore    *store,
+               guint       from,
+               guint       to,
+               Acks       *acks)
+{
+  for (guint i = from; i < to; i++)
+    {
+      g_autofree char *fields = g_strdup_printf ("caller_id=79004443322&pbx_call_id=in-%u", i);
+
+      nc_store_add_call_event_async (store, "NOTIFY_START", fields, g_get_real_time (), NULL,
+                                     event_acknowledged, acks);
+    }
+}
+
+/* An import cancelled half-way in the same batch as webhook events takes back its own
+ * clients and nothing else: every event acknowledged is stored. */
+static void
+test_cancelled_import_beside_events (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  const char *path = nc_store_get_path (fixture->store);
+  g_autoptr(GPtrArray) drafts = drafts_of (20000, "Imported");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(NcProgress) progress = nc_progress_new ();
+  g_autoptr(GAsyncResult) imported = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(Recorder) recorder = recorder_new (fixture->store);
+  g_autoptr(GError) error = NULL;
+  Acks acks = { 0 };
+  sqlite3 *other = NULL;
+  double at_cancel;
+
+  /* Held by another program, the lock keeps the first event waiting alone; the rest queue
+   * up and go into the next batch together: events, the import, more events. */
+  g_assert_cmpint (sqlite3_open (path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  submit_events (fixture->store, 0, 1, &acks);
+  g_usleep (100 * 1000);
+  submit_events (fixture->store, 1, 51, &acks);
+  nc_store_add_clients_async (fixture->store, drafts, progress, cancellable, got_result, &imported);
+  submit_events (fixture->store, 51, 101, &acks);
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+
+  while (nc_progress_get_fraction (progress) < 0.05)
+    g_usleep (1000);
+  at_cancel = nc_progress_get_fraction (progress);
+  g_cancellable_cancel (cancellable);
+  g_assert_cmpfloat (at_cancel, <, 1.0);
+
+  ids = nc_store_add_clients_finish (fixture->store, wait_result (&imported), &error);
+  g_assert_null (ids);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  while (acks.done < 101)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (acks.acknowledged, ==, 101);
+  events = nc_store_list_call_events_sync (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, acks.acknowledged);
+  clients = nc_store_list_clients_sync (fixture->store, FALSE, &error);
+  g_assert_cmpuint (clients->len, ==, 0);
+  g_assert_cmpuint (search_count (fixture->store, "Imported"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM client_variables"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM client_phones"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM client_search"), ==, 0);
+
+  /* The events were heard of; the import, taken back, never was. */
+  drain_changes (fixture->store, recorder);
+  g_assert_cmpuint (recorded_of (recorder, NC_STORE_CHANGE_CALLS), >=, 1);
+  g_assert_cmpuint (recorded_of (recorder, NC_STORE_CHANGE_CLIENTS), ==, 0);
+
+  g_signal_handlers_disconnect_by_data (fixture->store, recorder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -571,11 +1028,16 @@ main (int   argc,
   ADD ("call-events-deduplicated", test_call_events_deduplicated);
   ADD ("budget-shared", test_budget_shared);
   ADD ("employees-and-messengers", test_employees_and_messengers);
+  ADD ("employees-and-messengers-async", test_employees_and_messengers_async);
+  ADD ("changed-after-commit", test_changed_after_commit);
+  ADD ("changed-once-per-batch", test_changed_once_per_batch);
+  ADD ("cancelled-import-beside-events", test_cancelled_import_beside_events);
 #undef ADD
   g_test_add_func ("/store/upgrade-from-version-1", test_upgrade_from_version_1);
   g_test_add_func ("/store/newer-version-refused-untouched", test_newer_version_refused_untouched);
   g_test_add_func ("/store/corrupt-file-refused-untouched", test_corrupt_file_refused_untouched);
   g_test_add_func ("/store/disk-full", test_disk_full);
+  g_test_add_func ("/store/changed-on-opening-context", test_changed_on_opening_context);
 
   return nc_test_run ();
 }

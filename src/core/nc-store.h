@@ -27,6 +27,18 @@ typedef enum
 #define NC_STORE_SCHEMA_VERSION 2
 #define NC_STORE_FILE_NAME "novofon-console.db"
 
+/* What an emission of NcStore::changed is about. */
+typedef enum
+{
+  NC_STORE_CHANGE_CLIENTS,     /* clients and their variables */
+  NC_STORE_CHANGE_EMPLOYEES,
+  NC_STORE_CHANGE_MESSENGERS,  /* the project's messengers */
+  NC_STORE_CHANGE_CALLS,       /* call events and what is kept of calls */
+} NcStoreChange;
+
+GType nc_store_change_get_type (void);
+#define NC_TYPE_STORE_CHANGE (nc_store_change_get_type ())
+
 /* One stored webhook event. */
 typedef struct
 {
@@ -55,6 +67,21 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcStoredCall, nc_stored_call_free)
 #define NC_TYPE_STORE (nc_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (NcStore, nc_store, NC, STORE, GObject)
+
+/* NcStore::changed:
+ *
+ *   void (*changed) (NcStore *store, NcStoreChange kind, gint64 id, gpointer user_data)
+ *
+ * Data of @kind changed and is committed. @id is the row's id when one row changed (a
+ * client, an employee, a new call event), 0 when several did or the row has no id (the
+ * messengers; a call, which is keyed by the PBX's id).
+ *
+ * Emitted on the main context that was the thread's default one when the store was
+ * opened (nc_store_open_sync() or nc_store_open_async()), once per kind for each group of
+ * writes that the writer committed together, and only after their COMMIT succeeded:
+ * never for a write that failed, was cancelled or was taken back. It says that something
+ * changed, not what: a view re-reads its rows, and never counts emissions. A thread that
+ * opens a store and never runs that context piles the emissions up there. */
 
 GQuark      nc_store_error_quark        (void);
 
@@ -175,19 +202,57 @@ gint64      nc_store_find_or_add_client_sync   (NcStore      *self,
 /* Employees. */
 GPtrArray  *nc_store_list_employees_sync   (NcStore          *self,
                                             GError          **error);
+void        nc_store_list_employees_async  (NcStore             *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GPtrArray  *nc_store_list_employees_finish (NcStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 gint64      nc_store_save_employee_sync    (NcStore          *self,
                                             NcEmployee       *employee,
                                             GError          **error);
+void        nc_store_save_employee_async   (NcStore             *self,
+                                            NcEmployee          *employee,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gint64      nc_store_save_employee_finish  (NcStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 gboolean    nc_store_delete_employee_sync  (NcStore          *self,
                                             gint64            id,
                                             GError          **error);
+void        nc_store_delete_employee_async (NcStore             *self,
+                                            gint64               id,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean    nc_store_delete_employee_finish (NcStore            *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
 
 /* The project's connected messengers (channels other than telephony). */
 GStrv       nc_store_get_messengers_sync   (NcStore          *self,
                                             GError          **error);
+void        nc_store_get_messengers_async  (NcStore             *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GStrv       nc_store_get_messengers_finish (NcStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 gboolean    nc_store_set_messengers_sync   (NcStore          *self,
                                             const char *const *messengers,
                                             GError          **error);
+void        nc_store_set_messengers_async  (NcStore             *self,
+                                            const char *const   *messengers,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean    nc_store_set_messengers_finish (NcStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 
 /* Webhook events: acknowledged only once committed; a replay stores nothing. */
 void        nc_store_add_call_event_async  (NcStore             *self,

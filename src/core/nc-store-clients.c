@@ -1,0 +1,732 @@
+/* nc-store-clients.c — the store's clients and their variables
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every write of a client keeps its derived indexes (the matcher's phones, the search
+ * text: nc-store-search.c) in the same savepoint, so they never disagree with it.
+ */
+
+#define G_LOG_DOMAIN "nc-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "nc-store-private.h"
+
+static void
+set_not_found (GError **error,
+               gint64   id)
+{
+  g_set_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND,
+               _("There is no client number %lld"), (long long) id);
+}
+
+static NcClient *
+client_from_row (NcStoreStmt *stmt)
+{
+  NcChannel channel = NC_CHANNEL_TELEPHONY;
+
+  nc_channel_from_string (nc_store_column_text (stmt, 2), &channel);
+  return nc_client_new (nc_store_column_int64 (stmt, 0), nc_store_column_text (stmt, 1), channel,
+                        nc_store_column_text (stmt, 3), nc_store_column_int64 (stmt, 4));
+}
+
+NcClient *
+nc_store_read_client (NcStoreConnection  *conn,
+                      gint64              id,
+                      GError            **error)
+{
+  g_autoptr(NcClient) client = NULL;
+  g_autoptr(GPtrArray) variables = NULL;
+  NcStoreStmt *stmt;
+  NcStoreStep step;
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT id, name, channel, phone, created FROM clients WHERE id = ?1",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, id);
+  step = nc_store_step (stmt, error);
+  if (step == NC_STORE_STEP_ROW)
+    client = client_from_row (stmt);
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_DONE)
+    set_not_found (error, id);
+  if (client == NULL)
+    return NULL;
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT name, value FROM client_variables WHERE client_id = ?1 "
+                           "ORDER BY rowid", error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, id);
+  variables = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free);
+  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
+    g_ptr_array_add (variables, nc_variable_new (nc_store_column_text (stmt, 0),
+                                                 nc_store_column_text (stmt, 1)));
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_ERROR)
+    return NULL;
+  nc_client_take_variables (client, g_steal_pointer (&variables));
+
+  return g_steal_pointer (&client);
+}
+
+static gboolean
+write_variables (NcStoreConnection  *conn,
+                 gint64              id,
+                 GPtrArray          *variables,
+                 GError            **error)
+{
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "DELETE FROM client_variables WHERE client_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, id);
+  if (!nc_store_step_done (stmt, error))
+    return FALSE;
+
+  stmt = nc_store_prepare (conn,
+                           "INSERT INTO client_variables (client_id, name, value) "
+                           "VALUES (?1, ?2, ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; variables != NULL && i < variables->len; i++)
+    {
+      NcVariable *variable = g_ptr_array_index (variables, i);
+
+      nc_store_bind_int64 (stmt, 1, id);
+      nc_store_bind_text (stmt, 2, variable->name);
+      nc_store_bind_text (stmt, 3, variable->value);
+      if (!nc_store_step_done (stmt, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* @client: as it is now stored, variables and all */
+static gboolean
+written (NcStoreConnection  *conn,
+         gint64              id,
+         NcClient           *client,
+         GError            **error)
+{
+  if (!nc_store_index_client (conn, id, client, error))
+    return FALSE;
+  nc_store_mark_changed (conn, NC_STORE_CHANGE_CLIENTS, id);
+  return TRUE;
+}
+
+gint64
+nc_store_insert_client (NcStoreConnection  *conn,
+                        NcClient           *draft,
+                        GError            **error)
+{
+  gint64 created = nc_client_get_created (draft);
+  NcStoreStmt *stmt;
+  gint64 id;
+
+  stmt = nc_store_prepare (conn,
+                           "INSERT INTO clients (name, channel, phone, created) "
+                           "VALUES (?1, ?2, ?3, ?4) RETURNING id", error);
+  if (stmt == NULL)
+    return 0;
+  nc_store_bind_text (stmt, 1, nc_client_get_name (draft));
+  nc_store_bind_text (stmt, 2, nc_channel_to_string (nc_client_get_channel (draft)));
+  nc_store_bind_text (stmt, 3, nc_client_get_phone (draft));
+  nc_store_bind_int64 (stmt, 4, created != 0 ? created : g_get_real_time () / G_USEC_PER_SEC);
+  if (!nc_store_step_id (stmt, &id, error))
+    return 0;
+
+  if (!write_variables (conn, id, nc_client_get_variables (draft), error) ||
+      !written (conn, id, draft, error))
+    return 0;
+
+  return id;
+}
+
+typedef struct
+{
+  GPtrArray    *drafts;
+  NcProgress   *progress;
+  GCancellable *cancellable;
+} AddClients;
+
+static void
+add_clients_free (AddClients *data)
+{
+  g_ptr_array_unref (data->drafts);
+  g_clear_pointer (&data->progress, nc_progress_unref);
+  g_clear_object (&data->cancellable);
+  g_free (data);
+}
+
+static AddClients *
+add_clients_new (GPtrArray    *drafts,
+                 NcProgress   *progress,
+                 GCancellable *cancellable)
+{
+  AddClients *data = g_new0 (AddClients, 1);
+
+  data->drafts = g_ptr_array_ref (drafts);
+  data->progress = progress != NULL ? nc_progress_ref (progress) : NULL;
+  data->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  return data;
+}
+
+static gpointer
+add_clients_job (NcStoreConnection  *conn,
+                 gpointer            data,
+                 GError            **error)
+{
+  AddClients *add = data;
+  GPtrArray *drafts = add->drafts;
+  g_autoptr(GArray) ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), drafts->len);
+
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      gint64 id;
+
+      /* A long import can be stopped half-way: the savepoint takes back what it wrote. */
+      if (i % 256 == 0 && g_cancellable_set_error_if_cancelled (add->cancellable, error))
+        return NULL;
+
+      id = nc_store_insert_client (conn, g_ptr_array_index (drafts, i), error);
+      if (id == 0)
+        return NULL;
+      g_array_append_val (ids, id);
+      if (add->progress != NULL && (i % 256 == 255 || i + 1 == drafts->len))
+        nc_progress_set (add->progress, i + 1, drafts->len);
+    }
+
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * nc_store_add_clients_sync:
+ * @drafts: (element-type NcClient): clients with id 0, variables loaded
+ * @out_ids: (out) (optional) (transfer full): the new clients' ids, in order
+ *
+ * Adds every client, or, on any failure, none.
+ */
+gboolean
+nc_store_add_clients_sync (NcStore    *self,
+                           GPtrArray  *drafts,
+                           GArray    **out_ids,
+                           GError    **error)
+{
+  GArray *ids;
+
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+
+  ids = nc_store_submit_sync (self, NC_STORE_WRITER,
+                              nc_store_job_new (add_clients_job,
+                                                add_clients_new (drafts, NULL, NULL),
+                                                (GDestroyNotify) add_clients_free,
+                                                (GDestroyNotify) g_array_unref),
+                              error);
+  if (ids == NULL)
+    return FALSE;
+
+  if (out_ids != NULL)
+    *out_ids = ids;
+  else
+    g_array_unref (ids);
+  return TRUE;
+}
+
+/**
+ * nc_store_add_clients_async:
+ * @progress: (nullable): how many of @drafts are written, for a progress bar
+ *
+ * Adds every client, or, on any failure, none.
+ */
+void
+nc_store_add_clients_async (NcStore             *self,
+                            GPtrArray           *drafts,
+                            NcProgress          *progress,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+
+  nc_store_submit_async (self, NC_STORE_WRITER,
+                         nc_store_job_new (add_clients_job,
+                                           add_clients_new (drafts, progress, cancellable),
+                                           (GDestroyNotify) add_clients_free,
+                                           (GDestroyNotify) g_array_unref),
+                         nc_store_add_clients_async, cancellable, callback, user_data);
+}
+
+/**
+ * nc_store_add_clients_finish:
+ *
+ * Returns: (transfer full) (nullable): the new clients' ids, in order
+ */
+GArray *
+nc_store_add_clients_finish (NcStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+update_client_job (NcStoreConnection  *conn,
+                   gpointer            data,
+                   GError            **error)
+{
+  NcClient *client = data;
+  gint64 id = nc_client_get_id (client);
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn,
+                           "UPDATE clients SET name = ?2, channel = ?3, phone = ?4 WHERE id = ?1",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, id);
+  nc_store_bind_text (stmt, 2, nc_client_get_name (client));
+  nc_store_bind_text (stmt, 3, nc_channel_to_string (nc_client_get_channel (client)));
+  nc_store_bind_text (stmt, 4, nc_client_get_phone (client));
+  if (!nc_store_step_done (stmt, error))
+    return NULL;
+  if (nc_store_changes (conn) == 0)
+    {
+      set_not_found (error, id);
+      return NULL;
+    }
+
+  if (!write_variables (conn, id, nc_client_get_variables (client), error) ||
+      !written (conn, id, client, error))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+/**
+ * nc_store_update_client_sync:
+ * @client: the client with its id and all its variables
+ */
+gboolean
+nc_store_update_client_sync (NcStore   *self,
+                             NcClient  *client,
+                             GError   **error)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (NC_IS_CLIENT (client), FALSE);
+
+  return nc_store_submit_sync (self, NC_STORE_WRITER,
+                               nc_store_job_new (update_client_job, g_object_ref (client),
+                                                 g_object_unref, NULL),
+                               error) != NULL;
+}
+
+void
+nc_store_update_client_async (NcStore             *self,
+                              NcClient            *client,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+  g_return_if_fail (NC_IS_CLIENT (client));
+
+  nc_store_submit_async (self, NC_STORE_WRITER,
+                         nc_store_job_new (update_client_job, g_object_ref (client),
+                                           g_object_unref, NULL),
+                         nc_store_update_client_async, cancellable, callback, user_data);
+}
+
+gboolean
+nc_store_update_client_finish (NcStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return nc_store_write_finish (self, result, nc_store_update_client_async, error);
+}
+
+static gpointer
+delete_client_job (NcStoreConnection  *conn,
+                   gpointer            data,
+                   GError            **error)
+{
+  gint64 id = *(gint64 *) data;
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "DELETE FROM clients WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, id);
+  if (!nc_store_step_done (stmt, error))
+    return NULL;
+  if (nc_store_changes (conn) == 0)
+    {
+      set_not_found (error, id);
+      return NULL;
+    }
+
+  /* The variables and the phone index go with the row (ON DELETE CASCADE). */
+  if (!nc_store_unindex_client (conn, id, error))
+    return NULL;
+
+  nc_store_mark_changed (conn, NC_STORE_CHANGE_CLIENTS, id);
+  return GINT_TO_POINTER (TRUE);
+}
+
+gboolean
+nc_store_delete_client_sync (NcStore  *self,
+                             gint64    client_id,
+                             GError  **error)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+
+  return nc_store_submit_sync (self, NC_STORE_WRITER,
+                               nc_store_job_new (delete_client_job,
+                                                 g_memdup2 (&client_id, sizeof client_id),
+                                                 g_free, NULL),
+                               error) != NULL;
+}
+
+void
+nc_store_delete_client_async (NcStore             *self,
+                              gint64               client_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+
+  nc_store_submit_async (self, NC_STORE_WRITER,
+                         nc_store_job_new (delete_client_job,
+                                           g_memdup2 (&client_id, sizeof client_id),
+                                           g_free, NULL),
+                         nc_store_delete_client_async, cancellable, callback, user_data);
+}
+
+gboolean
+nc_store_delete_client_finish (NcStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return nc_store_write_finish (self, result, nc_store_delete_client_async, error);
+}
+
+typedef struct
+{
+  gint64  client_id;
+  char   *name;
+  char   *value;
+} SetVariable;
+
+static void
+set_variable_free (SetVariable *data)
+{
+  g_free (data->name);
+  g_free (data->value);
+  g_free (data);
+}
+
+static gpointer
+set_variable_job (NcStoreConnection  *conn,
+                  gpointer            data,
+                  GError            **error)
+{
+  SetVariable *set = data;
+  g_autoptr(NcClient) client = NULL;
+  NcStoreStmt *stmt;
+
+  /* A new variable comes last; a known one keeps its place. */
+  stmt = nc_store_prepare (conn,
+                           "INSERT INTO client_variables (client_id, name, value) "
+                           "VALUES (?1, ?2, ?3) ON CONFLICT (client_id, name) "
+                           "DO UPDATE SET value = excluded.value", error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, set->client_id);
+  nc_store_bind_text (stmt, 2, set->name);
+  nc_store_bind_text (stmt, 3, set->value);
+  if (!nc_store_step_done (stmt, error))
+    return NULL;
+
+  client = nc_store_read_client (conn, set->client_id, error);
+  if (client == NULL || !written (conn, set->client_id, client, error))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+static NcStoreJob *
+set_variable_job_new (gint64      client_id,
+                      const char *name,
+                      const char *value)
+{
+  SetVariable *set = g_new0 (SetVariable, 1);
+
+  set->client_id = client_id;
+  set->name = g_strdup (name);
+  set->value = g_strdup (value);
+  return nc_store_job_new (set_variable_job, set, (GDestroyNotify) set_variable_free, NULL);
+}
+
+/**
+ * nc_store_set_variable_sync:
+ *
+ * Sets (adds or replaces) one variable of a client: `zadarma_record_link`, say.
+ */
+gboolean
+nc_store_set_variable_sync (NcStore     *self,
+                            gint64       client_id,
+                            const char  *name,
+                            const char  *value,
+                            GError     **error)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+
+  return nc_store_submit_sync (self, NC_STORE_WRITER,
+                               set_variable_job_new (client_id, name, value), error) != NULL;
+}
+
+void
+nc_store_set_variable_async (NcStore             *self,
+                             gint64               client_id,
+                             const char          *name,
+                             const char          *value,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+
+  nc_store_submit_async (self, NC_STORE_WRITER, set_variable_job_new (client_id, name, value),
+                         nc_store_set_variable_async, cancellable, callback, user_data);
+}
+
+gboolean
+nc_store_set_variable_finish (NcStore       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return nc_store_write_finish (self, result, nc_store_set_variable_async, error);
+}
+
+static gpointer
+get_client_job (NcStoreConnection  *conn,
+                gpointer            data,
+                GError            **error)
+{
+  return nc_store_read_client (conn, *(gint64 *) data, error);
+}
+
+/**
+ * nc_store_get_client_sync:
+ *
+ * Returns: (transfer full) (nullable): the client with its variables
+ */
+NcClient *
+nc_store_get_client_sync (NcStore  *self,
+                          gint64    client_id,
+                          GError  **error)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), NULL);
+
+  return nc_store_submit_sync (self, NC_STORE_READER,
+                               nc_store_job_new (get_client_job,
+                                                 g_memdup2 (&client_id, sizeof client_id),
+                                                 g_free, g_object_unref),
+                               error);
+}
+
+void
+nc_store_get_client_async (NcStore             *self,
+                           gint64               client_id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+
+  nc_store_submit_async (self, NC_STORE_READER,
+                         nc_store_job_new (get_client_job,
+                                           g_memdup2 (&client_id, sizeof client_id),
+                                           g_free, g_object_unref),
+                         nc_store_get_client_async, cancellable, callback, user_data);
+}
+
+/**
+ * nc_store_get_client_finish:
+ *
+ * Returns: (transfer full) (nullable): the client with its variables
+ */
+NcClient *
+nc_store_get_client_finish (NcStore       *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Every client from @stmt (no variables), then resets it. */
+static GPtrArray *
+collect_clients (NcStoreStmt  *stmt,
+                 GError      **error)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
+  NcStoreStep step;
+
+  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
+    g_ptr_array_add (clients, client_from_row (stmt));
+  nc_store_reset (stmt);
+  return step == NC_STORE_STEP_DONE ? g_steal_pointer (&clients) : NULL;
+}
+
+static gpointer
+list_clients_job (NcStoreConnection  *conn,
+                  gpointer            data,
+                  GError            **error)
+{
+  gboolean with_variables = GPOINTER_TO_INT (data);
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(GHashTable) by_id = NULL;
+  NcStoreStmt *stmt;
+  NcStoreStep step;
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT id, name, channel, phone, created FROM clients ORDER BY id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  clients = collect_clients (stmt, error);
+  if (clients == NULL || !with_variables)
+    return g_steal_pointer (&clients);
+
+  by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < clients->len; i++)
+    {
+      NcClient *client = g_ptr_array_index (clients, i);
+      gint64 id = nc_client_get_id (client);
+
+      g_hash_table_insert (by_id, g_memdup2 (&id, sizeof id), client);
+      nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
+    }
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT client_id, name, value FROM client_variables "
+                           "ORDER BY client_id, rowid", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
+    {
+      gint64 id = nc_store_column_int64 (stmt, 0);
+      NcClient *client = g_hash_table_lookup (by_id, &id);
+
+      if (client != NULL)
+        g_ptr_array_add (nc_client_get_variables (client),
+                         nc_variable_new (nc_store_column_text (stmt, 1),
+                                          nc_store_column_text (stmt, 2)));
+    }
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_ERROR)
+    return NULL;
+
+  return g_steal_pointer (&clients);
+}
+
+/**
+ * nc_store_list_clients_sync:
+ *
+ * Returns: (transfer full) (element-type NcClient): every client, in the order they were
+ *   made
+ */
+GPtrArray *
+nc_store_list_clients_sync (NcStore   *self,
+                            gboolean   with_variables,
+                            GError   **error)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), NULL);
+
+  return nc_store_submit_sync (self, NC_STORE_READER,
+                               nc_store_job_new (list_clients_job,
+                                                 GINT_TO_POINTER (with_variables), NULL,
+                                                 (GDestroyNotify) g_ptr_array_unref),
+                               error);
+}
+
+typedef struct
+{
+  gint64 after_id;
+  guint  limit;
+} ListPage;
+
+static gpointer
+list_clients_page_job (NcStoreConnection  *conn,
+                       gpointer            data,
+                       GError            **error)
+{
+  ListPage *page = data;
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT id, name, channel, phone, created FROM clients WHERE id > ?1 "
+                           "ORDER BY id LIMIT ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, page->after_id);
+  nc_store_bind_int64 (stmt, 2, page->limit > 0 ? (gint64) page->limit : G_MAXINT64);
+  return collect_clients (stmt, error);
+}
+
+/**
+ * nc_store_list_clients_async:
+ * @after_id: the clients after this id (0: from the first)
+ * @limit: at most this many (0: all)
+ *
+ * Reads the clients (without their variables) in the order they were made, a page at a
+ * time if asked, so that a long list shows its beginning at once.
+ */
+void
+nc_store_list_clients_async (NcStore             *self,
+                             gint64               after_id,
+                             guint                limit,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  ListPage *page;
+
+  g_return_if_fail (NC_IS_STORE (self));
+
+  page = g_new0 (ListPage, 1);
+  page->after_id = after_id;
+  page->limit = limit;
+  nc_store_submit_async (self, NC_STORE_READER,
+                         nc_store_job_new (list_clients_page_job, page, g_free,
+                                           (GDestroyNotify) g_ptr_array_unref),
+                         nc_store_list_clients_async, cancellable, callback, user_data);
+}
+
+/**
+ * nc_store_list_clients_finish:
+ *
+ * Returns: (transfer full) (element-type NcClient): every client, without variables
+ */
+GPtrArray *
+nc_store_list_clients_finish (NcStore       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

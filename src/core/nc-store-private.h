@@ -1,0 +1,308 @@
+/* nc-store-private.h — what the store's files share: jobs, connections, the backend seam
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * NcStore is one GObject (nc-store.c: threads, jobs, the group commit) and one file per
+ * concern, each written once against the small statement API below. What only one
+ * database understands is its backend: a table of functions, chosen when the store opens
+ * (nc-store-sqlite.c; a PostgreSQL one is one more file of the same shape).
+ *
+ * The SQL in the concern files is portable:
+ * - placeholders are ?1, ?2 … and every number from 1 is used (a backend may rewrite them
+ *   to $1, $2 …);
+ * - a new row's id comes from INSERT … VALUES (…) RETURNING id, one row at a time (the
+ *   SQLite backend runs it as a plain INSERT and answers the rowid: faster there);
+ * - ON CONFLICT … DO NOTHING / DO UPDATE SET … = excluded.…, the old value named by its
+ *   table (calls.client_id), which PostgreSQL requires;
+ * - no function of one database only. client_variables.rowid is the order in which a
+ *   variable was first set: SQLite's own rowid, a column of that name in another backend.
+ */
+#pragma once
+
+#include "nc-store.h"
+
+G_BEGIN_DECLS
+
+#define NC_STORE_N_CHANGES (NC_STORE_CHANGE_CALLS + 1)
+/* A mark for a kind nothing changed of; else it is the one row's id, or 0 for several. */
+#define NC_STORE_NO_CHANGE ((gint64) -1)
+
+typedef struct _NcStoreBackend NcStoreBackend;
+
+/* One connection; a backend allocates its own struct with this as its first member. */
+typedef struct
+{
+  const NcStoreBackend *backend;
+  char                 *name;        /* the database, for messages: set by the backend */
+  GHashTable           *statements;  /* static SQL text → NcStoreStmt, prepared once */
+  gint64                marks[NC_STORE_N_CHANGES];  /* what the running job changed */
+} NcStoreConnection;
+
+/* A prepared statement; a backend's own struct begins with this. */
+typedef struct
+{
+  NcStoreConnection *conn;
+} NcStoreStmt;
+
+typedef enum
+{
+  NC_STORE_STEP_ERROR,
+  NC_STORE_STEP_ROW,
+  NC_STORE_STEP_DONE,
+} NcStoreStep;
+
+/* The writer's transaction: a batch in one, each job of it in a savepoint. */
+typedef enum
+{
+  NC_STORE_BEGIN,        /* takes the write lock at once */
+  NC_STORE_COMMIT,
+  NC_STORE_ROLLBACK,
+  NC_STORE_SAVEPOINT,
+  NC_STORE_ROLLBACK_TO,  /* the job's savepoint, which stays open */
+  NC_STORE_RELEASE,
+} NcStoreTransaction;
+
+#define NC_STORE_N_TRANSACTIONS (NC_STORE_RELEASE + 1)
+
+struct _NcStoreBackend
+{
+  const char *name;
+
+  /* @location: the database file; opening it for writes creates it. Sets conn->name. */
+  NcStoreConnection *(*open)          (const char          *location,
+                                       gboolean             read_only,
+                                       guint                busy_timeout_ms,
+                                       GError             **error);
+  /* Frees the connection; its statements are finalized already. */
+  void               (*close)         (NcStoreConnection   *conn);
+  /* May be called from another thread while the connection is in use. */
+  void               (*set_busy_timeout) (NcStoreConnection *conn,
+                                          guint              milliseconds);
+  /* The writer's settings, once the version is known to be ours: nothing is written to the
+   * database before. */
+  gboolean           (*setup_writer)  (NcStoreConnection   *conn,
+                                       GError             **error);
+
+  /* Statements: see the nc_store_ helpers below, which the concern files call. */
+  NcStoreStmt       *(*prepare)       (NcStoreConnection   *conn,
+                                       const char          *sql,
+                                       GError             **error);
+  void               (*finalize)      (NcStoreStmt         *stmt);
+  void               (*bind_text)     (NcStoreStmt         *stmt,
+                                       int                  index,
+                                       const char          *text);
+  void               (*bind_int64)    (NcStoreStmt         *stmt,
+                                       int                  index,
+                                       gint64               value);
+  void               (*bind_null)     (NcStoreStmt         *stmt,
+                                       int                  index);
+  NcStoreStep        (*step)          (NcStoreStmt         *stmt,
+                                       GError             **error);
+  const char        *(*column_text)   (NcStoreStmt         *stmt,
+                                       int                  index);
+  gint64             (*column_int64)  (NcStoreStmt         *stmt,
+                                       int                  index);
+  gboolean           (*column_is_null) (NcStoreStmt        *stmt,
+                                        int                 index);
+  /* Ready to run again, with nothing bound. */
+  void               (*reset)         (NcStoreStmt         *stmt);
+  /* The rows that the last INSERT, UPDATE or DELETE on @conn changed. */
+  gint64             (*changes)       (NcStoreConnection   *conn);
+  /* Statements prepared once per connection, as every other statement is. */
+  gboolean           (*transaction)   (NcStoreConnection   *conn,
+                                       NcStoreTransaction   what,
+                                       GError             **error);
+
+  /* The schema: versions and what each brings are the same in every backend
+   * (nc-store-schema.c); the DDL that makes version n is migrations[n - 1]. */
+  gboolean           (*get_version)   (NcStoreConnection   *conn,
+                                       int                 *out_version,
+                                       GError             **error);
+  gboolean           (*set_version)   (NcStoreConnection   *conn,
+                                       int                  version,
+                                       GError             **error);
+  gboolean           (*exec)          (NcStoreConnection   *conn,
+                                       const char          *script,
+                                       GError             **error);
+  const char        *migrations[NC_STORE_SCHEMA_VERSION];
+
+  /* What each database does its own way. The search text of a client (@body %NULL: the
+   * client is gone): */
+  gboolean           (*index_search)  (NcStoreConnection   *conn,
+                                       gint64               client_id,
+                                       const char          *body,
+                                       GError             **error);
+  /* The clients whose search text holds @text (three characters or more), oldest first. */
+  gboolean           (*search)        (NcStoreConnection   *conn,
+                                       const char          *text,
+                                       guint                limit,
+                                       GArray              *ids,
+                                       GError             **error);
+  /* The clients whose name begins with @prefix, in any case, oldest first. */
+  gboolean           (*name_prefix)   (NcStoreConnection   *conn,
+                                       const char          *prefix,
+                                       guint                limit,
+                                       GArray              *ids,
+                                       GError             **error);
+  /* Inside the writer's transaction: no other process takes from the request budget until
+   * it ends. */
+  gboolean           (*lock_budget)   (NcStoreConnection   *conn,
+                                       GError             **error);
+};
+
+extern const NcStoreBackend nc_store_sqlite_backend;
+
+/* Connections and statements (nc-store-statement.c) */
+NcStoreConnection *nc_store_connection_open (const NcStoreBackend  *backend,
+                                             const char            *location,
+                                             gboolean               read_only,
+                                             guint                  busy_timeout_ms,
+                                             GError               **error);
+void         nc_store_connection_free (NcStoreConnection  *conn);
+/* Cached per connection by the address of @sql, which must be a static string. */
+NcStoreStmt *nc_store_prepare         (NcStoreConnection  *conn,
+                                       const char         *sql,
+                                       GError            **error);
+/* Runs a statement that returns no rows, then resets it. */
+gboolean     nc_store_step_done       (NcStoreStmt        *stmt,
+                                       GError            **error);
+/* Runs an INSERT … RETURNING id, then resets it. */
+gboolean     nc_store_step_id         (NcStoreStmt        *stmt,
+                                       gint64             *out_id,
+                                       GError            **error);
+/* Appends the first column of every row to @ids, then resets the statement. */
+gboolean     nc_store_collect_ids     (NcStoreStmt        *stmt,
+                                       GArray             *ids,
+                                       GError            **error);
+/* Tells the writer that the running job changed @kind (@id: the one row, 0: several or
+ * unknown); said only if the job's savepoint and the batch's COMMIT hold. */
+void         nc_store_mark_changed    (NcStoreConnection  *conn,
+                                       NcStoreChange       kind,
+                                       gint64              id);
+
+static inline void
+nc_store_bind_text (NcStoreStmt *stmt,
+                    int          index,
+                    const char  *text)
+{
+  stmt->conn->backend->bind_text (stmt, index, text);
+}
+
+static inline void
+nc_store_bind_int64 (NcStoreStmt *stmt,
+                     int          index,
+                     gint64       value)
+{
+  stmt->conn->backend->bind_int64 (stmt, index, value);
+}
+
+static inline void
+nc_store_bind_null (NcStoreStmt *stmt,
+                    int          index)
+{
+  stmt->conn->backend->bind_null (stmt, index);
+}
+
+static inline NcStoreStep
+nc_store_step (NcStoreStmt  *stmt,
+               GError      **error)
+{
+  return stmt->conn->backend->step (stmt, error);
+}
+
+static inline const char *
+nc_store_column_text (NcStoreStmt *stmt,
+                      int          index)
+{
+  return stmt->conn->backend->column_text (stmt, index);
+}
+
+static inline gint64
+nc_store_column_int64 (NcStoreStmt *stmt,
+                       int          index)
+{
+  return stmt->conn->backend->column_int64 (stmt, index);
+}
+
+static inline gboolean
+nc_store_column_is_null (NcStoreStmt *stmt,
+                         int          index)
+{
+  return stmt->conn->backend->column_is_null (stmt, index);
+}
+
+static inline void
+nc_store_reset (NcStoreStmt *stmt)
+{
+  stmt->conn->backend->reset (stmt);
+}
+
+static inline gint64
+nc_store_changes (NcStoreConnection *conn)
+{
+  return conn->backend->changes (conn);
+}
+
+/* Jobs (nc-store.c). A job runs on the writer (in a savepoint of its own, answered after
+ * COMMIT) or on a reader; it returns its result, or %NULL with @error set. */
+typedef gpointer (*NcStoreJobFunc) (NcStoreConnection  *conn,
+                                    gpointer            data,
+                                    GError            **error);
+
+typedef struct _NcStoreJob NcStoreJob;
+
+typedef enum
+{
+  NC_STORE_READER,
+  NC_STORE_WRITER,
+} NcStoreWorker;
+
+NcStoreJob *nc_store_job_new      (NcStoreJobFunc        func,
+                                   gpointer              data,
+                                   GDestroyNotify        data_destroy,
+                                   GDestroyNotify        result_destroy);
+/* Both take the job. */
+gpointer    nc_store_submit_sync  (NcStore              *self,
+                                   NcStoreWorker         worker,
+                                   NcStoreJob           *job,
+                                   GError              **error);
+void        nc_store_submit_async (NcStore              *self,
+                                   NcStoreWorker         worker,
+                                   NcStoreJob           *job,
+                                   gpointer              source_tag,
+                                   GCancellable         *cancellable,
+                                   GAsyncReadyCallback   callback,
+                                   gpointer              user_data);
+/* The finish of every write that answers only yes or no. */
+gboolean    nc_store_write_finish (NcStore              *self,
+                                   GAsyncResult         *result,
+                                   gpointer              source_tag,
+                                   GError              **error);
+
+/* Schema (nc-store-schema.c) */
+gboolean nc_store_schema_check   (NcStoreConnection  *conn,
+                                  GError            **error);
+gboolean nc_store_schema_upgrade (NcStoreConnection  *conn,
+                                  GError            **error);
+
+/* Clients (nc-store-clients.c) */
+NcClient *nc_store_read_client   (NcStoreConnection  *conn,
+                                  gint64              id,
+                                  GError            **error);
+gint64    nc_store_insert_client (NcStoreConnection  *conn,
+                                  NcClient           *draft,
+                                  GError            **error);
+
+/* The phone index and search (nc-store-search.c) */
+/* @client: as client @id is now stored */
+gboolean  nc_store_index_client       (NcStoreConnection  *conn,
+                                       gint64              id,
+                                       NcClient           *client,
+                                       GError            **error);
+gboolean  nc_store_unindex_client     (NcStoreConnection  *conn,
+                                       gint64              id,
+                                       GError            **error);
+gboolean  nc_store_index_all_clients  (NcStoreConnection  *conn,
+                                       GError            **error);
+
+G_END_DECLS

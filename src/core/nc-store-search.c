@@ -1,0 +1,432 @@
+/* nc-store-search.c — the matcher's phone index and the search of clients
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Both are derived from a client's row and variables and written with them. The phone
+ * index is plain SQL; the search text is stored and searched by the backend (SQLite's FTS5
+ * trigrams; pg_trgm on PostgreSQL), from a body that is made here.
+ */
+
+#define G_LOG_DOMAIN "nc-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "nc-phone.h"
+#include "nc-store-private.h"
+
+/* ------------------------------------------------------------------------------------ */
+/* Keeping the indexes                                                                  */
+
+/* What a client is found by: the name, the phone, every variable's value and, for a value
+ * that is a number, its digits. */
+static char *
+search_body (NcClient *client)
+{
+  GString *body = g_string_new (nc_client_get_name (client));
+  GPtrArray *variables = nc_client_get_variables (client);
+
+  if (nc_client_get_phone (client) != NULL)
+    g_string_append_printf (body, "\n%s", nc_client_get_phone (client));
+
+  for (guint i = 0; variables != NULL && i < variables->len; i++)
+    {
+      NcVariable *variable = g_ptr_array_index (variables, i);
+      g_autofree char *phone = nc_phone_try_normalize (variable->value);
+
+      g_string_append_printf (body, "\n%s", variable->value);
+      /* A number kept as "+7 916 111-22-33" is found by its digits too. */
+      if (phone != NULL && g_strcmp0 (phone, variable->value) != 0)
+        g_string_append_printf (body, "\n%s", phone);
+    }
+
+  return g_string_free (body, FALSE);
+}
+
+static gboolean
+index_phones (NcStoreConnection  *conn,
+              gint64              id,
+              NcClient           *client,
+              GError            **error)
+{
+  GPtrArray *variables = nc_client_get_variables (client);
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "DELETE FROM client_phones WHERE client_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, id);
+  if (!nc_store_step_done (stmt, error))
+    return FALSE;
+
+  stmt = nc_store_prepare (conn,
+                           "INSERT INTO client_phones (phone, client_id, own, variable) "
+                           "VALUES (?1, ?2, ?3, ?4)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  if (nc_client_get_phone (client) != NULL)
+    {
+      nc_store_bind_text (stmt, 1, nc_client_get_phone (client));
+      nc_store_bind_int64 (stmt, 2, id);
+      nc_store_bind_int64 (stmt, 3, 1);
+      nc_store_bind_null (stmt, 4);
+      if (!nc_store_step_done (stmt, error))
+        return FALSE;
+    }
+
+  for (guint i = 0; variables != NULL && i < variables->len; i++)
+    {
+      NcVariable *variable = g_ptr_array_index (variables, i);
+      g_autofree char *phone = nc_phone_try_normalize (variable->value);
+
+      if (phone == NULL)
+        continue;
+
+      nc_store_bind_text (stmt, 1, phone);
+      nc_store_bind_int64 (stmt, 2, id);
+      nc_store_bind_int64 (stmt, 3, 0);
+      nc_store_bind_text (stmt, 4, variable->name);
+      if (!nc_store_step_done (stmt, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Brings the indexes of client @id in step with @client, as it is now stored. */
+gboolean
+nc_store_index_client (NcStoreConnection  *conn,
+                       gint64              id,
+                       NcClient           *client,
+                       GError            **error)
+{
+  g_autofree char *body = search_body (client);
+
+  return index_phones (conn, id, client, error) &&
+         conn->backend->index_search (conn, id, body, error);
+}
+
+/* After client @id is deleted; its phones went with it (ON DELETE CASCADE). */
+gboolean
+nc_store_unindex_client (NcStoreConnection  *conn,
+                         gint64              id,
+                         GError            **error)
+{
+  return conn->backend->index_search (conn, id, NULL, error);
+}
+
+/* Version 2 of the schema: the search text of the clients that were already there. */
+gboolean
+nc_store_index_all_clients (NcStoreConnection  *conn,
+                            GError            **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "SELECT id FROM clients ORDER BY id", error);
+  if (stmt == NULL || !nc_store_collect_ids (stmt, ids, error))
+    return FALSE;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr(NcClient) client = nc_store_read_client (conn, id, error);
+      g_autofree char *body = NULL;
+
+      if (client == NULL)
+        return FALSE;
+      body = search_body (client);
+      if (!conn->backend->index_search (conn, id, body, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Searching                                                                            */
+
+typedef struct
+{
+  char  *query;
+  guint  limit;
+} Search;
+
+static void
+search_free (Search *search)
+{
+  g_free (search->query);
+  g_free (search);
+}
+
+/* What the user typed, as the index holds it: a number typed in any format becomes its
+ * digits. */
+static char *
+search_key (const char *query)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (query));
+  GString *digits = g_string_new (NULL);
+  gboolean only_phone_characters = *trimmed != '\0';
+
+  for (const char *p = trimmed; *p != '\0'; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        g_string_append_c (digits, *p);
+      else if (!strchr ("+-() .", *p))
+        only_phone_characters = FALSE;
+    }
+
+  if (only_phone_characters && digits->len > 0)
+    return g_string_free (digits, FALSE);
+
+  g_string_free (digits, TRUE);
+  return g_steal_pointer (&trimmed);
+}
+
+static gpointer
+search_clients_job (NcStoreConnection  *conn,
+                    gpointer            data,
+                    GError            **error)
+{
+  Search *search = data;
+  g_autofree char *key = search_key (search->query);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gboolean ok;
+
+  /* Shorter than a trigram: names that begin with it, from the name index. */
+  if (g_utf8_strlen (key, -1) >= 3)
+    ok = conn->backend->search (conn, key, search->limit, ids, error);
+  else
+    ok = conn->backend->name_prefix (conn, key, search->limit, ids, error);
+
+  return ok ? g_steal_pointer (&ids) : NULL;
+}
+
+static NcStoreJob *
+search_job_new (const char *query,
+                guint       limit)
+{
+  Search *search = g_new0 (Search, 1);
+
+  search->query = g_strdup (query);
+  search->limit = limit;
+  return nc_store_job_new (search_clients_job, search, (GDestroyNotify) search_free,
+                           (GDestroyNotify) g_array_unref);
+}
+
+/**
+ * nc_store_search_clients_sync:
+ * @query: a fragment of a name, of a number in any format, or of a variable's value
+ *
+ * Returns: (transfer full) (element-type gint64): the ids of the clients found, oldest
+ *   first, at most @limit
+ */
+GArray *
+nc_store_search_clients_sync (NcStore     *self,
+                              const char  *query,
+                              guint        limit,
+                              GError     **error)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  return nc_store_submit_sync (self, NC_STORE_READER, search_job_new (query, limit), error);
+}
+
+void
+nc_store_search_clients_async (NcStore             *self,
+                               const char          *query,
+                               guint                limit,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+
+  nc_store_submit_async (self, NC_STORE_READER, search_job_new (query, limit),
+                         nc_store_search_clients_async, cancellable, callback, user_data);
+}
+
+/**
+ * nc_store_search_clients_finish:
+ *
+ * Returns: (transfer full) (element-type gint64): the ids found
+ */
+GArray *
+nc_store_search_clients_finish (NcStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The matcher's lookups                                                                */
+
+typedef struct
+{
+  gint64 telephony_client;
+  gint64 any_client;
+} Lookup;
+
+/* The first column of the first row, or 0 when there is none. */
+static gboolean
+first_id (NcStoreStmt  *stmt,
+          gint64       *out_id,
+          GError      **error)
+{
+  NcStoreStep step = nc_store_step (stmt, error);
+
+  *out_id = step == NC_STORE_STEP_ROW ? nc_store_column_int64 (stmt, 0) : 0;
+  nc_store_reset (stmt);
+  return step != NC_STORE_STEP_ERROR;
+}
+
+static gboolean
+lookup_phone (NcStoreConnection  *conn,
+              const char         *canonical,
+              Lookup             *lookup,
+              GError            **error)
+{
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT p.client_id FROM client_phones p "
+                           "JOIN clients c ON c.id = p.client_id "
+                           "WHERE p.phone = ?1 AND p.own = 1 AND c.channel = 'telephony' "
+                           "ORDER BY p.client_id LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_text (stmt, 1, canonical);
+  if (!first_id (stmt, &lookup->telephony_client, error))
+    return FALSE;
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT client_id FROM client_phones WHERE phone = ?1 "
+                           "ORDER BY client_id LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_text (stmt, 1, canonical);
+  return first_id (stmt, &lookup->any_client, error);
+}
+
+static gpointer
+lookup_phone_job (NcStoreConnection  *conn,
+                  gpointer            data,
+                  GError            **error)
+{
+  g_autofree Lookup *lookup = g_new0 (Lookup, 1);
+
+  if (!lookup_phone (conn, data, lookup, error))
+    return NULL;
+  return g_steal_pointer (&lookup);
+}
+
+/**
+ * nc_store_lookup_phone_sync:
+ * @canonical: a number as nc_phone_normalize() gives it
+ * @out_telephony_client: (out): the oldest telephony client whose own phone it is, or 0
+ * @out_any_client: (out): the oldest client with this number as its phone or in any of
+ *   its variables, or 0
+ *
+ * Two index lookups, never a scan of the clients.
+ */
+gboolean
+nc_store_lookup_phone_sync (NcStore     *self,
+                            const char  *canonical,
+                            gint64      *out_telephony_client,
+                            gint64      *out_any_client,
+                            GError     **error)
+{
+  g_autofree Lookup *lookup = NULL;
+
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+
+  lookup = nc_store_submit_sync (self, NC_STORE_READER,
+                                 nc_store_job_new (lookup_phone_job, g_strdup (canonical),
+                                                   g_free, g_free),
+                                 error);
+  if (lookup == NULL)
+    return FALSE;
+
+  *out_telephony_client = lookup->telephony_client;
+  *out_any_client = lookup->any_client;
+  return TRUE;
+}
+
+typedef struct
+{
+  char     *canonical;
+  NcClient *draft;
+  gboolean  added;
+  gint64    id;
+} FindOrAdd;
+
+static void
+find_or_add_free (FindOrAdd *data)
+{
+  g_free (data->canonical);
+  g_clear_object (&data->draft);
+  g_free (data);
+}
+
+static gpointer
+find_or_add_job (NcStoreConnection  *conn,
+                 gpointer            data,
+                 GError            **error)
+{
+  FindOrAdd *find = data;
+  Lookup lookup = { 0 };
+
+  /* Looked up again here, on the writer: two calls from a new number at once make one
+   * client, not two. */
+  if (!lookup_phone (conn, find->canonical, &lookup, error))
+    return NULL;
+
+  find->id = lookup.telephony_client != 0 ? lookup.telephony_client : lookup.any_client;
+  if (find->id != 0)
+    return GINT_TO_POINTER (TRUE);
+
+  find->id = nc_store_insert_client (conn, find->draft, error);
+  find->added = find->id != 0;
+  return find->id != 0 ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+/**
+ * nc_store_find_or_add_client_sync:
+ * @draft: the client to add when none has @canonical
+ * @out_added: (out) (optional): whether @draft was added
+ *
+ * Returns: the id of the client found or added, 0 on error
+ */
+gint64
+nc_store_find_or_add_client_sync (NcStore     *self,
+                                  const char  *canonical,
+                                  NcClient    *draft,
+                                  gboolean    *out_added,
+                                  GError     **error)
+{
+  FindOrAdd *find;
+  gint64 id = 0;
+
+  g_return_val_if_fail (NC_IS_STORE (self), 0);
+
+  find = g_new0 (FindOrAdd, 1);
+  find->canonical = g_strdup (canonical);
+  find->draft = g_object_ref (draft);
+
+  /* The job does not own @find: its outcome is read from it here. */
+  if (nc_store_submit_sync (self, NC_STORE_WRITER,
+                            nc_store_job_new (find_or_add_job, find, NULL, NULL), error) != NULL)
+    {
+      id = find->id;
+      if (out_added != NULL)
+        *out_added = find->added;
+    }
+  find_or_add_free (find);
+  return id;
+}

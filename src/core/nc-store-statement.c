@@ -1,0 +1,112 @@
+/* nc-store-statement.c — the store's portable statement API: connections with their
+ * prepared statements, and the helpers every concern file uses
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each call goes through the connection's backend; a statement is prepared once per
+ * connection and kept, keyed by the address of its SQL text.
+ */
+
+#define G_LOG_DOMAIN "nc-store"
+
+#include "config.h"
+
+#include "nc-store-private.h"
+
+NcStoreConnection *
+nc_store_connection_open (const NcStoreBackend  *backend,
+                          const char            *location,
+                          gboolean               read_only,
+                          guint                  busy_timeout_ms,
+                          GError               **error)
+{
+  NcStoreConnection *conn = backend->open (location, read_only, busy_timeout_ms, error);
+
+  if (conn == NULL)
+    return NULL;
+
+  conn->backend = backend;
+  conn->statements = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) backend->finalize);
+  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
+    conn->marks[kind] = NC_STORE_NO_CHANGE;
+  return conn;
+}
+
+void
+nc_store_connection_free (NcStoreConnection *conn)
+{
+  if (conn == NULL)
+    return;
+  g_clear_pointer (&conn->statements, g_hash_table_unref);
+  conn->backend->close (conn);
+}
+
+NcStoreStmt *
+nc_store_prepare (NcStoreConnection  *conn,
+                  const char         *sql,
+                  GError            **error)
+{
+  NcStoreStmt *stmt = g_hash_table_lookup (conn->statements, sql);
+
+  if (stmt != NULL)
+    {
+      conn->backend->reset (stmt);
+      return stmt;
+    }
+
+  stmt = conn->backend->prepare (conn, sql, error);
+  if (stmt != NULL)
+    g_hash_table_insert (conn->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
+gboolean
+nc_store_step_done (NcStoreStmt  *stmt,
+                    GError      **error)
+{
+  NcStoreStep step = nc_store_step (stmt, error);
+
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_ROW)
+    {
+      g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_FAILED,
+                           "A statement that changes data returned rows");
+      return FALSE;
+    }
+  return step == NC_STORE_STEP_DONE;
+}
+
+gboolean
+nc_store_step_id (NcStoreStmt  *stmt,
+                  gint64       *out_id,
+                  GError      **error)
+{
+  NcStoreStep step = nc_store_step (stmt, error);
+
+  *out_id = step == NC_STORE_STEP_ROW ? nc_store_column_int64 (stmt, 0) : 0;
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_DONE)
+    {
+      g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_FAILED,
+                           "An INSERT … RETURNING id returned no row");
+      return FALSE;
+    }
+  return step == NC_STORE_STEP_ROW;
+}
+
+gboolean
+nc_store_collect_ids (NcStoreStmt  *stmt,
+                      GArray       *ids,
+                      GError      **error)
+{
+  NcStoreStep step;
+
+  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
+    {
+      gint64 id = nc_store_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  nc_store_reset (stmt);
+  return step == NC_STORE_STEP_DONE;
+}
