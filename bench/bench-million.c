@@ -474,7 +474,7 @@ ask_store_next (void)
       return;
     }
   asked_at = g_get_monotonic_time ();
-  nc_store_search_clients_async (nc_application_get_store (app), keystrokes[asked].text,
+  nc_store_search_clients_async (nc_session_get_store (nc_application_get_session (app)), keystrokes[asked].text,
                                  SEARCH_LIMIT, NULL, store_answered, NULL);
 }
 

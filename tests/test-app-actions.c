@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -18,6 +17,7 @@
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
 #include "nc-preferences-window.h"
+#include "nc-setup-check-page.h"
 #include "nc-test-util.h"
 #include "nc-ui-test-util.h"
 #include "nc-window.h"
@@ -34,6 +34,12 @@
 static NcApplication *app;
 static NcPbxSimulator *simulator;
 static NcFakeNotifications *notifications;
+
+static NcSession *
+session (void)
+{
+  return nc_application_get_session (app);
+}
 
 static gboolean
 wake (gpointer user_data)
@@ -66,12 +72,31 @@ test_zadarma_call (void)
   GHashTable *params;
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "zadarma-call",
-                                  g_variant_new ("(sss)", "79004443322", "79500000033", "111111"));
+                                  g_variant_new ("(sss)", "79004440001", "79500000033", "111111"));
   wait_until (one_callback);
   params = nc_pbx_simulator_get_callbacks (simulator)->pdata[0];
   g_assert_cmpstr (g_hash_table_lookup (params, "from"), ==, "111111");
-  g_assert_cmpstr (g_hash_table_lookup (params, "to"), ==, "79004443322");
+  g_assert_cmpstr (g_hash_table_lookup (params, "to"), ==, "79004440001");
   g_assert_cmpstr (g_hash_table_lookup (params, "sip"), ==, "111111");
+}
+
+/* A bot that calls the same client again while the first call is on its way rings them
+ * once: the second is refused, and a person is told. */
+static void
+test_zadarma_call_twice_rings_once (void)
+{
+  NcFakeNotification *notification;
+
+  g_test_expect_message ("nc-application", G_LOG_LEVEL_WARNING, "zadarma-call: *on its way*");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "zadarma-call",
+                                  g_variant_new ("(sss)", "8 900 444-00-01", "79500000033",
+                                                 "111111"));
+  g_assert_true (nc_fake_notifications_wait (notifications, 1, 5000));
+  g_test_assert_expected_messages ();
+  notification = nc_fake_notifications_get_all (notifications)->pdata[0];
+  g_assert_cmpstr (notification->summary, ==, "The Call Was Not Placed");
+  g_assert_nonnull (strstr (notification->body, "+7 900 444-00-01"));
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (simulator)->len, ==, 1);
 }
 
 static void
@@ -83,8 +108,8 @@ test_zadarma_call_bad_number_notifies (void)
   g_action_group_activate_action (G_ACTION_GROUP (app), "zadarma-call",
                                   g_variant_new ("(sss)", "9004443322", "79500000033", "111111"));
   g_test_assert_expected_messages ();
-  g_assert_true (nc_fake_notifications_wait (notifications, 1, 5000));
-  notification = nc_fake_notifications_get_all (notifications)->pdata[0];
+  g_assert_true (nc_fake_notifications_wait (notifications, 2, 5000));
+  notification = nc_fake_notifications_get_all (notifications)->pdata[1];
   g_assert_cmpstr (notification->summary, ==, "The Call Was Not Placed");
   g_assert_nonnull (strstr (notification->body, "country code"));
   /* Nothing went to the PBX. */
@@ -99,24 +124,24 @@ test_zadarma_call_api_failure_notifies (void)
   nc_pbx_simulator_push_fault (simulator, NC_PBX_FAULT_RATE_LIMIT);
   g_test_expect_message ("nc-application", G_LOG_LEVEL_WARNING, "zadarma-call: *wait 42*");
   g_action_group_activate_action (G_ACTION_GROUP (app), "zadarma-call",
-                                  g_variant_new ("(sss)", "79004443322", "79500000033", "111111"));
-  g_assert_true (nc_fake_notifications_wait (notifications, 2, 5000));
+                                  g_variant_new ("(sss)", "79004440002", "79500000033", "111111"));
+  g_assert_true (nc_fake_notifications_wait (notifications, 3, 5000));
   g_test_assert_expected_messages ();
-  notification = nc_fake_notifications_get_all (notifications)->pdata[1];
+  notification = nc_fake_notifications_get_all (notifications)->pdata[2];
   g_assert_nonnull (strstr (notification->body, "wait 42 seconds"));
 }
 
 static gboolean
 listener_running (void)
 {
-  return nc_application_get_listener (app) != NULL;
+  return nc_session_get_listener (session ()) != NULL;
 }
 
 static gboolean
 one_call_in_journal (void)
 {
   return g_list_model_get_n_items (nc_call_tracker_get_journal (
-           nc_application_get_call_tracker (app))) == 1;
+           nc_session_get_tracker (session ()))) == 1;
 }
 
 static void
@@ -136,7 +161,7 @@ static void
 test_listener_feeds_live_events (void)
 {
   g_autoptr(GHashTable) fields = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupSession) http = soup_session_new ();
   g_autoptr(SoupMessage) message = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *signature = NULL;
@@ -146,7 +171,7 @@ test_listener_feeds_live_events (void)
   NcCall *call;
 
   wait_until (listener_running);
-  g_assert_null (nc_application_get_listener_problem (app));
+  g_assert_null (nc_session_get_listener_problem (session ()));
 
   g_hash_table_insert (fields, (gpointer) "event", (gpointer) "NOTIFY_START");
   g_hash_table_insert (fields, (gpointer) "call_start", (gpointer) "2026-11-23 10:15:03");
@@ -157,19 +182,19 @@ test_listener_feeds_live_events (void)
   body = soup_form_encode_hash (fields);
   bytes = g_bytes_new_take (body, strlen (body));
   url = g_strdup_printf ("http://127.0.0.1:%u/zadarma_webhook/%s",
-                         nc_webhook_server_get_port (nc_application_get_listener (app)), TOKEN);
+                         nc_webhook_server_get_port (nc_session_get_listener (session ())), TOKEN);
   message = soup_message_new ("POST", url);
   soup_message_set_request_body_from_bytes (message, "application/x-www-form-urlencoded", bytes);
   soup_message_headers_replace (soup_message_get_request_headers (message), "Signature", signature);
-  soup_session_set_proxy_resolver (session, NULL);
-  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, event_answered,
+  soup_session_set_proxy_resolver (http, NULL);
+  soup_session_send_and_read_async (http, message, G_PRIORITY_DEFAULT, NULL, event_answered,
                                     &status);
   while (status == 0)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (status, ==, 200);
 
   wait_until (one_call_in_journal);
-  call = nc_call_tracker_lookup (nc_application_get_call_tracker (app), "in_live");
+  call = nc_call_tracker_lookup (nc_session_get_tracker (session ()), "in_live");
   g_assert_nonnull (call);
   g_assert_cmpint (nc_call_get_state (call), ==, NC_CALL_STATE_RINGING);
 }
@@ -224,15 +249,22 @@ test_gapplication_action (void)
   g_assert_cmpstr (g_hash_table_lookup (nc_pbx_simulator_get_callbacks (simulator)->pdata[1], "to"),
                    ==, "79161112233");
 
-  g_subprocess_wait (action, NULL, NULL);
-  g_subprocess_send_signal (service, SIGTERM);
-  g_subprocess_wait (service, NULL, NULL);
+  /* A crash or a sanitizer's report in either process fails the test. */
+  g_assert_true (g_subprocess_wait (action, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (action));
+  g_assert_cmpint (g_subprocess_get_exit_status (action), ==, 0);
+  /* A service with nothing left to do goes by itself. */
+  g_assert_true (g_subprocess_wait (service, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (service));
+  g_assert_cmpint (g_subprocess_get_exit_status (service), ==, 0);
 }
 
 static gboolean
 store_open (void)
 {
-  return nc_application_get_store (app) != NULL;
+  return nc_session_get_store (session ()) != NULL;
 }
 
 static NcWindow *window;
@@ -241,16 +273,23 @@ static NcClientsView *clients_view;
 static gboolean
 calls_enabled (void)
 {
-  gboolean enabled = FALSE;
-
-  g_object_get (clients_view, "calls-enabled", &enabled, NULL);
-  return enabled;
+  return nc_dialer_get_can_call (nc_session_get_dialer (session ()));
 }
 
 static gboolean
-calls_disabled (void)
+phones_hidden (void)
 {
-  return !calls_enabled ();
+  return !nc_dialer_get_show_phones (nc_session_get_dialer (session ()));
+}
+
+static NcCallMethod expected_method;
+
+static gboolean
+method_is (void)
+{
+  NcEmployee *me = nc_dialer_get_employee (nc_session_get_dialer (session ()));
+
+  return me != NULL && nc_employee_get_call_method (me) == expected_method;
 }
 
 static gboolean
@@ -289,17 +328,26 @@ one_more_callback (void)
   return nc_pbx_simulator_get_callbacks (simulator)->len == callbacks_before + 1;
 }
 
+/* The admin changes how Анна calls; this desk is Анна's. */
 static void
 set_me (NcCallMethod method)
 {
-  g_autoptr(GPtrArray) employees = nc_store_list_employees_sync (nc_application_get_store (app), NULL);
+  NcStore *store = nc_session_get_store (session ());
+  g_autoptr(GPtrArray) employees = nc_store_list_employees_sync (store, NULL);
   g_autoptr(NcEmployee) me = nc_employee_new (employees->len > 0
                                               ? nc_employee_get_id (employees->pdata[0]) : 0,
                                               "Анна", "111111", "79500000033", method);
+  g_autoptr(GSettings) settings = nc_settings_new_if_installed ();
 
-  g_assert_cmpint (nc_store_save_employee_sync (nc_application_get_store (app), me, NULL), >, 0);
-  nc_window_reload (window);
+  g_settings_set_string (settings, "current-employee", "111111");
+  g_assert_cmpint (nc_store_save_employee_sync (store, me, NULL), >, 0);
+  /* The store's change feed brings it to the dialer. */
+  expected_method = method;
+  wait_until (method_is);
 }
+
+static void wait_for_toast (const char *prefix);
+static gboolean two_refusals (void);
 
 /* The operator's window: the clients, searchable, and a phone that follows the call method. */
 static void
@@ -312,14 +360,14 @@ test_click_to_call (void)
   wait_until (store_open);
   nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
   g_ptr_array_add (drafts, client);
-  g_assert_true (nc_store_add_clients_sync (nc_application_get_store (app), drafts, NULL, NULL));
+  g_assert_true (nc_store_add_clients_sync (nc_session_get_store (session ()), drafts, NULL,
+                                            NULL));
 
-  window = nc_window_new (app);
+  window = nc_window_new (GTK_APPLICATION (app), session ());
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
   clients_view = NC_CLIENTS_VIEW (nc_ui_test_find_widget (GTK_WIDGET (window), NC_TYPE_CLIENTS_VIEW,
                                                           NULL, NULL));
-  nc_window_reload (window);
   wait_until (ivan_shown);
 
   /* The live events show what the listener received before the window opened. */
@@ -330,19 +378,29 @@ test_click_to_call (void)
     g_assert_cmpuint (g_list_model_get_n_items (nc_live_view_get_journal_model (live)), ==, 1);
   }
 
-  /* Search answers from the index, in any format of the number. */
-  nc_clients_view_search (clients_view, "zzz");
-  wait_until (no_client_shown);
-  nc_clients_view_search (clients_view, "Петр");
-  wait_until (one_client_shown);
-  g_assert_true (ivan_shown ());
-  nc_clients_view_search (clients_view, "+7 (900) 444");
-  wait_until (ivan_shown);
-  nc_clients_view_search (clients_view, "");
+  /* Search answers from the index, in any format of the number: each search starts where
+   * its answer is not shown. */
+  {
+    static const char *const numbers[] = {
+      "+7 (900) 444", "8 (900) 444-33-22", "89004443322", "8 900 444", "444-33-22",
+    };
+
+    nc_clients_view_search (clients_view, "Петр");
+    wait_until (one_client_shown);
+    g_assert_true (ivan_shown ());
+    for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+      {
+        nc_clients_view_search (clients_view, "zzz");
+        wait_until (no_client_shown);
+        nc_clients_view_search (clients_view, numbers[i]);
+        wait_until (ivan_shown);
+      }
+    nc_clients_view_search (clients_view, "");
+  }
 
   /* Calls disabled: no phone at all. */
   set_me (NC_CALL_METHOD_DISABLED);
-  nc_ui_test_spin (200);
+  wait_until (phones_hidden);
   g_assert_false (calls_enabled ());
 
   /* Calls via the Novofon API: one callback, and a second click while it is on its way
@@ -357,9 +415,14 @@ test_click_to_call (void)
                                              "79004443322"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.call-client", "s",
                                              "79004443322"));
-  g_assert_nonnull (strstr (nc_window_get_last_toast (window), "already on its way"));
+  /* The second was refused before anything was sent: once both have answered, one
+   * callback is all there will be. */
+  wait_for_toast ("A call to ");
+  g_assert_nonnull (strstr (nc_window_get_last_toast (window), "+7 900 444-33-22"));
   wait_until (one_more_callback);
-  nc_ui_test_spin (300);
+  /* Named as the clients' list names them: the oldest telephony client with the number
+   * is the one the listener made of this caller. */
+  wait_for_toast ("The PBX is ringing you; then it calls +7 900 444-33-22");
   g_assert_cmpuint (nc_pbx_simulator_get_callbacks (simulator)->len, ==, callbacks_before + 1);
   g_assert_cmpstr (g_hash_table_lookup (nc_pbx_simulator_get_callbacks (simulator)->pdata[callbacks_before],
                                         "from"), ==, "111111");
@@ -368,19 +431,18 @@ test_click_to_call (void)
    * one is on its way is refused. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "call-back",
                                   g_variant_new_string ("79004443322"));
-  g_assert_nonnull (strstr (nc_window_get_last_toast (window), "already on its way"));
+  wait_until (two_refusals);
 
   /* Calls via an app: no softphone here, and the window says what to do. */
   set_me (NC_CALL_METHOD_APP);
-  nc_ui_test_spin (200);
   g_assert_true (calls_enabled ());
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.call-client", "s",
                                              "79004443322"));
-  g_assert_nonnull (strstr (nc_window_get_last_toast (window), "Zoiper"));
+  wait_for_toast ("No app is set up for phone calls: install a softphone such as Zoiper");
   g_assert_cmpuint (nc_pbx_simulator_get_callbacks (simulator)->len, ==, callbacks_before + 1);
 
   set_me (NC_CALL_METHOD_DISABLED);
-  wait_until (calls_disabled);
+  wait_until (phones_hidden);
 }
 
 static gpointer
@@ -399,9 +461,13 @@ static const char *expected_toast;
 static gboolean
 toast_shown (void)
 {
-  const char *last = nc_window_get_last_toast (window);
+  return nc_window_said (window, expected_toast) > 0;
+}
 
-  return last != NULL && g_str_has_prefix (last, expected_toast);
+static gboolean
+two_refusals (void)
+{
+  return nc_window_said (window, "A call to ") >= 2;
 }
 
 static void
@@ -426,7 +492,7 @@ card_open (void)
 static NcClient *
 find_client (const char *name)
 {
-  g_autoptr(GPtrArray) clients = nc_store_list_clients_sync (nc_application_get_store (app), TRUE,
+  g_autoptr(GPtrArray) clients = nc_store_list_clients_sync (nc_session_get_store (session ()), TRUE,
                                                              NULL);
 
   for (guint i = 0; i < clients->len; i++)
@@ -450,6 +516,29 @@ olga_shown (void)
   return FALSE;
 }
 
+/* The error shown under the field titled @title, or NULL: the field is marked with the
+ * error style, and the row after it says why. */
+static const char *
+field_error (GtkWidget  *root,
+             const char *title)
+{
+  GtkWidget *field = nc_ui_test_find_widget (root, ADW_TYPE_ENTRY_ROW, "title", title);
+  GtkWidget *next;
+
+  g_assert_nonnull (field);
+  next = gtk_widget_get_next_sibling (field);
+  if (!gtk_widget_has_css_class (field, "error"))
+    {
+      g_assert_true (next == NULL || !gtk_widget_get_visible (next) ||
+                     ADW_IS_ENTRY_ROW (next) || ADW_IS_COMBO_ROW (next) ||
+                     ADW_IS_ACTION_ROW (next));
+      return NULL;
+    }
+  g_assert_nonnull (next);
+  g_assert_true (gtk_widget_get_visible (next));
+  return gtk_label_get_label (GTK_LABEL (gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (next))));
+}
+
 /* An operator adds a client by hand, opens the card, edits, and deletes them. */
 static void
 test_client_editor (void)
@@ -467,15 +556,30 @@ test_client_editor (void)
   editor = find_toplevel (NC_TYPE_CLIENT_EDITOR);
   save = nc_ui_test_find_widget (GTK_WIDGET (editor), GTK_TYPE_BUTTON, "label", "_Save");
 
-  /* Checked as typed: a telephony client needs a number, and a number that is one. */
+  /* The first field has the focus, and nothing is said to be wrong before anything is
+   * typed. */
+  nc_ui_test_wait_for_frames (GTK_WIDGET (editor), 2);
+  g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (editor)),
+                                         nc_ui_test_find_widget (GTK_WIDGET (editor),
+                                                                 ADW_TYPE_ENTRY_ROW, "title",
+                                                                 "Name")));
+  g_assert_null (field_error (GTK_WIDGET (editor), "Name"));
+  g_assert_null (field_error (GTK_WIDGET (editor), "Phone"));
+
+  /* Save with a telephony client without a number: the error shows under the number, and
+   * nothing is saved. */
   nc_client_editor_fill (editor, "Ольга", NC_CHANNEL_TELEPHONY, "");
-  g_assert_false (gtk_widget_get_sensitive (save));
   g_assert_nonnull (strstr (nc_client_editor_get_problem (editor), "enter the number"));
+  g_assert_null (field_error (GTK_WIDGET (editor), "Phone"));
+  g_signal_emit_by_name (save, "clicked");
+  g_assert_true (editor_open ());
+  g_assert_nonnull (strstr (field_error (GTK_WIDGET (editor), "Phone"), "enter the number"));
+  g_assert_null (field_error (GTK_WIDGET (editor), "Name"));
   nc_client_editor_fill (editor, "Ольга", NC_CHANNEL_TELEPHONY, "12");
-  g_assert_false (gtk_widget_get_sensitive (save));
+  g_assert_nonnull (strstr (field_error (GTK_WIDGET (editor), "Phone"), "too short"));
   nc_client_editor_fill (editor, "Ольга", NC_CHANNEL_TELEPHONY, "+7 (912) 000-11-22");
-  g_assert_true (gtk_widget_get_sensitive (save));
   g_assert_null (nc_client_editor_get_problem (editor));
+  g_assert_null (field_error (GTK_WIDGET (editor), "Phone"));
   nc_client_editor_set_variable (editor, "city", "Пермь");
   nc_ui_test_wait_for_frames (GTK_WIDGET (editor), 3);
   shot = nc_ui_test_save_screenshot (GTK_WIDGET (editor), "client-editor");
@@ -522,7 +626,7 @@ test_client_editor (void)
   g_assert_nonnull (confirm);
   adw_message_dialog_response (confirm, "delete");
   wait_for_toast ("Client deleted");
-  gone = nc_store_get_client_sync (nc_application_get_store (app), nc_client_get_id (olga), &error);
+  gone = nc_store_get_client_sync (nc_session_get_store (session ()), nc_client_get_id (olga), &error);
   g_assert_null (gone);
   g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND);
   nc_clients_view_search (clients_view, "");
@@ -564,7 +668,7 @@ test_import_export (void)
   g_autoptr(GFile) good = g_file_new_for_path (good_path);
   g_autoptr(GFile) bad = g_file_new_for_path (bad_path);
   g_autoptr(GFile) out = g_file_new_for_path (out_path);
-  g_autoptr(GPtrArray) before = nc_store_list_clients_sync (nc_application_get_store (app), FALSE,
+  g_autoptr(GPtrArray) before = nc_store_list_clients_sync (nc_session_get_store (session ()), FALSE,
                                                             NULL);
   g_autoptr(GPtrArray) after = NULL;
   g_autofree char *written = NULL;
@@ -592,7 +696,7 @@ test_import_export (void)
 
   nc_window_import_clients (window, bad);
   wait_for_toast ("Nothing was imported: bad.csv:2: unknown channel “fax”");
-  after = nc_store_list_clients_sync (nc_application_get_store (app), FALSE, NULL);
+  after = nc_store_list_clients_sync (nc_session_get_store (session ()), FALSE, NULL);
   g_assert_cmpuint (after->len, ==, before->len + 3);
 
   /* Cancelled at once: nothing is added, and the toast says so. */
@@ -608,23 +712,23 @@ test_import_export (void)
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-transfer", NULL));
     wait_for_toast ("The import was cancelled; nothing was imported");
     g_clear_pointer (&after, g_ptr_array_unref);
-    after = nc_store_list_clients_sync (nc_application_get_store (app), FALSE, NULL);
+    after = nc_store_list_clients_sync (nc_session_get_store (session ()), FALSE, NULL);
     g_assert_cmpuint (after->len, ==, before->len + 3);
 
     /* A window closed while it imports: the import the user asked for still ends, all of
      * it, and the window goes after its answer. */
-    closing = nc_window_new (app);
+    closing = nc_window_new (GTK_APPLICATION (app), session ());
     g_object_add_weak_pointer (G_OBJECT (closing), (gpointer *) &closing);
     gtk_window_present (GTK_WINDOW (closing));
     nc_window_import_clients (closing, big);
     gtk_window_destroy (GTK_WINDOW (closing));
     wait_until (closing_gone);
     g_clear_pointer (&after, g_ptr_array_unref);
-    after = nc_store_list_clients_sync (nc_application_get_store (app), FALSE, NULL);
+    after = nc_store_list_clients_sync (nc_session_get_store (session ()), FALSE, NULL);
     g_assert_cmpuint (after->len, ==, before->len + 3 + 5000);
 
-    /* The list reads them a page at a time, the oldest first, until it has them all. */
-    nc_window_reload (window);
+    /* The store's change feed makes the list read them again, a page at a time, the oldest
+     * first, until it has them all. */
     expected_shown = after->len;
     wait_until (all_shown);
     {
@@ -676,7 +780,7 @@ static gboolean
 whatsapp_connected (void)
 {
   g_clear_pointer (&messengers_now, g_strfreev);
-  messengers_now = nc_store_get_messengers_sync (nc_application_get_store (app), NULL);
+  messengers_now = nc_store_get_messengers_sync (nc_session_get_store (session ()), NULL);
   return messengers_now != NULL && g_strv_contains ((const char *const *) messengers_now, "whatsapp");
 }
 
@@ -702,7 +806,9 @@ test_preferences (void)
   g_action_group_activate_action (G_ACTION_GROUP (app), "setup-check", NULL);
   preferences = find_toplevel (NC_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
-  g_signal_connect (preferences, "setup-checked", G_CALLBACK (setup_checked), NULL);
+  g_signal_connect (nc_ui_test_find_widget (GTK_WIDGET (preferences), NC_TYPE_SETUP_CHECK_PAGE,
+                                            NULL, NULL),
+                    "checked", G_CALLBACK (setup_checked), NULL);
   wait_until (setup_checked_yet);
 
   g_assert_nonnull (strstr (row_subtitle (GTK_WIDGET (preferences), "API Key and Secret"),
@@ -712,6 +818,17 @@ test_preferences (void)
   nc_ui_test_wait_for_frames (GTK_WIDGET (preferences), 3);
   shot = nc_ui_test_save_screenshot (GTK_WIDGET (preferences), "setup-check");
   nc_ui_test_assert_icon_buttons_explained (GTK_WIDGET (preferences));
+
+  /* The account in use shows its Key, never its Secret. */
+  {
+    GtkWidget *key = nc_ui_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_ENTRY_ROW,
+                                             "title", "Key");
+    GtkWidget *secret = nc_ui_test_find_widget (GTK_WIDGET (preferences),
+                                                ADW_TYPE_PASSWORD_ENTRY_ROW, NULL, NULL);
+
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (key)), ==, KEY);
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (secret)), ==, "");
+  }
 
   /* The server: Zadarma by name; another server by an address that must be one. */
   server = ADW_COMBO_ROW (nc_ui_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW,
@@ -730,6 +847,8 @@ test_preferences (void)
   g_clear_pointer (&url, g_free);
   url = g_settings_get_string (settings, "api-url");
   g_assert_cmpstr (url, ==, "https://api.zadarma.com");
+  /* Beside the field, and the field marked. */
+  g_assert_true (gtk_widget_has_css_class (address, "error"));
   gtk_editable_set_text (GTK_EDITABLE (address), "https://api-sandbox.zadarma.com");
   g_signal_emit_by_name (address, "apply");
   g_clear_pointer (&url, g_free);
@@ -785,15 +904,24 @@ test_employee_editor (void)
   editor = NC_EMPLOYEE_EDITOR (nc_employees_view_edit (employees_view, NULL));
   save = nc_ui_test_find_widget (GTK_WIDGET (editor), GTK_TYPE_BUTTON, "label", "_Save");
   id_row = nc_ui_test_find_widget (GTK_WIDGET (editor), ADW_TYPE_ENTRY_ROW, "title",
-                                   "Employee ID (from the employee’s page in the cabinet)");
+                                   "Employee ID");
 
+  /* Nothing is said to be wrong before anything is typed. */
+  g_assert_null (field_error (GTK_WIDGET (editor), "Name"));
   nc_employee_editor_fill (editor, "Борис", NC_CALL_METHOD_DISABLED, NULL, NULL);
   g_assert_false (gtk_widget_get_visible (id_row));
-  g_assert_true (gtk_widget_get_sensitive (save));
+  g_assert_true (nc_employee_editor_is_valid (editor));
 
   nc_employee_editor_fill (editor, "Борис", NC_CALL_METHOD_API, "abc", "79500000044");
   g_assert_true (gtk_widget_get_visible (id_row));
-  g_assert_false (gtk_widget_get_sensitive (save));
+  g_assert_false (nc_employee_editor_is_valid (editor));
+  g_assert_null (field_error (GTK_WIDGET (editor), "Employee ID"));
+  /* Leaving the field says what is wrong with it, beside it. */
+  gtk_widget_grab_focus (id_row);
+  gtk_widget_grab_focus (nc_ui_test_find_widget (GTK_WIDGET (editor), ADW_TYPE_ENTRY_ROW, "title",
+                                                 "Virtual Number"));
+  g_assert_nonnull (strstr (field_error (GTK_WIDGET (editor), "Employee ID"), "111111"));
+  g_assert_null (field_error (GTK_WIDGET (editor), "Virtual Number"));
   /* The PBX's extensions and the account's numbers are offered: pick them. */
   pick_button = nc_ui_test_find_widget (GTK_WIDGET (editor), GTK_TYPE_MENU_BUTTON, "tooltip-text",
                                         "Pick an Extension of the PBX");
@@ -811,7 +939,8 @@ test_employee_editor (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.pick-number", "s",
                                              "79500000044"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (id_row)), ==, "222222");
-  g_assert_true (gtk_widget_get_sensitive (save));
+  g_assert_true (nc_employee_editor_is_valid (editor));
+  g_assert_null (field_error (GTK_WIDGET (editor), "Employee ID"));
   nc_ui_test_spin (600);
   nc_ui_test_wait_for_frames (GTK_WIDGET (editor), 2);
   shot = nc_ui_test_save_screenshot (GTK_WIDGET (editor), "employee-editor");
@@ -874,6 +1003,8 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/app-actions/zadarma-call", test_zadarma_call);
+  g_test_add_func ("/app-actions/zadarma-call-twice-rings-once",
+                   test_zadarma_call_twice_rings_once);
   g_test_add_func ("/app-actions/zadarma-call-bad-number-notifies",
                    test_zadarma_call_bad_number_notifies);
   g_test_add_func ("/app-actions/zadarma-call-api-failure-notifies",

@@ -243,7 +243,8 @@ callback_placed (GObject      *source,
                  gpointer      user_data)
 {
   Attempt *attempt = user_data;
-  g_autoptr(NcZadarmaCallback) callback = nc_zadarma_call_finish (result, &attempt->error);
+  g_autoptr(NcZadarmaCallback) callback = nc_zadarma_client_callback_finish (NC_ZADARMA_CLIENT (source),
+                                                                            result, &attempt->error);
 
   g_assert_true ((callback == NULL) == (attempt->error != NULL));
   attempt->requests_after = nc_pbx_simulator_get_request_count (the_shift->callbacks);
@@ -282,7 +283,9 @@ next_callback (gpointer user_data)
                                                          g_get_real_time ());
   attempt->requests_before = nc_pbx_simulator_get_request_count (shift->callbacks);
   shift->current = attempt;
-  nc_zadarma_call_place_async (shift->callback_client, request, NULL, callback_placed, attempt);
+  nc_zadarma_client_callback_async (shift->callback_client, request->employee_id,
+                                    request->client_phone, request->employee_id, NULL,
+                                    callback_placed, attempt);
   return G_SOURCE_CONTINUE;
 }
 

@@ -25,7 +25,7 @@ static gboolean
 call_replayed (void)
 {
   return g_list_model_get_n_items (nc_call_tracker_get_journal (
-           nc_application_get_call_tracker (app))) == 2;
+           nc_session_get_tracker (nc_application_get_session (app)))) == 2;
 }
 
 /* Yesterday's calls, one still ringing when the console stopped and one missed, are in

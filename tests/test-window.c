@@ -28,20 +28,54 @@ get_window (void)
   return GTK_WIDGET (window);
 }
 
+static gboolean
+wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 static void
-assert_empty_state (GtkWidget *part)
+wait_until (gboolean (*done) (void))
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint waker = g_timeout_add (50, wake, NULL);
+
+  while (!done () && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (waker);
+  g_assert_true (done ());
+}
+
+/* The status page on screen in @part: a title, and a sentence that says what to do. */
+static void
+assert_empty_state (GtkWidget  *part,
+                    const char *title)
 {
   AdwStatusPage *page = ADW_STATUS_PAGE (nc_ui_test_find_widget (part, ADW_TYPE_STATUS_PAGE,
-                                                                 NULL, NULL));
+                                                                 "title", title));
   const char *description;
 
   g_assert_nonnull (page);
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)) ||
-                 !gtk_widget_get_mapped (part));
-  g_assert_cmpstr (adw_status_page_get_title (page), !=, "");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
   description = adw_status_page_get_description (page);
   g_assert_nonnull (description);
   g_assert_cmpuint (strlen (description), >, 40);
+}
+
+static gboolean
+store_open (void)
+{
+  return nc_session_get_store (nc_application_get_session (app)) != NULL;
+}
+
+static gboolean
+clients_empty_shown (void)
+{
+  AdwStatusPage *page = ADW_STATUS_PAGE (nc_ui_test_find_widget (get_window (),
+                                                                 ADW_TYPE_STATUS_PAGE, "title",
+                                                                 "No Clients Yet"));
+
+  return page != NULL && gtk_widget_get_mapped (GTK_WIDGET (page));
 }
 
 static void
@@ -70,15 +104,65 @@ test_three_parts (void)
   g_assert_true (gtk_widget_get_mapped (live));
   g_assert_cmpint (gtk_widget_get_width (live), >=, 300);
 
-  assert_empty_state (clients);
-  assert_empty_state (employees);
-  assert_empty_state (live);
+  /* A new user sees what to do next in each part, once the data is open. */
+  wait_until (store_open);
+  wait_until (clients_empty_shown);
+  assert_empty_state (clients, "No Clients Yet");
+  assert_empty_state (live, "No Calls Yet");
+  g_assert_false (gtk_widget_get_mapped (employees));
 
   adw_view_stack_set_visible_child_name (stack, "employees");
   nc_ui_test_wait_for_frames (window, 2);
   g_assert_true (gtk_widget_get_mapped (employees));
   g_assert_true (gtk_widget_get_mapped (live));
+  assert_empty_state (employees, "No Employees Yet");
+  /* The "+" of the header bar adds what the page shows. */
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (nc_ui_test_find_widget (window, GTK_TYPE_BUTTON,
+                                                                        "action-name", "win.add")),
+                   ==, "Add Employee");
   adw_view_stack_set_visible_child_name (stack, "clients");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (nc_ui_test_find_widget (window, GTK_TYPE_BUTTON,
+                                                                        "action-name", "win.add")),
+                   ==, "Add Client");
+}
+
+static gboolean
+account_bar_shown (void)
+{
+  GtkWidget *button = nc_ui_test_find_widget (get_window (), GTK_TYPE_BUTTON, "action-name",
+                                              "app.demo");
+
+  return button != NULL && gtk_widget_get_mapped (button);
+}
+
+/* Without an account, the window says what is missing and offers the two ways on: the
+ * account, or the demo. Nobody is chosen as this console's employee, and it says so. */
+static void
+test_first_start (void)
+{
+  GtkWidget *window = get_window ();
+  GtkWidget *connect;
+  GtkLabel *acting;
+
+  wait_until (account_bar_shown);
+  connect = nc_ui_test_find_widget (window, GTK_TYPE_BUTTON, "label", "_Connect Account…");
+  g_assert_nonnull (connect);
+  g_assert_true (gtk_widget_get_mapped (connect));
+  /* Under the header bar, not above it. */
+  {
+    graphene_point_t at;
+    GtkWidget *header = nc_ui_test_find_widget (window, ADW_TYPE_HEADER_BAR, NULL, NULL);
+    graphene_point_t header_at;
+
+    g_assert_true (gtk_widget_compute_point (connect, window, &GRAPHENE_POINT_INIT (0, 0), &at));
+    g_assert_true (gtk_widget_compute_point (header, window, &GRAPHENE_POINT_INIT (0, 0),
+                                             &header_at));
+    g_assert_cmpfloat (at.y, >, header_at.y + gtk_widget_get_height (header) - 1);
+  }
+  acting = GTK_LABEL (nc_ui_test_find_widget (window, GTK_TYPE_LABEL, "label",
+                                              "Add yourself under Employees to call clients"));
+  g_assert_nonnull (acting);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (acting)));
 }
 
 static void
@@ -99,6 +183,38 @@ test_shortcuts (void)
   assert_accel ("app.quit", "<Control>q");
   assert_accel ("win.show-help-overlay", "<Control>question");
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+
+  /* Every shortcut the window has is in the shortcuts window. */
+  {
+    GtkWidget *overlay = GTK_WIDGET (gtk_application_window_get_help_overlay (
+                                       GTK_APPLICATION_WINDOW (window)));
+    g_autoptr(GPtrArray) shortcuts = nc_ui_test_find_all (overlay, GTK_TYPE_SHORTCUTS_SHORTCUT);
+    static const char *const wanted[] = {
+      "<Control>f", "<Control>n", "<Control>Return", "<Alt>1", "<Alt>2", "F9", "Return",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (wanted); i++)
+      {
+        gboolean found = FALSE;
+
+        for (guint j = 0; j < shortcuts->len && !found; j++)
+          {
+            g_autofree char *accelerator = NULL;
+
+            g_object_get (shortcuts->pdata[j], "accelerator", &accelerator, NULL);
+            found = g_strcmp0 (accelerator, wanted[i]) == 0;
+          }
+        if (!found)
+          g_error ("The shortcuts window does not list %s", wanted[i]);
+      }
+  }
+
+  /* Alt+2 and Alt+1 switch the pages. */
+  g_assert_true (gtk_widget_activate_action (window, "win.show-page", "s", "employees"));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (
+                     ADW_VIEW_STACK (nc_ui_test_find_widget (window, ADW_TYPE_VIEW_STACK, NULL,
+                                                             NULL))), ==, "employees");
+  g_assert_true (gtk_widget_activate_action (window, "win.show-page", "s", "clients"));
 
   /* Ctrl+F goes to the search entry of the clients. */
   g_assert_true (gtk_widget_activate_action (window, "win.search", NULL));
@@ -165,30 +281,27 @@ test_preferences_open (void)
   g_assert_nonnull (preferences);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (preferences)));
 
-  /* The address to paste, with a token from the keyring (made there the first time), and
-   * the listener's state: no account yet, so it says what is missing. */
+  /* No account yet: what cannot work is insensitive and says why, and nothing tells the
+   * user to run a command. */
   {
-    AdwActionRow *url_row = NULL;
-    AdwActionRow *listener_row = NULL;
-    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+    AdwActionRow *url_row = ADW_ACTION_ROW (nc_ui_test_find_widget (GTK_WIDGET (preferences),
+                                                                    ADW_TYPE_ACTION_ROW, "title",
+                                                                    "Webhook Address"));
+    AdwActionRow *listener_row = ADW_ACTION_ROW (nc_ui_test_find_widget (GTK_WIDGET (preferences),
+                                                                         ADW_TYPE_ACTION_ROW,
+                                                                         "title", "Listener"));
+    GtkWidget *receive = nc_ui_test_find_widget (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW,
+                                                 "title", "Receive Call Events");
+    GtkWidget *register_button = nc_ui_test_find_widget (GTK_WIDGET (preferences),
+                                                         GTK_TYPE_BUTTON, "label",
+                                                         "_Register with Novofon");
 
-    while (g_get_monotonic_time () < deadline)
-      {
-        url_row = ADW_ACTION_ROW (nc_ui_test_find_widget (GTK_WIDGET (preferences),
-                                                          ADW_TYPE_ACTION_ROW, "title",
-                                                          "Webhook Address (local: set a public "
-                                                          "address for the PBX to reach it)"));
-        if (url_row != NULL && strstr (adw_action_row_get_subtitle (url_row), "/zadarma_webhook/"))
-          break;
-        g_main_context_iteration (NULL, FALSE);
-      }
     g_assert_nonnull (url_row);
-    g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (url_row),
-                                     "http://127.0.0.1:8765/zadarma_webhook/"));
-    listener_row = ADW_ACTION_ROW (nc_ui_test_find_widget (GTK_WIDGET (preferences),
-                                                           ADW_TYPE_ACTION_ROW, "title",
-                                                           "Listener"));
-    g_assert_nonnull (strstr (adw_action_row_get_subtitle (listener_row), "API Key"));
+    g_assert_cmpstr (adw_action_row_get_subtitle (url_row), ==, "No address without an account");
+    g_assert_false (gtk_widget_is_sensitive (receive));
+    g_assert_false (gtk_widget_is_sensitive (register_button));
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (listener_row), "account"));
+    g_assert_null (strstr (adw_action_row_get_subtitle (listener_row), "novofon-console"));
     g_assert_nonnull (nc_ui_test_find_widget (GTK_WIDGET (preferences),
                                               ADW_TYPE_PASSWORD_ENTRY_ROW, NULL, NULL));
     nc_ui_test_wait_for_frames (GTK_WIDGET (preferences), 2);
@@ -262,14 +375,29 @@ test_screenshot_and_narrow (void)
   g_test_message ("screenshot: %s", wide);
   g_assert_true (g_file_test (wide, G_FILE_TEST_IS_REGULAR));
 
-  /* A narrow window folds the live events behind a toggle in the header bar. */
-  gtk_window_set_default_size (GTK_WINDOW (window), 400, 760);
+  /* A narrow window — 360 px, as asked — folds the live events behind a toggle in the
+   * header bar, and brings them back with a visible back button. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 760);
   gtk_widget_queue_resize (window);
   nc_ui_test_spin (500);
   nc_ui_test_wait_for_frames (window, 3);
   g_assert_true (adw_flap_get_folded (flap));
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
   narrow = nc_ui_test_save_screenshot (window, "window-narrow");
   g_test_message ("screenshot: %s", narrow);
+  g_assert_true (gtk_widget_activate_action (window, "win.toggle-live-events", NULL));
+  nc_ui_test_spin (400);
+  nc_ui_test_wait_for_frames (window, 3);
+  g_assert_true (adw_flap_get_reveal_flap (flap));
+  {
+    GtkWidget *back = nc_ui_test_find_widget (window, GTK_TYPE_BUTTON, "action-name",
+                                              "win.hide-live-events");
+
+    g_assert_true (gtk_widget_get_mapped (back));
+    g_free (nc_ui_test_save_screenshot (window, "window-narrow-live"));
+    g_assert_true (gtk_widget_activate_action (window, "win.hide-live-events", NULL));
+    g_assert_false (adw_flap_get_reveal_flap (flap));
+  }
 }
 
 static gboolean
@@ -307,6 +435,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/window/three-parts", test_three_parts);
+  g_test_add_func ("/window/first-start", test_first_start);
   g_test_add_func ("/window/shortcuts", test_shortcuts);
   g_test_add_func ("/window/primary-menu", test_primary_menu);
   g_test_add_func ("/window/preferences-open", test_preferences_open);

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "nc-call-tracker.h"
+#include "nc-employee-list.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +18,7 @@ G_DECLARE_FINAL_TYPE (NcCallNotifier, nc_call_notifier, NC, CALL_NOTIFIER, GObje
 NcCallNotifier *nc_call_notifier_new (GApplication  *application,
                                       NcCallTracker *tracker,
                                       GSettings     *settings);
+void            nc_call_notifier_set_employees (NcCallNotifier *self,
+                                                NcEmployeeList *employees);
 
 G_END_DECLS

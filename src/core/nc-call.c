@@ -119,6 +119,20 @@ static const struct
 };
 
 /**
+ * nc_format_duration:
+ *
+ * Returns: (transfer full): a duration as people read it: `M:SS`, or `H:MM:SS` from an
+ *   hour on
+ */
+char *
+nc_format_duration (guint seconds)
+{
+  if (seconds >= 3600)
+    return g_strdup_printf ("%u:%02u:%02u", seconds / 3600, seconds / 60 % 60, seconds % 60);
+  return g_strdup_printf ("%u:%02u", seconds / 60, seconds % 60);
+}
+
+/**
  * nc_call_disposition_to_text:
  *
  * Returns: (transfer none): the PBX's disposition in words for people, translated

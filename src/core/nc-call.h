@@ -61,6 +61,7 @@ gint64           nc_call_get_first_seen_us   (NcCall *self);
 gint64           nc_call_get_answered_seen_us (NcCall *self);
 
 const char      *nc_call_disposition_to_text (const char *disposition);
+char            *nc_format_duration          (guint       seconds);
 const char *const *nc_call_event_types       (void);
 
 G_END_DECLS

@@ -17,31 +17,7 @@
 
 #include "nc-cli-private.h"
 #include "nc-secrets.h"
-#include "nc-settings.h"
 #include "nc-zadarma-call.h"
-
-/* The project's exit codes for what went wrong. */
-static int
-exit_code_for (const GError *error)
-{
-  if (error->domain == NC_SECRETS_ERROR)
-    return NC_EXIT_CREDENTIALS;
-  if (g_error_matches (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_AUTH))
-    return NC_EXIT_CREDENTIALS;
-  if (g_error_matches (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_RATE_LIMITED))
-    return NC_EXIT_RATE_LIMITED;
-  if (g_error_matches (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_INVALID))
-    return NC_EXIT_USAGE;
-  return NC_EXIT_FAILURE;
-}
-
-char *
-nc_cli_dup_api_url (void)
-{
-  g_autoptr(GSettings) settings = nc_settings_new_for_command_line ();
-
-  return nc_settings_dup_api_url (settings);
-}
 
 int
 nc_cli_call (NcCliContext *ctx,
@@ -49,11 +25,11 @@ nc_cli_call (NcCliContext *ctx,
              char        **argv)
 {
   g_autoptr(NcCallRequest) request = NULL;
-  g_autoptr(NcStore) store = NULL;
+  g_autoptr(NcSession) session = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(NcZadarmaCallback) callback = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *api_url = NULL;
+  g_autofree char *message = NULL;
+  int status = NC_EXIT_OK;
 
   if (argc != 4)
     {
@@ -69,24 +45,20 @@ nc_cli_call (NcCliContext *ctx,
       return NC_EXIT_USAGE;
     }
 
-  store = nc_cli_open_store (ctx);
-  if (store == NULL)
-    return NC_EXIT_FAILURE;
+  session = nc_cli_start_session (ctx, NC_SESSION_FLAGS_NONE, TRUE, &status);
+  if (session == NULL)
+    return status;
 
-  api_url = nc_cli_dup_api_url ();
-  nc_zadarma_call_async (store, api_url, request, NULL, nc_cli_got_result, &result);
+  nc_dialer_call_request_async (nc_session_get_dialer (session), request, NULL,
+                                nc_cli_got_result, &result);
   nc_cli_wait (&result);
-
-  callback = nc_zadarma_call_finish (result, &error);
-  if (callback == NULL)
+  message = nc_dialer_call_request_finish (nc_session_get_dialer (session), result, &error);
+  if (message == NULL)
     {
-      g_autofree char *message = nc_zadarma_error_to_user_message (error);
+      g_autofree char *reason = nc_zadarma_error_to_user_message (error);
 
-      if (error->domain == NC_SECRETS_ERROR)
-        nc_cli_error (ctx, "%s", error->message);
-      else
-        nc_cli_error (ctx, _("No call was placed: %s"), message);
-      return exit_code_for (error);
+      nc_cli_error (ctx, _("No call was placed: %s"), reason);
+      return nc_cli_exit_code (error);
     }
 
   fprintf (ctx->out, _("The PBX is calling employee %s, then the client %s (who sees %s).\n"),
@@ -94,36 +66,16 @@ nc_cli_call (NcCliContext *ctx,
   return NC_EXIT_OK;
 }
 
-static NcZadarmaClient *
-client_from_credentials (NcCliContext  *ctx,
-                         NcStore       *store,
-                         int           *out_status)
-{
-  g_autoptr(NcCredentials) credentials = nc_cli_lookup_credentials (ctx);
-  g_autofree char *api_url = nc_cli_dup_api_url ();
-  NcZadarmaClient *client;
-
-  if (credentials == NULL)
-    {
-      *out_status = NC_EXIT_CREDENTIALS;
-      return NULL;
-    }
-
-  client = nc_zadarma_client_new (api_url, credentials->key, credentials->secret);
-  nc_zadarma_client_set_store (client, store);
-  return client;
-}
-
 int
 nc_cli_balance (NcCliContext *ctx,
                 int           argc,
                 char        **argv)
 {
-  g_autoptr(NcStore) store = NULL;
-  g_autoptr(NcZadarmaClient) client = NULL;
+  g_autoptr(NcSession) session = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(NcZadarmaBalance) balance = NULL;
   g_autoptr(GError) error = NULL;
+  NcZadarmaClient *client;
   int status = NC_EXIT_OK;
 
   if (argc != 1)
@@ -132,12 +84,10 @@ nc_cli_balance (NcCliContext *ctx,
       return NC_EXIT_USAGE;
     }
 
-  store = nc_cli_open_store (ctx);
-  if (store == NULL)
-    return NC_EXIT_FAILURE;
-  client = client_from_credentials (ctx, store, &status);
-  if (client == NULL)
+  session = nc_cli_start_session (ctx, NC_SESSION_FLAGS_NONE, TRUE, &status);
+  if (session == NULL)
     return status;
+  client = nc_session_get_zadarma_client (session);
 
   nc_zadarma_client_balance_async (client, NULL, nc_cli_got_result, &result);
   nc_cli_wait (&result);
@@ -147,7 +97,7 @@ nc_cli_balance (NcCliContext *ctx,
       g_autofree char *message = nc_zadarma_error_to_user_message (error);
 
       nc_cli_error (ctx, "%s", message);
-      return exit_code_for (error);
+      return nc_cli_exit_code (error);
     }
 
   fprintf (ctx->out, _("Balance: %.2f %s\n"), balance->balance,

@@ -6,6 +6,7 @@
 
 #include "nc-cli.h"
 #include "nc-secrets.h"
+#include "nc-session.h"
 #include "nc-store.h"
 
 G_BEGIN_DECLS
@@ -24,7 +25,11 @@ void      nc_cli_got_result   (GObject      *source,
                                GAsyncResult *result,
                                gpointer      user_data);
 void      nc_cli_wait         (GAsyncResult **result);
-NcCredentials *nc_cli_lookup_credentials (NcCliContext *ctx);
+NcSession *nc_cli_start_session (NcCliContext   *ctx,
+                                  NcSessionFlags  flags,
+                                  gboolean        need_account,
+                                  int            *out_status);
+int       nc_cli_exit_code     (const GError   *error);
 gboolean  nc_cli_read_input   (NcCliContext *ctx,
                                const char   *path,
                                char        **out_contents,
@@ -44,6 +49,5 @@ int nc_cli_credentials (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_listen      (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_calls       (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_webhook     (NcCliContext *ctx, int argc, char **argv);
-char *nc_cli_dup_api_url (void);
 
 G_END_DECLS

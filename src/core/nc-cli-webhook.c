@@ -12,7 +12,6 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
-#include "nc-call-service.h"
 #include "nc-cli-private.h"
 #include "nc-csv.h"
 #include "nc-secrets.h"
@@ -40,7 +39,6 @@ typedef struct
 {
   NcCliContext    *ctx;
   NcWebhookServer *server;
-  NcCallService   *service;
   gboolean         stopping;
 } Listener;
 
@@ -56,14 +54,22 @@ print_event (NcWebhookServer *server,
   const char *destination = nc_call_event_get_field (event, "destination");
   const char *did = nc_call_event_get_field (event, "called_did");
   const char *internal = nc_call_event_get_field (event, "internal");
+  g_autofree char *to = NULL;
+  g_autofree char *line = NULL;
 
-  fprintf (listener->ctx->out, "%s %s %s %s → %s%s%s%s\n",
-           start != NULL ? start : "-", type, nc_call_event_get_field (event, "pbx_call_id"),
-           caller != NULL ? caller : "-",
-           destination != NULL ? destination : did != NULL ? did : "-",
-           internal != NULL && *internal != '\0' ? " ext. " : "",
-           internal != NULL ? internal : "",
-           inserted ? "" : _(" (a replay: already stored)"));
+  /* Translators: the other end of an event's call: a number, or a number and extension */
+  to = internal != NULL && *internal != '\0'
+       ? g_strdup_printf (_("%s, extension %s"),
+                          destination != NULL ? destination : did != NULL ? did : "-", internal)
+       : g_strdup (destination != NULL ? destination : did != NULL ? did : "-");
+  line = g_strdup_printf ("%s %s %s %s → %s", start != NULL ? start : "-", type,
+                          nc_call_event_get_field (event, "pbx_call_id"),
+                          caller != NULL ? caller : "-", to);
+  if (inserted)
+    fprintf (listener->ctx->out, "%s\n", line);
+  else
+    /* Translators: an event line, then that it was already stored */
+    fprintf (listener->ctx->out, _("%s (a replay: already stored)\n"), line);
   fflush (listener->ctx->out);
 }
 
@@ -86,21 +92,14 @@ nc_cli_listen (NcCliContext *ctx,
 {
   g_autoptr(GSettings) settings = nc_settings_new_for_command_line ();
   g_autofree char *bind = nc_settings_dup_string (settings, "webhook-bind");
-  g_autofree char *token = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *api_url = nc_cli_dup_api_url ();
-  g_autoptr(NcCredentials) creds = NULL;
-  g_autoptr(NcStore) store = NULL;
-  g_autoptr(NcClientMatcher) matcher = NULL;
-  g_autoptr(NcCallTracker) tracker = NULL;
-  g_autoptr(NcCallService) service = NULL;
-  g_autoptr(NcWebhookServer) server = NULL;
-  g_autoptr(NcZadarmaClient) client = NULL;
+  g_autoptr(NcSession) session = NULL;
   g_autoptr(GError) error = NULL;
   const char *certificate = NULL, *key = NULL;
   guint port = (guint) nc_settings_get_int (settings, "webhook-port");
   Listener listener = { ctx };
   guint sigterm, sigint;
+  int status = NC_EXIT_OK;
 
   for (int i = 1; i < argc; i++)
     {
@@ -134,65 +133,46 @@ nc_cli_listen (NcCliContext *ctx,
       return NC_EXIT_USAGE;
     }
 
-  creds = nc_cli_lookup_credentials (ctx);
-  if (creds == NULL)
-    return NC_EXIT_CREDENTIALS;
-  token = webhook_token (ctx);
-  if (token == NULL)
-    return NC_EXIT_CREDENTIALS;
-
-  store = nc_cli_open_store (ctx);
-  if (store == NULL)
-    return NC_EXIT_FAILURE;
-
-  matcher = nc_client_matcher_new (store);
-  tracker = nc_call_tracker_new ();
-  service = nc_call_service_new (store, matcher, tracker);
-  client = nc_zadarma_client_new (api_url, creds->key, creds->secret);
-  nc_zadarma_client_set_store (client, store);
-  nc_call_service_set_client (service, client);
-  if (!nc_call_service_replay_sync (service, &error))
-    {
-      nc_cli_error (ctx, "%s", error->message);
-      return NC_EXIT_FAILURE;
-    }
-
-  server = nc_webhook_server_new (store, creds->secret, token);
-  nc_webhook_server_set_matcher (server, matcher);
-  if (certificate != NULL && !nc_webhook_server_set_tls (server, certificate, key, &error))
-    {
-      nc_cli_error (ctx, _("Could not use the TLS certificate: %s"), error->message);
-      return NC_EXIT_USAGE;
-    }
-  nc_call_service_attach (service, server);
-  listener.server = server;
-  listener.service = service;
-  g_signal_connect (server, "event-received", G_CALLBACK (print_event), &listener);
+  session = nc_cli_start_session (ctx, NC_SESSION_CALLS, TRUE, &status);
+  if (session == NULL)
+    return status;
 
   /* Before the address is announced, so that a SIGTERM right after it is a clean stop. */
   sigterm = g_unix_signal_add (SIGTERM, stop_listening, &listener);
   sigint = g_unix_signal_add (SIGINT, stop_listening, &listener);
 
-  if (!nc_webhook_server_listen (server, bind, port, &error))
+  if (!nc_session_listen (session, bind, port, certificate, key, &error))
     {
-      nc_cli_error (ctx, _("Could not listen on %s port %u: %s"), bind, port, error->message);
       g_source_remove (sigterm);
       g_source_remove (sigint);
+      if (error->domain == G_TLS_ERROR || error->domain == G_FILE_ERROR)
+        {
+          nc_cli_error (ctx, _("Could not use the TLS certificate: %s"), error->message);
+          return NC_EXIT_USAGE;
+        }
+      if (error->domain == NC_SECRETS_ERROR)
+        {
+          nc_cli_error (ctx, "%s", error->message);
+          return NC_EXIT_CREDENTIALS;
+        }
+      nc_cli_error (ctx, _("Could not listen on %s port %u: %s"), bind, port, error->message);
       return NC_EXIT_FAILURE;
     }
+  listener.server = nc_session_get_listener (session);
+  g_signal_connect (listener.server, "event-received", G_CALLBACK (print_event), &listener);
 
-  url = nc_webhook_url_build (NULL, bind, nc_webhook_server_get_port (server),
-                              certificate != NULL, token, NULL);
+  url = nc_webhook_url_build (NULL, bind, nc_webhook_server_get_port (listener.server),
+                              certificate != NULL, nc_session_get_webhook_token (session), NULL);
   fprintf (ctx->err, _("Listening for the PBX’s events at %s\n"), url);
   fflush (ctx->err);
 
-  while (!listener.stopping || nc_webhook_server_get_pending (server) > 0)
+  while (!listener.stopping || nc_webhook_server_get_pending (listener.server) > 0)
     g_main_context_iteration (NULL, TRUE);
 
   g_source_remove (sigterm);
   g_source_remove (sigint);
   /* The store's close commits whatever is still queued. */
-  nc_store_close (store);
+  nc_session_close (session);
   fprintf (ctx->err, _("Stopped; every acknowledged event is stored.\n"));
   return NC_EXIT_OK;
 }
@@ -208,14 +188,11 @@ nc_cli_calls (NcCliContext *ctx,
     "pbx_call_id", "direction", "started_at", "answered_at", "ended_at", "client_name",
     "client_phone", "employee", "duration", "disposition", "record_link",
   };
-  g_autoptr(NcStore) store = NULL;
-  g_autoptr(NcClientMatcher) matcher = NULL;
-  g_autoptr(NcCallTracker) tracker = NULL;
-  g_autoptr(NcCallService) service = NULL;
+  g_autoptr(NcSession) session = NULL;
   g_autoptr(GString) csv = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
   GListModel *journal;
   guint n;
+  int status = NC_EXIT_OK;
 
   if (argc != 3 || !g_str_equal (argv[1], "export"))
     {
@@ -223,20 +200,12 @@ nc_cli_calls (NcCliContext *ctx,
       return NC_EXIT_USAGE;
     }
 
-  store = nc_cli_open_store (ctx);
-  if (store == NULL)
-    return NC_EXIT_FAILURE;
-  matcher = nc_client_matcher_new (store);
-  tracker = nc_call_tracker_new ();
-  service = nc_call_service_new (store, matcher, tracker);
-  if (!nc_call_service_replay_sync (service, &error))
-    {
-      nc_cli_error (ctx, "%s", error->message);
-      return NC_EXIT_FAILURE;
-    }
+  session = nc_cli_start_session (ctx, NC_SESSION_CALLS, FALSE, &status);
+  if (session == NULL)
+    return status;
 
   nc_csv_append_row (csv, header, G_N_ELEMENTS (header));
-  journal = nc_call_tracker_get_journal (tracker);
+  journal = nc_call_tracker_get_journal (nc_session_get_tracker (session));
   n = g_list_model_get_n_items (journal);
   /* The journal is newest first; the file reads in the order the calls came. */
   for (guint i = n; i > 0; i--)
@@ -297,14 +266,13 @@ static int
 webhook_register (NcCliContext *ctx,
                   const char   *url)
 {
-  g_autoptr(NcCredentials) creds = NULL;
-  g_autoptr(NcStore) store = NULL;
-  g_autoptr(NcZadarmaClient) client = NULL;
+  g_autoptr(NcSession) session = NULL;
   g_autoptr(GAsyncResult) set = NULL;
   g_autoptr(GAsyncResult) enabled = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *api_url = nc_cli_dup_api_url ();
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  NcZadarmaClient *client;
+  int status = NC_EXIT_OK;
 
   if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 &&
                       g_strcmp0 (g_uri_get_scheme (uri), "http") != 0))
@@ -313,15 +281,11 @@ webhook_register (NcCliContext *ctx,
       return NC_EXIT_USAGE;
     }
 
-  creds = nc_cli_lookup_credentials (ctx);
-  if (creds == NULL)
-    return NC_EXIT_CREDENTIALS;
-  store = nc_cli_open_store (ctx);
-  if (store == NULL)
-    return NC_EXIT_FAILURE;
+  session = nc_cli_start_session (ctx, NC_SESSION_FLAGS_NONE, TRUE, &status);
+  if (session == NULL)
+    return status;
+  client = nc_session_get_zadarma_client (session);
 
-  client = nc_zadarma_client_new (api_url, creds->key, creds->secret);
-  nc_zadarma_client_set_store (client, store);
   nc_zadarma_client_set_webhook_url_async (client, url, NULL, nc_cli_got_result, &set);
   nc_cli_wait (&set);
   if (!nc_zadarma_client_set_webhook_url_finish (client, set, &error))
@@ -340,11 +304,7 @@ failed:
     g_autofree char *message = nc_zadarma_error_to_user_message (error);
 
     nc_cli_error (ctx, "%s", message);
-    if (g_error_matches (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_AUTH))
-      return NC_EXIT_CREDENTIALS;
-    if (g_error_matches (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_RATE_LIMITED))
-      return NC_EXIT_RATE_LIMITED;
-    return NC_EXIT_FAILURE;
+    return nc_cli_exit_code (error);
   }
 }
 

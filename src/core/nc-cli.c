@@ -18,7 +18,9 @@
 
 #include "nc-cli-private.h"
 #include "nc-paths.h"
+#include "nc-phone.h"
 #include "nc-secrets.h"
+#include "nc-settings.h"
 
 typedef struct
 {
@@ -88,24 +90,60 @@ nc_cli_wait (GAsyncResult **result)
 }
 
 /**
- * nc_cli_lookup_credentials:
+ * nc_cli_exit_code:
  *
- * Returns: (transfer full) (nullable): the Key and Secret (environment, else keyring), or
+ * Returns: the project's exit code for what went wrong
+ */
+int
+nc_cli_exit_code (const GError *error)
+{
+  if (error->domain == NC_SECRETS_ERROR)
+    return NC_EXIT_CREDENTIALS;
+  if (g_error_matches (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_AUTH))
+    return NC_EXIT_CREDENTIALS;
+  if (g_error_matches (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_RATE_LIMITED))
+    return NC_EXIT_RATE_LIMITED;
+  if (g_error_matches (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_INVALID))
+    return NC_EXIT_USAGE;
+  if (error->domain == NC_DIALER_ERROR || error->domain == NC_PHONE_ERROR)
+    return NC_EXIT_USAGE;
+  return NC_EXIT_FAILURE;
+}
+
+/**
+ * nc_cli_start_session:
+ * @need_account: whether the command cannot work without the Key and Secret
+ * @out_status: (out): the exit code, when this fails
+ *
+ * Returns: (transfer full) (nullable): the session of the data directory, started, or
  *   %NULL after saying why on standard error
  */
-NcCredentials *
-nc_cli_lookup_credentials (NcCliContext *ctx)
+NcSession *
+nc_cli_start_session (NcCliContext   *ctx,
+                      NcSessionFlags  flags,
+                      gboolean        need_account,
+                      int            *out_status)
 {
-  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GSettings) settings = nc_settings_new_for_command_line ();
+  g_autoptr(NcSession) session = nc_session_new (ctx->data_dir, settings, flags);
   g_autoptr(GError) error = NULL;
-  NcCredentials *found;
 
-  nc_secrets_lookup_credentials_async (NULL, nc_cli_got_result, &result);
-  nc_cli_wait (&result);
-  found = nc_secrets_lookup_credentials_finish (result, &error);
-  if (found == NULL)
-    nc_cli_error (ctx, "%s", error->message);
-  return found;
+  if (!nc_session_start_sync (session, &error))
+    {
+      nc_cli_error (ctx, "%s", error->message);
+      *out_status = NC_EXIT_FAILURE;
+      return NULL;
+    }
+  if (need_account && !nc_session_get_account_ready (session))
+    {
+      const GError *why = nc_session_get_account_error (session);
+
+      /* The keyring's own words say what to run here. */
+      nc_cli_error (ctx, "%s", why != NULL ? why->message : nc_session_get_account_problem (session));
+      *out_status = NC_EXIT_CREDENTIALS;
+      return NULL;
+    }
+  return g_steal_pointer (&session);
 }
 
 /**

@@ -15,8 +15,6 @@
 #include "nc-demo.h"
 #include "nc-pbx-simulator.h"
 
-#define DEMO_KEY "demo-key"
-#define DEMO_SECRET "demo-secret-not-a-real-one"
 #define DEMO_TOKEN "demo-webhook-token-0123456789"
 #define DEMO_DID "74951234567"
 #define DEMO_CLIENTS 300
@@ -221,7 +219,7 @@ nc_demo_start (NcDemo   *self,
   if (!seed (self, error))
     return FALSE;
 
-  self->simulator = nc_pbx_simulator_new (DEMO_KEY, DEMO_SECRET);
+  self->simulator = nc_pbx_simulator_new (NC_DEMO_KEY, NC_DEMO_SECRET);
   if (!nc_pbx_simulator_start (self->simulator, 0, error))
     return FALSE;
   nc_pbx_simulator_add_extension (self->simulator, NC_DEMO_EMPLOYEE_ID, TRUE);
@@ -232,11 +230,11 @@ nc_demo_start (NcDemo   *self,
                            G_CALLBACK (callback_requested), self, 0);
 
   url = nc_pbx_simulator_get_url (self->simulator);
-  self->client = nc_zadarma_client_new (url, DEMO_KEY, DEMO_SECRET);
+  self->client = nc_zadarma_client_new (url, NC_DEMO_KEY, NC_DEMO_SECRET);
   nc_zadarma_client_set_store (self->client, self->store);
   nc_call_service_set_client (self->service, self->client);
 
-  self->listener = nc_webhook_server_new (self->store, DEMO_SECRET, DEMO_TOKEN);
+  self->listener = nc_webhook_server_new (self->store, NC_DEMO_SECRET, DEMO_TOKEN);
   nc_call_service_attach (self->service, self->listener);
   if (!nc_webhook_server_listen (self->listener, "127.0.0.1", 0, error))
     return FALSE;

@@ -11,6 +11,9 @@
 G_BEGIN_DECLS
 
 #define NC_DEMO_EMPLOYEE_ID "100"
+/* The demo's made-up account on its simulated PBX: no secret of anyone's. */
+#define NC_DEMO_KEY "demo-key"
+#define NC_DEMO_SECRET "demo-secret-not-a-real-one"
 
 #define NC_TYPE_DEMO (nc_demo_get_type ())
 

@@ -4,10 +4,7 @@
  */
 #pragma once
 
-#include <gio/gio.h>
-
-#include "nc-store.h"
-#include "nc-zadarma-client.h"
+#include <glib.h>
 
 G_BEGIN_DECLS
 
@@ -21,23 +18,11 @@ typedef struct
 void           nc_call_request_free     (NcCallRequest *request);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcCallRequest, nc_call_request_free)
 
+gboolean       nc_call_request_check_employee_id (const char  *employee_id,
+                                                  GError     **error);
 NcCallRequest *nc_call_request_new      (const char  *client_phone,
                                          const char  *employee_phone,
                                          const char  *employee_id,
                                          GError     **error);
-
-void               nc_zadarma_call_async  (NcStore             *store,
-                                           const char          *api_url,
-                                           NcCallRequest       *request,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data);
-void               nc_zadarma_call_place_async (NcZadarmaClient     *client,
-                                                NcCallRequest       *request,
-                                                GCancellable        *cancellable,
-                                                GAsyncReadyCallback  callback,
-                                                gpointer             user_data);
-NcZadarmaCallback *nc_zadarma_call_finish (GAsyncResult        *result,
-                                           GError             **error);
 
 G_END_DECLS

@@ -1,9 +1,11 @@
-/* nc-application.c — the composition root
+/* nc-application.c — the composition root of the window
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * NcApplication creates the core objects and hands them to windows. Widgets never create
- * core objects themselves.
+ * NcApplication builds the session (the core, wired once: nc-session.c) and hands it to
+ * the windows it opens; widgets never create core objects themselves, and never reach back
+ * here. Trying the demo, or leaving it for a real account, is a new session with its own
+ * data and a new window for it.
  */
 
 #define G_LOG_DOMAIN "nc-application"
@@ -14,49 +16,35 @@
 
 #include "nc-application.h"
 #include "nc-call-notifier.h"
-#include "nc-call-service.h"
-#include "nc-call-tracker.h"
-#include "nc-demo.h"
-#include "nc-secrets.h"
-#include "nc-webhook-server.h"
-#include "nc-settings.h"
-#include "nc-store.h"
-#include "nc-zadarma-call.h"
 #include "nc-paths.h"
 #include "nc-preferences-window.h"
+#include "nc-settings.h"
 #include "nc-window.h"
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
 
 struct _NcApplication
 {
   AdwApplication  parent_instance;
 
   char           *data_dir;
-  NcCallTracker  *tracker;
-  NcCallNotifier *notifier;
   GSettings      *settings;
-  NcStore        *store;
+  NcSession      *session;
+  NcCallNotifier *notifier;
   GCancellable   *cancellable;
-  NcClientMatcher *matcher;
-  NcCallService  *service;
-  NcWebhookServer *listener;
-  NcZadarmaClient *client;
-  char           *listener_problem;
-  NcCredentials  *credentials;
-  NcDemo         *demo;
+  GPtrArray      *waiting_calls;   /* zadarma-call's requests that came before the start */
+  gboolean        started;
   gboolean        demo_wanted;
   gboolean        demo_if_no_account;
 };
 
-enum {
-  SIGNAL_LISTENER_CHANGED,
-  SIGNAL_STORE_READY,
-  SIGNAL_ACCOUNT_READY,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
 G_DEFINE_FINAL_TYPE (NcApplication, nc_application, ADW_TYPE_APPLICATION)
+
+static GParamSpec *properties[N_PROPS];
 
 static const GOptionEntry option_entries[] = {
   { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -68,6 +56,8 @@ static const GOptionEntry option_entries[] = {
   { "demo-if-no-account", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL, NULL, NULL },
   { NULL }
 };
+
+static void start_session (NcApplication *self, gboolean demo);
 
 static int
 nc_application_handle_local_options (GApplication *application,
@@ -95,18 +85,33 @@ nc_application_handle_local_options (GApplication *application,
                                                                                   options);
 }
 
+static NcWindow *
+find_window (NcApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (NC_IS_WINDOW (window))
+    return NC_WINDOW (window);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (NC_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static NcWindow *
+ensure_window (NcApplication *self)
+{
+  NcWindow *window = find_window (self);
+
+  if (window == NULL)
+    window = nc_window_new (GTK_APPLICATION (self), self->session);
+  return window;
+}
+
 static void
 nc_application_activate (GApplication *application)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
-
-  if (window == NULL)
-    {
-      window = GTK_WINDOW (nc_window_new (NC_APPLICATION (application)));
-      nc_window_set_demo (NC_WINDOW (window), NC_APPLICATION (application)->demo != NULL);
-    }
-
-  gtk_window_present (window);
+  gtk_window_present (GTK_WINDOW (ensure_window (NC_APPLICATION (application))));
 }
 
 static void
@@ -124,13 +129,15 @@ quit_activated (GSimpleAction *action,
       gtk_window_destroy (GTK_WINDOW (windows->data));
       windows = gtk_application_get_windows (GTK_APPLICATION (application));
     }
+  /* A D-Bus service, or a run with a call on its way, holds the application: it goes too. */
+  g_application_quit (application);
 }
 
 static NcPreferencesWindow *
-present_preferences (GtkApplication *application)
+present_preferences (NcApplication *self)
 {
-  GtkWindow *parent = gtk_application_get_active_window (application);
-  NcPreferencesWindow *preferences = nc_preferences_window_new (parent);
+  GtkWindow *parent = GTK_WINDOW (find_window (self));
+  NcPreferencesWindow *preferences = nc_preferences_window_new (parent, self->session);
 
   gtk_window_present (GTK_WINDOW (preferences));
   return preferences;
@@ -141,7 +148,7 @@ preferences_activated (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
-  present_preferences (GTK_APPLICATION (user_data));
+  present_preferences (NC_APPLICATION (user_data));
 }
 
 static void
@@ -149,7 +156,26 @@ setup_check_activated (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
-  nc_preferences_window_run_setup_check (present_preferences (GTK_APPLICATION (user_data)));
+  nc_preferences_window_run_setup_check (present_preferences (NC_APPLICATION (user_data)));
+}
+
+static void
+connect_account_activated (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  nc_preferences_window_show_account (present_preferences (NC_APPLICATION (user_data)));
+}
+
+static void
+demo_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  NcApplication *self = NC_APPLICATION (user_data);
+
+  if (!nc_session_get_demo (self->session))
+    start_session (self, TRUE);
 }
 
 /**
@@ -197,14 +223,27 @@ open_client_activated (GSimpleAction *action,
                        GVariant      *parameter,
                        gpointer       user_data)
 {
+  NcWindow *window = ensure_window (NC_APPLICATION (user_data));
+
+  nc_window_show_client (window, g_variant_get_string (parameter, NULL));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* "Call back" from a notification: the same as the phone beside the client. */
+static void
+call_back_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
   NcApplication *self = NC_APPLICATION (user_data);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  NcWindow *window = ensure_window (self);
+  NcDialer *dialer = nc_session_get_dialer (self->session);
 
-  if (window == NULL)
-    window = GTK_WINDOW (nc_window_new (self));
-
-  nc_window_show_client (NC_WINDOW (window), g_variant_get_string (parameter, NULL));
-  gtk_window_present (window);
+  gtk_window_present (GTK_WINDOW (window));
+  if (!nc_dialer_get_can_call (dialer))
+    nc_window_add_toast (window, nc_dialer_get_problem (dialer));
+  else
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.call-client", parameter);
 }
 
 /* A bot or a script that calls app.zadarma-call sees no window: a failure must reach a
@@ -221,31 +260,32 @@ report_call_failure (NcApplication *self,
   g_application_send_notification (G_APPLICATION (self), "zadarma-call-failed", notification);
 }
 
-typedef struct
-{
-  NcApplication *self;
-  guint64        request_id;
-} CallContext;
-
 static void
 zadarma_call_done (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  CallContext *context = user_data;
-  g_autoptr(NcApplication) self = context->self;
-  g_autoptr(NcZadarmaCallback) callback = NULL;
+  g_autoptr(NcApplication) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *message = nc_dialer_call_request_finish (NC_DIALER (source), result, &error);
 
-  g_free (context);
-  callback = nc_zadarma_call_finish (result, &error);
-  if (callback == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (message == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_autofree char *message = nc_zadarma_error_to_user_message (error);
+      g_autofree char *reason = error->domain == NC_ZADARMA_ERROR
+                                ? nc_zadarma_error_to_user_message (error)
+                                : g_strdup (error->message);
 
-      report_call_failure (self, message);
+      report_call_failure (self, reason);
     }
   g_application_release (G_APPLICATION (self));
+}
+
+static void
+place_call (NcApplication *self,
+            NcCallRequest *request)
+{
+  nc_dialer_call_request_async (nc_session_get_dialer (self->session), request,
+                                self->cancellable, zadarma_call_done, g_object_ref (self));
 }
 
 static void
@@ -257,8 +297,6 @@ zadarma_call_activated (GSimpleAction *action,
   const char *client_phone, *employee_phone, *employee_id;
   g_autoptr(NcCallRequest) request = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *api_url = nc_settings_dup_api_url (self->settings);
-  CallContext *context;
 
   g_variant_get (parameter, "(&s&s&s)", &client_phone, &employee_phone, &employee_id);
   request = nc_call_request_new (client_phone, employee_phone, employee_id, &error);
@@ -268,203 +306,118 @@ zadarma_call_activated (GSimpleAction *action,
       return;
     }
 
-  /* The NOTIFY_OUT_START this causes is tied back to the request by the tracker. */
-  context = g_new0 (CallContext, 1);
-  context->self = g_object_ref (self);
-  context->request_id = nc_call_tracker_expect_callback (self->tracker, request->employee_id,
-                                                         request->client_phone,
-                                                         request->employee_phone,
-                                                         g_get_real_time ());
   g_application_hold (G_APPLICATION (self));
-  nc_zadarma_call_async (self->store, api_url, request, self->cancellable, zadarma_call_done,
-                         context);
-}
-
-static void
-set_listener_problem (NcApplication *self,
-                      const char    *problem)
-{
-  g_free (self->listener_problem);
-  self->listener_problem = g_strdup (problem);
-  if (problem != NULL)
-    g_message ("The webhook listener is not running: %s", problem);
-  g_signal_emit (self, signals[SIGNAL_LISTENER_CHANGED], 0);
-}
-
-static void
-token_found (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(NcApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *token = nc_secrets_get_webhook_token_finish (result, &error);
-  g_autofree char *bind = NULL;
-
-  if (token == NULL)
+  /* A bot may call as the application starts (D-Bus activation): the request waits for
+   * the account. */
+  if (!self->started)
     {
-      set_listener_problem (self, error->message);
+      g_ptr_array_add (self->waiting_calls, g_steal_pointer (&request));
       return;
     }
-
-  bind = nc_settings_dup_string (self->settings, "webhook-bind");
-  self->listener = nc_webhook_server_new (self->store, self->credentials->secret, token);
-  nc_webhook_server_set_matcher (self->listener, self->matcher);
-  nc_call_service_attach (self->service, self->listener);
-  if (!nc_webhook_server_listen (self->listener, bind,
-                                 (guint) nc_settings_get_int (self->settings, "webhook-port"),
-                                 &error))
-    {
-      g_autofree char *problem = g_strdup_printf (_("Could not listen for the PBX’s events: %s"),
-                                                  error->message);
-
-      g_clear_object (&self->listener);
-      set_listener_problem (self, problem);
-    }
-  else
-    set_listener_problem (self, NULL);
+  place_call (self, request);
 }
 
-/* With an account, recordings get their links, and the listener can check signatures. */
-static void
-start_account (NcApplication *self)
-{
-  g_autofree char *api_url = nc_settings_dup_api_url (self->settings);
+/* ------------------------------------------------------------------------------------ */
+/* Sessions                                                                             */
 
-  if (self->credentials == NULL)
+static void
+session_started (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(NcApplication) self = user_data;
+  NcSession *session = NC_SESSION (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!nc_session_start_finish (session, result, &error))
+    {
+      /* Nothing can be called: each request that waited is refused, and a person told. */
+      for (guint i = 0; session == self->session && i < self->waiting_calls->len; i++)
+        {
+          report_call_failure (self, error->message);
+          g_application_release (G_APPLICATION (self));
+        }
+      if (session == self->session)
+        g_ptr_array_set_size (self->waiting_calls, 0);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          NcWindow *window = find_window (self);
+
+          g_warning ("Could not open the project's data: %s", error->message);
+          if (window != NULL && nc_window_get_session (window) == session)
+            nc_window_show_failure (window, error->message);
+        }
+      return;
+    }
+  if (session != self->session)
     return;
 
-  self->client = nc_zadarma_client_new (api_url, self->credentials->key,
-                                        self->credentials->secret);
-  nc_zadarma_client_set_store (self->client, self->store);
-  nc_call_service_set_client (self->service, self->client);
-  g_signal_emit (self, signals[SIGNAL_ACCOUNT_READY], 0);
+  self->started = TRUE;
+  for (guint i = 0; i < self->waiting_calls->len; i++)
+    place_call (self, self->waiting_calls->pdata[i]);
+  g_ptr_array_set_size (self->waiting_calls, 0);
 
-  if (!nc_settings_get_boolean (self->settings, "webhook-enabled"))
+  /* Notifications are for calls that happen now, not for those read at start. */
+  g_clear_object (&self->notifier);
+  self->notifier = nc_call_notifier_new (G_APPLICATION (self), nc_session_get_tracker (session),
+                                         self->settings);
+  nc_call_notifier_set_employees (self->notifier, nc_session_get_employees (session));
+
+  if (!nc_session_get_account_ready (session) && !nc_session_get_demo (session) &&
+      self->demo_if_no_account)
     {
-      set_listener_problem (self, _("Receiving call events is off in Preferences"));
-      return;
+      self->demo_if_no_account = FALSE;
+      start_session (self, TRUE);
     }
+}
 
-  nc_secrets_get_webhook_token_async (self->cancellable, token_found, g_object_ref (self));
+/* Real credentials saved in the demo's preferences: leave the demo for the account. */
+static void
+demo_account_changed (NcApplication *self)
+{
+  if (nc_session_get_demo (self->session))
+    start_session (self, FALSE);
 }
 
 static void
-start_demo (NcApplication *self)
+start_session (NcApplication *self,
+               gboolean       demo)
 {
-  g_autoptr(GError) error = NULL;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
-
-  self->demo = nc_demo_new (self->store, self->service, self->tracker);
-  if (!nc_demo_start (self->demo, 6000, &error))
-    {
-      g_message ("The demo could not start: %s", error->message);
-      g_clear_object (&self->demo);
-      return;
-    }
-  self->client = g_object_ref (nc_demo_get_client (self->demo));
-  g_signal_emit (self, signals[SIGNAL_ACCOUNT_READY], 0);
-  self->listener = g_object_ref (nc_demo_get_listener (self->demo));
-  nc_webhook_server_set_matcher (self->listener, self->matcher);
-  set_listener_problem (self, NULL);
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (NC_IS_WINDOW (l->data))
-      {
-        nc_window_set_demo (l->data, TRUE);
-        nc_window_reload (l->data);
-      }
-}
-
-static void
-journal_replayed (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(NcApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!nc_call_service_replay_finish (NC_CALL_SERVICE (source), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_message ("Could not read the call journal: %s", error->message);
-      return;
-    }
-  /* Notifications are for calls that happen now, not for those the replay went over. */
-  self->notifier = nc_call_notifier_new (G_APPLICATION (self), self->tracker, self->settings);
-  if (self->demo_wanted)
-    start_demo (self);
-  else
-    start_account (self);
-}
-
-static void store_opened (GObject *source, GAsyncResult *result, gpointer user_data);
-
-/* The account decides the mode: a real one, or, without one and when asked, the demo,
- * whose data lives apart from the user's. */
-static void
-account_looked_up (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(NcApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(NcSession) old = g_steal_pointer (&self->session);
   g_autofree char *demo_dir = NULL;
+  GList *windows;
+  gboolean had_window = FALSE;
 
-  self->credentials = nc_secrets_lookup_credentials_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (self->credentials == NULL)
+  /* The demo's data lives apart from the user's. */
+  if (demo)
+    demo_dir = g_build_filename (g_get_user_cache_dir (), "novofon-console", "demo", NULL);
+  self->started = FALSE;
+  self->session = nc_session_new (demo ? demo_dir : self->data_dir, self->settings,
+                                  NC_SESSION_CALLS | (demo ? NC_SESSION_DEMO : NC_SESSION_LISTEN));
+  g_signal_connect_object (self->session, "credentials-saved",
+                           G_CALLBACK (demo_account_changed), self, G_CONNECT_SWAPPED);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+
+  if (old != NULL)
     {
-      set_listener_problem (self, error->message);
-      if (self->demo_if_no_account)
-        self->demo_wanted = TRUE;
+      g_clear_object (&self->notifier);
+      /* The windows show the old session: new ones show the new. */
+      windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+      g_application_hold (G_APPLICATION (self));
+      for (GList *l = windows; l != NULL; l = l->next)
+        {
+          had_window |= NC_IS_WINDOW (l->data);
+          gtk_window_destroy (GTK_WINDOW (l->data));
+        }
+      g_list_free (windows);
+      nc_session_close (old);
+      if (had_window)
+        gtk_window_present (GTK_WINDOW (ensure_window (self)));
+      g_application_release (G_APPLICATION (self));
     }
 
-  if (self->demo_wanted)
-    {
-      demo_dir = g_build_filename (g_get_user_cache_dir (), "novofon-console", "demo", NULL);
-      nc_store_open_async (demo_dir, self->cancellable, store_opened, g_object_ref (self));
-      return;
-    }
-  nc_store_open_async (self->data_dir, self->cancellable, store_opened, g_object_ref (self));
-}
-
-static void
-store_opened (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(NcApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  NcStore *store = nc_store_open_finish (result, &error);
-
-  if (store == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not open the project's data: %s", error->message);
-      return;
-    }
-  self->store = store;
-  g_signal_emit (self, signals[SIGNAL_STORE_READY], 0);
-  self->matcher = nc_client_matcher_new (store);
-  self->service = nc_call_service_new (store, self->matcher, self->tracker);
-  nc_call_service_replay_async (self->service, self->cancellable, journal_replayed,
-                                g_object_ref (self));
-}
-
-/* "Call back" from a notification: the same as the phone beside the client. */
-static void
-call_back_activated (GSimpleAction *action,
-                     GVariant      *parameter,
-                     gpointer       user_data)
-{
-  NcApplication *self = NC_APPLICATION (user_data);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-
-  if (window == NULL)
-    window = GTK_WINDOW (nc_window_new (self));
-  gtk_window_present (window);
-  gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.call-client", parameter);
+  nc_session_start_async (self->session, self->cancellable, session_started,
+                          g_object_ref (self));
 }
 
 static void
@@ -475,6 +428,8 @@ nc_application_startup (GApplication *application)
     { "quit", quit_activated },
     { "preferences", preferences_activated },
     { "setup-check", setup_check_activated },
+    { "connect-account", connect_account_activated },
+    { "demo", demo_activated },
     { "about", about_activated },
     { "open-client", open_client_activated, "s" },
     { "call-back", call_back_activated, "s" },
@@ -493,7 +448,7 @@ nc_application_startup (GApplication *application)
 
   self->settings = nc_settings_new_if_installed ();
   self->cancellable = g_cancellable_new ();
-  nc_secrets_lookup_credentials_async (self->cancellable, account_looked_up, g_object_ref (self));
+  start_session (self, self->demo_wanted);
 }
 
 static void
@@ -502,13 +457,29 @@ nc_application_shutdown (GApplication *application)
   NcApplication *self = NC_APPLICATION (application);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->demo);
-  if (self->listener != NULL)
-    nc_webhook_server_stop (self->listener);
-  if (self->store != NULL)
-    nc_store_close (self->store);
+  g_clear_object (&self->notifier);
+  if (self->session != NULL)
+    nc_session_close (self->session);
 
   G_APPLICATION_CLASS (nc_application_parent_class)->shutdown (application);
+}
+
+static void
+nc_application_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  NcApplication *self = NC_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -518,17 +489,10 @@ nc_application_finalize (GObject *object)
 
   g_clear_pointer (&self->data_dir, g_free);
   g_clear_object (&self->notifier);
-  g_clear_object (&self->tracker);
+  g_clear_object (&self->session);
   g_clear_object (&self->settings);
-  g_clear_object (&self->demo);
-  g_clear_pointer (&self->credentials, nc_credentials_free);
-  g_clear_object (&self->listener);
-  g_clear_object (&self->service);
-  g_clear_object (&self->client);
-  g_clear_object (&self->matcher);
-  g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->listener_problem, g_free);
+  g_clear_pointer (&self->waiting_calls, g_ptr_array_unref);
 
   G_OBJECT_CLASS (nc_application_parent_class)->finalize (object);
 }
@@ -539,44 +503,29 @@ nc_application_class_init (NcApplicationClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->get_property = nc_application_get_property;
   object_class->finalize = nc_application_finalize;
   app_class->handle_local_options = nc_application_handle_local_options;
   app_class->startup = nc_application_startup;
   app_class->shutdown = nc_application_shutdown;
+  app_class->activate = nc_application_activate;
 
   /**
-   * NcApplication::listener-changed:
+   * NcApplication:session:
    *
-   * The webhook listener started, or could not (see nc_application_get_listener_problem()).
+   * The core the windows show: a new one when the demo starts or ends.
    */
-  /**
-   * NcApplication::store-ready:
-   *
-   * The project's data is open: nc_application_get_store() has it.
-   */
-  signals[SIGNAL_STORE_READY] =
-    g_signal_new ("store-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 0);
-  /**
-   * NcApplication::account-ready:
-   *
-   * The API is known: nc_application_get_zadarma_client() has it (the simulator's in
-   * demo mode).
-   */
-  signals[SIGNAL_ACCOUNT_READY] =
-    g_signal_new ("account-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 0);
-  signals[SIGNAL_LISTENER_CHANGED] =
-    g_signal_new ("listener-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 0);
-  app_class->activate = nc_application_activate;
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, NC_TYPE_SESSION,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 nc_application_init (NcApplication *self)
 {
   self->data_dir = nc_paths_dup_data_dir (NULL);
-  self->tracker = nc_call_tracker_new ();
+  self->waiting_calls = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_call_request_free);
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[COMMAND …]"));
@@ -596,125 +545,14 @@ nc_application_new (void)
                        NULL);
 }
 
-const char *
-nc_application_get_data_dir (NcApplication *self)
+/**
+ * nc_application_get_session:
+ *
+ * Returns: (transfer none) (nullable): the session the windows show, once started up
+ */
+NcSession *
+nc_application_get_session (NcApplication *self)
 {
   g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
-
-  return self->data_dir;
-}
-
-/**
- * nc_application_get_call_tracker:
- *
- * Returns: (transfer none): the tracker that turns the PBX's events into calls
- */
-NcCallTracker *
-nc_application_get_call_tracker (NcApplication *self)
-{
-  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
-
-  return self->tracker;
-}
-
-/**
- * nc_application_get_listener:
- *
- * Returns: (transfer none) (nullable): the webhook listener, when it runs
- */
-NcWebhookServer *
-nc_application_get_listener (NcApplication *self)
-{
-  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
-  return self->listener;
-}
-
-/**
- * nc_application_get_listener_problem:
- *
- * Returns: (transfer none) (nullable): why the listener does not run, in a sentence
- */
-const char *
-nc_application_get_listener_problem (NcApplication *self)
-{
-  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
-  return self->listener_problem;
-}
-
-/**
- * nc_application_get_store:
- *
- * Returns: (transfer none) (nullable): the project's data, once open
- */
-NcStore *
-nc_application_get_store (NcApplication *self)
-{
-  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
-  return self->store;
-}
-
-/**
- * nc_application_get_zadarma_client:
- *
- * Returns: (transfer none) (nullable): the API with the account's credentials (the
- *   simulator's in demo mode), once known
- */
-NcZadarmaClient *
-nc_application_get_zadarma_client (NcApplication *self)
-{
-  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
-  return self->client;
-}
-
-/**
- * nc_application_get_settings:
- *
- * Returns: (transfer none) (nullable): the settings, where the schema is installed
- */
-GSettings *
-nc_application_get_settings (NcApplication *self)
-{
-  g_return_val_if_fail (NC_IS_APPLICATION (self), NULL);
-  return self->settings;
-}
-
-/**
- * nc_application_place_call:
- *
- * Places an API callback for @request, ties it to the tracker, and calls @callback with
- * the outcome (see nc_zadarma_call_finish()).
- *
- * Returns: the tracker's id of the request
- */
-guint64
-nc_application_place_call (NcApplication       *self,
-                           NcCallRequest       *request,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_autofree char *api_url = nc_settings_dup_api_url (self->settings);
-  guint64 id;
-
-  g_return_val_if_fail (NC_IS_APPLICATION (self), 0);
-
-  id = nc_call_tracker_expect_callback (self->tracker, request->employee_id,
-                                        request->client_phone, request->employee_phone,
-                                        g_get_real_time ());
-  if (self->client != NULL)
-    nc_zadarma_call_place_async (self->client, request, self->cancellable, callback, user_data);
-  else
-    nc_zadarma_call_async (self->store, api_url, request, self->cancellable, callback, user_data);
-  return id;
-}
-
-/**
- * nc_application_get_demo:
- *
- * Returns: whether the console runs on the simulated PBX
- */
-gboolean
-nc_application_get_demo (NcApplication *self)
-{
-  g_return_val_if_fail (NC_IS_APPLICATION (self), FALSE);
-  return self->demo != NULL;
+  return self->session;
 }

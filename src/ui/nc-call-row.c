@@ -7,10 +7,12 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
 #include "nc-call-row.h"
+#include "nc-phone.h"
 
 enum {
   PROP_0,
@@ -20,10 +22,11 @@ enum {
 
 struct _NcCallRow
 {
-  GtkWidget  parent_instance;
+  GtkWidget       parent_instance;
 
-  NcCall    *call;
-  guint      timer;
+  NcCall         *call;
+  NcEmployeeList *employees;
+  guint           timer;
 
   GtkImage  *icon;
   GtkLabel  *title_label;
@@ -31,32 +34,35 @@ struct _NcCallRow
   GtkLabel  *duration_label;
   GtkLabel  *outcome_label;
   GtkButton *record_button;
+  GtkButton *call_back_button;
 };
 
 G_DEFINE_FINAL_TYPE (NcCallRow, nc_call_row, GTK_TYPE_WIDGET)
 
 static GParamSpec *properties[N_PROPS];
 
-/**
- * nc_format_duration:
- *
- * Returns: (transfer full): `M:SS`, or `H:MM:SS` from an hour on
- */
-char *
-nc_format_duration (guint seconds)
-{
-  if (seconds >= 3600)
-    return g_strdup_printf ("%u:%02u:%02u", seconds / 3600, seconds / 60 % 60, seconds % 60);
-  return g_strdup_printf ("%u:%02u", seconds / 60, seconds % 60);
-}
-
-/* "2026-11-23 10:15:03" → "10:15" */
+/* When the call started, as people read it: the time today, the day and time before. */
 static char *
-short_time (const char *pbx_time)
+start_text (NcCall *call)
 {
-  if (pbx_time == NULL || strlen (pbx_time) < 16)
+  const char *started = nc_call_get_started_at (call);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+  g_autoptr(GDateTime) time = NULL;
+  int year, month, day, hour, minute;
+
+  if (started == NULL || sscanf (started, "%4d-%2d-%2d %2d:%2d", &year, &month, &day, &hour,
+                                 &minute) != 5)
     return g_strdup ("");
-  return g_strndup (pbx_time + 11, 5);
+  /* The PBX's clock is the account's; the date is what tells today from before. */
+  if (g_str_has_prefix (started, today))
+    return g_strdup_printf ("%02d:%02d", hour, minute);
+  time = g_date_time_new_local (year, month, day, hour, minute, 0);
+  if (time == NULL)
+    return g_strdup (started);
+  /* Translators: a call's start on another day: a strftime format (day, month, time) */
+  return g_date_time_format (time, year == g_date_time_get_year (now) ? _("%e %b, %H:%M")
+                                                                     : _("%e %b %Y, %H:%M"));
 }
 
 static void
@@ -99,20 +105,27 @@ static void
 update (NcCallRow *self)
 {
   NcCall *call = self->call;
-  const char *number, *name, *employee, *icon_name;
+  const char *name, *icon_name;
+  g_autofree char *number = NULL;
+  g_autofree char *employee = NULL;
   g_autofree char *time = NULL;
-  g_autofree char *subtitle = NULL;
-  gboolean live;
+  g_autoptr(GStrvBuilder) parts = g_strv_builder_new ();
+  g_auto(GStrv) subtitle = NULL;
+  g_autofree char *joined = NULL;
+  gboolean live, missed;
 
   if (call == NULL)
     return;
 
-  number = nc_call_get_client_number (call);
+  number = nc_phone_format (nc_call_get_client_number (call));
   name = nc_call_get_client_name (call);
-  employee = nc_call_get_employee (call);
-  time = short_time (nc_call_get_started_at (call));
+  employee = self->employees != NULL
+             ? nc_employee_list_describe (self->employees, nc_call_get_employee (call))
+             : g_strdup (nc_call_get_employee (call));
+  time = start_text (call);
+  missed = nc_call_is_missed (call);
 
-  if (nc_call_is_missed (call))
+  if (missed)
     icon_name = "call-missed-symbolic";
   else if (nc_call_get_direction (call) == NC_CALL_DIRECTION_OUT)
     icon_name = "call-outgoing-symbolic";
@@ -120,33 +133,32 @@ update (NcCallRow *self)
     icon_name = "call-incoming-symbolic";
   gtk_image_set_from_icon_name (self->icon, icon_name);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->icon),
-                               nc_call_is_missed (call) ? _("Missed call") :
+                               missed ? _("Missed call") :
                                nc_call_get_direction (call) == NC_CALL_DIRECTION_OUT ?
                                _("Outgoing call") : _("Incoming call"));
 
+  /* The client's name where it is known; the number once, not twice. */
   gtk_label_set_label (self->title_label,
-                       name != NULL ? name : number != NULL ? number : _("Unknown number"));
-
-  if (employee != NULL && name != NULL)
-    /* Translators: client number · employee id · time, in a call row */
-    subtitle = g_strdup_printf (_("%s · employee %s · %s"), number, employee, time);
-  else if (employee != NULL)
-    subtitle = g_strdup_printf (_("employee %s · %s"), employee, time);
-  else if (name != NULL)
-    subtitle = g_strdup_printf ("%s · %s", number, time);
-  else
-    subtitle = g_strdup (time);
-  gtk_label_set_label (self->subtitle_label, subtitle);
+                       name != NULL ? name : *number != '\0' ? number : _("Unknown number"));
+  if (name != NULL && *number != '\0' && g_strcmp0 (name, number) != 0)
+    g_strv_builder_add (parts, number);
+  if (employee != NULL)
+    g_strv_builder_add (parts, employee);
+  if (*time != '\0')
+    g_strv_builder_add (parts, time);
+  subtitle = g_strv_builder_end (parts);
+  joined = g_strjoinv (" · ", subtitle);
+  gtk_label_set_label (self->subtitle_label, joined);
 
   gtk_label_set_label (self->outcome_label, nc_call_get_outcome_text (call));
-  if (nc_call_is_missed (call))
+  if (missed)
     gtk_widget_add_css_class (GTK_WIDGET (self->outcome_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->outcome_label), "error");
 
+  /* The actions go with their targets, or a row without one would warn. */
   gtk_widget_set_visible (GTK_WIDGET (self->record_button),
                           nc_call_get_record_link (call) != NULL);
-  /* The action goes with its target, or a row without a link would warn. */
   if (nc_call_get_record_link (call) != NULL)
     {
       gtk_actionable_set_action_target (GTK_ACTIONABLE (self->record_button), "s",
@@ -155,6 +167,24 @@ update (NcCallRow *self)
     }
   else
     gtk_actionable_set_action_name (GTK_ACTIONABLE (self->record_button), NULL);
+
+  /* A missed caller is called back from the row. */
+  gtk_widget_set_visible (GTK_WIDGET (self->call_back_button),
+                          missed && nc_call_get_client_number (call) != NULL &&
+                          g_ascii_isdigit (*nc_call_get_client_number (call)));
+  if (gtk_widget_get_visible (GTK_WIDGET (self->call_back_button)))
+    {
+      g_autofree char *label = g_strdup_printf (_("Call back %s"), name != NULL ? name : number);
+
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->call_back_button), "s",
+                                        nc_call_get_client_number (call));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->call_back_button),
+                                      "win.call-client");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->call_back_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    }
+  else
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->call_back_button), NULL);
 
   update_duration (self);
 
@@ -169,6 +199,13 @@ static void
 call_notify (NcCallRow *self)
 {
   update (self);
+}
+
+NcCall *
+nc_call_row_get_call (NcCallRow *self)
+{
+  g_return_val_if_fail (NC_IS_CALL_ROW (self), NULL);
+  return self->call;
 }
 
 void
@@ -189,13 +226,6 @@ nc_call_row_set_call (NcCallRow *self,
 
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL]);
-}
-
-NcCall *
-nc_call_row_get_call (NcCallRow *self)
-{
-  g_return_val_if_fail (NC_IS_CALL_ROW (self), NULL);
-  return self->call;
 }
 
 static void
@@ -242,6 +272,9 @@ nc_call_row_dispose (GObject *object)
   GtkWidget *child;
 
   nc_call_row_set_call (self, NULL);
+  if (self->employees != NULL)
+    g_signal_handlers_disconnect_by_data (self->employees, self);
+  g_clear_object (&self->employees);
   gtk_widget_dispose_template (GTK_WIDGET (self), NC_TYPE_CALL_ROW);
   /* dispose_template() unparents only the children it bound. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -273,6 +306,7 @@ nc_call_row_class_init (NcCallRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcCallRow, duration_label);
   gtk_widget_class_bind_template_child (widget_class, NcCallRow, outcome_label);
   gtk_widget_class_bind_template_child (widget_class, NcCallRow, record_button);
+  gtk_widget_class_bind_template_child (widget_class, NcCallRow, call_back_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
 }
 
@@ -282,8 +316,21 @@ nc_call_row_init (NcCallRow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
+/**
+ * nc_call_row_new:
+ * @employees: (nullable): to name the employee of the call
+ */
 GtkWidget *
-nc_call_row_new (void)
+nc_call_row_new (NcEmployeeList *employees)
 {
-  return g_object_new (NC_TYPE_CALL_ROW, NULL);
+  NcCallRow *self = g_object_new (NC_TYPE_CALL_ROW, NULL);
+
+  if (employees != NULL)
+    {
+      self->employees = g_object_ref (employees);
+      /* A name given to an extension later shows at once. */
+      g_signal_connect_object (employees, "items-changed", G_CALLBACK (update), self,
+                               G_CONNECT_SWAPPED);
+    }
+  return GTK_WIDGET (self);
 }

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "nc-call.h"
+#include "nc-employee-list.h"
 
 G_BEGIN_DECLS
 
@@ -14,11 +15,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NcCallRow, nc_call_row, NC, CALL_ROW, GtkWidget)
 
-GtkWidget *nc_call_row_new      (void);
-NcCall    *nc_call_row_get_call (NcCallRow *self);
-void       nc_call_row_set_call (NcCallRow *self,
-                                 NcCall    *call);
-
-char      *nc_format_duration   (guint      seconds);
+GtkWidget *nc_call_row_new      (NcEmployeeList *employees);
+NcCall    *nc_call_row_get_call (NcCallRow      *self);
+void       nc_call_row_set_call (NcCallRow      *self,
+                                 NcCall         *call);
 
 G_END_DECLS

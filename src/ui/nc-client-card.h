@@ -6,8 +6,8 @@
 
 #include <adwaita.h>
 
-#include "nc-call-tracker.h"
 #include "nc-client.h"
+#include "nc-session.h"
 
 G_BEGIN_DECLS
 
@@ -15,8 +15,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NcClientCard, nc_client_card, NC, CLIENT_CARD, AdwWindow)
 
-NcClientCard *nc_client_card_new (GtkWindow     *parent,
-                                  NcClient      *client,
-                                  NcCallTracker *tracker);
+NcClientCard *nc_client_card_new (GtkWindow *parent,
+                                  NcClient  *client,
+                                  NcSession *session);
 
 G_END_DECLS

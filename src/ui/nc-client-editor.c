@@ -16,6 +16,7 @@
 
 #include "nc-client-editor.h"
 #include "nc-phone.h"
+#include "nc-ui-util.h"
 
 enum {
   SIGNAL_SAVE,
@@ -35,11 +36,15 @@ struct _NcClientEditor
   AdwEntryRow         *name_row;
   AdwComboRow         *channel_row;
   AdwEntryRow         *phone_row;
+  AdwPreferencesGroup *details_group;
   AdwPreferencesGroup *variables_group;
   AdwEntryRow         *new_variable_row;
   GtkButton           *save_button;
   GtkButton           *delete_button;
-  GtkLabel            *problem_label;
+  GtkWidget           *name_error;
+  GtkWidget           *phone_error;
+  gboolean             name_done;     /* the user left the field, or pressed Save */
+  gboolean             phone_done;
 };
 
 G_DEFINE_FINAL_TYPE (NcClientEditor, nc_client_editor, ADW_TYPE_WINDOW)
@@ -52,18 +57,22 @@ stripped_text (AdwEntryRow *row)
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
 }
 
-/* What stops a save, in the user's words, or NULL. */
 static char *
-check (NcClientEditor *self,
-       char          **out_phone)
+name_problem (NcClientEditor *self)
 {
   g_autofree char *name = stripped_text (self->name_row);
+
+  return *name == '\0' ? g_strdup (_("The client needs a name")) : NULL;
+}
+
+static char *
+phone_problem (NcClientEditor *self,
+               char          **out_phone)
+{
   g_autofree char *phone_text = stripped_text (self->phone_row);
   g_autofree char *phone = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (*name == '\0')
-    return g_strdup (_("The client needs a name"));
   if (*phone_text != '\0')
     {
       phone = nc_phone_normalize_number (phone_text, &error);
@@ -78,15 +87,33 @@ check (NcClientEditor *self,
   return NULL;
 }
 
+/* The errors show beside their fields, once the user is done with a field. */
 static void
 update (NcClientEditor *self)
 {
-  g_clear_pointer (&self->problem, g_free);
-  self->problem = check (self, NULL);
+  g_autofree char *name = name_problem (self);
+  g_autofree char *phone = phone_problem (self, NULL);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), self->problem == NULL);
-  gtk_label_set_label (self->problem_label, self->problem != NULL ? self->problem : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), self->problem != NULL);
+  g_clear_pointer (&self->problem, g_free);
+  self->problem = g_strdup (name != NULL ? name : phone);
+  nc_field_error_show (self->name_error, GTK_WIDGET (self->name_row),
+                       self->name_done ? name : NULL);
+  nc_field_error_show (self->phone_error, GTK_WIDGET (self->phone_row),
+                       self->phone_done ? phone : NULL);
+}
+
+static void
+name_left (NcClientEditor *self)
+{
+  self->name_done = TRUE;
+  update (self);
+}
+
+static void
+phone_left (NcClientEditor *self)
+{
+  self->phone_done = TRUE;
+  update (self);
 }
 
 static void
@@ -179,12 +206,19 @@ static void
 save_clicked (NcClientEditor *self)
 {
   g_autofree char *phone = NULL;
-  g_autofree char *problem = check (self, &phone);
+  g_autofree char *name_wrong = name_problem (self);
+  g_autofree char *phone_wrong = phone_problem (self, &phone);
   g_autofree char *name = stripped_text (self->name_row);
   GPtrArray *variables;
 
-  if (problem != NULL)
-    return;
+  /* Saving shows every error, and takes the user to the first. */
+  if (name_wrong != NULL || phone_wrong != NULL)
+    {
+      self->name_done = self->phone_done = TRUE;
+      update (self);
+      gtk_widget_grab_focus (GTK_WIDGET (name_wrong != NULL ? self->name_row : self->phone_row));
+      return;
+    }
 
   variables = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free);
   for (guint i = 0; i < self->variable_rows->len; i++)
@@ -291,11 +325,11 @@ nc_client_editor_class_init (NcClientEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcClientEditor, name_row);
   gtk_widget_class_bind_template_child (widget_class, NcClientEditor, channel_row);
   gtk_widget_class_bind_template_child (widget_class, NcClientEditor, phone_row);
+  gtk_widget_class_bind_template_child (widget_class, NcClientEditor, details_group);
   gtk_widget_class_bind_template_child (widget_class, NcClientEditor, variables_group);
   gtk_widget_class_bind_template_child (widget_class, NcClientEditor, new_variable_row);
   gtk_widget_class_bind_template_child (widget_class, NcClientEditor, save_button);
   gtk_widget_class_bind_template_child (widget_class, NcClientEditor, delete_button);
-  gtk_widget_class_bind_template_child (widget_class, NcClientEditor, problem_label);
   gtk_widget_class_bind_template_callback (widget_class, update);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, delete_clicked);
@@ -311,6 +345,20 @@ nc_client_editor_init (NcClientEditor *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->variable_rows = g_ptr_array_new ();
+
+  /* Each error under its own field. */
+  self->name_error = nc_field_error_new ();
+  self->phone_error = nc_field_error_new ();
+  adw_preferences_group_remove (self->details_group, GTK_WIDGET (self->channel_row));
+  adw_preferences_group_remove (self->details_group, GTK_WIDGET (self->phone_row));
+  adw_preferences_group_add (self->details_group, self->name_error);
+  adw_preferences_group_add (self->details_group, GTK_WIDGET (self->channel_row));
+  adw_preferences_group_add (self->details_group, GTK_WIDGET (self->phone_row));
+  adw_preferences_group_add (self->details_group, self->phone_error);
+  nc_on_focus_leave (GTK_WIDGET (self->name_row), G_CALLBACK (name_left), self);
+  nc_on_focus_leave (GTK_WIDGET (self->phone_row), G_CALLBACK (phone_left), self);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->name_row));
+
   for (guint i = 0; i < NC_N_CHANNELS; i++)
     gtk_string_list_append (channels, nc_channel_get_label (i));
   adw_combo_row_set_model (self->channel_row, G_LIST_MODEL (channels));

@@ -2,10 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The clients come from the store, read off the main context; a search is answered by
- * the store's index, never by walking the list. Beside each number a phone button follows
- * the current employee's call method: none when calls are disabled, else it activates
- * win.call-client with the number.
+ * The clients come from the store, read off the main context, and again when the store
+ * says they changed; a search is answered by the store's index, never by walking the
+ * list. Each row's phone follows the dialer (nc-client-row.c). Above the list, the
+ * console says who it calls as, and lets the operator choose.
  */
 
 #define G_LOG_DOMAIN "nc-clients-view"
@@ -14,40 +14,40 @@
 
 #include <glib/gi18n.h>
 
+#include "nc-client-row.h"
 #include "nc-clients-view.h"
-#include "nc-phone.h"
 
 #define SEARCH_LIMIT 1000
-
-enum {
-  PROP_0,
-  PROP_CALLS_ENABLED,
-  N_PROPS
-};
+#define RELOAD_DELAY_MS 250
 
 struct _NcClientsView
 {
-  AdwBin          parent_instance;
+  AdwBin              parent_instance;
 
-  NcStore        *store;
-  GListStore     *all;
-  GListStore     *found;
-  GHashTable     *by_id;          /* gint64 → NcClient */
-  GCancellable   *cancellable;
-  GCancellable   *search_cancellable;
-  gboolean        calls_enabled;
-  guint           search_serial;
-  guint           load_serial;
+  NcSession          *session;
+  NcStore            *store;
+  GListStore         *all;
+  GListStore         *found;
+  GHashTable         *by_id;          /* gint64 → NcClient */
+  GCancellable       *cancellable;
+  GCancellable       *search_cancellable;
+  guint               search_serial;
+  guint               load_serial;
+  guint               reload_source;
+  gboolean            loaded;
 
-  GtkSearchEntry *search_entry;
-  GtkStack       *stack;
-  GtkListView    *list_view;
-  GtkNoSelection *selection;
+  GtkSearchEntry     *search_entry;
+  GtkStack           *stack;
+  GtkListView        *list_view;
+  GtkSingleSelection *selection;
+  GtkWidget          *acting_box;
+  GtkLabel           *acting_label;
+  GtkMenuButton      *acting_button;
+  GtkWidget          *add_me_button;
+  AdwStatusPage      *failed_page;
 };
 
 G_DEFINE_FINAL_TYPE (NcClientsView, nc_clients_view, ADW_TYPE_BIN)
-
-static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_CLIENT_ACTIVATED,
@@ -70,10 +70,14 @@ row_activated (GtkListView   *list_view,
 static void
 update_page (NcClientsView *self)
 {
-  GListModel *shown = gtk_no_selection_get_model (self->selection);
+  GListModel *shown = gtk_single_selection_get_model (self->selection);
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
 
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->all)) == 0)
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "failed") == 0)
+    return;
+  if (!self->loaded)
+    gtk_stack_set_visible_child_name (self->stack, "loading");
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->all)) == 0)
     gtk_stack_set_visible_child_name (self->stack, "empty");
   else if (g_list_model_get_n_items (shown) == 0 && *text != '\0')
     gtk_stack_set_visible_child_name (self->stack, "no-results");
@@ -85,7 +89,8 @@ static void
 show (NcClientsView *self,
       GListStore    *model)
 {
-  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (model));
+  if (gtk_single_selection_get_model (self->selection) != G_LIST_MODEL (model))
+    gtk_single_selection_set_model (self->selection, G_LIST_MODEL (model));
   update_page (self);
 }
 
@@ -135,7 +140,9 @@ page_listed (GObject      *source,
         }
       g_list_store_splice (self->all, page->first ? 0 : n_all, page->first ? n_all : 0,
                            clients->pdata, clients->len);
-      if (page->first && gtk_no_selection_get_model (self->selection) != G_LIST_MODEL (self->found))
+      self->loaded = TRUE;
+      if (page->first &&
+          gtk_single_selection_get_model (self->selection) != G_LIST_MODEL (self->found))
         show (self, self->all);
       else
         update_page (self);
@@ -164,6 +171,11 @@ request_page (NcClientsView *self,
                                self->cancellable, page_listed, page);
 }
 
+/**
+ * nc_clients_view_reload:
+ *
+ * Reads the clients again. The store's change feed calls it by itself.
+ */
 void
 nc_clients_view_reload (NcClientsView *self)
 {
@@ -173,6 +185,28 @@ nc_clients_view_reload (NcClientsView *self)
     return;
   self->load_serial++;
   request_page (self, 0, TRUE);
+}
+
+static gboolean
+reload_now (gpointer user_data)
+{
+  NcClientsView *self = user_data;
+
+  self->reload_source = 0;
+  nc_clients_view_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* An import changes thousands of clients in a few commits: read them once. */
+static void
+store_changed (NcStore       *store,
+               NcStoreChange  kind,
+               gint64         id,
+               NcClientsView *self)
+{
+  if (kind != NC_STORE_CHANGE_CLIENTS || self->reload_source != 0)
+    return;
+  self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_now, self);
 }
 
 typedef struct
@@ -242,50 +276,40 @@ search_changed (NcClientsView *self)
                                  search_answered, search);
 }
 
-static gboolean
-call_button_visible (GBinding     *binding,
-                     const GValue *from,
-                     GValue       *to,
-                     gpointer      user_data)
+/* Enter in the search opens the first client found. */
+static void
+search_activated (NcClientsView *self)
 {
-  NcClient *client = user_data;
+  GListModel *shown = gtk_single_selection_get_model (self->selection);
 
-  g_value_set_boolean (to, g_value_get_boolean (from) && nc_client_get_phone (client) != NULL);
-  return TRUE;
+  if (g_list_model_get_n_items (shown) > 0)
+    row_activated (self->list_view, 0, self);
+}
+
+/* Down from the search goes to the list, not to the first phone. */
+static gboolean
+search_key_pressed (GtkEventControllerKey *controller,
+                    guint                  keyval,
+                    guint                  keycode,
+                    GdkModifierType        state,
+                    NcClientsView         *self)
+{
+  if ((keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down) &&
+      g_list_model_get_n_items (gtk_single_selection_get_model (self->selection)) > 0 &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "list") == 0)
+    {
+      gtk_single_selection_set_selected (self->selection, 0);
+      return gtk_widget_child_focus (GTK_WIDGET (self->list_view), GTK_DIR_TAB_FORWARD);
+    }
+  return FALSE;
 }
 
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
-           gpointer                  user_data)
+           NcClientsView            *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *name = gtk_label_new (NULL);
-  GtkWidget *details = gtk_label_new (NULL);
-  GtkWidget *call = gtk_button_new_from_icon_name ("call-start-symbolic");
-
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (name, "heading");
-  gtk_label_set_xalign (GTK_LABEL (details), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (details), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (details, "dim-label");
-  gtk_widget_set_hexpand (labels, TRUE);
-  gtk_box_append (GTK_BOX (labels), name);
-  gtk_box_append (GTK_BOX (labels), details);
-  gtk_widget_set_valign (call, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (call, "flat");
-  gtk_widget_add_css_class (call, "circular");
-  gtk_widget_add_css_class (call, "accent");
-  gtk_widget_set_tooltip_text (call, _("Call"));
-  gtk_box_append (GTK_BOX (box), labels);
-  gtk_box_append (GTK_BOX (box), call);
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, nc_client_row_new (nc_session_get_dialer (self->session)));
 }
 
 static void
@@ -293,36 +317,8 @@ bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           gpointer                  user_data)
 {
-  NcClientsView *self = user_data;
-  NcClient *client = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *labels = gtk_widget_get_first_child (box);
-  GtkWidget *call = gtk_widget_get_last_child (box);
-  g_autofree char *phone = nc_phone_format (nc_client_get_phone (client));
-  g_autofree char *details = NULL;
-  g_autofree char *accessible = NULL;
-  GBinding *binding;
-
-  gtk_label_set_label (GTK_LABEL (gtk_widget_get_first_child (labels)), nc_client_get_name (client));
-  details = *phone != '\0'
-            ? g_strdup_printf ("%s · %s", nc_channel_get_label (nc_client_get_channel (client)), phone)
-            : g_strdup (nc_channel_get_label (nc_client_get_channel (client)));
-  gtk_label_set_label (GTK_LABEL (gtk_widget_get_last_child (labels)), details);
-
-  /* The action goes with its target, or a row without a number would warn. */
-  if (nc_client_get_phone (client) != NULL)
-    {
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (call), "s", nc_client_get_phone (client));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (call), "win.call-client");
-    }
-  /* Translators: the accessible name of the phone button beside a client */
-  accessible = g_strdup_printf (_("Call %s"), nc_client_get_name (client));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (call), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible, -1);
-  binding = g_object_bind_property_full (self, "calls-enabled", call, "visible",
-                                         G_BINDING_SYNC_CREATE, call_button_visible, NULL,
-                                         g_object_ref (client), g_object_unref);
-  g_object_set_data (G_OBJECT (item), "nc-binding", binding);
+  nc_client_row_set_client (NC_CLIENT_ROW (gtk_list_item_get_child (item)),
+                            gtk_list_item_get_item (item));
 }
 
 static void
@@ -330,30 +326,117 @@ unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  user_data)
 {
-  GBinding *binding = g_object_steal_data (G_OBJECT (item), "nc-binding");
-  GtkWidget *call = gtk_widget_get_last_child (gtk_list_item_get_child (item));
-
-  if (binding != NULL)
-    g_binding_unbind (binding);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (call), NULL);
+  nc_client_row_set_client (NC_CLIENT_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
-static void
-nc_clients_view_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  NcClientsView *self = NC_CLIENTS_VIEW (object);
+/* Who am I ------------------------------------------------------------------------- */
 
-  switch (prop_id)
+static void
+update_acting (NcClientsView *self)
+{
+  NcDialer *dialer = nc_session_get_dialer (self->session);
+  NcEmployeeList *employees = nc_session_get_employees (self->session);
+  NcEmployee *me = nc_dialer_get_employee (dialer);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (employees));
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < n; i++)
     {
-    case PROP_CALLS_ENABLED:
-      g_value_set_boolean (value, self->calls_enabled);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      g_autoptr(NcEmployee) employee = g_list_model_get_item (G_LIST_MODEL (employees), i);
+      g_autoptr(GMenuItem) item = g_menu_item_new (nc_employee_get_name (employee), NULL);
+
+      if (nc_employee_get_employee_id (employee) == NULL)
+        continue;
+      g_menu_item_set_action_and_target_value (item, "win.act-as",
+                                               g_variant_new_string (
+                                                 nc_employee_get_employee_id (employee)));
+      g_menu_append_item (menu, item);
     }
+  gtk_menu_button_set_menu_model (self->acting_button, G_MENU_MODEL (menu));
+  gtk_widget_set_visible (GTK_WIDGET (self->acting_button),
+                          g_menu_model_get_n_items (G_MENU_MODEL (menu)) > 0);
+  /* Nobody to be yet: the way to add oneself. */
+  gtk_widget_set_visible (self->add_me_button, n == 0);
+
+  if (me == NULL)
+    text = g_strdup (nc_dialer_get_problem (dialer));
+  else if (nc_dialer_get_problem (dialer) != NULL)
+    /* Translators: who this console calls as, then why it cannot call now */
+    text = g_strdup_printf (_("You are %s. %s"), nc_employee_get_name (me),
+                            nc_dialer_get_problem (dialer));
+  else if (nc_employee_get_call_method (me) == NC_CALL_METHOD_APP)
+    text = g_strdup_printf (_("You are %s, calling with the phone app"), nc_employee_get_name (me));
+  else
+    text = g_strdup_printf (_("You are %s, calling through the Novofon API"),
+                            nc_employee_get_name (me));
+  gtk_label_set_label (self->acting_label, text);
+  gtk_menu_button_set_label (self->acting_button, me == NULL ? _("Choose…") : _("Change"));
+}
+
+/* The session ---------------------------------------------------------------------- */
+
+static void
+store_known (NcClientsView *self)
+{
+  NcStore *store = nc_session_get_store (self->session);
+
+  if (store == NULL || !g_set_object (&self->store, store))
+    return;
+  g_signal_connect_object (store, "changed", G_CALLBACK (store_changed), self, 0);
+  nc_clients_view_reload (self);
+}
+
+/**
+ * nc_clients_view_set_session:
+ *
+ * Shows the clients of @session's store, with phones that call through its dialer.
+ */
+void
+nc_clients_view_set_session (NcClientsView *self,
+                             NcSession     *session)
+{
+  GtkListItemFactory *factory;
+  NcDialer *dialer;
+
+  g_return_if_fail (NC_IS_CLIENTS_VIEW (self));
+  g_return_if_fail (self->session == NULL);
+
+  self->session = g_object_ref (session);
+  dialer = nc_session_get_dialer (session);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+
+  g_signal_connect_object (session, "notify::store", G_CALLBACK (store_known), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialer, "notify::employee", G_CALLBACK (update_acting), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialer, "notify::problem", G_CALLBACK (update_acting), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (nc_session_get_employees (session), "items-changed",
+                           G_CALLBACK (update_acting), self, G_CONNECT_SWAPPED);
+  update_acting (self);
+  store_known (self);
+}
+
+/**
+ * nc_clients_view_show_failure:
+ *
+ * Says that the clients cannot be shown, and why.
+ */
+void
+nc_clients_view_show_failure (NcClientsView *self,
+                              const char    *message)
+{
+  g_return_if_fail (NC_IS_CLIENTS_VIEW (self));
+
+  adw_status_page_set_description (self->failed_page, message);
+  gtk_stack_set_visible_child_name (self->stack, "failed");
 }
 
 static void
@@ -364,7 +447,9 @@ nc_clients_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->search_cancellable != NULL)
     g_cancellable_cancel (self->search_cancellable);
+  g_clear_handle_id (&self->reload_source, g_source_remove);
   g_clear_object (&self->store);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (nc_clients_view_parent_class)->dispose (object);
 }
@@ -389,14 +474,8 @@ nc_clients_view_class_init (NcClientsViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->get_property = nc_clients_view_get_property;
   object_class->dispose = nc_clients_view_dispose;
   object_class->finalize = nc_clients_view_finalize;
-
-  properties[PROP_CALLS_ENABLED] =
-    g_param_spec_boolean ("calls-enabled", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * NcClientsView::client-activated:
@@ -407,19 +486,27 @@ nc_clients_view_class_init (NcClientsViewClass *klass)
     g_signal_new ("client-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, NC_TYPE_CLIENT);
 
+  g_type_ensure (NC_TYPE_CLIENT_ROW);
+
   /* AdwBin owns the template’s one child and unparents it in dispose. */
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/nc-clients-view.ui");
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, stack);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, list_view);
+  gtk_widget_class_bind_template_child (widget_class, NcClientsView, acting_box);
+  gtk_widget_class_bind_template_child (widget_class, NcClientsView, acting_label);
+  gtk_widget_class_bind_template_child (widget_class, NcClientsView, acting_button);
+  gtk_widget_class_bind_template_child (widget_class, NcClientsView, add_me_button);
+  gtk_widget_class_bind_template_child (widget_class, NcClientsView, failed_page);
   gtk_widget_class_bind_template_callback (widget_class, search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, search_activated);
 }
 
 static void
 nc_clients_view_init (NcClientsView *self)
 {
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -427,17 +514,20 @@ nc_clients_view_init (NcClientsView *self)
   self->all = g_list_store_new (NC_TYPE_CLIENT);
   self->found = g_list_store_new (NC_TYPE_CLIENT);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->all)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->all)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
-  gtk_list_view_set_factory (self->list_view, factory);
-  g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   gtk_list_view_set_single_click_activate (self->list_view, TRUE);
   g_signal_connect (self->list_view, "activate", G_CALLBACK (row_activated), self);
   g_object_unref (self->selection);
+
+  /* Typing anywhere in the list searches. */
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (search_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
 
   update_page (self);
 }
@@ -465,42 +555,6 @@ nc_clients_view_search (NcClientsView *self,
 }
 
 /**
- * nc_clients_view_set_store:
- *
- * Returns: whether @store is new to the view, which then reads its clients
- */
-gboolean
-nc_clients_view_set_store (NcClientsView *self,
-                           NcStore       *store)
-{
-  g_return_val_if_fail (NC_IS_CLIENTS_VIEW (self), FALSE);
-
-  if (!g_set_object (&self->store, store))
-    return FALSE;
-  nc_clients_view_reload (self);
-  return TRUE;
-}
-
-/**
- * nc_clients_view_set_call_method:
- *
- * How the current employee calls: with calls disabled, no phone button is shown.
- */
-void
-nc_clients_view_set_call_method (NcClientsView *self,
-                                 NcCallMethod   method)
-{
-  gboolean enabled = method != NC_CALL_METHOD_DISABLED;
-
-  g_return_if_fail (NC_IS_CLIENTS_VIEW (self));
-
-  if (self->calls_enabled == enabled)
-    return;
-  self->calls_enabled = enabled;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALLS_ENABLED]);
-}
-
-/**
  * nc_clients_view_get_shown:
  *
  * Returns: (transfer none): the clients shown now, search applied
@@ -509,5 +563,17 @@ GListModel *
 nc_clients_view_get_shown (NcClientsView *self)
 {
   g_return_val_if_fail (NC_IS_CLIENTS_VIEW (self), NULL);
-  return gtk_no_selection_get_model (self->selection);
+  return gtk_single_selection_get_model (self->selection);
+}
+
+/**
+ * nc_clients_view_get_selected:
+ *
+ * Returns: (transfer none) (nullable): the client selected in the list
+ */
+NcClient *
+nc_clients_view_get_selected (NcClientsView *self)
+{
+  g_return_val_if_fail (NC_IS_CLIENTS_VIEW (self), NULL);
+  return gtk_single_selection_get_selected_item (self->selection);
 }

@@ -6,8 +6,7 @@
 
 #include <adwaita.h>
 
-#include "nc-client.h"
-#include "nc-store.h"
+#include "nc-session.h"
 
 G_BEGIN_DECLS
 
@@ -15,14 +14,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NcClientsView, nc_clients_view, NC, CLIENTS_VIEW, AdwBin)
 
-void        nc_clients_view_focus_search    (NcClientsView *self);
-void        nc_clients_view_search          (NcClientsView *self,
-                                             const char    *text);
-gboolean    nc_clients_view_set_store       (NcClientsView *self,
-                                             NcStore       *store);
-void        nc_clients_view_reload          (NcClientsView *self);
-void        nc_clients_view_set_call_method (NcClientsView *self,
-                                             NcCallMethod   method);
-GListModel *nc_clients_view_get_shown       (NcClientsView *self);
+void        nc_clients_view_set_session   (NcClientsView *self,
+                                           NcSession     *session);
+void        nc_clients_view_focus_search  (NcClientsView *self);
+void        nc_clients_view_search        (NcClientsView *self,
+                                           const char    *text);
+void        nc_clients_view_reload        (NcClientsView *self);
+void        nc_clients_view_show_failure  (NcClientsView *self,
+                                           const char    *message);
+GListModel *nc_clients_view_get_shown     (NcClientsView *self);
+NcClient   *nc_clients_view_get_selected  (NcClientsView *self);
 
 G_END_DECLS

@@ -16,7 +16,9 @@
 
 #include "nc-employee-editor.h"
 #include "nc-phone.h"
+#include "nc-ui-util.h"
 #include "nc-zadarma-call.h"
+#include "nc-zadarma-client.h"
 
 enum {
   SIGNAL_SAVE,
@@ -38,9 +40,15 @@ struct _NcEmployeeEditor
   GtkSwitch    *me_switch;
   GtkButton    *save_button;
   GtkButton    *delete_button;
-  GtkLabel     *problem_label;
   GtkMenuButton *extension_button;
   GtkMenuButton *number_button;
+  AdwPreferencesGroup *group;
+  GtkWidget    *name_error;
+  GtkWidget    *id_error;
+  GtkWidget    *number_error;
+  gboolean      name_done;     /* the user left the field, or pressed Save */
+  gboolean      id_done;
+  gboolean      number_done;
 };
 
 G_DEFINE_FINAL_TYPE (NcEmployeeEditor, nc_employee_editor, ADW_TYPE_WINDOW)
@@ -48,56 +56,121 @@ G_DEFINE_FINAL_TYPE (NcEmployeeEditor, nc_employee_editor, ADW_TYPE_WINDOW)
 static guint signals[N_SIGNALS];
 
 static char *
-check (NcEmployeeEditor *self)
+stripped_text (AdwEntryRow *row)
 {
-  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
-  g_autoptr(NcCallRequest) request = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (*name == '\0')
-    return g_strdup (_("The employee needs a name"));
-  if (adw_combo_row_get_selected (self->method_row) != NC_CALL_METHOD_API)
-    return NULL;
-
-  /* The same checks as every call through the API makes. */
-  request = nc_call_request_new ("79000000000",
-                                 gtk_editable_get_text (GTK_EDITABLE (self->number_row)),
-                                 gtk_editable_get_text (GTK_EDITABLE (self->id_row)), &error);
-  return request == NULL ? g_strdup (error->message) : NULL;
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
 }
 
+static gboolean
+calls_through_api (NcEmployeeEditor *self)
+{
+  return adw_combo_row_get_selected (self->method_row) == NC_CALL_METHOD_API;
+}
+
+static char *
+name_problem (NcEmployeeEditor *self)
+{
+  g_autofree char *name = stripped_text (self->name_row);
+
+  return *name == '\0' ? g_strdup (_("The employee needs a name")) : NULL;
+}
+
+/* The same checks as every call through the API makes. */
+static char *
+id_problem (NcEmployeeEditor *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!calls_through_api (self) ||
+      nc_call_request_check_employee_id (gtk_editable_get_text (GTK_EDITABLE (self->id_row)),
+                                         &error))
+    return NULL;
+  return g_strdup (error->message);
+}
+
+static char *
+number_problem (NcEmployeeEditor *self,
+                char            **out_number)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+
+  if (!calls_through_api (self))
+    return NULL;
+  number = nc_phone_normalize_number (gtk_editable_get_text (GTK_EDITABLE (self->number_row)),
+                                      &error);
+  if (number == NULL)
+    /* Translators: why a virtual number is wrong, and what follows from it */
+    return g_strdup_printf (_("%s. Without a virtual number assigned to the employee, calls do "
+                              "not work."), error->message);
+  if (out_number != NULL)
+    *out_number = g_steal_pointer (&number);
+  return NULL;
+}
+
+/* The errors show beside their fields, once the user is done with a field. */
 static void
 update (NcEmployeeEditor *self)
 {
-  gboolean api = adw_combo_row_get_selected (self->method_row) == NC_CALL_METHOD_API;
-  g_autofree char *problem = check (self);
+  gboolean api = calls_through_api (self);
+  g_autofree char *name = name_problem (self);
+  g_autofree char *id = id_problem (self);
+  g_autofree char *number = number_problem (self, NULL);
 
   gtk_widget_set_visible (GTK_WIDGET (self->id_row), api);
   gtk_widget_set_visible (GTK_WIDGET (self->number_row), api);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), problem == NULL);
-  gtk_label_set_label (self->problem_label, problem != NULL ? problem : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), problem != NULL);
+  nc_field_error_show (self->name_error, GTK_WIDGET (self->name_row),
+                       self->name_done ? name : NULL);
+  nc_field_error_show (self->id_error, GTK_WIDGET (self->id_row), self->id_done ? id : NULL);
+  nc_field_error_show (self->number_error, GTK_WIDGET (self->number_row),
+                       self->number_done ? number : NULL);
+}
+
+static void
+name_left (NcEmployeeEditor *self)
+{
+  self->name_done = TRUE;
+  update (self);
+}
+
+static void
+id_left (NcEmployeeEditor *self)
+{
+  self->id_done = TRUE;
+  update (self);
+}
+
+static void
+number_left (NcEmployeeEditor *self)
+{
+  self->number_done = TRUE;
+  update (self);
 }
 
 static void
 save_clicked (NcEmployeeEditor *self)
 {
   NcCallMethod method = adw_combo_row_get_selected (self->method_row);
-  g_autoptr(NcCallRequest) request = NULL;
-  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+  g_autofree char *name = stripped_text (self->name_row);
+  g_autofree char *name_wrong = name_problem (self);
+  g_autofree char *id_wrong = id_problem (self);
+  g_autofree char *number = NULL;
+  g_autofree char *number_wrong = number_problem (self, &number);
+  g_autofree char *id = stripped_text (self->id_row);
 
-  if (!nc_employee_editor_is_valid (self))
-    return;
+  /* Saving shows every error, and takes the user to the first. */
+  if (name_wrong != NULL || id_wrong != NULL || number_wrong != NULL)
+    {
+      self->name_done = self->id_done = self->number_done = TRUE;
+      update (self);
+      gtk_widget_grab_focus (GTK_WIDGET (name_wrong != NULL ? self->name_row
+                                         : id_wrong != NULL ? self->id_row : self->number_row));
+      return;
+    }
 
-  if (method == NC_CALL_METHOD_API)
-    request = nc_call_request_new ("79000000000",
-                                   gtk_editable_get_text (GTK_EDITABLE (self->number_row)),
-                                   gtk_editable_get_text (GTK_EDITABLE (self->id_row)), NULL);
   g_clear_object (&self->result);
-  self->result = nc_employee_new (self->id, name,
-                                  request != NULL ? request->employee_id
-                                                  : gtk_editable_get_text (GTK_EDITABLE (self->id_row)),
-                                  request != NULL ? request->employee_phone : NULL, method);
+  self->result = nc_employee_new (self->id, name, *id != '\0' ? id : NULL,
+                                  method == NC_CALL_METHOD_API ? number : NULL, method);
   g_signal_emit (self, signals[SIGNAL_SAVE], 0);
   gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -166,7 +239,7 @@ nc_employee_editor_class_init (NcEmployeeEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, me_switch);
   gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, save_button);
   gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, delete_button);
-  gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, group);
   gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, extension_button);
   gtk_widget_class_bind_template_child (widget_class, NcEmployeeEditor, number_button);
   gtk_widget_class_install_action (widget_class, "editor.pick-extension", "s",
@@ -181,7 +254,32 @@ nc_employee_editor_class_init (NcEmployeeEditorClass *klass)
 static void
 nc_employee_editor_init (NcEmployeeEditor *self)
 {
+  GtkWidget *me_row;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Each error under its own field. */
+  self->name_error = nc_field_error_new ();
+  self->id_error = nc_field_error_new ();
+  self->number_error = nc_field_error_new ();
+  me_row = gtk_widget_get_ancestor (GTK_WIDGET (self->me_switch), ADW_TYPE_ACTION_ROW);
+  g_object_ref (me_row);
+  adw_preferences_group_remove (self->group, GTK_WIDGET (self->method_row));
+  adw_preferences_group_remove (self->group, GTK_WIDGET (self->id_row));
+  adw_preferences_group_remove (self->group, GTK_WIDGET (self->number_row));
+  adw_preferences_group_remove (self->group, me_row);
+  adw_preferences_group_add (self->group, self->name_error);
+  adw_preferences_group_add (self->group, GTK_WIDGET (self->method_row));
+  adw_preferences_group_add (self->group, GTK_WIDGET (self->id_row));
+  adw_preferences_group_add (self->group, self->id_error);
+  adw_preferences_group_add (self->group, GTK_WIDGET (self->number_row));
+  adw_preferences_group_add (self->group, self->number_error);
+  adw_preferences_group_add (self->group, me_row);
+  g_object_unref (me_row);
+  nc_on_focus_leave (GTK_WIDGET (self->name_row), G_CALLBACK (name_left), self);
+  nc_on_focus_leave (GTK_WIDGET (self->id_row), G_CALLBACK (id_left), self);
+  nc_on_focus_leave (GTK_WIDGET (self->number_row), G_CALLBACK (number_left), self);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->name_row));
 }
 
 /**
@@ -240,10 +338,16 @@ nc_employee_editor_fill (NcEmployeeEditor *self,
 gboolean
 nc_employee_editor_is_valid (NcEmployeeEditor *self)
 {
-  g_autofree char *problem = check (self);
+  g_autofree char *name = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *number = NULL;
 
   g_return_val_if_fail (NC_IS_EMPLOYEE_EDITOR (self), FALSE);
-  return problem == NULL;
+
+  name = name_problem (self);
+  id = id_problem (self);
+  number = number_problem (self, NULL);
+  return name == NULL && id == NULL && number == NULL;
 }
 
 /**

@@ -11,19 +11,13 @@
 
 #include "nc-employee-editor.h"
 #include "nc-employees-view.h"
-
-enum {
-  SIGNAL_CHANGED,
-  N_SIGNALS
-};
+#include "nc-phone.h"
 
 struct _NcEmployeesView
 {
   AdwBin      parent_instance;
 
-  NcStore    *store;
-  GSettings  *settings;
-  NcZadarmaClient *client;     /* to offer the PBX's extensions and numbers */
+  NcSession  *session;
 
   GtkStack   *stack;
   GtkListBox *list;
@@ -31,19 +25,17 @@ struct _NcEmployeesView
 
 G_DEFINE_FINAL_TYPE (NcEmployeesView, nc_employees_view, ADW_TYPE_BIN)
 
-static guint signals[N_SIGNALS];
-
 static const char *
 method_text (NcEmployee *employee)
 {
   switch (nc_employee_get_call_method (employee))
     {
     case NC_CALL_METHOD_DISABLED:
-      return _("Calls disabled");
+      return C_("call method as a status", "Calls disabled");
     case NC_CALL_METHOD_APP:
-      return _("Calls via app");
+      return C_("call method as a status", "Calls via app");
     case NC_CALL_METHOD_API:
-      return _("Calls via Novofon API");
+      return C_("call method as a status", "Calls via Novofon API");
     default:
       g_assert_not_reached ();
     }
@@ -56,33 +48,35 @@ row_activated (AdwActionRow    *row,
   nc_employees_view_edit (self, g_object_get_data (G_OBJECT (row), "nc-employee"));
 }
 
-/**
- * nc_employees_view_show:
- * @employees: (element-type NcEmployee): the employees, by name
- * @current: (nullable): the employee id this console acts as
- */
-void
-nc_employees_view_show (NcEmployeesView *self,
-                        GPtrArray       *employees,
-                        const char      *current)
+/* The list is read again whenever the store says the employees changed; who this console
+ * acts as may change on its own. */
+static void
+update (NcEmployeesView *self)
 {
+  NcEmployeeList *employees = nc_session_get_employees (self->session);
+  const char *current = nc_dialer_get_employee_id (nc_session_get_dialer (self->session));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (employees));
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
     gtk_list_box_remove (self->list, child);
 
-  for (guint i = 0; i < employees->len; i++)
+  for (guint i = 0; i < n; i++)
     {
-      NcEmployee *employee = employees->pdata[i];
+      g_autoptr(NcEmployee) employee = g_list_model_get_item (G_LIST_MODEL (employees), i);
       GtkWidget *row = adw_action_row_new ();
       g_autofree char *subtitle = NULL;
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), nc_employee_get_name (employee));
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       if (nc_employee_get_call_method (employee) == NC_CALL_METHOD_API)
-        /* Translators: how the employee calls · employee id · virtual number */
-        subtitle = g_strdup_printf (_("%s · id %s · %s"), method_text (employee),
-                                    nc_employee_get_employee_id (employee),
-                                    nc_employee_get_virtual_number (employee));
+        {
+          g_autofree char *number = nc_phone_format (nc_employee_get_virtual_number (employee));
+
+          /* Translators: how the employee calls · employee id · virtual number */
+          subtitle = g_strdup_printf (_("%s · ID %s · %s"), method_text (employee),
+                                      nc_employee_get_employee_id (employee), number);
+        }
       else
         subtitle = g_strdup (method_text (employee));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -103,32 +97,7 @@ nc_employees_view_show (NcEmployeesView *self,
       gtk_list_box_append (self->list, row);
     }
 
-  gtk_stack_set_visible_child_name (self->stack, employees->len > 0 ? "list" : "empty");
-}
-
-static void
-saved_in_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
-{
-  NcEmployeesView *self = source_object;
-  GError *error = NULL;
-
-  if (NC_IS_EMPLOYEE (task_data))
-    {
-      if (nc_store_save_employee_sync (self->store, task_data, &error) == 0)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-    }
-  else if (!nc_store_delete_employee_sync (self->store, *(gint64 *) task_data, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "list" : "empty");
 }
 
 static void
@@ -136,17 +105,21 @@ written (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  NcEmployeesView *self = NC_EMPLOYEES_VIEW (source);
+  g_autoptr(NcEmployeesView) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean done;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (g_task_get_source_tag (G_TASK (result)) == nc_store_save_employee_async)
+    done = nc_store_save_employee_finish (NC_STORE (source), result, &error) != 0;
+  else
+    done = nc_store_delete_employee_finish (NC_STORE (source), result, &error);
+  if (!done)
     {
       g_autofree char *message = g_strdup_printf (_("The employee was not saved: %s"),
                                                   error->message);
 
       gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
     }
-  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 static void
@@ -154,23 +127,24 @@ editor_saved (NcEmployeeEditor *editor,
               NcEmployeesView  *self)
 {
   NcEmployee *employee = nc_employee_editor_get_result (editor);
-  g_autoptr(GTask) task = g_task_new (self, NULL, written, NULL);
+  GSettings *settings = nc_session_get_settings (self->session);
+  NcStore *store = nc_session_get_store (self->session);
 
   /* "This is me" is a setting of this desktop, not of the project. */
-  if (self->settings != NULL)
+  if (settings != NULL)
     {
-      g_autofree char *current = g_settings_get_string (self->settings, "current-employee");
+      g_autofree char *current = g_settings_get_string (settings, "current-employee");
 
       if (nc_employee_editor_get_is_me (editor))
-        g_settings_set_string (self->settings, "current-employee",
+        g_settings_set_string (settings, "current-employee",
                                nc_employee_get_employee_id (employee) != NULL
                                ? nc_employee_get_employee_id (employee) : "");
       else if (g_strcmp0 (current, nc_employee_get_employee_id (employee)) == 0)
-        g_settings_set_string (self->settings, "current-employee", "");
+        g_settings_set_string (settings, "current-employee", "");
     }
 
-  g_task_set_task_data (task, g_object_ref (employee), g_object_unref);
-  g_task_run_in_thread (task, saved_in_thread);
+  if (store != NULL)
+    nc_store_save_employee_async (store, employee, NULL, written, g_object_ref (self));
 }
 
 static void
@@ -178,10 +152,10 @@ editor_deleted (NcEmployeeEditor *editor,
                 gint64            id,
                 NcEmployeesView  *self)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, written, NULL);
+  NcStore *store = nc_session_get_store (self->session);
 
-  g_task_set_task_data (task, g_memdup2 (&id, sizeof id), g_free);
-  g_task_run_in_thread (task, saved_in_thread);
+  if (store != NULL)
+    nc_store_delete_employee_async (store, id, NULL, written, g_object_ref (self));
 }
 
 /* What the PBX reports, asked for while the editor is open. */
@@ -246,8 +220,8 @@ GtkWindow *
 nc_employees_view_edit (NcEmployeesView *self,
                         NcEmployee      *employee)
 {
-  g_autofree char *current = self->settings != NULL
-                             ? g_settings_get_string (self->settings, "current-employee") : NULL;
+  const char *current = nc_dialer_get_employee_id (nc_session_get_dialer (self->session));
+  NcZadarmaClient *client = nc_session_get_zadarma_client (self->session);
   gboolean is_me = employee != NULL && current != NULL && *current != '\0' &&
                    g_strcmp0 (current, nc_employee_get_employee_id (employee)) == 0;
   NcEmployeeEditor *editor = nc_employee_editor_new (
@@ -255,13 +229,16 @@ nc_employees_view_edit (NcEmployeesView *self,
 
   g_signal_connect_object (editor, "save", G_CALLBACK (editor_saved), self, 0);
   g_signal_connect_object (editor, "delete", G_CALLBACK (editor_deleted), self, 0);
-  if (self->client != NULL)
+  if (client != NULL)
     {
       Choices *choices = g_new0 (Choices, 1);
 
       g_weak_ref_init (&choices->editor, editor);
-      nc_zadarma_client_extensions_async (self->client, NULL, extensions_received, choices);
+      nc_zadarma_client_extensions_async (client, NULL, extensions_received, choices);
     }
+  else
+    nc_employee_editor_set_choices (editor, NULL, NULL,
+                                    _("No Novofon account is connected"));
   gtk_window_present (GTK_WINDOW (editor));
   return GTK_WINDOW (editor);
 }
@@ -273,31 +250,23 @@ add_clicked (NcEmployeesView *self)
 }
 
 /**
- * nc_employees_view_set_store:
- * @settings: (nullable): for "This is me"
+ * nc_employees_view_set_session:
+ *
+ * Shows @session's employees, and saves what the editor changes into its store.
  */
 void
-nc_employees_view_set_store (NcEmployeesView *self,
-                             NcStore         *store,
-                             GSettings       *settings)
+nc_employees_view_set_session (NcEmployeesView *self,
+                               NcSession       *session)
 {
   g_return_if_fail (NC_IS_EMPLOYEES_VIEW (self));
+  g_return_if_fail (self->session == NULL);
 
-  g_set_object (&self->store, store);
-  g_set_object (&self->settings, settings);
-}
-
-/**
- * nc_employees_view_set_client:
- * @client: (nullable): the API, to offer the PBX's extensions and numbers in the editor
- */
-void
-nc_employees_view_set_client (NcEmployeesView *self,
-                              NcZadarmaClient *client)
-{
-  g_return_if_fail (NC_IS_EMPLOYEES_VIEW (self));
-
-  g_set_object (&self->client, client);
+  self->session = g_object_ref (session);
+  g_signal_connect_object (nc_session_get_employees (session), "items-changed",
+                           G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (nc_session_get_dialer (session), "notify::employee-id",
+                           G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  update (self);
 }
 
 static void
@@ -305,9 +274,7 @@ nc_employees_view_dispose (GObject *object)
 {
   NcEmployeesView *self = NC_EMPLOYEES_VIEW (object);
 
-  g_clear_object (&self->store);
-  g_clear_object (&self->settings);
-  g_clear_object (&self->client);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (nc_employees_view_parent_class)->dispose (object);
 }
@@ -319,14 +286,6 @@ nc_employees_view_class_init (NcEmployeesViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = nc_employees_view_dispose;
-
-  /**
-   * NcEmployeesView::changed:
-   *
-   * An employee was saved or deleted: whoever shows employees reads them again.
-   */
-  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   /* AdwBin owns the template’s one child and unparents it in dispose. */
   gtk_widget_class_set_template_from_resource (widget_class,

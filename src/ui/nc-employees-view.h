@@ -6,8 +6,7 @@
 
 #include <adwaita.h>
 
-#include "nc-store.h"
-#include "nc-zadarma-client.h"
+#include "nc-session.h"
 
 G_BEGIN_DECLS
 
@@ -15,15 +14,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NcEmployeesView, nc_employees_view, NC, EMPLOYEES_VIEW, AdwBin)
 
-void       nc_employees_view_set_store  (NcEmployeesView *self,
-                                         NcStore         *store,
-                                         GSettings       *settings);
-void       nc_employees_view_set_client (NcEmployeesView *self,
-                                         NcZadarmaClient *client);
-void       nc_employees_view_show       (NcEmployeesView *self,
-                                         GPtrArray       *employees,
-                                         const char      *current);
-GtkWindow *nc_employees_view_edit       (NcEmployeesView *self,
-                                         NcEmployee      *employee);
+void       nc_employees_view_set_session (NcEmployeesView *self,
+                                          NcSession       *session);
+GtkWindow *nc_employees_view_edit        (NcEmployeesView *self,
+                                          NcEmployee      *employee);
 
 G_END_DECLS

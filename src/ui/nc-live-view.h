@@ -6,7 +6,7 @@
 
 #include <adwaita.h>
 
-#include "nc-call-tracker.h"
+#include "nc-session.h"
 
 G_BEGIN_DECLS
 
@@ -14,13 +14,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NcLiveView, nc_live_view, NC, LIVE_VIEW, AdwBin)
 
-NcCallTracker *nc_live_view_get_tracker          (NcLiveView    *self);
-void           nc_live_view_set_tracker          (NcLiveView    *self,
-                                                  NcCallTracker *tracker);
-GListModel    *nc_live_view_get_journal_model    (NcLiveView    *self);
-void           nc_live_view_set_filter           (NcLiveView    *self,
-                                                  const char    *event_type,
-                                                  int            direction,
-                                                  const char    *employee);
+void        nc_live_view_set_session       (NcLiveView *self,
+                                            NcSession  *session);
+GListModel *nc_live_view_get_journal_model (NcLiveView *self);
+void        nc_live_view_set_filter        (NcLiveView *self,
+                                            const char *event_type,
+                                            int         direction,
+                                            const char *employee_id);
 
 G_END_DECLS

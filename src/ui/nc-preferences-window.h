@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "nc-session.h"
+
 G_BEGIN_DECLS
 
 #define NC_TYPE_PREFERENCES_WINDOW (nc_preferences_window_get_type ())
@@ -13,7 +15,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NcPreferencesWindow, nc_preferences_window, NC, PREFERENCES_WINDOW,
                       AdwPreferencesWindow)
 
-NcPreferencesWindow *nc_preferences_window_new (GtkWindow *parent);
+NcPreferencesWindow *nc_preferences_window_new             (GtkWindow           *parent,
+                                                            NcSession           *session);
 void                 nc_preferences_window_run_setup_check (NcPreferencesWindow *self);
+void                 nc_preferences_window_show_account    (NcPreferencesWindow *self);
 
 G_END_DECLS

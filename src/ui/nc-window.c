@@ -1,6 +1,10 @@
 /* nc-window.c — the console window: clients, employees and live events
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window shows one session (nc-session.c) and follows it: the store once it is
+ * open, the account as it comes and goes, the dialer's word on whether a phone can call.
+ * It never reaches back into the application.
  */
 
 #define G_LOG_DOMAIN "nc-window"
@@ -13,31 +17,40 @@
 #include "nc-client-csv.h"
 #include "nc-client-editor.h"
 #include "nc-clients-view.h"
-#include "nc-demo.h"
-#include "nc-phone.h"
-#include "nc-settings.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
+#include "nc-ui-util.h"
 #include "nc-window.h"
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_ACTING_AS,
+  N_PROPS
+};
 
 struct _NcWindow
 {
   AdwApplicationWindow  parent_instance;
 
+  NcSession            *session;
+
   AdwToastOverlay      *toast_overlay;
   AdwFlap              *flap;
   AdwViewStack         *view_stack;
+  GtkButton            *add_button;
   NcClientsView        *clients_view;
   NcEmployeesView      *employees_view;
   NcLiveView           *live_view;
   GtkRevealer          *demo_revealer;
+  GtkRevealer          *account_revealer;
+  GtkLabel             *account_label;
   GtkRevealer          *progress_revealer;
   GtkLabel             *progress_label;
   GtkProgressBar       *progress_bar;
 
-  NcEmployee           *me;             /* the employee this console acts as */
-  GHashTable           *calls_placed;   /* client number → tracker request id */
   char                 *last_toast;
+  GPtrArray            *recent_toasts;  /* what the window said lately, for the tests */
   gboolean              disposed;       /* answers that arrive later show nothing */
 
   /* The import or export under way, if any. */
@@ -47,6 +60,57 @@ struct _NcWindow
 };
 
 G_DEFINE_FINAL_TYPE (NcWindow, nc_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+toast_with_button (NcWindow   *self,
+                   const char *message,
+                   const char *button,
+                   const char *action,
+                   GVariant   *target)
+{
+  AdwToast *toast;
+
+  if (target != NULL)
+    g_variant_ref_sink (target);
+  if (self->disposed)
+    {
+      g_clear_pointer (&target, g_variant_unref);
+      return;
+    }
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+  if (self->recent_toasts->len == 32)
+    g_ptr_array_remove_index (self->recent_toasts, 0);
+  g_ptr_array_add (self->recent_toasts, g_strdup (message));
+
+  toast = nc_toast_new (message);
+  if (button != NULL)
+    {
+      adw_toast_set_button_label (toast, button);
+      adw_toast_set_action_name (toast, action);
+      if (target != NULL)
+        adw_toast_set_action_target_value (toast, target);
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  g_clear_pointer (&target, g_variant_unref);
+}
+
+static void
+toast (NcWindow   *self,
+       const char *message)
+{
+  toast_with_button (self, message, NULL, NULL, NULL);
+}
+
+static NcStore *
+get_store (NcWindow *self)
+{
+  return self->session != NULL ? nc_session_get_store (self->session) : NULL;
+}
+
+/* Actions --------------------------------------------------------------------------- */
 
 static void
 search_activated (GtkWidget  *widget,
@@ -60,21 +124,67 @@ search_activated (GtkWidget  *widget,
 }
 
 static void
-launch_uri_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+show_page_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
 {
-  g_autoptr(NcWindow) self = user_data;
+  adw_view_stack_set_visible_child_name (NC_WINDOW (widget)->view_stack,
+                                         g_variant_get_string (parameter, NULL));
+}
+
+static void
+toggle_live_events_activated (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+
+  adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap) ||
+                                        !adw_flap_get_folded (self->flap));
+}
+
+static void
+hide_live_events_activated (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  adw_flap_set_reveal_flap (NC_WINDOW (widget)->flap, FALSE);
+}
+
+static void
+copy_text_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), g_variant_get_string (parameter, NULL));
+  toast (NC_WINDOW (widget), _("Copied"));
+}
+
+typedef struct
+{
+  NcWindow *self;
+  char     *uri;
+} Opening;
+
+static void
+uri_launched (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Opening *opening = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!g_app_info_launch_default_for_uri_finish (result, &error))
     {
-      g_autofree char *message = g_strdup_printf (_("Could not open the link: %s"),
-                                                  error->message);
-
       g_warning ("Could not open a link: %s", error->message);
-      nc_window_add_toast (self, message);
+      /* "Operation not supported" says nothing: what happened, and what else to do. */
+      toast_with_button (opening->self, _("No app here can open the link: copy it and open it "
+                                          "elsewhere"),
+                         _("Copy Link"), "win.copy-text", g_variant_new_string (opening->uri));
     }
+  g_object_unref (opening->self);
+  g_free (opening->uri);
+  g_free (opening);
 }
 
 static void
@@ -84,306 +194,12 @@ open_uri_activated (GtkWidget  *widget,
 {
   g_autoptr(GdkAppLaunchContext) context =
     gdk_display_get_app_launch_context (gtk_widget_get_display (widget));
+  Opening *opening = g_new0 (Opening, 1);
 
-  g_app_info_launch_default_for_uri_async (g_variant_get_string (parameter, NULL),
-                                           G_APP_LAUNCH_CONTEXT (context), NULL,
-                                           launch_uri_done, g_object_ref (widget));
-}
-
-static NcApplication *
-get_application (NcWindow *self)
-{
-  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-
-  return NC_IS_APPLICATION (application) ? NC_APPLICATION (application) : NULL;
-}
-
-static void
-set_me (NcWindow   *self,
-        NcEmployee *employee)
-{
-  g_set_object (&self->me, employee);
-  nc_clients_view_set_call_method (self->clients_view,
-                                   employee != NULL ? nc_employee_get_call_method (employee)
-                                                    : NC_CALL_METHOD_DISABLED);
-}
-
-static void
-list_employees_in_thread (GTask        *task,
-                          gpointer      source_object,
-                          gpointer      task_data,
-                          GCancellable *cancellable)
-{
-  GError *error = NULL;
-  GPtrArray *employees = nc_store_list_employees_sync (task_data, &error);
-
-  if (employees == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, employees, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-employees_listed (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  NcWindow *self = NC_WINDOW (source);
-  g_autoptr(GPtrArray) employees = g_task_propagate_pointer (G_TASK (result), NULL);
-  NcApplication *application = get_application (self);
-  g_autofree char *current = NULL;
-  NcEmployee *me = NULL;
-
-  if (employees == NULL || application == NULL)
-    return;
-
-  current = nc_settings_dup_string (nc_application_get_settings (application), "current-employee");
-  nc_employees_view_show (self->employees_view, employees, current);
-  g_clear_pointer (&current, g_free);
-
-  /* "This is me", or, in a one-person office, the only employee. */
-  current = nc_settings_dup_string (nc_application_get_settings (application), "current-employee");
-  for (guint i = 0; i < employees->len; i++)
-    if (g_strcmp0 (nc_employee_get_employee_id (employees->pdata[i]), current) == 0)
-      me = employees->pdata[i];
-  if (me == NULL && employees->len == 1)
-    me = employees->pdata[0];
-  /* The demo's operator, unless the user chose someone else. */
-  for (guint i = 0; me == NULL && nc_application_get_demo (application) && i < employees->len; i++)
-    if (g_strcmp0 (nc_employee_get_employee_id (employees->pdata[i]), NC_DEMO_EMPLOYEE_ID) == 0)
-      me = employees->pdata[i];
-  set_me (self, me);
-}
-
-/**
- * nc_window_reload:
- *
- * Reads the clients and the employees again, as after an import.
- */
-void
-nc_window_reload (NcWindow *self)
-{
-  NcApplication *application = get_application (self);
-  NcStore *store = application != NULL ? nc_application_get_store (application) : NULL;
-  g_autoptr(GTask) task = NULL;
-
-  if (store == NULL)
-    return;
-
-  /* A new store is read once, by set_store(); the same one again, here. */
-  if (!nc_clients_view_set_store (self->clients_view, store))
-    nc_clients_view_reload (self->clients_view);
-  nc_employees_view_set_store (self->employees_view, store, nc_application_get_settings (application));
-  task = g_task_new (self, NULL, employees_listed, NULL);
-  g_task_set_task_data (task, g_object_ref (store), g_object_unref);
-  g_task_run_in_thread (task, list_employees_in_thread);
-}
-
-static void
-toast (NcWindow   *self,
-       const char *message)
-{
-  if (self->disposed)
-    return;
-  g_free (self->last_toast);
-  self->last_toast = g_strdup (message);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-}
-
-typedef struct
-{
-  NcWindow *self;
-  char     *number;
-} Placing;
-
-static void
-placing_free (Placing *placing)
-{
-  g_object_unref (placing->self);
-  g_free (placing->number);
-  g_free (placing);
-}
-
-static void
-call_placed (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Placing *placing = user_data;
-  g_autoptr(NcZadarmaCallback) callback = NULL;
-  g_autoptr(GError) error = NULL;
-
-  callback = nc_zadarma_call_finish (result, &error);
-  if (callback == NULL)
-    {
-      g_autofree char *reason = nc_zadarma_error_to_user_message (error);
-      g_autofree char *message = g_strdup_printf (_("No call was placed: %s"), reason);
-
-      g_hash_table_remove (placing->self->calls_placed, placing->number);
-      toast (placing->self, message);
-    }
-  placing_free (placing);
-}
-
-static void
-call_progress (NcCall     *call,
-               GParamSpec *pspec,
-               NcWindow   *self)
-{
-  g_autofree char *message = NULL;
-
-  switch (nc_call_get_state (call))
-    {
-    case NC_CALL_STATE_RINGING:
-      return;
-    case NC_CALL_STATE_TALKING:
-      message = g_strdup_printf (_("Connected with %s"), nc_call_get_client_number (call));
-      break;
-    case NC_CALL_STATE_ENDED:
-      g_hash_table_remove (self->calls_placed, nc_call_get_client_number (call));
-      g_signal_handlers_disconnect_by_func (call, call_progress, self);
-      message = g_strcmp0 (nc_call_get_disposition (call), "answered") == 0
-                ? g_strdup_printf (_("The call with %s ended"), nc_call_get_client_number (call))
-                : g_strdup_printf (_("The call to %s failed: %s"), nc_call_get_client_number (call),
-                                   nc_call_get_outcome_text (call));
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  toast (self, message);
-}
-
-static void
-callback_tied (NcCallTracker *tracker,
-               guint64        id,
-               NcCall        *call,
-               NcWindow      *self)
-{
-  g_autofree char *message = g_strdup_printf (_("You answered; calling %s…"),
-                                              nc_call_get_client_number (call));
-
-  toast (self, message);
-  g_signal_connect_object (call, "notify::state", G_CALLBACK (call_progress), self, 0);
-}
-
-static void
-callback_expired (NcCallTracker *tracker,
-                  guint64        id,
-                  NcWindow      *self)
-{
-  GHashTableIter iter;
-  gpointer number, request;
-
-  g_hash_table_iter_init (&iter, self->calls_placed);
-  while (g_hash_table_iter_next (&iter, &number, &request))
-    if (*(guint64 *) request == id)
-      {
-        g_hash_table_iter_remove (&iter);
-        toast (self, _("The PBX did not start the call within a minute: did you answer?"));
-        return;
-      }
-}
-
-static void
-launch_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(NcWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_app_info_launch_default_for_uri_finish (result, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("The phone app could not start: %s"),
-                                                  error->message);
-      toast (self, message);
-    }
-}
-
-/* The current employee's call method decides what a click on a phone does. */
-static void
-call_client_activated (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  NcWindow *self = NC_WINDOW (widget);
-  NcApplication *application = get_application (self);
-  const char *number = g_variant_get_string (parameter, NULL);
-
-  if (self->me == NULL || application == NULL)
-    return;
-
-  switch (nc_employee_get_call_method (self->me))
-    {
-    case NC_CALL_METHOD_DISABLED:
-      return;
-
-    case NC_CALL_METHOD_APP:
-      {
-        g_autoptr(GAppInfo) handler = g_app_info_get_default_for_uri_scheme ("tel");
-        g_autofree char *desktop_id = g_strconcat (APPLICATION_ID, ".desktop", NULL);
-        g_autofree char *uri = g_strconcat ("tel:+", number, NULL);
-        g_autoptr(GdkAppLaunchContext) context =
-          gdk_display_get_app_launch_context (gtk_widget_get_display (widget));
-
-        /* Never this app itself: it is no softphone. */
-        if (handler == NULL || g_strcmp0 (g_app_info_get_id (handler), desktop_id) == 0)
-          {
-            toast (self, _("No app for phone calls is installed: install a softphone such as "
-                           "Zoiper and make it the app for phone links, or let this employee "
-                           "call through the Novofon API"));
-            return;
-          }
-        g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), NULL,
-                                                 launch_done, g_object_ref (self));
-        return;
-      }
-
-    case NC_CALL_METHOD_API:
-      {
-        g_autoptr(NcCallRequest) request = NULL;
-        g_autoptr(GError) error = NULL;
-        g_autofree char *message = NULL;
-        Placing *placing;
-        guint64 id;
-
-        if (g_hash_table_contains (self->calls_placed, number))
-          {
-            message = g_strdup_printf (_("A call to %s is already on its way"), number);
-            toast (self, message);
-            return;
-          }
-        request = nc_call_request_new (number, nc_employee_get_virtual_number (self->me),
-                                       nc_employee_get_employee_id (self->me), &error);
-        if (request == NULL)
-          {
-            toast (self, error->message);
-            return;
-          }
-
-        placing = g_new0 (Placing, 1);
-        placing->self = g_object_ref (self);
-        placing->number = g_strdup (request->client_phone);
-        id = nc_application_place_call (application, request, call_placed, placing);
-        g_hash_table_insert (self->calls_placed, g_strdup (request->client_phone),
-                             g_memdup2 (&id, sizeof id));
-        message = g_strdup_printf (_("The PBX is ringing you; then it calls %s"),
-                                   request->client_phone);
-        toast (self, message);
-        return;
-      }
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static NcStore *
-get_store (NcWindow *self)
-{
-  NcApplication *application = get_application (self);
-
-  return application != NULL ? nc_application_get_store (application) : NULL;
+  opening->self = g_object_ref (NC_WINDOW (widget));
+  opening->uri = g_variant_dup_string (parameter, NULL);
+  g_app_info_launch_default_for_uri_async (opening->uri, G_APP_LAUNCH_CONTEXT (context), NULL,
+                                           uri_launched, opening);
 }
 
 static void
@@ -394,7 +210,88 @@ toast_activated (GtkWidget  *widget,
   toast (NC_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
-/* Adding, editing and deleting clients --------------------------------------------- */
+/* Calls ----------------------------------------------------------------------------- */
+
+static void
+call_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(NcWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = nc_dialer_call_finish (NC_DIALER (source), result, &error);
+
+  if (message != NULL)
+    toast (self, message);
+  else if (error->domain == NC_ZADARMA_ERROR && error->code != NC_ZADARMA_ERROR_INVALID)
+    {
+      g_autofree char *reason = nc_zadarma_error_to_user_message (error);
+      g_autofree char *text = g_strdup_printf (_("No call was placed: %s"), reason);
+
+      toast (self, text);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    toast (self, error->message);
+}
+
+static void
+call_client (NcWindow   *self,
+             const char *number)
+{
+  g_autoptr(GdkAppLaunchContext) context =
+    gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
+
+  nc_dialer_call_async (nc_session_get_dialer (self->session), number,
+                        G_APP_LAUNCH_CONTEXT (context), NULL, call_done, g_object_ref (self));
+}
+
+/* The current employee's call method decides what a click on a phone does. */
+static void
+call_client_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  call_client (NC_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+call_selected_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+  NcClient *client = nc_clients_view_get_selected (self->clients_view);
+
+  if (client == NULL || nc_client_get_phone (client) == NULL)
+    {
+      toast (self, client == NULL ? _("Choose a client to call first")
+                                  : _("This client has no phone number"));
+      return;
+    }
+  call_client (self, nc_client_get_phone (client));
+}
+
+static void
+dialer_message (NcDialer   *dialer,
+                const char *message,
+                NcWindow   *self)
+{
+  toast (self, message);
+}
+
+/* Phones grey out by themselves: the call actions follow the dialer. */
+static void
+can_call_changed (NcWindow *self)
+{
+  NcDialer *dialer = nc_session_get_dialer (self->session);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.call-client",
+                                 nc_dialer_get_can_call (dialer));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.call-selected",
+                                 nc_dialer_get_can_call (dialer));
+}
+
+/* Clients: adding, editing, deleting, the card -------------------------------------- */
 
 static void
 client_written (GObject      *source,
@@ -432,8 +329,6 @@ client_written (GObject      *source,
       return;
     }
   toast (self, done);
-  if (!self->disposed)
-    nc_clients_view_reload (self->clients_view);
 }
 
 static void
@@ -467,20 +362,27 @@ editor_deleted (NcClientEditor *editor,
     nc_store_delete_client_async (store, id, NULL, client_written, g_object_ref (self));
 }
 
-static NcClientEditor *
+static void
 open_editor (NcWindow *self,
              NcClient *client)
 {
   NcClientEditor *editor;
 
   if (self->disposed)
-    return NULL;
+    return;
   editor = nc_client_editor_new (GTK_WINDOW (self), client);
-
   g_signal_connect_object (editor, "save", G_CALLBACK (editor_saved), self, 0);
   g_signal_connect_object (editor, "delete", G_CALLBACK (editor_deleted), self, 0);
   gtk_window_present (GTK_WINDOW (editor));
-  return editor;
+}
+
+static gboolean
+store_or_say (NcWindow *self)
+{
+  if (get_store (self) != NULL)
+    return TRUE;
+  toast (self, _("The project’s data is not open yet; try again in a moment"));
+  return FALSE;
 }
 
 static void
@@ -490,12 +392,47 @@ add_client_activated (GtkWidget  *widget,
 {
   NcWindow *self = NC_WINDOW (widget);
 
-  if (get_store (self) == NULL)
-    {
-      toast (self, _("The clients are not open yet; try again in a moment"));
-      return;
-    }
-  open_editor (self, NULL);
+  if (store_or_say (self))
+    open_editor (self, NULL);
+}
+
+static void
+add_employee_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+
+  if (!store_or_say (self))
+    return;
+  adw_view_stack_set_visible_child_name (self->view_stack, "employees");
+  nc_employees_view_edit (self->employees_view, NULL);
+}
+
+/* The "+" of the header bar adds what the page shows. */
+static void
+add_activated (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "employees") == 0)
+    add_employee_activated (widget, NULL, NULL);
+  else
+    add_client_activated (widget, NULL, NULL);
+}
+
+static void
+page_changed (NcWindow *self)
+{
+  gboolean employees = g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack),
+                                  "employees") == 0;
+  const char *label = employees ? _("Add Employee") : _("Add Client");
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->add_button), label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->add_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
 static void
@@ -522,13 +459,54 @@ edit_client_activated (GtkWidget  *widget,
                        GVariant   *parameter)
 {
   NcWindow *self = NC_WINDOW (widget);
-  NcStore *store = get_store (self);
 
-  if (store == NULL)
+  if (!store_or_say (self))
     return;
   /* With its variables, read off the main context. */
-  nc_store_get_client_async (store, g_variant_get_int64 (parameter), NULL,
+  nc_store_get_client_async (get_store (self), g_variant_get_int64 (parameter), NULL,
                              client_to_edit_loaded, g_object_ref (self));
+}
+
+static void
+client_loaded (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(NcWindow) self = user_data;
+  g_autoptr(NcClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  client = nc_store_get_client_finish (NC_STORE (source), result, &error);
+  if (client == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  if (self->disposed)
+    return;
+  gtk_window_present (GTK_WINDOW (nc_client_card_new (GTK_WINDOW (self), client, self->session)));
+}
+
+static void
+show_client_id_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+
+  if (!store_or_say (self))
+    return;
+  nc_store_get_client_async (get_store (self), g_variant_get_int64 (parameter), NULL,
+                             client_loaded, g_object_ref (self));
+}
+
+static void
+client_activated (NcClientsView *view,
+                  NcClient      *client,
+                  NcWindow      *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-client-id", "x",
+                              nc_client_get_id (client));
 }
 
 /* Import and export ----------------------------------------------------------------- */
@@ -600,8 +578,6 @@ transferred (GObject      *source,
     message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %u client",
                                             "Exported %u clients", count), count);
   toast (self, message);
-  if (done && import && !self->disposed)
-    nc_clients_view_reload (self->clients_view);
 }
 
 static void
@@ -677,11 +653,8 @@ choose_file (NcWindow             *self,
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   GtkFileChooserNative *chooser;
 
-  if (get_store (self) == NULL)
-    {
-      toast (self, _("The clients are not open yet; try again in a moment"));
-      return;
-    }
+  if (!store_or_say (self))
+    return;
 
   chooser = gtk_file_chooser_native_new (open ? _("Import Clients") : _("Export Clients"),
                                          GTK_WINDOW (self), action,
@@ -724,84 +697,123 @@ cancel_transfer_activated (GtkWidget  *widget,
     g_cancellable_cancel (self->transfer_cancellable);
 }
 
-static void
-client_loaded (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(NcWindow) self = user_data;
-  g_autoptr(NcClient) client = NULL;
-  g_autoptr(GError) error = NULL;
-  NcApplication *application = get_application (self);
+/* The session ----------------------------------------------------------------------- */
 
-  client = nc_store_get_client_finish (NC_STORE (source), result, &error);
-  if (client == NULL)
+static void
+account_changed (NcWindow *self)
+{
+  const char *problem = nc_session_get_account_problem (self->session);
+  gboolean demo = nc_session_get_demo (self->session);
+  gboolean missing = !demo && !nc_session_get_account_ready (self->session) && problem != NULL;
+
+  gtk_revealer_set_reveal_child (self->demo_revealer, demo);
+  gtk_revealer_set_reveal_child (self->account_revealer, missing);
+  if (missing)
     {
-      toast (self, error->message);
-      return;
+      g_autofree char *text = g_strdup_printf (_("%s. Connect the account’s Key and Secret to "
+                                                 "call through the PBX and see every call "
+                                                 "live, or try the console on a simulated PBX "
+                                                 "first."), problem);
+
+      gtk_label_set_label (self->account_label, text);
     }
-  if (self->disposed)
-    return;
-  gtk_window_present (GTK_WINDOW (nc_client_card_new (
-    GTK_WINDOW (self), client,
-    application != NULL ? nc_application_get_call_tracker (application) : NULL)));
+}
+
+/**
+ * nc_window_show_failure:
+ *
+ * Says that the project's data could not be opened, and why.
+ */
+void
+nc_window_show_failure (NcWindow   *self,
+                        const char *message)
+{
+  g_return_if_fail (NC_IS_WINDOW (self));
+  nc_clients_view_show_failure (self->clients_view, message);
 }
 
 static void
-client_activated (NcClientsView *view,
-                  NcClient      *client,
-                  NcWindow      *self)
+nc_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
 {
-  NcApplication *application = get_application (self);
+  NcWindow *self = NC_WINDOW (object);
 
-  if (application == NULL || nc_application_get_store (application) == NULL)
-    return;
-  /* With its variables, read off the main context. */
-  nc_store_get_client_async (nc_application_get_store (application), nc_client_get_id (client),
-                             NULL, client_loaded, g_object_ref (self));
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    case PROP_ACTING_AS:
+      g_value_set_string (value, nc_dialer_get_employee_id (nc_session_get_dialer (self->session)));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
-store_ready (NcWindow *self)
+nc_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
 {
-  nc_window_reload (self);
+  NcWindow *self = NC_WINDOW (object);
+  GSettings *settings;
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    case PROP_ACTING_AS:
+      /* Who this desk is: its setting, which the dialer follows. */
+      settings = nc_session_get_settings (self->session);
+      if (settings != NULL)
+        g_settings_set_string (settings, "current-employee", g_value_get_string (value));
+      else
+        nc_dialer_set_employee_id (nc_session_get_dialer (self->session),
+                                   g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
-account_ready (NcWindow *self)
+employee_id_changed (NcWindow *self)
 {
-  NcApplication *application = get_application (self);
-
-  nc_employees_view_set_client (self->employees_view,
-                                application != NULL
-                                ? nc_application_get_zadarma_client (application) : NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTING_AS]);
 }
 
-/* "application" is not a construct property: it is set after constructed(), so the
- * window joins the application's objects when it arrives. */
 static void
-application_set (NcWindow *self)
+nc_window_constructed (GObject *object)
 {
-  NcApplication *application = get_application (self);
-  NcCallTracker *tracker;
+  NcWindow *self = NC_WINDOW (object);
+  NcDialer *dialer = nc_session_get_dialer (self->session);
 
-  if (application == NULL || nc_live_view_get_tracker (self->live_view) != NULL)
-    return;
+  G_OBJECT_CLASS (nc_window_parent_class)->constructed (object);
 
-  tracker = nc_application_get_call_tracker (application);
-  nc_live_view_set_tracker (self->live_view, tracker);
-  g_signal_connect_object (tracker, "callback-tied", G_CALLBACK (callback_tied), self, 0);
-  g_signal_connect_object (tracker, "callback-expired", G_CALLBACK (callback_expired), self, 0);
-  g_signal_connect_object (application, "store-ready", G_CALLBACK (store_ready), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (application, "account-ready", G_CALLBACK (account_ready), self,
-                           G_CONNECT_SWAPPED);
-  account_ready (self);
-  g_signal_connect_object (self->employees_view, "changed", G_CALLBACK (nc_window_reload), self,
-                           G_CONNECT_SWAPPED);
+  nc_clients_view_set_session (self->clients_view, self->session);
+  nc_employees_view_set_session (self->employees_view, self->session);
+  nc_live_view_set_session (self->live_view, self->session);
   g_signal_connect_object (self->clients_view, "client-activated", G_CALLBACK (client_activated),
                            self, 0);
-  nc_window_reload (self);
+
+  g_signal_connect_object (dialer, "message", G_CALLBACK (dialer_message), self, 0);
+  g_signal_connect_object (dialer, "notify::can-call", G_CALLBACK (can_call_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialer, "notify::employee-id", G_CALLBACK (employee_id_changed), self,
+                           G_CONNECT_SWAPPED);
+  can_call_changed (self);
+
+  g_signal_connect_object (self->session, "notify::account-ready", G_CALLBACK (account_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::account-problem",
+                           G_CALLBACK (account_changed), self, G_CONNECT_SWAPPED);
+  account_changed (self);
+  page_changed (self);
 }
 
 static void
@@ -815,11 +827,20 @@ nc_window_dispose (GObject *object)
   g_clear_handle_id (&self->transfer_timeout, g_source_remove);
   g_clear_object (&self->transfer_cancellable);
   g_clear_pointer (&self->transfer_progress, nc_progress_unref);
-  g_clear_object (&self->me);
-  g_clear_pointer (&self->calls_placed, g_hash_table_unref);
   g_clear_pointer (&self->last_toast, g_free);
 
   G_OBJECT_CLASS (nc_window_parent_class)->dispose (object);
+}
+
+static void
+nc_window_finalize (GObject *object)
+{
+  NcWindow *self = NC_WINDOW (object);
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->recent_toasts, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (nc_window_parent_class)->finalize (object);
 }
 
 static void
@@ -828,7 +849,24 @@ nc_window_class_init (NcWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = nc_window_get_property;
+  object_class->set_property = nc_window_set_property;
+  object_class->constructed = nc_window_constructed;
   object_class->dispose = nc_window_dispose;
+  object_class->finalize = nc_window_finalize;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, NC_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * NcWindow:acting-as:
+   *
+   * The employee id this console acts as, for the "Who I am" menu (win.act-as).
+   */
+  properties[PROP_ACTING_AS] =
+    g_param_spec_string ("acting-as", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (NC_TYPE_CLIENTS_VIEW);
   g_type_ensure (NC_TYPE_EMPLOYEES_VIEW);
@@ -839,38 +877,65 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, add_button);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, clients_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, employees_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, live_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, demo_revealer);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, account_revealer);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, account_label);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, progress_bar);
+  gtk_widget_class_bind_template_callback (widget_class, page_changed);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_activated);
+  gtk_widget_class_install_action (widget_class, "win.toggle-live-events", NULL,
+                                   toggle_live_events_activated);
+  gtk_widget_class_install_action (widget_class, "win.hide-live-events", NULL,
+                                   hide_live_events_activated);
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_activated);
+  gtk_widget_class_install_action (widget_class, "win.copy-text", "s", copy_text_activated);
   gtk_widget_class_install_action (widget_class, "win.call-client", "s", call_client_activated);
+  gtk_widget_class_install_action (widget_class, "win.call-selected", NULL,
+                                   call_selected_activated);
   gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_activated);
+  gtk_widget_class_install_action (widget_class, "win.add", NULL, add_activated);
   gtk_widget_class_install_action (widget_class, "win.add-client", NULL, add_client_activated);
+  gtk_widget_class_install_action (widget_class, "win.add-employee", NULL,
+                                   add_employee_activated);
   gtk_widget_class_install_action (widget_class, "win.edit-client", "x", edit_client_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-client-id", "x",
+                                   show_client_id_activated);
   gtk_widget_class_install_action (widget_class, "win.import-clients", NULL,
                                    import_clients_activated);
   gtk_widget_class_install_action (widget_class, "win.export-clients", NULL,
                                    export_clients_activated);
   gtk_widget_class_install_action (widget_class, "win.cancel-transfer", NULL,
                                    cancel_transfer_activated);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
-                                       "win.add-client", NULL);
+  gtk_widget_class_install_property_action (widget_class, "win.act-as", "acting-as");
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "win.call-selected", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
+                                       "win.call-selected", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK,
+                                       "win.show-page", "s", "clients");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK,
+                                       "win.show-page", "s", "employees");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0,
+                                       "win.toggle-live-events", NULL);
 }
 
 static void
 nc_window_init (NcWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->calls_placed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_signal_connect (self, "notify::application", G_CALLBACK (application_set), NULL);
+  self->recent_toasts = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-transfer", FALSE);
 
   if (DEVELOPMENT_BUILD)
@@ -878,11 +943,27 @@ nc_window_init (NcWindow *self)
 }
 
 NcWindow *
-nc_window_new (NcApplication *application)
+nc_window_new (GtkApplication *application,
+               NcSession      *session)
 {
+  g_return_val_if_fail (NC_IS_SESSION (session), NULL);
+
   return g_object_new (NC_TYPE_WINDOW,
                        "application", application,
+                       "session", session,
                        NULL);
+}
+
+/**
+ * nc_window_get_session:
+ *
+ * Returns: (transfer none): the session the window shows
+ */
+NcSession *
+nc_window_get_session (NcWindow *self)
+{
+  g_return_val_if_fail (NC_IS_WINDOW (self), NULL);
+  return self->session;
 }
 
 /**
@@ -912,6 +993,26 @@ nc_window_get_last_toast (NcWindow *self)
 }
 
 /**
+ * nc_window_said:
+ * @prefix: how a toast begins
+ *
+ * Returns: how many of the window's last toasts began with @prefix, for the tests
+ */
+guint
+nc_window_said (NcWindow   *self,
+                const char *prefix)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (NC_IS_WINDOW (self), 0);
+
+  for (guint i = 0; i < self->recent_toasts->len; i++)
+    if (g_str_has_prefix (self->recent_toasts->pdata[i], prefix))
+      n++;
+  return n;
+}
+
+/**
  * nc_window_show_client:
  * @number: the client's phone number, as a call reported it
  *
@@ -925,18 +1026,4 @@ nc_window_show_client (NcWindow   *self,
 
   adw_view_stack_set_visible_child_name (self->view_stack, "clients");
   nc_clients_view_search (self->clients_view, number);
-}
-
-/**
- * nc_window_set_demo:
- *
- * Shows or hides the bar that says the console runs in demo mode.
- */
-void
-nc_window_set_demo (NcWindow *self,
-                    gboolean  demo)
-{
-  g_return_if_fail (NC_IS_WINDOW (self));
-
-  gtk_revealer_set_reveal_child (self->demo_revealer, demo);
 }

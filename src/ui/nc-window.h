@@ -6,7 +6,7 @@
 
 #include <adwaita.h>
 
-#include "nc-application.h"
+#include "nc-session.h"
 
 G_BEGIN_DECLS
 
@@ -14,18 +14,21 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NcWindow, nc_window, NC, WINDOW, AdwApplicationWindow)
 
-NcWindow *nc_window_new       (NcApplication *application);
-void      nc_window_add_toast (NcWindow      *self,
-                               const char    *message);
-void      nc_window_reload    (NcWindow      *self);
-void      nc_window_import_clients (NcWindow *self,
-                                    GFile    *file);
-void      nc_window_export_clients (NcWindow *self,
-                                    GFile    *file);
-const char *nc_window_get_last_toast (NcWindow *self);
-void      nc_window_set_demo  (NcWindow      *self,
-                               gboolean       demo);
-void      nc_window_show_client (NcWindow    *self,
-                                 const char  *number);
+NcWindow   *nc_window_new            (GtkApplication *application,
+                                      NcSession      *session);
+NcSession  *nc_window_get_session    (NcWindow       *self);
+void        nc_window_add_toast      (NcWindow       *self,
+                                      const char     *message);
+void        nc_window_show_failure   (NcWindow       *self,
+                                      const char     *message);
+void        nc_window_import_clients (NcWindow       *self,
+                                      GFile          *file);
+void        nc_window_export_clients (NcWindow       *self,
+                                      GFile          *file);
+const char *nc_window_get_last_toast (NcWindow       *self);
+guint       nc_window_said           (NcWindow       *self,
+                                      const char     *prefix);
+void        nc_window_show_client    (NcWindow       *self,
+                                      const char     *number);
 
 G_END_DECLS

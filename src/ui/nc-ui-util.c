@@ -1,0 +1,103 @@
+/* nc-ui-util.c — small things every widget of the console shares
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "nc-ui-util"
+
+#include "config.h"
+
+#include "nc-ui-util.h"
+
+/**
+ * nc_toast_new:
+ *
+ * A toast whose text wraps: a sentence that says what to do must be read whole, and
+ * libadwaita 1.2 cuts a long title off.
+ *
+ * Returns: (transfer full): the toast
+ */
+AdwToast *
+nc_toast_new (const char *message)
+{
+  GtkWidget *label = gtk_label_new (message);
+  AdwToast *toast = adw_toast_new ("");
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 48);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  adw_toast_set_custom_title (toast, label);
+  return toast;
+}
+
+/**
+ * nc_field_error_new:
+ *
+ * A row that says, under a field of a boxed list, what is wrong with it: hidden until
+ * nc_field_error_show() has something to say.
+ *
+ * Returns: (transfer floating): the row, to add right after the field
+ */
+GtkWidget *
+nc_field_error_new (void)
+{
+  GtkWidget *row = adw_preferences_row_new ();
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "error");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_set_margin_end (label, 12);
+  gtk_widget_set_margin_top (label, 6);
+  gtk_widget_set_margin_bottom (label, 6);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_widget_set_visible (row, FALSE);
+  return row;
+}
+
+/**
+ * nc_field_error_show:
+ * @message: (nullable): what is wrong with @field, or %NULL for nothing
+ *
+ * Marks @field (the `error` style) and says why in @error_row, or clears both.
+ */
+void
+nc_field_error_show (GtkWidget  *error_row,
+                     GtkWidget  *field,
+                     const char *message)
+{
+  GtkWidget *label = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (error_row));
+
+  gtk_label_set_label (GTK_LABEL (label), message != NULL ? message : "");
+  gtk_widget_set_visible (error_row, message != NULL);
+  if (message != NULL)
+    gtk_widget_add_css_class (field, "error");
+  else
+    gtk_widget_remove_css_class (field, "error");
+  gtk_accessible_update_state (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_STATE_INVALID,
+                               message != NULL ? GTK_ACCESSIBLE_INVALID_TRUE
+                                               : GTK_ACCESSIBLE_INVALID_FALSE, -1);
+}
+
+/**
+ * nc_on_focus_leave:
+ *
+ * Calls @callback (with @user_data only) when the keyboard focus leaves @field: a field is
+ * judged once the user is done with it, not while they type.
+ */
+void
+nc_on_focus_leave (GtkWidget *field,
+                   GCallback  callback,
+                   gpointer   user_data)
+{
+  GtkEventController *focus = gtk_event_controller_focus_new ();
+
+  g_signal_connect_swapped (focus, "leave", callback, user_data);
+  gtk_widget_add_controller (field, focus);
+}

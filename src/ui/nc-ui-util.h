@@ -1,0 +1,20 @@
+/* nc-ui-util.h — small things every widget of the console shares
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+AdwToast  *nc_toast_new        (const char  *message);
+GtkWidget *nc_field_error_new  (void);
+void       nc_field_error_show (GtkWidget   *error_row,
+                                GtkWidget   *field,
+                                const char  *message);
+void       nc_on_focus_leave   (GtkWidget   *field,
+                                GCallback    callback,
+                                gpointer     user_data);
+
+G_END_DECLS

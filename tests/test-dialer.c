@@ -1,0 +1,410 @@
+/* test-dialer.c — a click on a phone calls the way the current employee calls, once
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "nc-dialer.h"
+#include "nc-pbx-simulator.h"
+#include "nc-test-util.h"
+
+#define KEY "dialer-key"
+#define SECRET "dialer-secret-0123456789abcdef"
+
+static char *softphone_record;
+
+typedef struct
+{
+  char            *dir;
+  NcStore         *store;
+  NcEmployeeList  *employees;
+  NcCallTracker   *tracker;
+  NcDialer        *dialer;
+  NcPbxSimulator  *simulator;
+  NcZadarmaClient *client;
+  GPtrArray       *messages;
+} Fixture;
+
+static gboolean
+wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Waits, with a generous bound, for what must come; a loaded machine is slow, not wrong. */
+static gboolean
+wait_for (gboolean (*done) (Fixture *),
+          Fixture  *fixture)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint waker = g_timeout_add (20, wake, NULL);
+
+  while (!done (fixture) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (waker);
+  return done (fixture);
+}
+
+static void
+on_message (NcDialer   *dialer,
+            const char *message,
+            Fixture    *fixture)
+{
+  g_ptr_array_add (fixture->messages, g_strdup (message));
+}
+
+static gboolean
+employees_loaded (Fixture *fixture)
+{
+  return nc_employee_list_get_loaded (fixture->employees);
+}
+
+static guint employees_expected;
+
+static gboolean
+employees_counted (Fixture *fixture)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (fixture->employees)) == employees_expected;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *url = NULL;
+
+  fixture->store = nc_test_store_new (&fixture->dir);
+  fixture->employees = nc_employee_list_new ();
+  fixture->tracker = nc_call_tracker_new ();
+  fixture->dialer = nc_dialer_new (fixture->tracker, fixture->employees);
+  fixture->messages = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (fixture->dialer, "message", G_CALLBACK (on_message), fixture);
+  nc_employee_list_set_store (fixture->employees, fixture->store);
+  nc_dialer_set_store (fixture->dialer, fixture->store);
+  g_assert_true (wait_for (employees_loaded, fixture));
+
+  fixture->simulator = nc_pbx_simulator_new (KEY, SECRET);
+  g_assert_true (nc_pbx_simulator_start (fixture->simulator, 0, NULL));
+  url = nc_pbx_simulator_get_url (fixture->simulator);
+  fixture->client = nc_zadarma_client_new (url, KEY, SECRET);
+  nc_zadarma_client_set_retries (fixture->client, 3, 10);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->dialer);
+  g_clear_object (&fixture->tracker);
+  g_clear_object (&fixture->employees);
+  g_clear_object (&fixture->client);
+  nc_pbx_simulator_stop (fixture->simulator);
+  g_clear_object (&fixture->simulator);
+  g_clear_pointer (&fixture->messages, g_ptr_array_unref);
+  nc_test_store_free (fixture->store, fixture->dir);
+}
+
+/* Saves an employee and waits until the list (and so the dialer) has it. */
+static void
+add_employee (Fixture      *fixture,
+              const char   *name,
+              const char   *id,
+              const char   *number,
+              NcCallMethod  method)
+{
+  g_autoptr(NcEmployee) employee = nc_employee_new (0, name, id, number, method);
+
+  g_assert_cmpint (nc_store_save_employee_sync (fixture->store, employee, NULL), >, 0);
+  employees_expected = g_list_model_get_n_items (G_LIST_MODEL (fixture->employees)) + 1;
+  g_assert_true (wait_for (employees_counted, fixture));
+}
+
+/* Nobody chosen, calls disabled, no account: each says why, and the phones follow. */
+static void
+test_why_not (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_assert_false (nc_dialer_get_can_call (fixture->dialer));
+  g_assert_true (nc_dialer_get_show_phones (fixture->dialer));
+  g_assert_nonnull (strstr (nc_dialer_get_problem (fixture->dialer), "Add yourself"));
+
+  add_employee (fixture, "Вера", "102", NULL, NC_CALL_METHOD_DISABLED);
+  g_assert_nonnull (strstr (nc_dialer_get_problem (fixture->dialer), "Choose who you are"));
+  g_assert_null (nc_dialer_get_employee (fixture->dialer));
+
+  /* Calls disabled: no phone at all. */
+  nc_dialer_set_employee_id (fixture->dialer, "102");
+  g_assert_nonnull (nc_dialer_get_employee (fixture->dialer));
+  g_assert_false (nc_dialer_get_show_phones (fixture->dialer));
+  g_assert_false (nc_dialer_get_can_call (fixture->dialer));
+  g_assert_cmpstr (nc_dialer_get_problem (fixture->dialer), ==, "Calls are disabled for Вера");
+
+  /* Through the API without an account: the phones show, grey, and say what to do. */
+  add_employee (fixture, "Анна", "111111", "79500000033", NC_CALL_METHOD_API);
+  nc_dialer_set_employee_id (fixture->dialer, "111111");
+  g_assert_true (nc_dialer_get_show_phones (fixture->dialer));
+  g_assert_false (nc_dialer_get_can_call (fixture->dialer));
+  g_assert_nonnull (strstr (nc_dialer_get_problem (fixture->dialer), "Connect the Novofon account"));
+  nc_dialer_set_client (fixture->dialer, fixture->client);
+  g_assert_true (nc_dialer_get_can_call (fixture->dialer));
+  g_assert_null (nc_dialer_get_problem (fixture->dialer));
+
+  /* Someone who is no employee (any more) is nobody. */
+  nc_dialer_set_employee_id (fixture->dialer, "999");
+  g_assert_false (nc_dialer_get_can_call (fixture->dialer));
+  g_assert_null (nc_dialer_get_employee (fixture->dialer));
+}
+
+static GAsyncResult *result;
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *res,
+            gpointer      user_data)
+{
+  result = g_object_ref (res);
+}
+
+static gboolean
+answered (Fixture *fixture)
+{
+  return result != NULL;
+}
+
+/* One click: the message it ends with, or NULL with @error. */
+static char *
+call (Fixture     *fixture,
+      const char  *number,
+      GError     **error)
+{
+  char *message;
+
+  g_clear_object (&result);
+  nc_dialer_call_async (fixture->dialer, number, NULL, NULL, got_result, NULL);
+  g_assert_true (wait_for (answered, fixture));
+  message = nc_dialer_call_finish (fixture->dialer, result, error);
+  g_clear_object (&result);
+  return message;
+}
+
+static void
+feed (Fixture    *fixture,
+      const char *type,
+      const char *pbx_call_id,
+      const char *client,
+      const char *disposition)
+{
+  g_autoptr(GHashTable) fields = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *start = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+
+  g_hash_table_insert (fields, (gpointer) "pbx_call_id", (gpointer) pbx_call_id);
+  g_hash_table_insert (fields, (gpointer) "call_start", start);
+  g_hash_table_insert (fields, (gpointer) "destination", (gpointer) client);
+  g_hash_table_insert (fields, (gpointer) "caller_id", (gpointer) "79500000033");
+  g_hash_table_insert (fields, (gpointer) "internal", (gpointer) "111111");
+  if (disposition != NULL)
+    {
+      g_hash_table_insert (fields, (gpointer) "disposition", (gpointer) disposition);
+      g_hash_table_insert (fields, (gpointer) "duration", (gpointer) "42");
+      g_hash_table_insert (fields, (gpointer) "is_recorded", (gpointer) "0");
+    }
+  nc_call_tracker_add_event (fixture->tracker, type, fields, g_get_real_time ());
+}
+
+static const char *
+last_message (Fixture *fixture)
+{
+  return fixture->messages->len > 0 ? fixture->messages->pdata[fixture->messages->len - 1] : "";
+}
+
+/* Through the API: one callback, named as people read it; a second click while it is on
+ * its way, or a bot's zadarma_call, places nothing; the end of the call lets it go. */
+static void
+test_api_once (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(NcCallRequest) request = NULL;
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTable *params;
+
+  nc_dialer_set_client (fixture->dialer, fixture->client);
+  add_employee (fixture, "Анна", "111111", "79500000033", NC_CALL_METHOD_API);
+  nc_dialer_set_employee_id (fixture->dialer, "111111");
+  g_ptr_array_add (drafts, nc_client_new (0, "Иван Петров", NC_CHANNEL_TELEPHONY, "79004443322",
+                                          0));
+  nc_client_take_variables (drafts->pdata[0],
+                            g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
+  g_assert_true (nc_store_add_clients_sync (fixture->store, drafts, NULL, NULL));
+
+  /* Typed with the trunk prefix 8, as Russians do. */
+  message = call (fixture, "8 (900) 444-33-22", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (message, ==, "The PBX is ringing you; then it calls Иван Петров "
+                                "(+7 900 444-33-22)");
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 1);
+  params = nc_pbx_simulator_get_callbacks (fixture->simulator)->pdata[0];
+  g_assert_cmpstr (g_hash_table_lookup (params, "from"), ==, "111111");
+  g_assert_cmpstr (g_hash_table_lookup (params, "to"), ==, "79004443322");
+  g_assert_cmpstr (g_hash_table_lookup (params, "sip"), ==, "111111");
+
+  g_clear_pointer (&message, g_free);
+  message = call (fixture, "+7 900 444 33 22", &error);
+  g_assert_null (message);
+  g_assert_error (error, NC_DIALER_ERROR, NC_DIALER_ERROR_ALREADY_CALLING);
+  g_assert_nonnull (strstr (error->message, "+7 900 444-33-22"));
+  g_clear_error (&error);
+
+  request = nc_call_request_new ("79004443322", "79500000044", "222222", NULL);
+  g_clear_object (&result);
+  nc_dialer_call_request_async (fixture->dialer, request, NULL, got_result, NULL);
+  g_assert_true (wait_for (answered, fixture));
+  g_assert_null (nc_dialer_call_request_finish (fixture->dialer, result, &error));
+  g_assert_error (error, NC_DIALER_ERROR, NC_DIALER_ERROR_ALREADY_CALLING);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 1);
+
+  /* The PBX rang the employee, who answered: the call it placed is this request's. */
+  feed (fixture, "NOTIFY_OUT_START", "out-1", "79004443322", NULL);
+  g_assert_cmpstr (last_message (fixture), ==, "You answered; calling Иван Петров "
+                                               "(+7 900 444-33-22)…");
+  feed (fixture, "NOTIFY_OUT_END", "out-1", "79004443322", "answered");
+  g_assert_cmpstr (last_message (fixture), ==, "The call with Иван Петров (+7 900 444-33-22) "
+                                               "ended");
+
+  /* Over: the client may be called again. */
+  g_clear_pointer (&message, g_free);
+  message = call (fixture, "79004443322", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 2);
+}
+
+/* A callback the API refused is sent once, never again, and does not hold the client. */
+static void
+test_api_failure (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  guint requests;
+
+  nc_dialer_set_client (fixture->dialer, fixture->client);
+  add_employee (fixture, "Анна", "111111", "79500000033", NC_CALL_METHOD_API);
+  nc_dialer_set_employee_id (fixture->dialer, "111111");
+
+  requests = nc_pbx_simulator_get_request_count (fixture->simulator);
+  nc_pbx_simulator_push_fault (fixture->simulator, NC_PBX_FAULT_SERVER_ERROR);
+  message = call (fixture, "79161112233", &error);
+  g_assert_null (message);
+  g_assert_error (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_SERVER);
+  g_clear_error (&error);
+  /* The client retries reads three times here; a call, never. */
+  g_assert_cmpuint (nc_pbx_simulator_get_request_count (fixture->simulator), ==, requests + 1);
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 0);
+
+  message = call (fixture, "79161112233", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 1);
+
+  /* A number that is none is refused before anything is sent. */
+  g_clear_pointer (&message, g_free);
+  message = call (fixture, "9161112233", &error);
+  g_assert_null (message);
+  g_assert_error (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "country code"));
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 1);
+}
+
+static gboolean
+softphone_called (Fixture *fixture)
+{
+  return g_file_test (softphone_record, G_FILE_TEST_EXISTS);
+}
+
+/* Through an app: the softphone gets a tel: link with the number as the PBX wants it. */
+static void
+test_softphone (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *recorded = NULL;
+
+  add_employee (fixture, "Борис", "101", NULL, NC_CALL_METHOD_APP);
+  nc_dialer_set_employee_id (fixture->dialer, "101");
+  g_assert_true (nc_dialer_get_can_call (fixture->dialer));
+
+  g_unlink (softphone_record);
+  message = call (fixture, "8 916 111-22-33", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (message, ==, "Calling +7 916 111-22-33 with Fake Softphone");
+  g_assert_true (wait_for (softphone_called, fixture));
+  g_assert_true (g_file_get_contents (softphone_record, &recorded, NULL, NULL));
+  g_assert_cmpstr (g_strstrip (recorded), ==, "tel:+79161112233");
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 0);
+}
+
+/* A softphone of its own, in this test's own folders: it writes down what it was given. */
+static void
+install_fake_softphone (const char *home)
+{
+  g_autofree char *apps = g_build_filename (home, "data", "applications", NULL);
+  g_autofree char *config = g_build_filename (home, "config", NULL);
+  g_autofree char *script = g_build_filename (home, "fake-softphone", NULL);
+  g_autofree char *desktop = g_build_filename (apps, "nc-fake-softphone.desktop", NULL);
+  g_autofree char *mimeapps = g_build_filename (config, "mimeapps.list", NULL);
+  g_autofree char *script_text = NULL;
+  g_autofree char *desktop_text = NULL;
+
+  softphone_record = g_build_filename (home, "softphone-called", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
+  script_text = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$1\" > '%s.tmp' && mv '%s.tmp' '%s'\n",
+                                 softphone_record, softphone_record, softphone_record);
+  g_assert_true (g_file_set_contents (script, script_text, -1, NULL));
+  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
+  desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Fake Softphone\n"
+                                  "Exec=%s %%u\nMimeType=x-scheme-handler/tel;\n"
+                                  "NoDisplay=true\n", script);
+  g_assert_true (g_file_set_contents (desktop, desktop_text, -1, NULL));
+  g_assert_true (g_file_set_contents (mimeapps,
+                                      "[Default Applications]\n"
+                                      "x-scheme-handler/tel=nc-fake-softphone.desktop\n", -1,
+                                      NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Before GLib reads them once and for all: this test's own data and config folders. */
+  g_autofree char *home = g_dir_make_tmp ("nc-dialer-XXXXXX", NULL);
+  g_autofree char *data = g_build_filename (home, "data", NULL);
+  g_autofree char *config = g_build_filename (home, "config", NULL);
+  int status;
+
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  install_fake_softphone (home);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/dialer/why-not", Fixture, NULL, fixture_set_up, test_why_not, fixture_tear_down);
+  g_test_add ("/dialer/api-once", Fixture, NULL, fixture_set_up, test_api_once,
+              fixture_tear_down);
+  g_test_add ("/dialer/api-failure", Fixture, NULL, fixture_set_up, test_api_failure,
+              fixture_tear_down);
+  g_test_add ("/dialer/softphone", Fixture, NULL, fixture_set_up, test_softphone,
+              fixture_tear_down);
+  status = nc_test_run ();
+  nc_test_remove_tree (home);
+  g_free (softphone_record);
+  return status;
+}
