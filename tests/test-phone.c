@@ -153,6 +153,41 @@ test_format (void)
   g_assert_cmpstr (extension, ==, "100");
 }
 
+static void
+assert_forms (const char *text,
+              const char *first,
+              const char *second)
+{
+  g_auto(GStrv) forms = nc_phone_search_forms (text);
+
+  if (first == NULL)
+    {
+      g_assert_null (forms);
+      return;
+    }
+  g_assert_nonnull (forms);
+  g_assert_cmpstr (forms[0], ==, first);
+  g_assert_cmpstr (forms[1], ==, second);
+  if (second != NULL)
+    g_assert_null (forms[2]);
+}
+
+static void
+test_search_forms (void)
+{
+  assert_forms ("8 (916) 137 21 93", "89161372193", "79161372193");
+  assert_forms ("89161372193", "89161372193", "79161372193");
+  assert_forms ("8 916", "8916", "7916");
+  assert_forms ("+7 (916) 137", "7916137", NULL);
+  assert_forms ("+8 916", "8916", NULL);
+  assert_forms ("137-21-93", "1372193", NULL);
+  assert_forms ("8", "8", NULL);
+  assert_forms ("Петров", NULL, NULL);
+  assert_forms ("916 abc", NULL, NULL);
+  assert_forms ("", NULL, NULL);
+  assert_forms ("  ", NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -164,6 +199,7 @@ main (int   argc,
   g_test_add_func ("/phone/number-refuses-extension", test_number_refuses_extension);
   g_test_add_func ("/phone/try-normalize", test_try_normalize);
   g_test_add_func ("/phone/format", test_format);
+  g_test_add_func ("/phone/search-forms", test_search_forms);
 
   return nc_test_run ();
 }

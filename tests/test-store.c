@@ -198,6 +198,17 @@ test_search (Fixture       *fixture,
   g_assert_cmpuint (search_count (fixture->store, "o"), ==, 2);
   g_assert_cmpuint (search_count (fixture->store, "Smirnova\""), ==, 0); /* quotes are text */
   g_assert_cmpuint (search_count (fixture->store, "nobody"), ==, 0);
+
+  /* As Russians type numbers: with the trunk prefix 8, whole or in part (issue 8). */
+  g_assert_cmpuint (search_count (fixture->store, "8 (900) 444-33-22"), ==, 1);
+  g_assert_cmpuint (search_count (fixture->store, "89004443322"), ==, 1);
+  g_assert_cmpuint (search_count (fixture->store, "8 900 444"), ==, 1);
+  g_assert_cmpuint (search_count (fixture->store, "8 916 111-22"), ==, 1);
+  /* …but a number typed with + is what it says: +8… is another country. */
+  g_assert_cmpuint (search_count (fixture->store, "+8 900 444"), ==, 0);
+  /* A fragment beginning with 8 is also searched as it is. */
+  g_assert_cmpuint (search_count (fixture->store, "81112233"), ==, 0);
+  g_assert_cmpuint (search_count (fixture->store, "2233"), ==, 1);
 }
 
 /* The first version of the schema, as 0.1 wrote it. */

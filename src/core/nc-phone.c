@@ -188,3 +188,47 @@ nc_phone_format (const char *canonical)
     return g_strconcat ("+", canonical, NULL);
   return g_strdup (canonical != NULL ? canonical : "");
 }
+
+/**
+ * nc_phone_search_forms:
+ * @text: what someone typed to find a number: a part of one, in any format
+ *
+ * How the index may hold what was typed: its digits, and, when it begins with the Russian
+ * trunk prefix 8 (typed without "+"), the same digits with 7 first, as every number is
+ * kept — "8 (916) 137" finds +7 916 137-21-93. The editor turns a whole number typed so
+ * into 7…; a fragment may be either, so both are searched.
+ *
+ * Returns: (transfer full) (nullable): the digit forms, or %NULL when @text is not made
+ *   of a number's characters only
+ */
+GStrv
+nc_phone_search_forms (const char *text)
+{
+  g_autoptr(GStrvBuilder) forms = g_strv_builder_new ();
+  g_autoptr(GString) digits = g_string_new (NULL);
+  gboolean plus = FALSE;
+
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return NULL;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c >= '0' && c <= '9')
+        g_string_append_c (digits, (char) c);
+      else if (c == '+' && digits->len == 0 && !plus)
+        plus = TRUE;
+      else if (!is_separator (c))
+        return NULL;
+    }
+  if (digits->len == 0)
+    return NULL;
+
+  g_strv_builder_add (forms, digits->str);
+  if (!plus && digits->len >= 2 && digits->str[0] == '8')
+    {
+      digits->str[0] = '7';
+      g_strv_builder_add (forms, digits->str);
+    }
+  return g_strv_builder_end (forms);
+}

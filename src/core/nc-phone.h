@@ -32,5 +32,6 @@ char     *nc_phone_normalize_number (const char *text,
                                      GError    **error);
 char     *nc_phone_try_normalize (const char   *text);
 char     *nc_phone_format        (const char   *canonical);
+GStrv     nc_phone_search_forms  (const char   *text);
 
 G_END_DECLS

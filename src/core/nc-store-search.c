@@ -161,28 +161,27 @@ search_free (Search *search)
   g_free (search);
 }
 
-/* What the user typed, as the index holds it: a number typed in any format becomes its
- * digits. */
-static char *
-search_key (const char *query)
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (query));
-  GString *digits = g_string_new (NULL);
-  gboolean only_phone_characters = *trimmed != '\0';
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
 
-  for (const char *p = trimmed; *p != '\0'; p++)
-    {
-      if (g_ascii_isdigit (*p))
-        g_string_append_c (digits, *p);
-      else if (!strchr ("+-() .", *p))
-        only_phone_characters = FALSE;
-    }
+  return x < y ? -1 : x > y;
+}
 
-  if (only_phone_characters && digits->len > 0)
-    return g_string_free (digits, FALSE);
-
-  g_string_free (digits, TRUE);
-  return g_steal_pointer (&trimmed);
+/* The ids of @text's matches, oldest client first. */
+static gboolean
+search_text (NcStoreConnection  *conn,
+             const char         *text,
+             guint               limit,
+             GArray             *ids,
+             GError            **error)
+{
+  /* Shorter than a trigram: names that begin with it, from the name index. */
+  if (g_utf8_strlen (text, -1) >= 3)
+    return conn->backend->search (conn, text, limit, ids, error);
+  return conn->backend->name_prefix (conn, text, limit, ids, error);
 }
 
 static gpointer
@@ -191,17 +190,30 @@ search_clients_job (NcStoreConnection  *conn,
                     GError            **error)
 {
   Search *search = data;
-  g_autofree char *key = search_key (search->query);
+  g_autofree char *trimmed = g_strstrip (g_strdup (search->query));
+  /* A number typed in any format is searched by its digits, as the index holds them, and
+   * with the trunk prefix 8 as 7 (nc_phone_search_forms()). */
+  g_auto(GStrv) forms = nc_phone_search_forms (trimmed);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  gboolean ok;
 
-  /* Shorter than a trigram: names that begin with it, from the name index. */
-  if (g_utf8_strlen (key, -1) >= 3)
-    ok = conn->backend->search (conn, key, search->limit, ids, error);
-  else
-    ok = conn->backend->name_prefix (conn, key, search->limit, ids, error);
+  if (forms == NULL)
+    return search_text (conn, trimmed, search->limit, ids, error) ? g_steal_pointer (&ids) : NULL;
 
-  return ok ? g_steal_pointer (&ids) : NULL;
+  for (guint i = 0; forms[i] != NULL; i++)
+    if (!search_text (conn, forms[i], search->limit, ids, error))
+      return NULL;
+  if (forms[0] != NULL && forms[1] != NULL)
+    {
+      guint kept = 0;
+
+      /* Both forms' answers, once each, oldest first, no more than asked for. */
+      g_array_sort (ids, compare_ids);
+      for (guint i = 0; i < ids->len; i++)
+        if (kept == 0 || g_array_index (ids, gint64, kept - 1) != g_array_index (ids, gint64, i))
+          g_array_index (ids, gint64, kept++) = g_array_index (ids, gint64, i);
+      g_array_set_size (ids, MIN (kept, search->limit));
+    }
+  return g_steal_pointer (&ids);
 }
 
 static NcStoreJob *

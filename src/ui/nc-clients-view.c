@@ -32,6 +32,7 @@ struct _NcClientsView
   GCancellable       *cancellable;
   GCancellable       *search_cancellable;
   guint               search_serial;
+  char               *answered_text;  /* the search whose answer is shown */
   guint               load_serial;
   guint               reload_source;
   gboolean            loaded;
@@ -241,6 +242,8 @@ search_answered (GObject      *source,
       /* One change for the whole answer, not one per client. */
       g_list_store_splice (self->found, 0, g_list_model_get_n_items (G_LIST_MODEL (self->found)),
                            found->pdata, found->len);
+      g_free (self->answered_text);
+      self->answered_text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
       show (self, self->found);
     }
   else if (ids == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -259,6 +262,8 @@ search_changed (NcClientsView *self)
   self->search_serial++;
   if (self->store == NULL || *text == '\0')
     {
+      g_free (self->answered_text);
+      self->answered_text = g_strdup (text);
       show (self, self->all);
       return;
     }
@@ -464,6 +469,7 @@ nc_clients_view_finalize (GObject *object)
   g_clear_object (&self->all);
   g_clear_object (&self->found);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_free (self->answered_text);
 
   G_OBJECT_CLASS (nc_clients_view_parent_class)->finalize (object);
 }
@@ -564,6 +570,20 @@ nc_clients_view_get_shown (NcClientsView *self)
 {
   g_return_val_if_fail (NC_IS_CLIENTS_VIEW (self), NULL);
   return gtk_single_selection_get_model (self->selection);
+}
+
+/**
+ * nc_clients_view_get_answered:
+ *
+ * Returns: whether the list shows the answer to what is typed in the search now (and not
+ *   still that of an earlier text), for the tests
+ */
+gboolean
+nc_clients_view_get_answered (NcClientsView *self)
+{
+  g_return_val_if_fail (NC_IS_CLIENTS_VIEW (self), FALSE);
+  return g_strcmp0 (self->answered_text,
+                    gtk_editable_get_text (GTK_EDITABLE (self->search_entry))) == 0;
 }
 
 /**

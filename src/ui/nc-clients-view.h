@@ -24,5 +24,6 @@ void        nc_clients_view_show_failure  (NcClientsView *self,
                                            const char    *message);
 GListModel *nc_clients_view_get_shown     (NcClientsView *self);
 NcClient   *nc_clients_view_get_selected  (NcClientsView *self);
+gboolean    nc_clients_view_get_answered  (NcClientsView *self);
 
 G_END_DECLS
