@@ -67,9 +67,12 @@ call_activated (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   NcClientCard *self = NC_CLIENT_CARD (widget);
+  g_autoptr(GVariant) number = NULL;
 
-  if (self->phone != NULL)
-    forward_activated (widget, "win.call-client", g_variant_new_string (self->phone));
+  if (self->phone == NULL)
+    return;
+  number = g_variant_ref_sink (g_variant_new_string (self->phone));
+  forward_activated (widget, "win.call-client", number);
 }
 
 /* The window that opened the card edits the client; the card, now out of date, goes. */
@@ -79,8 +82,9 @@ edit_activated (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   NcClientCard *self = NC_CLIENT_CARD (widget);
+  g_autoptr(GVariant) id = g_variant_ref_sink (g_variant_new_int64 (self->client_id));
 
-  forward_activated (widget, "win.edit-client", g_variant_new_int64 (self->client_id));
+  forward_activated (widget, "win.edit-client", id);
   gtk_window_close (GTK_WINDOW (self));
 }
 
