@@ -7,12 +7,15 @@
 
 #include "config.h"
 
+#include <stdarg.h>
+
 #include <signal.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
 #include "nc-test-util.h"
+#include "nc-zadarma-sign.h"
 
 /* A file of ../shared (the signature vectors, say), found through NC_SHARED_DIR. */
 char *
@@ -422,4 +425,84 @@ nc_test_listener_stop (NcTestListener  *listener,
   g_free (listener->url);
   g_free (listener);
   return status;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Webhook events                                                                        */
+
+/**
+ * nc_test_fields:
+ *
+ * Returns: (transfer full): a table of the name/value pairs given, %NULL-terminated
+ */
+GHashTable *
+nc_test_fields (const char *first_name,
+                ...)
+{
+  GHashTable *fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  va_list args;
+
+  va_start (args, first_name);
+  for (const char *name = first_name; name != NULL; name = va_arg (args, const char *))
+    g_hash_table_insert (fields, g_strdup (name), g_strdup (va_arg (args, const char *)));
+  va_end (args);
+  return fields;
+}
+
+static void
+event_stored (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nc_store_add_call_event_finish (NC_STORE (source), result, NULL, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/**
+ * nc_test_store_event:
+ *
+ * Stores one verified event the way the listener does (its canonical form), and waits
+ * for the commit.
+ */
+gboolean
+nc_test_store_event (NcStore    *store,
+                     const char *event_type,
+                     GHashTable *fields,
+                     gint64      received_at_us)
+{
+  g_autofree char *canonical = nc_zadarma_encode_params (fields);
+  gboolean done = FALSE;
+
+  nc_store_add_call_event_async (store, event_type, canonical, received_at_us, NULL,
+                                 event_stored, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  return TRUE;
+}
+
+/**
+ * nc_test_ingest:
+ * @tracker: started on @store
+ *
+ * Stores the event, then has @tracker read the change log.
+ *
+ * Returns: (transfer none) (nullable): the event's call, as the tracker has it
+ */
+NcCall *
+nc_test_ingest (NcStore       *store,
+                NcCallTracker *tracker,
+                const char    *event_type,
+                GHashTable    *fields,
+                gint64         received_at_us)
+{
+  g_autoptr(GError) error = NULL;
+
+  nc_test_store_event (store, event_type, fields, received_at_us);
+  g_assert_true (nc_call_tracker_update_sync (tracker, &error));
+  g_assert_no_error (error);
+  return nc_call_tracker_lookup (tracker, g_hash_table_lookup (fields, "pbx_call_id"));
 }

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <gio/gio.h>
 
+#include "nc-call-tracker.h"
 #include "nc-store.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,19 @@ void     nc_test_assert_nowhere     (const char        *needle,
                                      const char        *dir,
                                      const char *const *texts);
 gboolean nc_test_keyring_on_bus     (void);
+
+/* Webhook events, as the listener stores them, and what the tracker makes of them. */
+GHashTable *nc_test_fields          (const char *first_name,
+                                     ...) G_GNUC_NULL_TERMINATED;
+gboolean    nc_test_store_event     (NcStore    *store,
+                                     const char *event_type,
+                                     GHashTable *fields,
+                                     gint64      received_at_us);
+NcCall     *nc_test_ingest          (NcStore       *store,
+                                     NcCallTracker *tracker,
+                                     const char    *event_type,
+                                     GHashTable    *fields,
+                                     gint64         received_at_us);
 
 /* A `listen` process of this build, and what it says. */
 typedef struct

@@ -1,15 +1,20 @@
-/* nc-call-service.c — the listener, the tracker, the matcher and the store, joined
+/* nc-call-service.c — what the listener's process does for each call after the store has it
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Each event the listener committed goes to the tracker. When the tracker wants the
- * client of a call, the matcher finds or makes it (the source document's sequence) and
- * the store keeps which one and why. When it wants a recording, the API is asked for the
- * link with the longest lifetime it allows (60 days, not the default 30 minutes), and the
- * link goes into the client's variable zadarma_record_link and onto the call.
+ * The store's writer makes each call's row from its events. What needs more than the
+ * event is done here, by the process that runs the listener (nc_call_service_start()):
  *
- * At start-up the stored events are replayed into the tracker, with what the store kept
- * of each call, so the journal survives restarts without asking anything again.
+ * - the client: a call with a number and no client is matched (the source document's
+ *   sequence, nc-client-matcher.c), and the store keeps which client and why;
+ * - the recording: the store keeps whether each recorded call's link is pending, fetched or
+ *   failed and when to ask next; this process asks for the due ones (the longest lifetime
+ *   the API allows, 60 days), backs off on faults, waits for the shared request budget
+ *   without counting it a fault, and resumes after a restart from what the store says;
+ * - stuck calls: a call with no event for NC_CALL_STUCK_SECONDS is taken for over.
+ *
+ * Any process may ask for one call's recording when someone opens it (its link expired, or
+ * was never had): nc_call_service_fetch_recording_async().
  */
 
 #define G_LOG_DOMAIN "nc-call-service"
@@ -18,8 +23,13 @@
 
 #include <glib/gi18n.h>
 
-#include "nc-call-event.h"
 #include "nc-call-service.h"
+
+/* Asked for at once, at most; taken from other takers for this long. */
+#define RECORDINGS_PER_ROUND 4
+#define RECORDING_LEASE_SECONDS 300
+#define RETRY_UNIT_MS (60 * 1000)
+#define RETRY_MAX_SECONDS (6 * 60 * 60)
 
 struct _NcCallService
 {
@@ -30,26 +40,104 @@ struct _NcCallService
   NcCallTracker   *tracker;
   NcZadarmaClient *client;
   GCancellable    *cancellable;
-  gboolean         replaying;
-  guint            busy;        /* matches and link requests on their way */
+  GHashTable      *matching;       /* call ids being matched */
+  gboolean         started;
+  gboolean         fetching;       /* a round of recordings is on its way */
+  guint            fetch_source;
+  gint64           fetch_at;       /* when fetch_source fires, Unix seconds; 0: none */
+  guint            sweep_source;
+  guint            retry_unit_ms;
+  guint            busy;           /* matches and link requests on their way */
 };
 
 G_DEFINE_FINAL_TYPE (NcCallService, nc_call_service, G_TYPE_OBJECT)
 
+static void schedule_fetch (NcCallService *self,
+                            gint64         at);
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Store calls off the main context                                                      */
+
+typedef gpointer (*StoreFunc) (NcCallService *self,
+                               gpointer       data,
+                               GError       **error);
+
+typedef struct
+{
+  StoreFunc      func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} StoreWork;
+
+static void
+store_work_free (StoreWork *work)
+{
+  if (work->destroy != NULL)
+    work->destroy (work->data);
+  g_free (work);
+}
+
+static void
+store_work_in_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  StoreWork *work = task_data;
+  GError *error = NULL;
+  gpointer result = work->func (source_object, work->data, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, NULL);
+}
+
+/* Runs @func (the store's sync API) on a worker thread, then @callback here. */
+static void
+run_store (NcCallService       *self,
+           StoreFunc            func,
+           gpointer             data,
+           GDestroyNotify       destroy,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, user_data);
+  StoreWork *work = g_new0 (StoreWork, 1);
+
+  work->func = func;
+  work->data = data;
+  work->destroy = destroy;
+  g_task_set_task_data (task, work, (GDestroyNotify) store_work_free);
+  g_task_run_in_thread (task, store_work_in_thread);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Clients                                                                               */
+
 typedef struct
 {
   NcCallService *self;
-  NcCall        *call;
+  gint64         call_id;
+  char          *pbx_call_id;
 } CallJob;
 
 static CallJob *
 call_job_new (NcCallService *self,
-              NcCall        *call)
+              gint64         call_id,
+              const char    *pbx_call_id)
 {
   CallJob *job = g_new0 (CallJob, 1);
 
   job->self = g_object_ref (self);
-  job->call = g_object_ref (call);
+  job->call_id = call_id;
+  job->pbx_call_id = g_strdup (pbx_call_id);
   self->busy++;
   return job;
 }
@@ -59,40 +147,23 @@ call_job_free (CallJob *job)
 {
   job->self->busy--;
   g_object_unref (job->self);
-  g_object_unref (job->call);
+  g_free (job->pbx_call_id);
   g_free (job);
 }
 
 static void
-saved (GObject      *source,
-       GAsyncResult *result,
-       gpointer      user_data)
+client_kept (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
+  CallJob *job = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!nc_store_save_call_finish (NC_STORE (source), result, &error))
-    g_warning ("Could not store what is known of a call: %s", error->message);
-}
-
-static void
-variable_set (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!nc_store_set_variable_finish (NC_STORE (source), result, &error))
-    g_warning ("Could not keep the recording link on the client: %s", error->message);
-}
-
-static void
-keep_link_on_client (NcCallService *self,
-                     NcCall        *call)
-{
-  if (nc_call_get_client_id (call) != 0 && nc_call_get_record_link (call) != NULL)
-    nc_store_set_variable_async (self->store, nc_call_get_client_id (call),
-                                 NC_RECORD_LINK_VARIABLE, nc_call_get_record_link (call),
-                                 NULL, variable_set, NULL);
+  if (!nc_store_set_call_client_finish (NC_STORE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not keep the client of call %s: %s", job->pbx_call_id, error->message);
+  g_hash_table_remove (job->self->matching, &job->call_id);
+  call_job_free (job);
 }
 
 static void
@@ -103,106 +174,385 @@ client_matched (GObject      *source,
   CallJob *job = user_data;
   g_autoptr(NcClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  NcStoredCall stored = { 0 };
   NcMatchRule rule = NC_MATCH_RULE_ANY_VARIABLE;
 
   client = nc_client_matcher_match_finish (NC_CLIENT_MATCHER (source), result, &rule, &error);
   if (client == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not match call %s to a client: %s",
-                   nc_call_get_pbx_call_id (job->call), error->message);
+        g_warning ("Could not match call %s to a client: %s", job->pbx_call_id, error->message);
+      g_hash_table_remove (job->self->matching, &job->call_id);
       call_job_free (job);
       return;
     }
 
-  nc_call_set_client (job->call, nc_client_get_id (client), nc_client_get_name (client),
-                      nc_match_rule_explain (rule));
-  stored.pbx_call_id = (char *) nc_call_get_pbx_call_id (job->call);
-  stored.client_id = nc_client_get_id (client);
-  stored.match_rule = (char *) nc_match_rule_to_string (rule);
-  nc_store_save_call_async (job->self->store, &stored, NULL, saved, NULL);
+  nc_store_set_call_client_async (job->self->store, job->call_id, nc_client_get_id (client),
+                                  nc_match_rule_to_string (rule), job->self->cancellable,
+                                  client_kept, job);
+}
 
-  /* A link that arrived before the match goes to the client now. */
-  keep_link_on_client (job->self, job->call);
-  call_job_free (job);
+static gboolean
+is_matchable (const char *number)
+{
+  if (number == NULL || *number == '\0')
+    return FALSE;
+  /* An anonymous or hidden caller is kept as it came and matched to no client. */
+  for (const char *p = number; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
 }
 
 static void
-client_wanted (NcCallTracker *tracker,
-               NcCall        *call,
+want_client (NcCallService *self,
+             NcCall        *call)
+{
+  gint64 id = nc_call_get_id (call);
+
+  if (!self->started || nc_call_get_client_id (call) != 0 ||
+      !is_matchable (nc_call_get_client_number (call)) ||
+      g_hash_table_contains (self->matching, &id))
+    return;
+
+  g_hash_table_add (self->matching, g_memdup2 (&id, sizeof id));
+  nc_client_matcher_match_async (self->matcher, nc_call_get_client_number (call),
+                                 self->cancellable, client_matched,
+                                 call_job_new (self, id, nc_call_get_pbx_call_id (call)));
+}
+
+static void
+call_started (NcCallTracker *tracker,
+              NcCall        *call,
+              NcCallService *self)
+{
+  want_client (self, call);
+}
+
+static void
+calls_changed (NcCallTracker *tracker,
+               GPtrArray     *calls,
                NcCallService *self)
 {
-  if (self->replaying)
-    return;
+  for (guint i = 0; i < calls->len; i++)
+    {
+      const NcCallRecord *record = nc_call_get_record (calls->pdata[i]);
 
-  nc_client_matcher_match_async (self->matcher, nc_call_get_client_number (call),
-                                 self->cancellable, client_matched, call_job_new (self, call));
+      if (record->recording == NC_RECORDING_PENDING)
+        schedule_fetch (self, record->record_next_try);
+      /* One that started before this process did, or whose match was lost with it. */
+      if (record->state != NC_CALL_STATE_ENDED && nc_call_record_has_start (record))
+        want_client (self, calls->pdata[i]);
+    }
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Recordings                                                                            */
+
+typedef struct
+{
+  gint64  call_id;
+  char   *pbx_call_id;
+  char   *call_id_with_rec;
+  char   *link;
+  char   *expires;
+  gint64  next_try;
+  gboolean count_attempt;
+} Fetch;
+
+static void
+fetch_free (Fetch *fetch)
+{
+  g_free (fetch->pbx_call_id);
+  g_free (fetch->call_id_with_rec);
+  g_free (fetch->link);
+  g_free (fetch->expires);
+  g_free (fetch);
+}
+
+static Fetch *
+fetch_new (const NcCallRecord *record)
+{
+  Fetch *fetch = g_new0 (Fetch, 1);
+
+  fetch->call_id = record->id;
+  fetch->pbx_call_id = g_strdup (record->pbx_call_id);
+  fetch->call_id_with_rec = g_strdup (record->call_id_with_rec);
+  return fetch;
+}
+
+static Fetch *
+fetch_copy (const Fetch *fetch)
+{
+  Fetch *copy = g_new0 (Fetch, 1);
+
+  copy->call_id = fetch->call_id;
+  copy->pbx_call_id = g_strdup (fetch->pbx_call_id);
+  copy->call_id_with_rec = g_strdup (fetch->call_id_with_rec);
+  return copy;
+}
+
+static gint64
+retry_delay (NcCallService *self,
+             guint          attempts)
+{
+  gint64 delay_ms = self->retry_unit_ms;
+
+  for (guint i = 1; i < attempts && delay_ms < (gint64) RETRY_MAX_SECONDS * 1000; i++)
+    delay_ms *= 2;
+  return MAX (1, MIN (delay_ms, (gint64) RETRY_MAX_SECONDS * 1000) / 1000);
+}
+
+static gpointer
+keep_fetched (NcCallService  *self,
+              gpointer        data,
+              GError        **error)
+{
+  Fetch *fetch = data;
+
+  return nc_store_recording_fetched_sync (self->store, fetch->call_id, fetch->link,
+                                          fetch->expires, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+static gpointer
+keep_retry (NcCallService  *self,
+            gpointer        data,
+            GError        **error)
+{
+  Fetch *fetch = data;
+
+  return nc_store_recording_retry_sync (self->store, fetch->call_id, fetch->next_try,
+                                        fetch->count_attempt, NC_RECORDING_ATTEMPTS, error)
+         ? GINT_TO_POINTER (TRUE) : NULL;
 }
 
 static void
-record_received (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+kept (GObject      *source,
+      GAsyncResult *result,
+      gpointer      user_data)
 {
-  CallJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_pointer (G_TASK (result), &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not keep what became of a recording: %s", error->message);
+  NC_CALL_SERVICE (source)->busy--;
+}
+
+/* The answer to one request for a link, from the round or from someone opening it. */
+static void
+keep_answer (NcCallService      *self,
+             Fetch              *fetch,
+             guint               attempts,
+             NcZadarmaRecord    *record,
+             const GError       *error)
+{
+  gboolean fetched = record != NULL;
+
+  if (fetched)
+    {
+      fetch->link = g_strdup (record->link);
+      fetch->expires = g_strdup (record->lifetime_till);
+    }
+  else if (g_error_matches (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_RATE_LIMITED))
+    {
+      /* The shared budget says wait: it is not a fault of the recording's. */
+      fetch->next_try = now_seconds () + MAX (1, nc_zadarma_error_get_retry_after (error));
+      fetch->count_attempt = FALSE;
+    }
+  else
+    {
+      fetch->next_try = now_seconds () + retry_delay (self, attempts + 1);
+      fetch->count_attempt = TRUE;
+      g_message ("Could not get the recording of call %s (attempt %u): %s",
+                 fetch->pbx_call_id, attempts + 1, error->message);
+    }
+
+  self->busy++;
+  run_store (self, fetched ? keep_fetched : keep_retry, fetch, (GDestroyNotify) fetch_free,
+             kept, NULL);
+}
+
+typedef struct
+{
+  NcCallService *self;
+  Fetch         *fetch;
+  guint          attempts;
+} RoundFetch;
+
+static void fetch_round (NcCallService *self);
+
+static void
+round_record_received (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  RoundFetch *round = user_data;
+  NcCallService *self = round->self;
   g_autoptr(NcZadarmaRecord) record = NULL;
   g_autoptr(GError) error = NULL;
-  NcStoredCall stored = { 0 };
 
   record = nc_zadarma_client_record_finish (NC_ZADARMA_CLIENT (source), result, &error);
-  if (record == NULL)
+  self->busy--;
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    keep_answer (self, g_steal_pointer (&round->fetch), round->attempts, record, error);
+  g_clear_pointer (&round->fetch, fetch_free);
+  g_object_unref (self);
+  g_free (round);
+}
+
+typedef struct
+{
+  GPtrArray *records;
+  gint64     next_due;
+} Due;
+
+static void
+due_free (Due *due)
+{
+  g_clear_pointer (&due->records, g_ptr_array_unref);
+  g_free (due);
+}
+
+static gpointer
+take_due (NcCallService  *self,
+          gpointer        data,
+          GError        **error)
+{
+  Due *due = g_new0 (Due, 1);
+
+  due->records = nc_store_take_due_recordings_sync (self->store, now_seconds (),
+                                                    RECORDINGS_PER_ROUND,
+                                                    RECORDING_LEASE_SECONDS, &due->next_due,
+                                                    error);
+  if (due->records == NULL)
+    {
+      due_free (due);
+      return NULL;
+    }
+  return due;
+}
+
+static void
+due_taken (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  NcCallService *self = NC_CALL_SERVICE (source);
+  g_autoptr(GError) error = NULL;
+  Due *due = g_task_propagate_pointer (G_TASK (result), &error);
+
+  self->fetching = FALSE;
+  if (due == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not get the recording of call %s: %s",
-                   nc_call_get_pbx_call_id (job->call), error->message);
-      call_job_free (job);
+        {
+          g_warning ("Could not read the recordings to ask for: %s", error->message);
+          schedule_fetch (self, now_seconds () + 60);
+        }
       return;
     }
 
-  nc_call_set_record_link (job->call, record->link, record->lifetime_till);
-  stored.pbx_call_id = (char *) nc_call_get_pbx_call_id (job->call);
-  stored.record_link = record->link;
-  stored.record_expires = record->lifetime_till;
-  nc_store_save_call_async (job->self->store, &stored, NULL, saved, NULL);
-  keep_link_on_client (job->self, job->call);
-  call_job_free (job);
-}
-
-static void
-recording_wanted (NcCallTracker *tracker,
-                  NcCall        *call,
-                  NcCallService *self)
-{
-  if (self->replaying || nc_call_get_record_link (call) != NULL)
-    return;
-
-  if (self->client == NULL || nc_call_get_call_id_with_rec (call) == NULL)
+  /* The account went meanwhile: the calls taken are due again once their lease is over. */
+  for (guint i = 0; self->client != NULL && i < due->records->len; i++)
     {
-      g_debug ("Call %s has a recording, but there is no API client to ask for its link",
-               nc_call_get_pbx_call_id (call));
-      return;
+      const NcCallRecord *record = due->records->pdata[i];
+      RoundFetch *round = g_new0 (RoundFetch, 1);
+
+      round->self = g_object_ref (self);
+      round->fetch = fetch_new (record);
+      round->attempts = record->record_attempts;
+      self->busy++;
+      nc_zadarma_client_record_async (self->client, record->call_id_with_rec,
+                                      NC_ZADARMA_RECORD_LIFETIME_MAX, self->cancellable,
+                                      round_record_received, round);
     }
 
-  nc_zadarma_client_record_async (self->client, nc_call_get_call_id_with_rec (call),
-                                  NC_ZADARMA_RECORD_LIFETIME_MAX, self->cancellable,
-                                  record_received, call_job_new (self, call));
+  /* A full round: there may be more due at once. */
+  if (due->records->len == RECORDINGS_PER_ROUND)
+    schedule_fetch (self, now_seconds ());
+  else if (due->next_due != 0)
+    schedule_fetch (self, due->next_due);
+  due_free (due);
 }
 
 static void
-event_received (NcWebhookServer *server,
-                NcCallEvent     *event,
-                gboolean         inserted,
-                NcCallService   *self)
+fetch_round (NcCallService *self)
 {
-  /* A replay changes nothing the tracker has not already seen. */
-  if (!inserted)
+  if (!self->started || self->client == NULL || self->fetching)
     return;
-
-  nc_call_tracker_add_event (self->tracker, nc_call_event_get_event_type (event),
-                             nc_call_event_get_fields (event),
-                             nc_call_event_get_received_at (event));
+  self->fetching = TRUE;
+  run_store (self, take_due, NULL, NULL, due_taken, NULL);
 }
+
+static gboolean
+fetch_elapsed (gpointer user_data)
+{
+  NcCallService *self = user_data;
+
+  self->fetch_source = 0;
+  self->fetch_at = 0;
+  fetch_round (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Asks for the recordings due at @at (Unix seconds), unless a round comes earlier. */
+static void
+schedule_fetch (NcCallService *self,
+                gint64         at)
+{
+  gint64 now = now_seconds ();
+
+  if (!self->started)
+    return;
+  at = MAX (at, now);
+  if (self->fetch_source != 0 && self->fetch_at <= at)
+    return;
+  g_clear_handle_id (&self->fetch_source, g_source_remove);
+  self->fetch_at = at;
+  self->fetch_source = g_timeout_add ((guint) MIN ((at - now) * 1000, G_MAXINT), fetch_elapsed,
+                                      self);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Stuck calls                                                                           */
+
+static gpointer
+close_stuck (NcCallService  *self,
+             gpointer        data,
+             GError        **error)
+{
+  gint64 quiet_since = g_get_real_time () - (gint64) NC_CALL_STUCK_SECONDS * G_USEC_PER_SEC;
+  g_autofree guint *closed = g_new0 (guint, 1);
+
+  *closed = nc_store_close_stuck_calls_sync (self->store, quiet_since, error);
+  return error != NULL && *error != NULL ? NULL : g_steal_pointer (&closed);
+}
+
+static void
+stuck_closed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint *closed = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (closed == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not close the calls whose end never came: %s", error->message);
+  else if (closed != NULL && *closed > 0)
+    g_message ("%u calls had no event for %u hours and no end: taken for over", *closed,
+               NC_CALL_STUCK_SECONDS / 3600);
+}
+
+static gboolean
+sweep_elapsed (gpointer user_data)
+{
+  NcCallService *self = user_data;
+
+  run_store (self, close_stuck, NULL, NULL, stuck_closed, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ------------------------------------------------------------------------------------ */
 
 static void
 nc_call_service_dispose (GObject *object)
@@ -211,6 +561,8 @@ nc_call_service_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->fetch_source, g_source_remove);
+  g_clear_handle_id (&self->sweep_source, g_source_remove);
   if (self->tracker != NULL)
     g_signal_handlers_disconnect_by_data (self->tracker, self);
   g_clear_object (&self->cancellable);
@@ -218,6 +570,7 @@ nc_call_service_dispose (GObject *object)
   g_clear_object (&self->matcher);
   g_clear_object (&self->tracker);
   g_clear_object (&self->client);
+  g_clear_pointer (&self->matching, g_hash_table_unref);
 
   G_OBJECT_CLASS (nc_call_service_parent_class)->dispose (object);
 }
@@ -232,6 +585,8 @@ static void
 nc_call_service_init (NcCallService *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->matching = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->retry_unit_ms = RETRY_UNIT_MS;
 }
 
 NcCallService *
@@ -249,8 +604,8 @@ nc_call_service_new (NcStore         *store,
   self->store = g_object_ref (store);
   self->matcher = g_object_ref (matcher);
   self->tracker = g_object_ref (tracker);
-  g_signal_connect (tracker, "client-wanted", G_CALLBACK (client_wanted), self);
-  g_signal_connect (tracker, "recording-wanted", G_CALLBACK (recording_wanted), self);
+  g_signal_connect (tracker, "call-started", G_CALLBACK (call_started), self);
+  g_signal_connect (tracker, "calls-changed", G_CALLBACK (calls_changed), self);
   return self;
 }
 
@@ -263,184 +618,144 @@ nc_call_service_set_client (NcCallService   *self,
                             NcZadarmaClient *client)
 {
   g_return_if_fail (NC_IS_CALL_SERVICE (self));
-  g_set_object (&self->client, client);
+
+  if (!g_set_object (&self->client, client))
+    return;
+  /* Whatever waited for an account is due now. */
+  if (client != NULL)
+    schedule_fetch (self, now_seconds ());
 }
 
+/**
+ * nc_call_service_start:
+ *
+ * Begins the listener process's work: matching calls to clients, asking for the due
+ * recordings (those left by a run before this one too), closing stuck calls.
+ */
 void
-nc_call_service_attach (NcCallService   *self,
-                        NcWebhookServer *server)
+nc_call_service_start (NcCallService *self)
 {
+  GListModel *live;
+
   g_return_if_fail (NC_IS_CALL_SERVICE (self));
 
-  g_signal_connect_object (server, "event-received", G_CALLBACK (event_received), self, 0);
+  if (self->started)
+    return;
+  self->started = TRUE;
+
+  live = nc_call_tracker_get_live_calls (self->tracker);
+  for (guint i = 0; i < g_list_model_get_n_items (live); i++)
+    {
+      g_autoptr(NcCall) call = g_list_model_get_item (live, i);
+
+      want_client (self, call);
+    }
+  schedule_fetch (self, now_seconds ());
+  sweep_elapsed (self);
+  self->sweep_source = g_timeout_add_seconds (NC_STUCK_SWEEP_SECONDS, sweep_elapsed, self);
 }
 
-typedef struct
-{
-  GPtrArray *events;
-  GPtrArray *calls;
-  GPtrArray *clients;   /* NcClient of the stored calls, for their names */
-} Replay;
+/* ------------------------------------------------------------------------------------ */
+/* One recording, for whoever opens it                                                   */
 
 static void
-replay_free (Replay *replay)
-{
-  g_clear_pointer (&replay->events, g_ptr_array_unref);
-  g_clear_pointer (&replay->calls, g_ptr_array_unref);
-  g_clear_pointer (&replay->clients, g_ptr_array_unref);
-  g_free (replay);
-}
-
-/* Reads on a worker thread; the tracker, whose models the UI shows, is fed on the main
- * context. */
-static void
-read_replay (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  NcCallService *self = source_object;
-  Replay *replay = g_new0 (Replay, 1);
-  GError *error = NULL;
-
-  replay->events = nc_store_list_call_events_sync (self->store, &error);
-  if (replay->events != NULL)
-    replay->calls = nc_store_list_calls_sync (self->store, &error);
-  if (replay->calls != NULL)
-    {
-      replay->clients = g_ptr_array_new_with_free_func (g_object_unref);
-      for (guint i = 0; i < replay->calls->len; i++)
-        {
-          NcStoredCall *stored = replay->calls->pdata[i];
-          NcClient *client = stored->client_id != 0
-                             ? nc_store_get_client_sync (self->store, stored->client_id, NULL)
-                             : NULL;
-
-          g_ptr_array_add (replay->clients, client != NULL ? client
-                                                            : nc_client_new (0, NULL, 0, NULL, 0));
-        }
-    }
-
-  if (error != NULL)
-    {
-      replay_free (replay);
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, replay, (GDestroyNotify) replay_free);
-}
-
-static void
-apply_replay (NcCallService *self,
-              Replay        *replay)
-{
-  self->replaying = TRUE;
-  for (guint i = 0; i < replay->events->len; i++)
-    {
-      NcStoredEvent *stored = replay->events->pdata[i];
-      g_autoptr(NcCallEvent) event = nc_call_event_new_from_canonical (stored->event_type,
-                                                                       stored->fields,
-                                                                       stored->received_at);
-
-      nc_call_tracker_add_event (self->tracker, stored->event_type,
-                                 nc_call_event_get_fields (event), stored->received_at);
-    }
-
-  for (guint i = 0; i < replay->calls->len; i++)
-    {
-      NcStoredCall *stored = replay->calls->pdata[i];
-      NcClient *client = replay->clients->pdata[i];
-      NcCall *call = nc_call_tracker_lookup (self->tracker, stored->pbx_call_id);
-      NcMatchRule rule;
-
-      if (call == NULL)
-        continue;
-      if (nc_client_get_id (client) != 0)
-        nc_call_set_client (call, stored->client_id, nc_client_get_name (client),
-                            nc_match_rule_from_string (stored->match_rule, &rule)
-                            ? nc_match_rule_explain (rule) : NULL);
-      if (stored->record_link != NULL)
-        nc_call_set_record_link (call, stored->record_link, stored->record_expires);
-    }
-  self->replaying = FALSE;
-}
-
-static void
-replay_read (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+opened_record_received (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  NcCallService *self = g_task_get_source_object (task);
+  Fetch *fetch = g_task_get_task_data (task);
+  g_autoptr(NcZadarmaRecord) record = NULL;
   GError *error = NULL;
-  Replay *replay = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (replay == NULL)
+  record = nc_zadarma_client_record_finish (NC_ZADARMA_CLIENT (source), result, &error);
+  self->busy--;
+  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_task_return_error (task, error);
       return;
     }
-  apply_replay (NC_CALL_SERVICE (source), replay);
-  replay_free (replay);
-  g_task_return_boolean (task, TRUE);
+  /* Kept as the round keeps it, and the answer goes to whoever asked. */
+  keep_answer (self, fetch_copy (fetch), 0, record, error);
+  if (record == NULL)
+    {
+      g_prefix_error (&error, _("Could not get the recording: "));
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_strdup (record->link), g_free);
 }
 
 /**
- * nc_call_service_replay_async:
+ * nc_call_service_fetch_recording_async:
  *
- * nc_call_service_replay_sync() without blocking the caller: the store is read on a
- * worker thread, the tracker fed on the caller's main context.
+ * Asks the API for the link of @call's recording now (someone opened a call whose link
+ * expired, or was never had), and keeps it on the call and its client.
  */
 void
-nc_call_service_replay_async (NcCallService       *self,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+nc_call_service_fetch_recording_async (NcCallService       *self,
+                                       NcCall              *call,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
 {
-  GTask *outer = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GTask) inner = g_task_new (self, cancellable, replay_read, outer);
+  g_autoptr(GTask) task = NULL;
 
-  g_task_set_source_tag (outer, nc_call_service_replay_async);
-  g_task_run_in_thread (inner, read_replay);
-}
+  g_return_if_fail (NC_IS_CALL_SERVICE (self));
+  g_return_if_fail (NC_IS_CALL (call));
 
-gboolean
-nc_call_service_replay_finish (NcCallService  *self,
-                               GAsyncResult   *result,
-                               GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nc_call_service_fetch_recording_async);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  if (nc_call_get_call_id_with_rec (call) == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s",
+                               _("The PBX named no recording for this call"));
+      return;
+    }
+  if (self->client == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "%s",
+                               _("Connect the Novofon account in Preferences to listen to "
+                                 "recordings"));
+      return;
+    }
+
+  g_task_set_task_data (task, fetch_new (nc_call_get_record (call)), (GDestroyNotify) fetch_free);
+  self->busy++;
+  nc_zadarma_client_record_async (self->client, nc_call_get_call_id_with_rec (call),
+                                  NC_ZADARMA_RECORD_LIFETIME_MAX, cancellable,
+                                  opened_record_received, g_steal_pointer (&task));
 }
 
 /**
- * nc_call_service_replay_sync:
+ * nc_call_service_fetch_recording_finish:
  *
- * Rebuilds the tracker's calls from the stored events and what the store kept of each
- * call (client, recording). Asks nothing of the matcher or the API. For start-up.
+ * Returns: (transfer full): the link
  */
-gboolean
-nc_call_service_replay_sync (NcCallService  *self,
-                             GError        **error)
+char *
+nc_call_service_fetch_recording_finish (NcCallService  *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
-  Replay *replay;
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
 
-  g_return_val_if_fail (NC_IS_CALL_SERVICE (self), FALSE);
-
-  read_replay (task, self, NULL, NULL);
-  replay = g_task_propagate_pointer (task, error);
-  if (replay == NULL)
-    return FALSE;
-  apply_replay (self, replay);
-  replay_free (replay);
-  return TRUE;
+/* For tests: a failed request is asked again after 1, 2, 4 … of this unit (a minute). */
+void
+nc_call_service_set_retry_unit (NcCallService *self,
+                                guint          milliseconds)
+{
+  g_return_if_fail (NC_IS_CALL_SERVICE (self));
+  self->retry_unit_ms = MAX (1, milliseconds);
 }
 
 /**
  * nc_call_service_get_busy:
  *
- * Returns: how many matches and recording requests are on their way
+ * Returns: how many matches, link requests and writes of their answers are on their way
  */
 guint
 nc_call_service_get_busy (NcCallService *self)

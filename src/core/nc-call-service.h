@@ -1,4 +1,4 @@
-/* nc-call-service.h — the listener, the tracker, the matcher and the store, joined
+/* nc-call-service.h — what the listener's process does for each call after the store has it
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,12 +9,15 @@
 #include "nc-call-tracker.h"
 #include "nc-client-matcher.h"
 #include "nc-store.h"
-#include "nc-webhook-server.h"
 #include "nc-zadarma-client.h"
 
 G_BEGIN_DECLS
 
-#define NC_RECORD_LINK_VARIABLE "zadarma_record_link"
+/* A recording whose link could not be had is asked for again after 1, 2, 4 … minutes (up
+ * to 6 hours), this many times; then only when someone opens it. */
+#define NC_RECORDING_ATTEMPTS 16
+/* How often calls with no event for NC_CALL_STUCK_SECONDS are closed. */
+#define NC_STUCK_SWEEP_SECONDS (10 * 60)
 
 #define NC_TYPE_CALL_SERVICE (nc_call_service_get_type ())
 
@@ -25,17 +28,17 @@ NcCallService *nc_call_service_new         (NcStore          *store,
                                             NcCallTracker    *tracker);
 void           nc_call_service_set_client  (NcCallService    *self,
                                             NcZadarmaClient  *client);
-void           nc_call_service_attach      (NcCallService    *self,
-                                            NcWebhookServer  *server);
-gboolean       nc_call_service_replay_sync (NcCallService    *self,
-                                            GError          **error);
-void           nc_call_service_replay_async  (NcCallService       *self,
-                                              GCancellable        *cancellable,
-                                              GAsyncReadyCallback  callback,
-                                              gpointer             user_data);
-gboolean       nc_call_service_replay_finish (NcCallService       *self,
-                                              GAsyncResult        *result,
-                                              GError             **error);
+void           nc_call_service_start       (NcCallService    *self);
+void           nc_call_service_fetch_recording_async  (NcCallService       *self,
+                                                       NcCall              *call,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+char          *nc_call_service_fetch_recording_finish (NcCallService       *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+void           nc_call_service_set_retry_unit (NcCallService *self,
+                                               guint          milliseconds);
 guint          nc_call_service_get_busy    (NcCallService    *self);
 
 G_END_DECLS

@@ -1,18 +1,19 @@
-/* nc-call-tracker.c — call events become calls
+/* nc-call-tracker.c — the calls of this process, following the store
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The tracker is a pure state machine over verified events: it owns no socket and no
- * database. Whoever feeds it (the listener after a commit, or a replay of the store at
- * start-up) also answers its requests — a client for a number ("client-wanted"), a
- * recording link ("recording-wanted") — so that it can be tested with events alone.
+ * The store is the truth: its writer merges every webhook event into its call's row, in
+ * whichever process the listener runs. The tracker starts from the calls that are not
+ * over (never from the history) and from where the store's change log stands, then reads
+ * the log: at once when this process wrote (NcStore::changed), and every
+ * NC_CALL_TRACKER_POLL_MS for what other processes wrote. Each call named is read as it is
+ * now and given to its one NcCall; the tracker tells what that changed in the course of
+ * the call (started, ended, tied to a callback request) and keeps the live calls.
  */
 
 #define G_LOG_DOMAIN "nc-call-tracker"
 
 #include "config.h"
-
-#include <string.h>
 
 #include "nc-call-private.h"
 #include "nc-call-tracker.h"
@@ -20,190 +21,288 @@
 enum {
   SIGNAL_CALL_STARTED,
   SIGNAL_CALL_ENDED,
-  SIGNAL_CLIENT_WANTED,
-  SIGNAL_RECORDING_WANTED,
   SIGNAL_CALLBACK_TIED,
-  SIGNAL_CALLBACK_EXPIRED,
+  SIGNAL_CALLS_CHANGED,
+  SIGNAL_CALLS_RESET,
   N_SIGNALS
 };
 
-typedef struct
-{
-  NcCallTracker *tracker;
-  guint64        id;
-  char          *employee_id;
-  char          *client_digits;
-  char          *virtual_number;
-  gint64         requested_at_us;
-  guint          expiry_source;
-} CallbackRequest;
-
-typedef struct
-{
-  NcCallTracker *tracker;
-  NcCall        *call;
-  guint          source;
-} RecordingWait;
 
 struct _NcCallTracker
 {
-  GObject     parent_instance;
+  GObject       parent_instance;
 
-  GHashTable *calls;            /* pbx_call_id → NcCall */
-  GListStore *live;             /* ringing and talking, newest first */
-  GListStore *journal;          /* every call with a start, newest first */
-  GHashTable *client_asked;     /* NcCall → TRUE once "client-wanted" was emitted */
-  GHashTable *recording_asked;  /* NcCall → TRUE once "recording-wanted" was emitted */
-  GHashTable *recording_waits;  /* NcCall → RecordingWait */
-  GList      *requests;         /* CallbackRequest, oldest first */
-  guint64     next_request_id;
-  guint       recording_delay_ms;
-  guint       callback_window_ms;
+  NcStore      *store;
+  GCancellable *cancellable;
+  GHashTable   *calls;        /* pbx_call_id → NcCall, not owned: every call shown anywhere */
+  GListStore   *live;         /* ringing and talking, newest first */
+  gint64        cursor;       /* the last change read */
+  gint64        read_from;    /* the cursor the read on its way started from */
+  gint64        last_old_call; /* the newest call row when the tracker started */
+  gboolean      started;
+  gboolean      reading;
+  gboolean      again;        /* more was written while a read was on its way */
+  guint         poll_ms;
+  guint         poll_source;
 };
 
 G_DEFINE_FINAL_TYPE (NcCallTracker, nc_call_tracker, G_TYPE_OBJECT)
 
 static guint signals[N_SIGNALS];
 
-static char *
-digits_of (const char *text)
-{
-  GString *digits = g_string_new (NULL);
-
-  for (const char *p = text; p != NULL && *p != '\0'; p++)
-    if (g_ascii_isdigit (*p))
-      g_string_append_c (digits, *p);
-
-  return g_string_free (digits, FALSE);
-}
-
-static void
-callback_request_free (CallbackRequest *request)
-{
-  g_clear_handle_id (&request->expiry_source, g_source_remove);
-  g_free (request->employee_id);
-  g_free (request->client_digits);
-  g_free (request->virtual_number);
-  g_free (request);
-}
-
-static void
-recording_wait_free (RecordingWait *wait)
-{
-  g_clear_handle_id (&wait->source, g_source_remove);
-  g_free (wait);
-}
+static void read_log (NcCallTracker *self);
 
 static int
 compare_newest_first (gconstpointer a,
                       gconstpointer b,
                       gpointer      user_data)
 {
-  gint64 start_a = nc_call_get_started_unix ((NcCall *) a);
-  gint64 start_b = nc_call_get_started_unix ((NcCall *) b);
+  const NcCallRecord *call_a = nc_call_get_record ((NcCall *) a);
+  const NcCallRecord *call_b = nc_call_get_record ((NcCall *) b);
 
-  if (start_a != start_b)
-    return start_a > start_b ? -1 : 1;
-  return g_strcmp0 (nc_call_get_pbx_call_id ((NcCall *) b),
-                    nc_call_get_pbx_call_id ((NcCall *) a));
+  if (call_a->started_unix != call_b->started_unix)
+    return call_a->started_unix > call_b->started_unix ? -1 : 1;
+  return call_a->id > call_b->id ? -1 : call_a->id < call_b->id;
+}
+
+/* Called while the call is disposed, before it is finalized: its values are still there. */
+static void
+call_finalized (gpointer  user_data,
+                GObject  *where_the_object_was)
+{
+  NcCallTracker *self = user_data;
+  const char *pbx_call_id = nc_call_get_record ((NcCall *) where_the_object_was)->pbx_call_id;
+
+  if (g_hash_table_lookup (self->calls, pbx_call_id) == (gpointer) where_the_object_was)
+    g_hash_table_remove (self->calls, pbx_call_id);
+}
+
+static NcCall *
+call_new (NcCallTracker      *self,
+          const NcCallRecord *record)
+{
+  NcCall *call = nc_call_new (record);
+
+  g_hash_table_insert (self->calls, g_strdup (record->pbx_call_id), call);
+  g_object_weak_ref (G_OBJECT (call), call_finalized, self);
+  return call;
 }
 
 static gboolean
-store_remove (GListStore *store,
-              gpointer    item)
+live_remove (NcCallTracker *self,
+             NcCall        *call)
 {
   guint position;
 
-  if (!g_list_store_find (store, item, &position))
+  if (!g_list_store_find (self->live, call, &position))
     return FALSE;
-
-  g_list_store_remove (store, position);
+  g_list_store_remove (self->live, position);
   return TRUE;
 }
 
-static void
-want_recording (NcCallTracker *self,
-                NcCall        *call)
-{
-  if (g_hash_table_contains (self->recording_asked, call))
-    return;
-
-  g_hash_table_add (self->recording_asked, call);
-  g_hash_table_remove (self->recording_waits, call);
-  g_signal_emit (self, signals[SIGNAL_RECORDING_WANTED], 0, call);
-}
-
+/* A call first written after the tracker started, and not recovered after the fact from
+ * the PBX's statistics, is news. */
 static gboolean
-recording_wait_elapsed (gpointer user_data)
+is_new (NcCallTracker      *self,
+        const NcCallRecord *record)
 {
-  RecordingWait *wait = user_data;
-  NcCallTracker *self = wait->tracker;
-  g_autoptr(NcCall) call = g_object_ref (wait->call);
-
-  wait->source = 0;
-  want_recording (self, call);
-  return G_SOURCE_REMOVE;
+  return record->id > self->last_old_call && !record->recovered;
 }
 
-static gboolean
-callback_request_expired (gpointer user_data)
+/* Gives the call its row as it is now and tells what that changed. Returns the call
+ * (transfer full). */
+static NcCall *
+apply (NcCallTracker      *self,
+       const NcCallRecord *record)
 {
-  CallbackRequest *request = user_data;
-  NcCallTracker *self = request->tracker;
-  guint64 id = request->id;
+  NcCall *call = g_hash_table_lookup (self->calls, record->pbx_call_id);
+  gboolean known = call != NULL;
+  gboolean had_start = FALSE, was_ended = FALSE;
+  gint64 had_request = 0;
 
-  request->expiry_source = 0;
-  self->requests = g_list_remove (self->requests, request);
-  callback_request_free (request);
-  g_signal_emit (self, signals[SIGNAL_CALLBACK_EXPIRED], 0, id);
-  return G_SOURCE_REMOVE;
-}
-
-/* A callback is known only by the NOTIFY_OUT_START that follows it: the one whose
- * internal is the requested employee and whose destination is the requested client. */
-static void
-tie_callback (NcCallTracker *self,
-              NcCall        *call,
-              gint64         received_at_us)
-{
-  g_autofree char *destination = digits_of (nc_call_get_client_number (call));
-  const char *employee = nc_call_get_employee (call);
-
-  if (nc_call_get_request_id (call) != 0 || employee == NULL || *destination == '\0')
-    return;
-
-  for (GList *l = self->requests; l != NULL; l = l->next)
+  if (known)
     {
-      CallbackRequest *request = l->data;
-      gint64 age_us = received_at_us - request->requested_at_us;
-      guint64 id = request->id;
+      const NcCallRecord *old = nc_call_get_record (call);
 
-      if (!g_str_equal (request->employee_id, employee) ||
-          !g_str_equal (request->client_digits, destination) ||
-          age_us < -(gint64) self->callback_window_ms * 1000 ||
-          age_us > (gint64) self->callback_window_ms * 1000)
-        continue;
+      had_start = nc_call_record_has_start (old);
+      was_ended = old->state == NC_CALL_STATE_ENDED;
+      had_request = old->request_id;
+      g_object_ref (call);
+      nc_call_update (call, record);
+    }
+  else
+    call = call_new (self, record);
 
-      nc_call_set_request_id (call, id);
-      self->requests = g_list_delete_link (self->requests, l);
-      callback_request_free (request);
-      g_signal_emit (self, signals[SIGNAL_CALLBACK_TIED], 0, id, call);
+  /* A call is shown once it has a start; a NOTIFY_RECORD that overtook every other event
+   * waits, invisible, for the rest. */
+  if (!nc_call_record_has_start (record))
+    return call;
+
+  if (record->state == NC_CALL_STATE_ENDED)
+    live_remove (self, call);
+  else if (!g_list_store_find (self->live, call, NULL))
+    g_list_store_insert_sorted (self->live, call, compare_newest_first, NULL);
+
+  if (record->request_id != 0 && record->request_id != had_request)
+    g_signal_emit (self, signals[SIGNAL_CALLBACK_TIED], 0, record->request_id, call);
+
+  if (known ? !had_start : is_new (self, record))
+    g_signal_emit (self, signals[SIGNAL_CALL_STARTED], 0, call);
+  if (record->state == NC_CALL_STATE_ENDED &&
+      (known ? (!was_ended || !had_start) : is_new (self, record)))
+    g_signal_emit (self, signals[SIGNAL_CALL_ENDED], 0, call);
+  return call;
+}
+
+static void
+replace_live (NcCallTracker *self,
+              GPtrArray     *records)
+{
+  g_autoptr(GPtrArray) calls = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      const NcCallRecord *record = records->pdata[i];
+      NcCall *call = g_hash_table_lookup (self->calls, record->pbx_call_id);
+
+      if (call != NULL)
+        {
+          g_object_ref (call);
+          nc_call_update (call, record);
+        }
+      else
+        call = call_new (self, record);
+      if (nc_call_record_has_start (record))
+        g_ptr_array_add (calls, call);
+      else
+        g_object_unref (call);
+    }
+  g_list_store_splice (self->live, 0, g_list_model_get_n_items (G_LIST_MODEL (self->live)),
+                       calls->pdata, calls->len);
+}
+
+static void
+schedule_poll (NcCallTracker *self);
+
+static void
+changes_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  NcCallTracker *self = user_data;
+  g_autoptr(NcStoreChanges) changes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  changes = nc_store_read_changes_finish (NC_STORE (source), result, &error);
+  if (changes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
       return;
     }
+  self->reading = FALSE;
+
+  /* Read meanwhile by nc_call_tracker_update_sync(): these rows may be older than the
+   * calls have now. */
+  if (changes != NULL && self->cursor != self->read_from)
+    {
+      g_clear_pointer (&changes, nc_store_changes_free);
+      self->again = TRUE;
+    }
+  else if (changes == NULL)
+    g_debug ("Could not read what changed in the store: %s", error->message);
+  else
+    {
+      g_autoptr(GPtrArray) calls = g_ptr_array_new_with_free_func (g_object_unref);
+
+      self->cursor = changes->cursor;
+      if (changes->all_calls)
+        {
+          /* Too much to say one by one: the live calls are read again, and the journals. */
+          g_autoptr(GPtrArray) live = nc_store_list_live_calls_sync (self->store, NULL, NULL,
+                                                                     &error);
+
+          if (live != NULL)
+            replace_live (self, live);
+          g_signal_emit (self, signals[SIGNAL_CALLS_RESET], 0);
+        }
+      for (guint i = 0; i < changes->calls->len; i++)
+        g_ptr_array_add (calls, apply (self, changes->calls->pdata[i]));
+      if (calls->len > 0)
+        g_signal_emit (self, signals[SIGNAL_CALLS_CHANGED], 0, calls);
+      if (changes->more)
+        self->again = TRUE;
+    }
+
+  if (self->again)
+    read_log (self);
+  g_object_unref (self);
+}
+
+static void
+read_log (NcCallTracker *self)
+{
+  if (!self->started)
+    return;
+  if (self->reading)
+    {
+      self->again = TRUE;
+      return;
+    }
+  self->reading = TRUE;
+  self->again = FALSE;
+  self->read_from = self->cursor;
+  nc_store_read_changes_async (self->store, self->cursor, self->cancellable, changes_read,
+                               g_object_ref (self));
+}
+
+static void
+store_changed (NcStore       *store,
+               NcStoreChange  kind,
+               gint64         id,
+               NcCallTracker *self)
+{
+  if (kind == NC_STORE_CHANGE_CALLS)
+    read_log (self);
+}
+
+static gboolean
+poll_elapsed (gpointer user_data)
+{
+  NcCallTracker *self = user_data;
+
+  read_log (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+schedule_poll (NcCallTracker *self)
+{
+  g_clear_handle_id (&self->poll_source, g_source_remove);
+  if (self->started && self->poll_ms > 0)
+    self->poll_source = g_timeout_add (self->poll_ms, poll_elapsed, self);
 }
 
 static void
 nc_call_tracker_dispose (GObject *object)
 {
   NcCallTracker *self = NC_CALL_TRACKER (object);
+  GHashTableIter iter;
+  gpointer value;
 
-  g_list_free_full (g_steal_pointer (&self->requests), (GDestroyNotify) callback_request_free);
-  g_clear_pointer (&self->recording_waits, g_hash_table_unref);
-  g_clear_pointer (&self->recording_asked, g_hash_table_unref);
-  g_clear_pointer (&self->client_asked, g_hash_table_unref);
-  g_clear_pointer (&self->calls, g_hash_table_unref);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->poll_source, g_source_remove);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->live);
-  g_clear_object (&self->journal);
+  if (self->calls != NULL)
+    {
+      g_hash_table_iter_init (&iter, self->calls);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_object_weak_unref (value, call_finalized, self);
+      g_clear_pointer (&self->calls, g_hash_table_unref);
+    }
+  g_clear_object (&self->store);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (nc_call_tracker_parent_class)->dispose (object);
 }
@@ -218,7 +317,8 @@ nc_call_tracker_class_init (NcCallTrackerClass *klass)
   /**
    * NcCallTracker::call-started:
    *
-   * A call became known with its start (an incoming call rings, say).
+   * A call became known with its start (an incoming call rings, say), since the tracker
+   * started.
    */
   signals[SIGNAL_CALL_STARTED] =
     g_signal_new ("call-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -230,54 +330,40 @@ nc_call_tracker_class_init (NcCallTrackerClass *klass)
     g_signal_new ("call-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, NC_TYPE_CALL);
   /**
-   * NcCallTracker::client-wanted:
-   *
-   * The call's other party is a number and the call has no client yet: whoever listens
-   * matches it (and calls nc_call_set_client()). Emitted once per call.
-   */
-  signals[SIGNAL_CLIENT_WANTED] =
-    g_signal_new ("client-wanted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 1, NC_TYPE_CALL);
-  /**
-   * NcCallTracker::recording-wanted:
-   *
-   * The call's recording is ready (NOTIFY_RECORD), or should be by now (a while after an
-   * end with is_recorded=1 when no NOTIFY_RECORD came). Emitted once per call.
-   */
-  signals[SIGNAL_RECORDING_WANTED] =
-    g_signal_new ("recording-wanted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 1, NC_TYPE_CALL);
-  /**
    * NcCallTracker::callback-tied:
+   * @request_id: nc_store_request_callback_sync()'s
    *
-   * The call that a callback request placed has started.
+   * The call that a callback request placed has started, from whichever desk.
    */
   signals[SIGNAL_CALLBACK_TIED] =
     g_signal_new ("callback-tied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 2, G_TYPE_UINT64, NC_TYPE_CALL);
+                  NULL, G_TYPE_NONE, 2, G_TYPE_INT64, NC_TYPE_CALL);
   /**
-   * NcCallTracker::callback-expired:
+   * NcCallTracker::calls-changed:
+   * @calls: (element-type NcCall): the calls whose rows changed, as they are now
    *
-   * No call started for a callback request within the window.
+   * For the journals: a call to show, or to show again.
    */
-  signals[SIGNAL_CALLBACK_EXPIRED] =
-    g_signal_new ("callback-expired", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
+  signals[SIGNAL_CALLS_CHANGED] =
+    g_signal_new ("calls-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+  /**
+   * NcCallTracker::calls-reset:
+   *
+   * More calls changed than the change log names: whoever shows calls reads them again.
+   */
+  signals[SIGNAL_CALLS_RESET] =
+    g_signal_new ("calls-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 }
 
 static void
 nc_call_tracker_init (NcCallTracker *self)
 {
-  self->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->cancellable = g_cancellable_new ();
+  self->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->live = g_list_store_new (NC_TYPE_CALL);
-  self->journal = g_list_store_new (NC_TYPE_CALL);
-  self->client_asked = g_hash_table_new (NULL, NULL);
-  self->recording_asked = g_hash_table_new (NULL, NULL);
-  self->recording_waits = g_hash_table_new_full (NULL, NULL, NULL,
-                                                 (GDestroyNotify) recording_wait_free);
-  self->next_request_id = 1;
-  self->recording_delay_ms = NC_RECORDING_FALLBACK_SECONDS * 1000;
-  self->callback_window_ms = NC_CALLBACK_MATCH_WINDOW_SECONDS * 1000;
+  self->poll_ms = NC_CALL_TRACKER_POLL_MS;
 }
 
 NcCallTracker *
@@ -286,108 +372,198 @@ nc_call_tracker_new (void)
   return g_object_new (NC_TYPE_CALL_TRACKER, NULL);
 }
 
-/**
- * nc_call_tracker_add_event:
- * @event_type: `NOTIFY_START`, …, already verified
- * @fields: (element-type utf8 utf8): the event's fields
- * @received_at_us: when it arrived, by our real-time clock
- *
- * Returns: (transfer none) (nullable): the call the event belongs to
- */
-NcCall *
-nc_call_tracker_add_event (NcCallTracker *self,
-                           const char    *event_type,
-                           GHashTable    *fields,
-                           gint64         received_at_us)
+static void
+set_store (NcCallTracker *self,
+           NcStore       *store)
 {
-  const char *pbx_call_id;
-  NcCall *call;
-  gboolean had_start, was_ended, is_new = FALSE;
+  g_return_if_fail (self->store == NULL);
 
+  self->store = g_object_ref (store);
+  g_signal_connect (store, "changed", G_CALLBACK (store_changed), self);
+}
+
+NcStore *
+nc_call_tracker_get_store (NcCallTracker *self)
+{
   g_return_val_if_fail (NC_IS_CALL_TRACKER (self), NULL);
-  g_return_val_if_fail (event_type != NULL, NULL);
-  g_return_val_if_fail (fields != NULL, NULL);
+  return self->store;
+}
 
-  pbx_call_id = g_hash_table_lookup (fields, "pbx_call_id");
-  if (pbx_call_id == NULL || *pbx_call_id == '\0')
-    return NULL;
+static void
+begin (NcCallTracker *self,
+       GPtrArray     *live,
+       gint64         cursor,
+       gint64         last_call)
+{
+  self->cursor = cursor;
+  self->last_old_call = last_call;
+  self->started = TRUE;
+  replace_live (self, live);
+  schedule_poll (self);
+  /* Whatever was written meanwhile. */
+  read_log (self);
+}
 
-  call = g_hash_table_lookup (self->calls, pbx_call_id);
-  if (call == NULL)
+static void
+live_read (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NcCallTracker *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) live = NULL;
+  GError *error = NULL;
+  gint64 cursor = 0, last_call = 0;
+
+  live = nc_store_list_live_calls_finish (NC_STORE (source), result, &cursor, &last_call,
+                                          &error);
+  if (live == NULL)
     {
-      call = nc_call_new (pbx_call_id);
-      g_hash_table_insert (self->calls, g_strdup (pbx_call_id), call);
-      is_new = TRUE;
+      g_task_return_error (task, error);
+      return;
     }
+  begin (self, live, cursor, last_call);
+  g_task_return_boolean (task, TRUE);
+}
 
-  had_start = !is_new && nc_call_has_start (call);
-  was_ended = nc_call_get_state (call) == NC_CALL_STATE_ENDED;
+/**
+ * nc_call_tracker_start_async:
+ * @store: where the calls are
+ *
+ * Reads the calls of @store that are not over, and from then on follows its change log.
+ */
+void
+nc_call_tracker_start_async (NcCallTracker       *self,
+                             NcStore             *store,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
 
-  /* Every signal below is guarded by the call's state, so a replayed event is harmless. */
-  nc_call_apply_event (call, event_type, fields, received_at_us);
+  g_return_if_fail (NC_IS_CALL_TRACKER (self));
+  g_return_if_fail (NC_IS_STORE (store));
 
-  /* A call is shown once it has a start; a NOTIFY_RECORD that overtook every other event
-   * waits, invisible, for the rest. */
-  if (nc_call_has_start (call))
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nc_call_tracker_start_async);
+  set_store (self, store);
+  nc_store_list_live_calls_async (self->store, cancellable, live_read, task);
+}
+
+gboolean
+nc_call_tracker_start_finish (NcCallTracker  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+nc_call_tracker_start_sync (NcCallTracker  *self,
+                            NcStore        *store,
+                            GError        **error)
+{
+  g_autoptr(GPtrArray) live = NULL;
+  gint64 cursor = 0, last_call = 0;
+
+  g_return_val_if_fail (NC_IS_CALL_TRACKER (self), FALSE);
+  g_return_val_if_fail (NC_IS_STORE (store), FALSE);
+
+  set_store (self, store);
+  live = nc_store_list_live_calls_sync (self->store, &cursor, &last_call, error);
+  if (live == NULL)
+    return FALSE;
+  begin (self, live, cursor, last_call);
+  return TRUE;
+}
+
+/**
+ * nc_call_tracker_update_sync:
+ *
+ * Reads the change log now and applies all of it before returning: for the command line
+ * and the tests, which cannot wait for the main loop.
+ */
+gboolean
+nc_call_tracker_update_sync (NcCallTracker  *self,
+                             GError        **error)
+{
+  g_return_val_if_fail (NC_IS_CALL_TRACKER (self), FALSE);
+  g_return_val_if_fail (self->started, FALSE);
+
+  for (;;)
     {
-      if (!had_start)
+      g_autoptr(NcStoreChanges) changes = nc_store_read_changes_sync (self->store, self->cursor,
+                                                                      error);
+      g_autoptr(GPtrArray) calls = g_ptr_array_new_with_free_func (g_object_unref);
+
+      if (changes == NULL)
+        return FALSE;
+      self->cursor = changes->cursor;
+      if (changes->all_calls)
         {
-          g_list_store_insert_sorted (self->journal, call, compare_newest_first, NULL);
-          if (nc_call_get_state (call) != NC_CALL_STATE_ENDED)
-            g_list_store_insert_sorted (self->live, call, compare_newest_first, NULL);
-          g_signal_emit (self, signals[SIGNAL_CALL_STARTED], 0, call);
+          g_autoptr(GPtrArray) live = nc_store_list_live_calls_sync (self->store, NULL, NULL,
+                                                                     error);
+
+          if (live == NULL)
+            return FALSE;
+          replace_live (self, live);
+          g_signal_emit (self, signals[SIGNAL_CALLS_RESET], 0);
         }
-      else if (nc_call_get_state (call) == NC_CALL_STATE_ENDED)
-        store_remove (self->live, call);
+      for (guint i = 0; i < changes->calls->len; i++)
+        g_ptr_array_add (calls, apply (self, changes->calls->pdata[i]));
+      if (calls->len > 0)
+        g_signal_emit (self, signals[SIGNAL_CALLS_CHANGED], 0, calls);
+      if (!changes->more)
+        return TRUE;
     }
+}
 
-  if (nc_call_get_direction (call) == NC_CALL_DIRECTION_OUT)
-    tie_callback (self, call, received_at_us);
-
-  if (!g_hash_table_contains (self->client_asked, call) && nc_call_has_start (call))
-    {
-      g_autofree char *digits = digits_of (nc_call_get_client_number (call));
-
-      /* An anonymous or hidden caller is kept as it came and matched to no client. */
-      if (*digits != '\0' && strlen (digits) == strlen (nc_call_get_client_number (call)))
-        {
-          g_hash_table_add (self->client_asked, call);
-          g_signal_emit (self, signals[SIGNAL_CLIENT_WANTED], 0, call);
-        }
-    }
-
-  if (!was_ended && nc_call_get_state (call) == NC_CALL_STATE_ENDED && nc_call_has_start (call))
-    g_signal_emit (self, signals[SIGNAL_CALL_ENDED], 0, call);
-
-  if (g_str_equal (event_type, "NOTIFY_RECORD") && nc_call_get_call_id_with_rec (call) != NULL)
-    want_recording (self, call);
-  else if (nc_call_get_state (call) == NC_CALL_STATE_ENDED && nc_call_get_is_recorded (call) &&
-           !g_hash_table_contains (self->recording_asked, call) &&
-           !g_hash_table_contains (self->recording_waits, call))
-    {
-      RecordingWait *wait = g_new0 (RecordingWait, 1);
-
-      wait->tracker = self;
-      wait->call = call;
-      wait->source = g_timeout_add (self->recording_delay_ms, recording_wait_elapsed, wait);
-      g_hash_table_insert (self->recording_waits, call, wait);
-    }
-
-  return call;
+/* For tests: the change log is read every NC_CALL_TRACKER_POLL_MS otherwise; 0: only
+ * when this process writes. */
+void
+nc_call_tracker_set_poll_interval (NcCallTracker *self,
+                                   guint          milliseconds)
+{
+  g_return_if_fail (NC_IS_CALL_TRACKER (self));
+  self->poll_ms = milliseconds;
+  schedule_poll (self);
 }
 
 /**
  * nc_call_tracker_lookup:
  *
- * Returns: (transfer none) (nullable): the call with this id
+ * Returns: (transfer none) (nullable): the call with this id, if it is shown anywhere in
+ *   this process
  */
 NcCall *
 nc_call_tracker_lookup (NcCallTracker *self,
                         const char    *pbx_call_id)
 {
   g_return_val_if_fail (NC_IS_CALL_TRACKER (self), NULL);
-
   return g_hash_table_lookup (self->calls, pbx_call_id);
+}
+
+/**
+ * nc_call_tracker_take_record:
+ * @record: a call as a page of the journal read it
+ *
+ * Returns: (transfer full): the call's one NcCall in this process; one already shown keeps
+ *   its values, which the change log keeps current
+ */
+NcCall *
+nc_call_tracker_take_record (NcCallTracker      *self,
+                             const NcCallRecord *record)
+{
+  NcCall *call;
+
+  g_return_val_if_fail (NC_IS_CALL_TRACKER (self), NULL);
+  g_return_val_if_fail (record != NULL, NULL);
+
+  call = g_hash_table_lookup (self->calls, record->pbx_call_id);
+  if (call != NULL)
+    return g_object_ref (call);
+  return call_new (self, record);
 }
 
 /**
@@ -399,71 +575,5 @@ GListModel *
 nc_call_tracker_get_live_calls (NcCallTracker *self)
 {
   g_return_val_if_fail (NC_IS_CALL_TRACKER (self), NULL);
-
   return G_LIST_MODEL (self->live);
-}
-
-/**
- * nc_call_tracker_get_journal:
- *
- * Returns: (transfer none): every call, newest first
- */
-GListModel *
-nc_call_tracker_get_journal (NcCallTracker *self)
-{
-  g_return_val_if_fail (NC_IS_CALL_TRACKER (self), NULL);
-
-  return G_LIST_MODEL (self->journal);
-}
-
-/**
- * nc_call_tracker_expect_callback:
- *
- * Remembers a callback request, so that the NOTIFY_OUT_START it causes is tied to it
- * ("callback-tied"), or, if none comes within the window, "callback-expired" is emitted.
- *
- * Returns: the request's id, never 0
- */
-guint64
-nc_call_tracker_expect_callback (NcCallTracker *self,
-                                 const char    *employee_id,
-                                 const char    *client_number,
-                                 const char    *virtual_number,
-                                 gint64         requested_at_us)
-{
-  CallbackRequest *request;
-
-  g_return_val_if_fail (NC_IS_CALL_TRACKER (self), 0);
-  g_return_val_if_fail (employee_id != NULL, 0);
-  g_return_val_if_fail (client_number != NULL, 0);
-
-  request = g_new0 (CallbackRequest, 1);
-  request->tracker = self;
-  request->id = self->next_request_id++;
-  request->employee_id = g_strdup (employee_id);
-  request->client_digits = digits_of (client_number);
-  request->virtual_number = g_strdup (virtual_number);
-  request->requested_at_us = requested_at_us;
-  request->expiry_source = g_timeout_add (self->callback_window_ms, callback_request_expired,
-                                          request);
-  self->requests = g_list_append (self->requests, request);
-
-  return request->id;
-}
-
-/* For tests: the real delays are 40 s and 60 s. */
-void
-nc_call_tracker_set_recording_delay (NcCallTracker *self,
-                                     guint          milliseconds)
-{
-  g_return_if_fail (NC_IS_CALL_TRACKER (self));
-  self->recording_delay_ms = milliseconds;
-}
-
-void
-nc_call_tracker_set_callback_window (NcCallTracker *self,
-                                     guint          milliseconds)
-{
-  g_return_if_fail (NC_IS_CALL_TRACKER (self));
-  self->callback_window_ms = milliseconds;
 }

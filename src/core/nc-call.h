@@ -1,4 +1,4 @@
-/* nc-call.h — one call through the PBX, as its events describe it
+/* nc-call.h — one call through the PBX, as the store keeps it, for the windows
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,25 +6,16 @@
 
 #include <glib-object.h>
 
+#include "nc-call-record.h"
+
 G_BEGIN_DECLS
-
-typedef enum
-{
-  NC_CALL_DIRECTION_IN,
-  NC_CALL_DIRECTION_OUT,
-} NcCallDirection;
-
-typedef enum
-{
-  NC_CALL_STATE_RINGING,
-  NC_CALL_STATE_TALKING,
-  NC_CALL_STATE_ENDED,
-} NcCallState;
 
 #define NC_TYPE_CALL (nc_call_get_type ())
 
 G_DECLARE_FINAL_TYPE (NcCall, nc_call, NC, CALL, GObject)
 
+const NcCallRecord *nc_call_get_record       (NcCall *self);
+gint64           nc_call_get_id              (NcCall *self);
 const char      *nc_call_get_pbx_call_id     (NcCall *self);
 NcCallDirection  nc_call_get_direction       (NcCall *self);
 NcCallState      nc_call_get_state           (NcCall *self);
@@ -40,19 +31,17 @@ const char      *nc_call_get_disposition     (NcCall *self);
 gboolean         nc_call_get_is_recorded     (NcCall *self);
 const char      *nc_call_get_call_id_with_rec (NcCall *self);
 const char      *nc_call_get_record_link     (NcCall *self);
-void             nc_call_set_record_link     (NcCall     *self,
-                                              const char *link,
-                                              const char *expires_at);
 const char      *nc_call_get_record_expires_at (NcCall *self);
+NcRecordingState nc_call_get_recording       (NcCall *self);
+gboolean         nc_call_record_link_is_fresh (NcCall    *self,
+                                               GDateTime *now);
 gint64           nc_call_get_client_id       (NcCall *self);
 const char      *nc_call_get_client_name     (NcCall *self);
 const char      *nc_call_get_match_reason    (NcCall *self);
-void             nc_call_set_client          (NcCall     *self,
-                                              gint64      client_id,
-                                              const char *client_name,
-                                              const char *match_reason);
-guint64          nc_call_get_request_id      (NcCall *self);
+gint64           nc_call_get_request_id      (NcCall *self);
 gboolean         nc_call_is_missed           (NcCall *self);
+gboolean         nc_call_is_unended          (NcCall *self);
+gboolean         nc_call_is_recovered        (NcCall *self);
 const char      *nc_call_get_outcome_text    (NcCall *self);
 
 gboolean         nc_call_had_event           (NcCall     *self,
@@ -62,6 +51,5 @@ gint64           nc_call_get_answered_seen_us (NcCall *self);
 
 const char      *nc_call_disposition_to_text (const char *disposition);
 char            *nc_format_duration          (guint       seconds);
-const char *const *nc_call_event_types       (void);
 
 G_END_DECLS

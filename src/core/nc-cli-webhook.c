@@ -7,10 +7,14 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "nc-cli-private.h"
 #include "nc-csv.h"
@@ -179,20 +183,79 @@ nc_cli_listen (NcCliContext *ctx,
 
 /* ------------------------------------------------------------------------------------ */
 
-int
-nc_cli_calls (NcCliContext *ctx,
-              int           argc,
-              char        **argv)
+#define EXPORT_PAGE 1000
+
+/* The calls' rows, a page at a time: the file grows, the memory does not. */
+static gboolean
+write_calls (NcStore  *store,
+             FILE     *out,
+             guint    *out_count,
+             GError  **error)
 {
   static const char *const header[] = {
     "pbx_call_id", "direction", "started_at", "answered_at", "ended_at", "client_name",
     "client_phone", "employee", "duration", "disposition", "record_link",
   };
-  g_autoptr(NcSession) session = NULL;
+  g_autoptr(NcCallRecord) last = NULL;
   g_autoptr(GString) csv = g_string_new (NULL);
-  GListModel *journal;
-  guint n;
+
+  *out_count = 0;
+  nc_csv_append_row (csv, header, G_N_ELEMENTS (header));
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = nc_store_list_calls_sync (store, NULL, last, EXPORT_PAGE,
+                                                            error);
+
+      if (page == NULL)
+        return FALSE;
+      for (guint i = 0; i < page->len; i++)
+        {
+          const NcCallRecord *call = page->pdata[i];
+          g_autofree char *duration = g_strdup_printf ("%u", call->duration);
+          g_autofree char *answered_at = nc_call_record_dup_answered_at (call);
+          g_autofree char *ended_at = nc_call_record_dup_ended_at (call);
+          const char *row[G_N_ELEMENTS (header)] = {
+            call->pbx_call_id,
+            call->direction == NC_CALL_DIRECTION_IN ? "in" : "out",
+            call->started_at,
+            answered_at,
+            ended_at,
+            call->client_name,
+            call->client_number,
+            call->employee,
+            call->state == NC_CALL_STATE_ENDED ? duration : "",
+            call->disposition,
+            call->record_link,
+          };
+
+          nc_csv_append_row (csv, row, G_N_ELEMENTS (row));
+        }
+      *out_count += page->len;
+      if (fwrite (csv->str, 1, csv->len, out) != csv->len)
+        {
+          g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                               g_strerror (errno));
+          return FALSE;
+        }
+      g_string_truncate (csv, 0);
+      if (page->len < EXPORT_PAGE)
+        return TRUE;
+      g_clear_pointer (&last, nc_call_record_free);
+      last = nc_call_record_copy (page->pdata[page->len - 1]);
+    }
+}
+
+int
+nc_cli_calls (NcCliContext *ctx,
+              int           argc,
+              char        **argv)
+{
+  g_autoptr(NcSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *temporary = NULL;
+  FILE *out = ctx->out;
   int status = NC_EXIT_OK;
+  guint n = 0;
 
   if (argc != 3 || !g_str_equal (argv[1], "export"))
     {
@@ -200,40 +263,56 @@ nc_cli_calls (NcCliContext *ctx,
       return NC_EXIT_USAGE;
     }
 
-  session = nc_cli_start_session (ctx, NC_SESSION_CALLS, FALSE, &status);
+  session = nc_cli_start_session (ctx, 0, FALSE, &status);
   if (session == NULL)
     return status;
 
-  nc_csv_append_row (csv, header, G_N_ELEMENTS (header));
-  journal = nc_call_tracker_get_journal (nc_session_get_tracker (session));
-  n = g_list_model_get_n_items (journal);
-  /* The journal is newest first; the file reads in the order the calls came. */
-  for (guint i = n; i > 0; i--)
+  /* A file is written beside itself and put in place whole, readable by its owner only. */
+  if (!g_str_equal (argv[2], "-"))
     {
-      g_autoptr(NcCall) call = g_list_model_get_item (journal, i - 1);
-      g_autofree char *duration = g_strdup_printf ("%u", nc_call_get_duration (call));
-      const char *row[G_N_ELEMENTS (header)] = {
-        nc_call_get_pbx_call_id (call),
-        nc_call_get_direction (call) == NC_CALL_DIRECTION_IN ? "in" : "out",
-        nc_call_get_started_at (call),
-        nc_call_get_answered_at (call),
-        nc_call_get_ended_at (call),
-        nc_call_get_client_name (call),
-        nc_call_get_client_number (call),
-        nc_call_get_employee (call),
-        nc_call_get_state (call) == NC_CALL_STATE_ENDED ? duration : "",
-        nc_call_get_disposition (call),
-        nc_call_get_record_link (call),
-      };
+      int fd;
 
-      nc_csv_append_row (csv, row, G_N_ELEMENTS (row));
+      temporary = g_strconcat (argv[2], ".XXXXXX", NULL);
+      fd = g_mkstemp_full (temporary, O_WRONLY | O_CLOEXEC, 0600);
+      out = fd >= 0 ? fdopen (fd, "w") : NULL;
+      if (out == NULL)
+        {
+          int saved = errno;
+
+          if (fd >= 0)
+            close (fd);
+          nc_cli_error (ctx, _("Could not write %s: %s"), argv[2], g_strerror (saved));
+          return NC_EXIT_FAILURE;
+        }
     }
 
-  if (!nc_cli_write_output (ctx, argv[2], csv->str, csv->len))
-    return NC_EXIT_FAILURE;
-  if (g_strcmp0 (argv[2], "-") != 0)
-    fprintf (ctx->err, g_dngettext (GETTEXT_PACKAGE, "Exported %u call.\n",
-                                    "Exported %u calls.\n", n), n);
+  if (!write_calls (nc_session_get_store (session), out, &n, &error) ||
+      fflush (out) != 0 || (out != ctx->out && fsync (fileno (out)) != 0))
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, G_IO_ERROR, g_io_error_from_errno (errno),
+                             g_strerror (errno));
+      if (out != ctx->out)
+        {
+          fclose (out);
+          g_unlink (temporary);
+        }
+      nc_cli_error (ctx, _("Could not export the calls: %s"), error->message);
+      return NC_EXIT_FAILURE;
+    }
+  if (out == ctx->out)
+    return NC_EXIT_OK;
+
+  if (fclose (out) != 0 || g_rename (temporary, argv[2]) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (temporary);
+      nc_cli_error (ctx, _("Could not write %s: %s"), argv[2], g_strerror (saved));
+      return NC_EXIT_FAILURE;
+    }
+  fprintf (ctx->err, g_dngettext (GETTEXT_PACKAGE, "Exported %u call.\n",
+                                  "Exported %u calls.\n", n), n);
   return NC_EXIT_OK;
 }
 

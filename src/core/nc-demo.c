@@ -235,7 +235,6 @@ nc_demo_start (NcDemo   *self,
   nc_call_service_set_client (self->service, self->client);
 
   self->listener = nc_webhook_server_new (self->store, NC_DEMO_SECRET, DEMO_TOKEN);
-  nc_call_service_attach (self->service, self->listener);
   if (!nc_webhook_server_listen (self->listener, "127.0.0.1", 0, error))
     return FALSE;
   hook = g_strdup_printf ("http://127.0.0.1:%u/zadarma_webhook/" DEMO_TOKEN,

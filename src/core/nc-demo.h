@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "nc-call-service.h"
+#include "nc-webhook-server.h"
 
 G_BEGIN_DECLS
 

@@ -47,8 +47,9 @@ typedef struct
   NcDialer *dialer;
   char     *client_phone;
   char     *who;            /* the client's name and number, for people */
-  guint64   request_id;     /* the tracker's, 0 until the request is sent */
+  gint64    request_id;     /* the store's, 0 until the guard is taken */
   NcCall   *call;           /* once the PBX started it */
+  guint     expiry_source;
 } Attempt;
 
 struct _NcDialer
@@ -62,6 +63,7 @@ struct _NcDialer
   char            *employee_id;
   char            *fallback_id;
   GHashTable      *attempts;     /* client phone → Attempt */
+  guint            window_ms;
 
   /* What update() derived last. */
   NcEmployee      *employee;
@@ -80,6 +82,7 @@ static guint signals[N_SIGNALS];
 static void
 attempt_free (Attempt *attempt)
 {
+  g_clear_handle_id (&attempt->expiry_source, g_source_remove);
   if (attempt->call != NULL)
     g_signal_handlers_disconnect_by_data (attempt->call, attempt);
   g_clear_object (&attempt->call);
@@ -163,7 +166,7 @@ update (NcDialer *self)
 
 static Attempt *
 find_attempt (NcDialer *self,
-              guint64   request_id)
+              gint64    request_id)
 {
   GHashTableIter iter;
   gpointer value;
@@ -207,15 +210,16 @@ call_progress (NcCall     *call,
 
 static void
 callback_tied (NcCallTracker *tracker,
-               guint64        request_id,
+               gint64         request_id,
                NcCall        *call,
                NcDialer      *self)
 {
   Attempt *attempt = find_attempt (self, request_id);
   g_autofree char *message = NULL;
 
-  if (attempt == NULL)
+  if (attempt == NULL || attempt->call != NULL)
     return;
+  g_clear_handle_id (&attempt->expiry_source, g_source_remove);
   attempt->call = g_object_ref (call);
   g_signal_connect (call, "notify::state", G_CALLBACK (call_progress), attempt);
   message = g_strdup_printf (_("You answered; calling %s…"), attempt->who);
@@ -223,17 +227,85 @@ callback_tied (NcCallTracker *tracker,
   call_progress (call, NULL, attempt);
 }
 
-static void
-callback_expired (NcCallTracker *tracker,
-                  guint64        request_id,
-                  NcDialer      *self)
+/* The store's side of a request: it expires unless its call came (from another process's
+ * listener, say, whose change this process has not read yet). */
+typedef struct
 {
-  Attempt *attempt = find_attempt (self, request_id);
+  NcDialer *dialer;
+  gint64    request_id;
+  gboolean  say_expired;
+} Release;
 
-  if (attempt == NULL)
+static void
+release_in_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  Release *release = task_data;
+  g_autoptr(GError) error = NULL;
+  NcCallbackState state = nc_store_end_callback_request_sync (source_object,
+                                                             release->request_id, &error);
+
+  if (state == NC_CALLBACK_PENDING)
+    g_warning ("Could not let callback request %" G_GINT64_FORMAT " go: %s",
+               release->request_id, error->message);
+  g_task_return_int (task, state);
+}
+
+static void
+released (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Release *release = g_task_get_task_data (G_TASK (result));
+  NcDialer *self = release->dialer;
+  Attempt *attempt;
+
+  if (g_task_propagate_int (G_TASK (result), NULL) != NC_CALLBACK_EXPIRED ||
+      !release->say_expired || self->attempts == NULL)
+    return;
+  attempt = find_attempt (self, release->request_id);
+  if (attempt == NULL || attempt->call != NULL)
     return;
   g_hash_table_remove (self->attempts, attempt->client_phone);
   say (self, _("The PBX did not start the call within a minute: did you answer your phone?"));
+}
+
+static void
+release_free (Release *release)
+{
+  g_object_unref (release->dialer);
+  g_free (release);
+}
+
+static void
+release_request (NcDialer *self,
+                 gint64    request_id,
+                 gboolean  say_expired)
+{
+  g_autoptr(GTask) task = NULL;
+  Release *release;
+
+  if (self->store == NULL || request_id == 0)
+    return;
+  release = g_new0 (Release, 1);
+  release->dialer = g_object_ref (self);
+  release->request_id = request_id;
+  release->say_expired = say_expired;
+  task = g_task_new (self->store, NULL, released, NULL);
+  g_task_set_task_data (task, release, (GDestroyNotify) release_free);
+  g_task_run_in_thread (task, release_in_thread);
+}
+
+static gboolean
+attempt_expired (gpointer user_data)
+{
+  Attempt *attempt = user_data;
+
+  attempt->expiry_source = 0;
+  release_request (attempt->dialer, attempt->request_id, TRUE);
+  return G_SOURCE_REMOVE;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -376,6 +448,7 @@ nc_dialer_init (NcDialer *self)
 {
   self->attempts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                           (GDestroyNotify) attempt_free);
+  self->window_ms = NC_CALLBACK_WINDOW_SECONDS * 1000;
 }
 
 NcDialer *
@@ -391,7 +464,6 @@ nc_dialer_new (NcCallTracker  *tracker,
   self->tracker = g_object_ref (tracker);
   self->employees = g_object_ref (employees);
   g_signal_connect_object (tracker, "callback-tied", G_CALLBACK (callback_tied), self, 0);
-  g_signal_connect_object (tracker, "callback-expired", G_CALLBACK (callback_expired), self, 0);
   g_signal_connect_object (employees, "items-changed", G_CALLBACK (update), self,
                            G_CONNECT_SWAPPED);
   update (self);
@@ -508,6 +580,8 @@ typedef struct
 {
   NcCallRequest *request;
   char          *who;
+  gint64         request_id;
+  GError        *guard_error;
 } Placing;
 
 static void
@@ -515,6 +589,7 @@ placing_free (Placing *placing)
 {
   nc_call_request_free (placing->request);
   g_free (placing->who);
+  g_clear_error (&placing->guard_error);
   g_free (placing);
 }
 
@@ -532,7 +607,8 @@ callback_answered (GObject      *source,
   callback = nc_zadarma_client_callback_finish (NC_ZADARMA_CLIENT (source), result, &error);
   if (callback == NULL)
     {
-      /* Nothing rings: the client may be called again at once. */
+      /* Nothing rings: the client may be called again at once, from any desk. */
+      release_request (self, placing->request_id, FALSE);
       if (self->attempts != NULL)
         g_hash_table_remove (self->attempts, placing->request->client_phone);
       g_task_return_error (task, error);
@@ -551,17 +627,31 @@ send_callback (GTask *task)
   Placing *placing = g_task_get_task_data (task);
   Attempt *attempt = g_hash_table_lookup (self->attempts, placing->request->client_phone);
 
+  if (placing->guard_error != NULL)
+    {
+      g_autoptr(GError) error = g_steal_pointer (&placing->guard_error);
+
+      g_hash_table_remove (self->attempts, placing->request->client_phone);
+      if (g_error_matches (error, NC_STORE_ERROR, NC_STORE_ERROR_BUSY))
+        g_task_return_new_error (task, NC_DIALER_ERROR, NC_DIALER_ERROR_ALREADY_CALLING,
+                                 _("A call to %s is already on its way, from this desk or "
+                                   "another"), placing->who);
+      else
+        g_task_return_new_error (task, NC_DIALER_ERROR, NC_DIALER_ERROR_FAILED,
+                                 _("Could not call %s (nothing was sent): %s"), placing->who,
+                                 error->message);
+      return;
+    }
+
   if (attempt != NULL)
     {
       g_free (attempt->who);
       attempt->who = g_strdup (placing->who);
-      /* The NOTIFY_OUT_START the callback causes is tied back to the request. */
-      attempt->request_id = nc_call_tracker_expect_callback (self->tracker,
-                                                             placing->request->employee_id,
-                                                             placing->request->client_phone,
-                                                             placing->request->employee_phone,
-                                                             g_get_real_time ());
+      /* The NOTIFY_OUT_START the callback causes is tied to the request by the store. */
+      attempt->request_id = placing->request_id;
+      attempt->expiry_source = g_timeout_add (self->window_ms, attempt_expired, attempt);
     }
+  /* Never retried: a second request rings the client twice. */
   nc_zadarma_client_callback_async (self->client, placing->request->employee_id,
                                     placing->request->client_phone,
                                     placing->request->employee_id,
@@ -569,7 +659,8 @@ send_callback (GTask *task)
                                     g_object_ref (task));
 }
 
-/* Who is called, for the messages: the client's name when the number is a client's. */
+/* Who is called, for the messages (the client's name when the number is a client's), and
+ * the store's guard: no other desk is calling the client. */
 static void
 name_client_in_thread (GTask        *task,
                        gpointer      source_object,
@@ -577,13 +668,19 @@ name_client_in_thread (GTask        *task,
                        GCancellable *cancellable)
 {
   NcStore *store = source_object;
-  const char *phone = task_data;
+  Placing *placing = task_data;
+  const char *phone = placing->request->client_phone;
   gint64 telephony = 0, any = 0;
   g_autoptr(NcClient) client = NULL;
 
   if (nc_store_lookup_phone_sync (store, phone, &telephony, &any, NULL) &&
       (telephony != 0 || any != 0))
     client = nc_store_get_client_sync (store, telephony != 0 ? telephony : any, NULL);
+  placing->request_id = nc_store_request_callback_sync (store, phone,
+                                                        placing->request->employee_id,
+                                                        g_get_real_time (),
+                                                        NC_CALLBACK_WINDOW_SECONDS,
+                                                        &placing->guard_error);
   g_task_return_pointer (task, client != NULL ? g_strdup (nc_client_get_name (client)) : NULL,
                          g_free);
 }
@@ -644,16 +741,22 @@ place (NcDialer      *self,
   attempt->who = g_strdup (placing->who);
   g_hash_table_insert (self->attempts, attempt->client_phone, attempt);
 
-  if (self->store != NULL)
+  if (self->store == NULL)
     {
-      g_autoptr(GTask) naming = g_task_new (self->store, NULL, client_named, task);
-
-      g_task_set_task_data (naming, g_strdup (request->client_phone), g_free);
-      g_task_run_in_thread (naming, name_client_in_thread);
+      g_hash_table_remove (self->attempts, request->client_phone);
+      g_task_return_new_error (task, NC_DIALER_ERROR, NC_DIALER_ERROR_FAILED, "%s",
+                               _("The data store is not open yet: try again in a moment"));
+      g_object_unref (task);
       return;
     }
-  send_callback (task);
-  g_object_unref (task);
+
+  {
+    g_autoptr(GTask) naming = g_task_new (self->store, NULL, client_named, task);
+
+    /* The placing outlives the naming: @task holds it. */
+    g_task_set_task_data (naming, placing, NULL);
+    g_task_run_in_thread (naming, name_client_in_thread);
+  }
 }
 
 static void

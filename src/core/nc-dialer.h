@@ -22,6 +22,7 @@ typedef enum
   NC_DIALER_ERROR_NO_ACCOUNT,       /* calls go through the API, and there is none */
   NC_DIALER_ERROR_NO_SOFTPHONE,     /* calls go through an app, and none is installed */
   NC_DIALER_ERROR_ALREADY_CALLING,  /* a call to this client is on its way */
+  NC_DIALER_ERROR_FAILED,           /* the store could not take the guard */
 } NcDialerError;
 
 #define NC_TYPE_DIALER (nc_dialer_get_type ())

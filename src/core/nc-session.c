@@ -244,8 +244,6 @@ start_listener (NcSession       *self,
     return FALSE;
   if (self->matcher != NULL)
     nc_webhook_server_set_matcher (listener, self->matcher);
-  if (self->service != NULL)
-    nc_call_service_attach (self->service, listener);
   if (!nc_webhook_server_listen (listener, address, port, error))
     return FALSE;
   set_listener (self, listener);
@@ -369,19 +367,22 @@ demo_start (NcSession *self)
 }
 
 static void
-journal_read (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+tracker_started (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   NcSession *self = g_task_get_source_object (task);
   GError *error = NULL;
 
-  if (!nc_call_service_replay_finish (NC_CALL_SERVICE (source), result, &error))
+  if (!nc_call_tracker_start_finish (NC_CALL_TRACKER (source), result, &error))
     {
       g_task_return_error (task, error);
       return;
     }
+  /* Matching, recordings and stuck calls are the work of the listener's process. */
+  if (self->flags & (NC_SESSION_LISTEN | NC_SESSION_DEMO))
+    nc_call_service_start (self->service);
   if (self->flags & NC_SESSION_DEMO)
     demo_start (self);
   else
@@ -414,8 +415,9 @@ store_opened (GObject      *source,
     {
       self->matcher = nc_client_matcher_new (store);
       self->service = nc_call_service_new (store, self->matcher, self->tracker);
-      nc_call_service_replay_async (self->service, g_task_get_cancellable (task), journal_read,
-                                    g_object_ref (task));
+      /* The calls that are not over, and only those: never the history. */
+      nc_call_tracker_start_async (self->tracker, store, g_task_get_cancellable (task),
+                                   tracker_started, g_object_ref (task));
       return;
     }
   apply_credentials (self, g_steal_pointer ((NcCredentials **) g_task_get_task_data (task)),
@@ -974,6 +976,19 @@ nc_session_get_store (NcSession *self)
 {
   g_return_val_if_fail (NC_IS_SESSION (self), NULL);
   return self->store;
+}
+
+/**
+ * nc_session_get_call_service:
+ *
+ * Returns: (transfer none) (nullable): what asks for recordings (and, in the listener's
+ *   process, matches calls and closes stuck ones), once the store is open
+ */
+NcCallService *
+nc_session_get_call_service (NcSession *self)
+{
+  g_return_val_if_fail (NC_IS_SESSION (self), NULL);
+  return self->service;
 }
 
 /**

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "nc-call-service.h"
 #include "nc-call-tracker.h"
 #include "nc-dialer.h"
 #include "nc-employee-list.h"
@@ -48,6 +49,7 @@ NcStore         *nc_session_get_store            (NcSession           *self);
 NcCallTracker   *nc_session_get_tracker          (NcSession           *self);
 NcEmployeeList  *nc_session_get_employees        (NcSession           *self);
 NcDialer        *nc_session_get_dialer           (NcSession           *self);
+NcCallService   *nc_session_get_call_service     (NcSession           *self);
 NcZadarmaClient *nc_session_get_zadarma_client   (NcSession           *self);
 NcWebhookServer *nc_session_get_listener         (NcSession           *self);
 gboolean         nc_session_get_account_ready    (NcSession           *self);

@@ -1,15 +1,22 @@
-/* nc-store-calls.c — the store's webhook events and what it keeps of calls
+/* nc-store-calls.c — the store's webhook events, and the calls they make
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * An event is acknowledged to the PBX only once its batch is committed (nc-store.c); a
- * replay, the same type with every field equal, stores nothing.
+ * replay, the same type with every field equal, stores nothing. The events stay as they
+ * came, the audit trail; each one is also merged into its call's row
+ * (nc_call_record_apply_event()) in the same savepoint, so that the journal, the live calls
+ * and the recordings are read from rows and never from a replay of the history.
  */
 
 #define G_LOG_DOMAIN "nc-store"
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "nc-call-event.h"
+#include "nc-phone.h"
 #include "nc-store-private.h"
 
 /* What add_call_event_job answers. */
@@ -19,30 +26,302 @@ enum
   EVENT_REPLAYED,
 };
 
-void
-nc_stored_event_free (NcStoredEvent *event)
+/* Calls older than this when a version-2 store is upgraded are not asked for their
+ * recordings: the PBX is unlikely to keep them. Opening one asks for it all the same. */
+#define MIGRATED_RECORDING_HORIZON_SECONDS (2 * 24 * 60 * 60)
+
+/* ------------------------------------------------------------------------------------ */
+/* Rows                                                                                  */
+
+static char *
+dup_column (NcStoreStmt *stmt,
+            int          index)
 {
-  if (event == NULL)
-    return;
-  g_free (event->event_type);
-  g_free (event->fields);
-  g_free (event);
+  return nc_store_column_is_null (stmt, index) ? NULL
+                                               : g_strdup (nc_store_column_text (stmt, index));
 }
 
-void
-nc_stored_call_free (NcStoredCall *call)
+/* A row of NC_STORE_CALL_COLUMNS. */
+NcCallRecord *
+nc_store_read_call_row (NcStoreStmt *stmt)
 {
-  if (call == NULL)
-    return;
-  g_free (call->pbx_call_id);
-  g_free (call->match_rule);
-  g_free (call->record_link);
-  g_free (call->record_expires);
-  g_free (call);
+  NcCallRecord *record = nc_call_record_new (nc_store_column_text (stmt, 1));
+
+  record->id = nc_store_column_int64 (stmt, 0);
+  record->direction = nc_store_column_int64 (stmt, 2) == NC_CALL_DIRECTION_OUT
+                      ? NC_CALL_DIRECTION_OUT : NC_CALL_DIRECTION_IN;
+  record->state = CLAMP (nc_store_column_int64 (stmt, 3), NC_CALL_STATE_RINGING,
+                         NC_CALL_STATE_ENDED);
+  record->answered = nc_store_column_int64 (stmt, 4) != 0;
+  record->client_number = dup_column (stmt, 5);
+  record->virtual_number = dup_column (stmt, 6);
+  record->employee = dup_column (stmt, 7);
+  record->started_at = dup_column (stmt, 8);
+  record->started_unix = nc_store_column_int64 (stmt, 9);
+  record->first_seen_us = nc_store_column_int64 (stmt, 10);
+  record->answered_seen_us = nc_store_column_int64 (stmt, 11);
+  record->ended_seen_us = nc_store_column_int64 (stmt, 12);
+  record->last_event_us = nc_store_column_int64 (stmt, 13);
+  record->duration = (guint) CLAMP (nc_store_column_int64 (stmt, 14), 0, G_MAXUINT);
+  record->disposition = dup_column (stmt, 15);
+  record->is_recorded = nc_store_column_int64 (stmt, 16) != 0;
+  record->call_id_with_rec = dup_column (stmt, 17);
+  record->recording = CLAMP (nc_store_column_int64 (stmt, 18), NC_RECORDING_NONE,
+                             NC_RECORDING_FAILED);
+  record->record_link = dup_column (stmt, 19);
+  record->record_expires = dup_column (stmt, 20);
+  record->record_next_try = nc_store_column_int64 (stmt, 21);
+  record->record_attempts = (guint) CLAMP (nc_store_column_int64 (stmt, 22), 0, G_MAXUINT);
+  record->client_id = nc_store_column_is_null (stmt, 23) ? 0 : nc_store_column_int64 (stmt, 23);
+  record->match_rule = dup_column (stmt, 24);
+  record->event_mask = (guint) nc_store_column_int64 (stmt, 25);
+  record->request_id = nc_store_column_is_null (stmt, 26) ? 0 : nc_store_column_int64 (stmt, 26);
+  record->recovered = nc_store_column_int64 (stmt, 27) != 0;
+  record->unended = nc_store_column_int64 (stmt, 28) != 0;
+  record->client_name = dup_column (stmt, 29);
+  return record;
+}
+
+static NcCallRecord *
+read_one (NcStoreStmt  *stmt,
+          GError      **error)
+{
+  NcCallRecord *record = NULL;
+  NcStoreStep step = nc_store_step (stmt, error);
+
+  if (step == NC_STORE_STEP_ROW)
+    record = nc_store_read_call_row (stmt);
+  nc_store_reset (stmt);
+  return record;
+}
+
+NcCallRecord *
+nc_store_read_call (NcStoreConnection  *conn,
+                    gint64              id,
+                    GError            **error)
+{
+  NcStoreStmt *stmt = nc_store_prepare (conn,
+                                        "SELECT " NC_STORE_CALL_COLUMNS NC_STORE_CALL_FROM
+                                        "WHERE c.id = ?1", error);
+
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, id);
+  return read_one (stmt, error);
+}
+
+static NcCallRecord *
+read_call_by_pbx_id (NcStoreConnection  *conn,
+                     const char         *pbx_call_id,
+                     GError            **error)
+{
+  NcStoreStmt *stmt = nc_store_prepare (conn,
+                                        "SELECT " NC_STORE_CALL_COLUMNS NC_STORE_CALL_FROM
+                                        "WHERE c.pbx_call_id = ?1", error);
+
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_text (stmt, 1, pbx_call_id);
+  return read_one (stmt, error);
+}
+
+static void
+bind_nullable_id (NcStoreStmt *stmt,
+                  int          index,
+                  gint64       id)
+{
+  if (id != 0)
+    nc_store_bind_int64 (stmt, index, id);
+  else
+    nc_store_bind_null (stmt, index);
+}
+
+/* Binds every column but id to ?1 … ?28, in the order of NC_STORE_CALL_COLUMNS. */
+static void
+bind_record (NcStoreStmt        *stmt,
+             const NcCallRecord *record)
+{
+  nc_store_bind_text (stmt, 1, record->pbx_call_id);
+  nc_store_bind_int64 (stmt, 2, record->direction);
+  nc_store_bind_int64 (stmt, 3, record->state);
+  nc_store_bind_int64 (stmt, 4, record->answered);
+  nc_store_bind_text (stmt, 5, record->client_number);
+  nc_store_bind_text (stmt, 6, record->virtual_number);
+  nc_store_bind_text (stmt, 7, record->employee);
+  nc_store_bind_text (stmt, 8, record->started_at);
+  nc_store_bind_int64 (stmt, 9, record->started_unix);
+  nc_store_bind_int64 (stmt, 10, record->first_seen_us);
+  nc_store_bind_int64 (stmt, 11, record->answered_seen_us);
+  nc_store_bind_int64 (stmt, 12, record->ended_seen_us);
+  nc_store_bind_int64 (stmt, 13, record->last_event_us);
+  nc_store_bind_int64 (stmt, 14, record->duration);
+  nc_store_bind_text (stmt, 15, record->disposition);
+  nc_store_bind_int64 (stmt, 16, record->is_recorded);
+  nc_store_bind_text (stmt, 17, record->call_id_with_rec);
+  nc_store_bind_int64 (stmt, 18, record->recording);
+  nc_store_bind_text (stmt, 19, record->record_link);
+  nc_store_bind_text (stmt, 20, record->record_expires);
+  nc_store_bind_int64 (stmt, 21, record->record_next_try);
+  nc_store_bind_int64 (stmt, 22, record->record_attempts);
+  bind_nullable_id (stmt, 23, record->client_id);
+  nc_store_bind_text (stmt, 24, record->match_rule);
+  nc_store_bind_int64 (stmt, 25, record->event_mask);
+  bind_nullable_id (stmt, 26, record->request_id);
+  nc_store_bind_int64 (stmt, 27, record->recovered);
+  nc_store_bind_int64 (stmt, 28, record->unended);
+}
+
+/* Inserts the call (record->id 0, and sets it) or updates every column of its row. */
+static gboolean
+write_call (NcStoreConnection  *conn,
+            NcCallRecord       *record,
+            GError            **error)
+{
+  NcStoreStmt *stmt;
+
+  if (record->id != 0)
+    {
+      stmt = nc_store_prepare (conn,
+                               "UPDATE calls SET pbx_call_id = ?1, direction = ?2, state = ?3, "
+                               "answered = ?4, client_number = ?5, virtual_number = ?6, "
+                               "employee = ?7, started_at = ?8, started_unix = ?9, "
+                               "first_seen_us = ?10, answered_seen_us = ?11, "
+                               "ended_seen_us = ?12, last_event_us = ?13, duration = ?14, "
+                               "disposition = ?15, is_recorded = ?16, call_id_with_rec = ?17, "
+                               "recording = ?18, record_link = ?19, record_expires = ?20, "
+                               "record_next_try = ?21, record_attempts = ?22, "
+                               "client_id = ?23, match_rule = ?24, event_mask = ?25, "
+                               "request_id = ?26, recovered = ?27, unended = ?28 "
+                               "WHERE id = ?29", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_record (stmt, record);
+      nc_store_bind_int64 (stmt, 29, record->id);
+      if (!nc_store_step_done (stmt, error))
+        return FALSE;
+    }
+  else
+    {
+      stmt = nc_store_prepare (conn,
+                               "INSERT INTO calls (pbx_call_id, direction, state, answered, "
+                               "client_number, virtual_number, employee, started_at, "
+                               "started_unix, first_seen_us, answered_seen_us, ended_seen_us, "
+                               "last_event_us, duration, disposition, is_recorded, "
+                               "call_id_with_rec, recording, record_link, record_expires, "
+                               "record_next_try, record_attempts, client_id, match_rule, "
+                               "event_mask, request_id, recovered, unended) VALUES (?1, ?2, "
+                               "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                               "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28) "
+                               "RETURNING id", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_record (stmt, record);
+      if (!nc_store_step_id (stmt, &record->id, error))
+        return FALSE;
+    }
+
+  nc_store_mark_changed (conn, NC_STORE_CHANGE_CALLS, record->id);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------------------ */
 /* Events                                                                                */
+
+static char *
+digits_of (const char *text)
+{
+  GString *digits = g_string_new (NULL);
+
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    if (g_ascii_isdigit (*p))
+      g_string_append_c (digits, *p);
+  return g_string_free (digits, FALSE);
+}
+
+/* A callback is known only by the NOTIFY_OUT_START that follows it: the one whose internal
+ * is the requested employee and whose destination is the requested client, while the
+ * request is pending. */
+static gboolean
+tie_callback (NcStoreConnection  *conn,
+              NcCallRecord       *record,
+              gint64              received_at_us,
+              GError            **error)
+{
+  g_autofree char *digits = digits_of (record->client_number);
+  gint64 window = (gint64) NC_CALLBACK_WINDOW_SECONDS * G_USEC_PER_SEC;
+  NcStoreStmt *stmt;
+  NcStoreStep step;
+  gint64 id = 0;
+
+  if (record->request_id != 0 || record->direction != NC_CALL_DIRECTION_OUT ||
+      record->employee == NULL || *digits == '\0')
+    return TRUE;
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT id FROM callback_requests WHERE state = 0 AND "
+                           "client_digits = ?1 AND employee_id = ?2 AND "
+                           "requested_at_us BETWEEN ?3 AND ?4 ORDER BY id LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_text (stmt, 1, digits);
+  nc_store_bind_text (stmt, 2, record->employee);
+  nc_store_bind_int64 (stmt, 3, received_at_us - window);
+  nc_store_bind_int64 (stmt, 4, received_at_us + window);
+  step = nc_store_step (stmt, error);
+  if (step == NC_STORE_STEP_ROW)
+    id = nc_store_column_int64 (stmt, 0);
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_ERROR)
+    return FALSE;
+  if (id == 0)
+    return TRUE;
+
+  stmt = nc_store_prepare (conn,
+                           "UPDATE callback_requests SET state = 1, pbx_call_id = ?2 "
+                           "WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, id);
+  nc_store_bind_text (stmt, 2, record->pbx_call_id);
+  if (!nc_store_step_done (stmt, error))
+    return FALSE;
+  record->request_id = id;
+  return TRUE;
+}
+
+/* Merges one event into its call's row: the writer's part of every stored event. */
+static gboolean
+merge_event (NcStoreConnection  *conn,
+             const char         *event_type,
+             GHashTable         *fields,
+             gint64              received_at_us,
+             GError            **error)
+{
+  const char *pbx_call_id = g_hash_table_lookup (fields, "pbx_call_id");
+  g_autoptr(NcCallRecord) record = NULL;
+  g_autoptr(GError) read_error = NULL;
+  gint64 last_event_us;
+
+  /* An event of no call (NOTIFY_IVR without an id, say) is kept as an event only. */
+  if (pbx_call_id == NULL || *pbx_call_id == '\0')
+    return TRUE;
+
+  record = read_call_by_pbx_id (conn, pbx_call_id, &read_error);
+  if (read_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&read_error));
+      return FALSE;
+    }
+  if (record == NULL)
+    record = nc_call_record_new (pbx_call_id);
+
+  last_event_us = record->last_event_us;
+  if (!nc_call_record_apply_event (record, event_type, fields, received_at_us) &&
+      record->last_event_us == last_event_us && record->id != 0)
+    return TRUE;
+
+  return tie_callback (conn, record, received_at_us, error) && write_call (conn, record, error);
+}
 
 static gpointer
 add_call_event_job (NcStoreConnection  *conn,
@@ -52,6 +331,7 @@ add_call_event_job (NcStoreConnection  *conn,
   NcStoredEvent *event = data;
   g_autofree char *message = g_strconcat (event->event_type, "\n", event->fields, NULL);
   g_autofree char *digest = NULL;
+  g_autoptr(NcCallEvent) parsed = NULL;
   NcStoreStmt *stmt;
   NcStoreStep step;
   gint64 id = 0;
@@ -78,16 +358,32 @@ add_call_event_job (NcStoreConnection  *conn,
 
   if (id == 0)
     return GINT_TO_POINTER (EVENT_REPLAYED);
-  nc_store_mark_changed (conn, NC_STORE_CHANGE_CALLS, id);
+
+  parsed = nc_call_event_new_from_canonical (event->event_type, event->fields,
+                                             event->received_at);
+  if (!merge_event (conn, event->event_type, nc_call_event_get_fields (parsed),
+                    event->received_at, error))
+    return NULL;
   return GINT_TO_POINTER (EVENT_STORED);
+}
+
+void
+nc_stored_event_free (NcStoredEvent *event)
+{
+  if (event == NULL)
+    return;
+  g_free (event->event_type);
+  g_free (event->fields);
+  g_free (event);
 }
 
 /**
  * nc_store_add_call_event_async:
  * @canonical_fields: every field of the event, in a deterministic form
  *
- * Stores one verified webhook event. Events that arrive together share one transaction;
- * the callback runs only once it is committed (or refused as a replay).
+ * Stores one verified webhook event and merges it into its call. Events that arrive
+ * together share one transaction; the callback runs only once it is committed (or refused
+ * as a replay).
  */
 void
 nc_store_add_call_event_async (NcStore             *self,
@@ -118,63 +414,14 @@ nc_store_add_call_event_finish (NcStore       *self,
                                 gboolean      *out_inserted,
                                 GError       **error)
 {
-  gpointer outcome;
+  gpointer outcome = nc_store_pointer_finish (self, result, nc_store_add_call_event_async,
+                                              error);
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  outcome = g_task_propagate_pointer (G_TASK (result), error);
   if (outcome == NULL)
     return FALSE;
-
   if (out_inserted != NULL)
     *out_inserted = GPOINTER_TO_INT (outcome) == EVENT_STORED;
   return TRUE;
-}
-
-static gpointer
-list_call_events_job (NcStoreConnection  *conn,
-                      gpointer            data,
-                      GError            **error)
-{
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_stored_event_free);
-  NcStoreStmt *stmt;
-  NcStoreStep step;
-
-  stmt = nc_store_prepare (conn,
-                           "SELECT id, event_type, fields, received_at FROM call_events "
-                           "ORDER BY id", error);
-  if (stmt == NULL)
-    return NULL;
-  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
-    {
-      NcStoredEvent *event = g_new0 (NcStoredEvent, 1);
-
-      event->id = nc_store_column_int64 (stmt, 0);
-      event->event_type = g_strdup (nc_store_column_text (stmt, 1));
-      event->fields = g_strdup (nc_store_column_text (stmt, 2));
-      event->received_at = nc_store_column_int64 (stmt, 3);
-      g_ptr_array_add (events, event);
-    }
-  nc_store_reset (stmt);
-  return step == NC_STORE_STEP_DONE ? g_steal_pointer (&events) : NULL;
-}
-
-/**
- * nc_store_list_call_events_sync:
- *
- * Returns: (transfer full) (element-type NcStoredEvent): every stored event, in the order
- *   they were stored
- */
-GPtrArray *
-nc_store_list_call_events_sync (NcStore  *self,
-                                GError  **error)
-{
-  g_return_val_if_fail (NC_IS_STORE (self), NULL);
-
-  return nc_store_submit_sync (self, NC_STORE_READER,
-                               nc_store_job_new (list_call_events_job, NULL, NULL,
-                                                 (GDestroyNotify) g_ptr_array_unref),
-                               error);
 }
 
 static gpointer
@@ -222,143 +469,815 @@ nc_store_get_last_event_time_sync (NcStore  *self,
 }
 
 /* ------------------------------------------------------------------------------------ */
-/* Calls                                                                                 */
+/* The upgrade from version 2                                                            */
+
+/* Version 2 kept the events and, per call, only its client and recording link: each
+ * event is merged into its call's row as the writer does now, one event at a time (the
+ * memory it takes does not grow with the history), then what version 2 kept is copied
+ * onto the rows. */
+gboolean
+nc_store_calls_fill_v3 (NcStoreConnection  *conn,
+                        GError            **error)
+{
+  gint64 horizon = g_get_real_time () / G_USEC_PER_SEC - MIGRATED_RECORDING_HORIZON_SECONDS;
+  NcStoreStmt *events, *stmt;
+  NcStoreStep step;
+
+  events = nc_store_prepare (conn,
+                             "SELECT event_type, fields, received_at FROM call_events "
+                             "ORDER BY id", error);
+  if (events == NULL)
+    return FALSE;
+  while ((step = nc_store_step (events, error)) == NC_STORE_STEP_ROW)
+    {
+      g_autoptr(NcCallEvent) event =
+        nc_call_event_new_from_canonical (nc_store_column_text (events, 0),
+                                          nc_store_column_text (events, 1),
+                                          nc_store_column_int64 (events, 2));
+
+      if (!merge_event (conn, nc_call_event_get_event_type (event),
+                        nc_call_event_get_fields (event),
+                        nc_call_event_get_received_at (event), error))
+        {
+          nc_store_reset (events);
+          return FALSE;
+        }
+    }
+  nc_store_reset (events);
+  if (step == NC_STORE_STEP_ERROR)
+    return FALSE;
+
+  stmt = nc_store_prepare (conn,
+                           "UPDATE calls SET client_id = v.client_id, match_rule = v.match_rule, "
+                           "record_link = v.record_link, record_expires = v.record_expires, "
+                           "recording = CASE WHEN v.record_link IS NOT NULL THEN 2 "
+                           "ELSE calls.recording END "
+                           "FROM calls_v2 AS v WHERE v.pbx_call_id = calls.pbx_call_id", error);
+  if (stmt == NULL || !nc_store_step_done (stmt, error))
+    return FALSE;
+
+  /* Recordings that version 2 never fetched: the recent ones are asked for again. */
+  stmt = nc_store_prepare (conn,
+                           "UPDATE calls SET recording = 3 WHERE recording = 1 AND "
+                           "last_event_us < ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, horizon * G_USEC_PER_SEC);
+  if (!nc_store_step_done (stmt, error))
+    return FALSE;
+
+  return conn->backend->exec (conn, "DROP TABLE calls_v2;", error);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Clients of calls, stuck calls, recovered calls                                        */
+
+typedef struct
+{
+  gint64  call_id;
+  gint64  client_id;
+  char   *match_rule;
+} SetClient;
+
+static void
+set_client_free (SetClient *set)
+{
+  g_free (set->match_rule);
+  g_free (set);
+}
 
 static gpointer
-save_call_job (NcStoreConnection  *conn,
-               gpointer            data,
-               GError            **error)
+set_call_client_job (NcStoreConnection  *conn,
+                     gpointer            data,
+                     GError            **error)
 {
-  NcStoredCall *call = data;
-  NcStoreStmt *stmt;
+  SetClient *set = data;
+  g_autoptr(NcCallRecord) record = nc_store_read_call (conn, set->call_id, error);
 
-  /* What is not given is kept as it was. */
-  stmt = nc_store_prepare (conn,
-                           "INSERT INTO calls (pbx_call_id, client_id, match_rule, record_link, "
-                           "record_expires) VALUES (?1, ?2, ?3, ?4, ?5) "
-                           "ON CONFLICT (pbx_call_id) DO UPDATE SET "
-                           "client_id = COALESCE (excluded.client_id, calls.client_id), "
-                           "match_rule = COALESCE (excluded.match_rule, calls.match_rule), "
-                           "record_link = COALESCE (excluded.record_link, calls.record_link), "
-                           "record_expires = COALESCE (excluded.record_expires, "
-                           "calls.record_expires)", error);
-  if (stmt == NULL)
-    return NULL;
-  nc_store_bind_text (stmt, 1, call->pbx_call_id);
-  if (call->client_id != 0)
-    nc_store_bind_int64 (stmt, 2, call->client_id);
-  else
-    nc_store_bind_null (stmt, 2);
-  nc_store_bind_text (stmt, 3, call->match_rule);
-  nc_store_bind_text (stmt, 4, call->record_link);
-  nc_store_bind_text (stmt, 5, call->record_expires);
-  if (!nc_store_step_done (stmt, error))
+  if (record == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND,
+                     _("There is no call %" G_GINT64_FORMAT), set->call_id);
+      return NULL;
+    }
+
+  record->client_id = set->client_id;
+  g_free (record->match_rule);
+  record->match_rule = g_strdup (set->match_rule);
+  if (!write_call (conn, record, error))
     return NULL;
 
-  /* A call's key is the PBX's, not a row id. */
-  nc_store_mark_changed (conn, NC_STORE_CHANGE_CALLS, 0);
+  /* A link that came before the match goes to the client now. */
+  if (record->record_link != NULL && set->client_id != 0 &&
+      !nc_store_write_variable (conn, set->client_id, NC_RECORD_LINK_VARIABLE,
+                                record->record_link, error))
+    return NULL;
   return GINT_TO_POINTER (TRUE);
 }
 
-static NcStoredCall *
-stored_call_copy (const NcStoredCall *call)
-{
-  NcStoredCall *copy = g_new0 (NcStoredCall, 1);
-
-  copy->pbx_call_id = g_strdup (call->pbx_call_id);
-  copy->client_id = call->client_id;
-  copy->match_rule = g_strdup (call->match_rule);
-  copy->record_link = g_strdup (call->record_link);
-  copy->record_expires = g_strdup (call->record_expires);
-  return copy;
-}
-
 static NcStoreJob *
-save_call_job_new (const NcStoredCall *call)
+set_call_client_job_new (gint64      call_id,
+                         gint64      client_id,
+                         const char *match_rule)
 {
-  return nc_store_job_new (save_call_job, stored_call_copy (call),
-                           (GDestroyNotify) nc_stored_call_free, NULL);
+  SetClient *set = g_new0 (SetClient, 1);
+
+  set->call_id = call_id;
+  set->client_id = client_id;
+  set->match_rule = g_strdup (match_rule);
+  return nc_store_job_new (set_call_client_job, set, (GDestroyNotify) set_client_free, NULL);
 }
 
 /**
- * nc_store_save_call_sync:
- * @call: the call's client, or its recording; %NULL or 0 members keep what is stored
+ * nc_store_set_call_client_sync:
+ * @match_rule: nc_match_rule_to_string(): how the client was found
+ *
+ * Keeps which client a call is with; a recording link the call already has goes into the
+ * client's variable zadarma_record_link.
  */
 gboolean
-nc_store_save_call_sync (NcStore             *self,
-                         const NcStoredCall  *call,
-                         GError             **error)
+nc_store_set_call_client_sync (NcStore     *self,
+                               gint64       call_id,
+                               gint64       client_id,
+                               const char  *match_rule,
+                               GError     **error)
 {
   g_return_val_if_fail (NC_IS_STORE (self), FALSE);
-  g_return_val_if_fail (call != NULL && call->pbx_call_id != NULL, FALSE);
 
-  return nc_store_submit_sync (self, NC_STORE_WRITER, save_call_job_new (call), error) != NULL;
+  return nc_store_submit_sync (self, NC_STORE_WRITER,
+                               set_call_client_job_new (call_id, client_id, match_rule),
+                               error) != NULL;
 }
 
 void
-nc_store_save_call_async (NcStore             *self,
-                          const NcStoredCall  *call,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+nc_store_set_call_client_async (NcStore             *self,
+                                gint64               call_id,
+                                gint64               client_id,
+                                const char          *match_rule,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
 {
   g_return_if_fail (NC_IS_STORE (self));
-  g_return_if_fail (call != NULL && call->pbx_call_id != NULL);
 
-  nc_store_submit_async (self, NC_STORE_WRITER, save_call_job_new (call),
-                         nc_store_save_call_async, cancellable, callback, user_data);
+  nc_store_submit_async (self, NC_STORE_WRITER,
+                         set_call_client_job_new (call_id, client_id, match_rule),
+                         nc_store_set_call_client_async, cancellable, callback, user_data);
 }
 
 gboolean
-nc_store_save_call_finish (NcStore       *self,
-                           GAsyncResult  *result,
-                           GError       **error)
+nc_store_set_call_client_finish (NcStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
 {
-  return nc_store_write_finish (self, result, nc_store_save_call_async, error);
+  return nc_store_write_finish (self, result, nc_store_set_call_client_async, error);
 }
 
 static gpointer
-list_calls_job (NcStoreConnection  *conn,
-                gpointer            data,
-                GError            **error)
+close_stuck_calls_job (NcStoreConnection  *conn,
+                       gpointer            data,
+                       GError            **error)
 {
-  g_autoptr(GPtrArray) calls = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_stored_call_free);
+  gint64 quiet_since = *(gint64 *) data;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   NcStoreStmt *stmt;
-  NcStoreStep step;
 
   stmt = nc_store_prepare (conn,
-                           "SELECT pbx_call_id, client_id, match_rule, record_link, "
-                           "record_expires FROM calls ORDER BY pbx_call_id", error);
+                           "SELECT id FROM calls WHERE state < 2 AND last_event_us < ?1", error);
   if (stmt == NULL)
     return NULL;
-  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
-    {
-      NcStoredCall *call = g_new0 (NcStoredCall, 1);
+  nc_store_bind_int64 (stmt, 1, quiet_since);
+  if (!nc_store_collect_ids (stmt, ids, error))
+    return NULL;
 
-      call->pbx_call_id = g_strdup (nc_store_column_text (stmt, 0));
-      call->client_id = nc_store_column_is_null (stmt, 1) ? 0 : nc_store_column_int64 (stmt, 1);
-      call->match_rule = g_strdup (nc_store_column_text (stmt, 2));
-      call->record_link = g_strdup (nc_store_column_text (stmt, 3));
-      call->record_expires = g_strdup (nc_store_column_text (stmt, 4));
-      g_ptr_array_add (calls, call);
+  stmt = nc_store_prepare (conn,
+                           "UPDATE calls SET state = 2, unended = 1, ended_seen_us = "
+                           "last_event_us WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+
+      nc_store_bind_int64 (stmt, 1, id);
+      if (!nc_store_step_done (stmt, error))
+        return NULL;
+      nc_store_mark_changed (conn, NC_STORE_CHANGE_CALLS, id);
     }
-  nc_store_reset (stmt);
-  return step == NC_STORE_STEP_DONE ? g_steal_pointer (&calls) : NULL;
+  return g_memdup2 (&ids->len, sizeof ids->len);
 }
 
 /**
- * nc_store_list_calls_sync:
+ * nc_store_close_stuck_calls_sync:
+ * @quiet_since_us: real time, in microseconds
  *
- * Returns: (transfer full) (element-type NcStoredCall): what is stored of the calls
+ * A call not over whose last event came before @quiet_since_us is taken for over: the
+ * PBX never reported its end ("no end reported"). Its end, if it comes after all, still
+ * ends it.
+ *
+ * Returns: how many calls were closed
+ */
+guint
+nc_store_close_stuck_calls_sync (NcStore  *self,
+                                 gint64    quiet_since_us,
+                                 GError  **error)
+{
+  g_autofree guint *closed = NULL;
+
+  g_return_val_if_fail (NC_IS_STORE (self), 0);
+
+  closed = nc_store_submit_sync (self, NC_STORE_WRITER,
+                                 nc_store_job_new (close_stuck_calls_job,
+                                                   g_memdup2 (&quiet_since_us,
+                                                              sizeof quiet_since_us),
+                                                   g_free, g_free), error);
+  return closed != NULL ? *closed : 0;
+}
+
+static gpointer
+add_recovered_calls_job (NcStoreConnection  *conn,
+                         gpointer            data,
+                         GError            **error)
+{
+  GPtrArray *records = data;
+  guint added = 0;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      g_autoptr(NcCallRecord) record = nc_call_record_copy (records->pdata[i]);
+      g_autoptr(NcCallRecord) known = NULL;
+      g_autoptr(GError) read_error = NULL;
+
+      /* A call the webhooks delivered is kept as they made it. */
+      known = read_call_by_pbx_id (conn, record->pbx_call_id, &read_error);
+      if (read_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&read_error));
+          return NULL;
+        }
+      if (known != NULL)
+        continue;
+
+      record->id = 0;
+      record->recovered = TRUE;
+      if (!write_call (conn, record, error))
+        return NULL;
+      added++;
+    }
+  return g_memdup2 (&added, sizeof added);
+}
+
+/**
+ * nc_store_add_recovered_calls_sync:
+ * @records: (element-type NcCallRecord): calls read from the PBX's statistics
+ *
+ * Adds the calls that are not known yet, marked as recovered; a call already known (its
+ * webhooks came) is left as it is.
+ *
+ * Returns: how many were added
+ */
+guint
+nc_store_add_recovered_calls_sync (NcStore    *self,
+                                   GPtrArray  *records,
+                                   GError    **error)
+{
+  g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_call_record_free);
+  g_autofree guint *added = NULL;
+
+  g_return_val_if_fail (NC_IS_STORE (self), 0);
+
+  for (guint i = 0; i < records->len; i++)
+    g_ptr_array_add (copy, nc_call_record_copy (records->pdata[i]));
+  added = nc_store_submit_sync (self, NC_STORE_WRITER,
+                                nc_store_job_new (add_recovered_calls_job,
+                                                  g_steal_pointer (&copy),
+                                                  (GDestroyNotify) g_ptr_array_unref, g_free),
+                                error);
+  return added != NULL ? *added : 0;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Recordings                                                                            */
+
+typedef struct
+{
+  gint64  now;
+  guint   limit;
+  guint   lease;
+} TakeDue;
+
+typedef struct
+{
+  GPtrArray *records;
+  gint64     next_due;
+} Due;
+
+static void
+due_free (Due *due)
+{
+  g_clear_pointer (&due->records, g_ptr_array_unref);
+  g_free (due);
+}
+
+static gpointer
+take_due_job (NcStoreConnection  *conn,
+              gpointer            data,
+              GError            **error)
+{
+  TakeDue *take = data;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  Due *due = g_new0 (Due, 1);
+  NcStoreStmt *stmt;
+  NcStoreStep step;
+
+  due->records = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_call_record_free);
+  stmt = nc_store_prepare (conn,
+                           "SELECT id FROM calls WHERE recording = 1 AND record_next_try <= ?1 "
+                           "ORDER BY record_next_try LIMIT ?2", error);
+  if (stmt == NULL)
+    goto failed;
+  nc_store_bind_int64 (stmt, 1, take->now);
+  nc_store_bind_int64 (stmt, 2, take->limit);
+  if (!nc_store_collect_ids (stmt, ids, error))
+    goto failed;
+
+  /* Taken for a while: another fetcher, or this one after a crash, asks once it is over. */
+  stmt = nc_store_prepare (conn, "UPDATE calls SET record_next_try = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto failed;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      NcCallRecord *record;
+
+      nc_store_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
+      nc_store_bind_int64 (stmt, 2, take->now + take->lease);
+      if (!nc_store_step_done (stmt, error))
+        goto failed;
+      record = nc_store_read_call (conn, g_array_index (ids, gint64, i), error);
+      if (record == NULL)
+        goto failed;
+      g_ptr_array_add (due->records, record);
+    }
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT MIN(record_next_try) FROM calls WHERE recording = 1", error);
+  if (stmt == NULL)
+    goto failed;
+  step = nc_store_step (stmt, error);
+  if (step == NC_STORE_STEP_ROW && !nc_store_column_is_null (stmt, 0))
+    due->next_due = nc_store_column_int64 (stmt, 0);
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_ERROR)
+    goto failed;
+  return due;
+
+failed:
+  due_free (due);
+  return NULL;
+}
+
+/**
+ * nc_store_take_due_recordings_sync:
+ * @now: Unix seconds
+ * @lease_seconds: how long the calls taken are kept from every other taker
+ * @out_next_due: (out): when the next pending recording is due (Unix seconds), 0 if none
+ *
+ * Returns: (transfer full) (element-type NcCallRecord): the recorded calls whose link is
+ *   due to be asked for, oldest due first
  */
 GPtrArray *
-nc_store_list_calls_sync (NcStore  *self,
-                          GError  **error)
+nc_store_take_due_recordings_sync (NcStore  *self,
+                                   gint64    now,
+                                   guint     limit,
+                                   guint     lease_seconds,
+                                   gint64   *out_next_due,
+                                   GError  **error)
 {
+  TakeDue *take = g_new0 (TakeDue, 1);
+  Due *due;
+  GPtrArray *records;
+
   g_return_val_if_fail (NC_IS_STORE (self), NULL);
 
-  return nc_store_submit_sync (self, NC_STORE_READER,
-                               nc_store_job_new (list_calls_job, NULL, NULL,
-                                                 (GDestroyNotify) g_ptr_array_unref),
-                               error);
+  take->now = now;
+  take->limit = limit;
+  take->lease = lease_seconds;
+  due = nc_store_submit_sync (self, NC_STORE_WRITER,
+                              nc_store_job_new (take_due_job, take, g_free,
+                                                (GDestroyNotify) due_free), error);
+  if (due == NULL)
+    return NULL;
+  if (out_next_due != NULL)
+    *out_next_due = due->next_due;
+  records = g_steal_pointer (&due->records);
+  due_free (due);
+  return records;
+}
+
+typedef struct
+{
+  gint64    call_id;
+  char     *link;
+  char     *expires;
+  gint64    next_try;
+  gboolean  count_attempt;
+  guint     give_up_after;
+  gboolean  wanted;
+} Recording;
+
+static void
+recording_free (Recording *recording)
+{
+  g_free (recording->link);
+  g_free (recording->expires);
+  g_free (recording);
+}
+
+static gpointer
+recording_job (NcStoreConnection  *conn,
+               gpointer            data,
+               GError            **error)
+{
+  Recording *change = data;
+  g_autoptr(NcCallRecord) record = nc_store_read_call (conn, change->call_id, error);
+
+  if (record == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND,
+                     _("There is no call %" G_GINT64_FORMAT), change->call_id);
+      return NULL;
+    }
+
+  if (change->link != NULL)
+    {
+      record->recording = NC_RECORDING_FETCHED;
+      g_free (record->record_link);
+      record->record_link = g_strdup (change->link);
+      g_free (record->record_expires);
+      record->record_expires = g_strdup (change->expires);
+      record->record_attempts = 0;
+      record->record_next_try = 0;
+    }
+  else if (change->wanted)
+    {
+      /* Someone opened it: asked for now, whatever came before. */
+      if (record->call_id_with_rec == NULL)
+        return GINT_TO_POINTER (TRUE);
+      record->recording = NC_RECORDING_PENDING;
+      record->record_next_try = 0;
+    }
+  else
+    {
+      if (change->count_attempt)
+        record->record_attempts++;
+      record->record_next_try = change->next_try;
+      if (change->give_up_after > 0 && record->record_attempts >= change->give_up_after)
+        record->recording = NC_RECORDING_FAILED;
+    }
+
+  if (!write_call (conn, record, error))
+    return NULL;
+  if (change->link != NULL && record->client_id != 0 &&
+      !nc_store_write_variable (conn, record->client_id, NC_RECORD_LINK_VARIABLE, change->link,
+                                error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+static gboolean
+change_recording (NcStore    *self,
+                  Recording  *change,
+                  GError    **error)
+{
+  return nc_store_submit_sync (self, NC_STORE_WRITER,
+                               nc_store_job_new (recording_job, change,
+                                                 (GDestroyNotify) recording_free, NULL),
+                               error) != NULL;
+}
+
+/**
+ * nc_store_recording_fetched_sync:
+ *
+ * Keeps the link of a call's recording on the call and in its client's variable
+ * zadarma_record_link.
+ */
+gboolean
+nc_store_recording_fetched_sync (NcStore     *self,
+                                 gint64       call_id,
+                                 const char  *link,
+                                 const char  *expires,
+                                 GError     **error)
+{
+  Recording *change = g_new0 (Recording, 1);
+
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (link != NULL, FALSE);
+
+  change->call_id = call_id;
+  change->link = g_strdup (link);
+  change->expires = g_strdup (expires);
+  return change_recording (self, change, error);
+}
+
+/**
+ * nc_store_recording_retry_sync:
+ * @next_try: Unix seconds
+ * @count_attempt: whether this was a failed attempt (%FALSE: it was only put off, waiting
+ *   for the request budget, say)
+ * @give_up_after: after this many failed attempts the recording is failed: asked for again
+ *   only when someone opens it (0: never)
+ */
+gboolean
+nc_store_recording_retry_sync (NcStore   *self,
+                               gint64     call_id,
+                               gint64     next_try,
+                               gboolean   count_attempt,
+                               guint      give_up_after,
+                               GError   **error)
+{
+  Recording *change = g_new0 (Recording, 1);
+
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+
+  change->call_id = call_id;
+  change->next_try = next_try;
+  change->count_attempt = count_attempt;
+  change->give_up_after = give_up_after;
+  return change_recording (self, change, error);
+}
+
+/**
+ * nc_store_recording_wanted_sync:
+ *
+ * Someone wants the recording (its link expired, or was never had): it is due at once.
+ */
+gboolean
+nc_store_recording_wanted_sync (NcStore  *self,
+                                gint64    call_id,
+                                GError  **error)
+{
+  Recording *change = g_new0 (Recording, 1);
+
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+
+  change->call_id = call_id;
+  change->wanted = TRUE;
+  return change_recording (self, change, error);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Callback requests                                                                     */
+
+typedef struct
+{
+  char   *digits;
+  char   *employee_id;
+  gint64  now_us;
+  guint   window;
+} RequestCallback;
+
+static void
+request_callback_free (RequestCallback *request)
+{
+  g_free (request->digits);
+  g_free (request->employee_id);
+  g_free (request);
+}
+
+static gpointer
+request_callback_job (NcStoreConnection  *conn,
+                      gpointer            data,
+                      GError            **error)
+{
+  RequestCallback *request = data;
+  gint64 window = (gint64) request->window * G_USEC_PER_SEC;
+  NcStoreStmt *stmt;
+  NcStoreStep step;
+  gint64 id = 0;
+
+  /* A request whose call never came (its desk closed, say) lets go after the window. */
+  stmt = nc_store_prepare (conn,
+                           "UPDATE callback_requests SET state = 2 WHERE state = 0 AND "
+                           "requested_at_us < ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, request->now_us - window);
+  if (!nc_store_step_done (stmt, error))
+    return NULL;
+
+  /* The client is being called, from this desk or another: asked for and not come, or
+   * come and not over. */
+  stmt = nc_store_prepare (conn,
+                           "SELECT r.id FROM callback_requests AS r WHERE r.client_digits = ?1 "
+                           "AND (r.state = 0 OR (r.state = 1 AND EXISTS (SELECT 1 FROM calls "
+                           "AS c WHERE c.pbx_call_id = r.pbx_call_id AND c.state < 2))) "
+                           "LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_text (stmt, 1, request->digits);
+  step = nc_store_step (stmt, error);
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_ERROR)
+    return NULL;
+  if (step == NC_STORE_STEP_ROW)
+    {
+      g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_BUSY,
+                           _("This client is being called already"));
+      return NULL;
+    }
+
+  stmt = nc_store_prepare (conn,
+                           "INSERT INTO callback_requests (client_digits, employee_id, "
+                           "requested_at_us) VALUES (?1, ?2, ?3) RETURNING id", error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_text (stmt, 1, request->digits);
+  nc_store_bind_text (stmt, 2, request->employee_id);
+  nc_store_bind_int64 (stmt, 3, request->now_us);
+  if (!nc_store_step_id (stmt, &id, error))
+    return NULL;
+  return g_memdup2 (&id, sizeof id);
+}
+
+/**
+ * nc_store_request_callback_sync:
+ * @client_phone: the number to call, in any format
+ * @employee_id: the extension the PBX rings first
+ * @window_seconds: how long the request waits for its call (NOTIFY_OUT_START)
+ *
+ * Takes the guard for a callback: fails with %NC_STORE_ERROR_BUSY while the client is
+ * being called already, from any desk on this store. The NOTIFY_OUT_START that follows is
+ * tied to the request (the call's request_id), or nc_store_end_callback_request_sync()
+ * lets it expire.
+ *
+ * Returns: the request's id, or 0 on error
+ */
+gint64
+nc_store_request_callback_sync (NcStore     *self,
+                                const char  *client_phone,
+                                const char  *employee_id,
+                                gint64       now_us,
+                                guint        window_seconds,
+                                GError     **error)
+{
+  RequestCallback *request;
+  g_autofree gint64 *id = NULL;
+
+  g_return_val_if_fail (NC_IS_STORE (self), 0);
+  g_return_val_if_fail (client_phone != NULL && employee_id != NULL, 0);
+
+  request = g_new0 (RequestCallback, 1);
+  request->digits = digits_of (client_phone);
+  request->employee_id = g_strdup (employee_id);
+  request->now_us = now_us;
+  request->window = window_seconds;
+  id = nc_store_submit_sync (self, NC_STORE_WRITER,
+                             nc_store_job_new (request_callback_job, request,
+                                               (GDestroyNotify) request_callback_free, g_free),
+                             error);
+  return id != NULL ? *id : 0;
+}
+
+static gpointer
+end_callback_request_job (NcStoreConnection  *conn,
+                          gpointer            data,
+                          GError            **error)
+{
+  gint64 id = *(gint64 *) data;
+  NcCallbackState state = NC_CALLBACK_EXPIRED;
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn,
+                           "UPDATE callback_requests SET state = 2 WHERE id = ?1 AND state = 0",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, id);
+  if (!nc_store_step_done (stmt, error))
+    return NULL;
+  if (nc_store_changes (conn) == 0)
+    state = NC_CALLBACK_TIED;
+  return g_memdup2 (&state, sizeof state);
+}
+
+/**
+ * nc_store_end_callback_request_sync:
+ *
+ * Lets a request that no call came for expire.
+ *
+ * Returns: %NC_CALLBACK_EXPIRED if it was pending (and is no more), %NC_CALLBACK_TIED if
+ *   a call came for it (or it was over already); %NC_CALLBACK_PENDING on error
+ */
+NcCallbackState
+nc_store_end_callback_request_sync (NcStore  *self,
+                                    gint64    request_id,
+                                    GError  **error)
+{
+  g_autofree NcCallbackState *state = NULL;
+
+  g_return_val_if_fail (NC_IS_STORE (self), NC_CALLBACK_PENDING);
+
+  state = nc_store_submit_sync (self, NC_STORE_WRITER,
+                                nc_store_job_new (end_callback_request_job,
+                                                  g_memdup2 (&request_id, sizeof request_id),
+                                                  g_free, g_free), error);
+  return state != NULL ? *state : NC_CALLBACK_PENDING;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Meta                                                                                  */
+
+static gpointer
+get_meta_job (NcStoreConnection  *conn,
+              gpointer            data,
+              GError            **error)
+{
+  NcStoreStmt *stmt = nc_store_prepare (conn, "SELECT value FROM meta WHERE name = ?1", error);
+  NcStoreStep step;
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_text (stmt, 1, data);
+  step = nc_store_step (stmt, error);
+  /* An empty string: no value (an error is told apart by its GError). */
+  value = g_strdup (step == NC_STORE_STEP_ROW ? nc_store_column_text (stmt, 0) : "");
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_ERROR)
+    g_clear_pointer (&value, g_free);
+  return value;
+}
+
+/**
+ * nc_store_get_meta_sync:
+ *
+ * Returns: (transfer full) (nullable): the value, or %NULL with no error when there is none
+ */
+char *
+nc_store_get_meta_sync (NcStore     *self,
+                        const char  *name,
+                        GError     **error)
+{
+  g_autofree char *value = NULL;
+
+  g_return_val_if_fail (NC_IS_STORE (self), NULL);
+
+  value = nc_store_submit_sync (self, NC_STORE_READER,
+                                nc_store_job_new (get_meta_job, g_strdup (name), g_free, g_free),
+                                error);
+  if (value == NULL || *value == '\0')
+    return NULL;
+  return g_steal_pointer (&value);
+}
+
+typedef struct
+{
+  char *name;
+  char *value;
+} Meta;
+
+static void
+meta_free (Meta *meta)
+{
+  g_free (meta->name);
+  g_free (meta->value);
+  g_free (meta);
+}
+
+static gpointer
+set_meta_job (NcStoreConnection  *conn,
+              gpointer            data,
+              GError            **error)
+{
+  Meta *meta = data;
+  NcStoreStmt *stmt = nc_store_prepare (conn,
+                                        "INSERT INTO meta (name, value) VALUES (?1, ?2) "
+                                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                                        error);
+
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_text (stmt, 1, meta->name);
+  nc_store_bind_text (stmt, 2, meta->value);
+  return nc_store_step_done (stmt, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+gboolean
+nc_store_set_meta_sync (NcStore     *self,
+                        const char  *name,
+                        const char  *value,
+                        GError     **error)
+{
+  Meta *meta = g_new0 (Meta, 1);
+
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL && value != NULL, FALSE);
+
+  meta->name = g_strdup (name);
+  meta->value = g_strdup (value);
+  return nc_store_submit_sync (self, NC_STORE_WRITER,
+                               nc_store_job_new (set_meta_job, meta, (GDestroyNotify) meta_free,
+                                                 NULL), error) != NULL;
 }

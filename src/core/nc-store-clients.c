@@ -436,12 +436,14 @@ set_variable_free (SetVariable *data)
   g_free (data);
 }
 
-static gpointer
-set_variable_job (NcStoreConnection  *conn,
-                  gpointer            data,
-                  GError            **error)
+/* Sets one variable of a client, inside a writer's job. */
+gboolean
+nc_store_write_variable (NcStoreConnection  *conn,
+                         gint64              client_id,
+                         const char         *name,
+                         const char         *value,
+                         GError            **error)
 {
-  SetVariable *set = data;
   g_autoptr(NcClient) client = NULL;
   NcStoreStmt *stmt;
 
@@ -451,17 +453,26 @@ set_variable_job (NcStoreConnection  *conn,
                            "VALUES (?1, ?2, ?3) ON CONFLICT (client_id, name) "
                            "DO UPDATE SET value = excluded.value", error);
   if (stmt == NULL)
-    return NULL;
-  nc_store_bind_int64 (stmt, 1, set->client_id);
-  nc_store_bind_text (stmt, 2, set->name);
-  nc_store_bind_text (stmt, 3, set->value);
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, client_id);
+  nc_store_bind_text (stmt, 2, name);
+  nc_store_bind_text (stmt, 3, value);
   if (!nc_store_step_done (stmt, error))
-    return NULL;
+    return FALSE;
 
-  client = nc_store_read_client (conn, set->client_id, error);
-  if (client == NULL || !written (conn, set->client_id, client, error))
-    return NULL;
+  client = nc_store_read_client (conn, client_id, error);
+  return client != NULL && written (conn, client_id, client, error);
+}
 
+static gpointer
+set_variable_job (NcStoreConnection  *conn,
+                  gpointer            data,
+                  GError            **error)
+{
+  SetVariable *set = data;
+
+  if (!nc_store_write_variable (conn, set->client_id, set->name, set->value, error))
+    return NULL;
   return GINT_TO_POINTER (TRUE);
 }
 

@@ -36,6 +36,7 @@ typedef struct
   char                 *name;        /* the database, for messages: set by the backend */
   GHashTable           *statements;  /* static SQL text → NcStoreStmt, prepared once */
   gint64                marks[NC_STORE_N_CHANGES];  /* what the running job changed */
+  GArray               *changed_calls; /* the running job's calls, one by one (gint64) */
 } NcStoreConnection;
 
 /* A prepared statement; a backend's own struct begins with this. */
@@ -175,10 +176,16 @@ gboolean     nc_store_collect_ids     (NcStoreStmt        *stmt,
                                        GArray             *ids,
                                        GError            **error);
 /* Tells the writer that the running job changed @kind (@id: the one row, 0: several or
- * unknown); said only if the job's savepoint and the batch's COMMIT hold. */
+ * unknown); said only if the job's savepoint and the batch's COMMIT hold. The writer
+ * writes it into the change log (the table changes) in the job's own savepoint, every call
+ * by its id, so that a reader of the log, in this process or another, learns what changed. */
 void         nc_store_mark_changed    (NcStoreConnection  *conn,
                                        NcStoreChange       kind,
                                        gint64              id);
+gboolean     nc_store_log_marks       (NcStoreConnection  *conn,
+                                       GError            **error);
+gboolean     nc_store_prune_changes   (NcStoreConnection  *conn,
+                                       GError            **error);
 
 static inline void
 nc_store_bind_text (NcStoreStmt *stmt,
@@ -278,6 +285,11 @@ gboolean    nc_store_write_finish (NcStore              *self,
                                    GAsyncResult         *result,
                                    gpointer              source_tag,
                                    GError              **error);
+/* The finish of every job that answers a pointer: (transfer full). */
+gpointer    nc_store_pointer_finish (NcStore            *self,
+                                     GAsyncResult       *result,
+                                     gpointer            source_tag,
+                                     GError            **error);
 
 /* Schema (nc-store-schema.c) */
 gboolean nc_store_schema_check   (NcStoreConnection  *conn,
@@ -293,7 +305,36 @@ gint64    nc_store_insert_client (NcStoreConnection  *conn,
                                   NcClient           *draft,
                                   GError            **error);
 
+/* Sets one variable of a client, and indexes the client again. */
+gboolean  nc_store_write_variable (NcStoreConnection  *conn,
+                                   gint64              client_id,
+                                   const char         *name,
+                                   const char         *value,
+                                   GError            **error);
+
+/* Calls (nc-store-calls.c) */
+/* The columns that nc_store_read_call_row() reads, from calls AS c LEFT JOIN clients AS cl */
+#define NC_STORE_CALL_COLUMNS \
+  "c.id, c.pbx_call_id, c.direction, c.state, c.answered, c.client_number, " \
+  "c.virtual_number, c.employee, c.started_at, c.started_unix, c.first_seen_us, " \
+  "c.answered_seen_us, c.ended_seen_us, c.last_event_us, c.duration, c.disposition, " \
+  "c.is_recorded, c.call_id_with_rec, c.recording, c.record_link, c.record_expires, " \
+  "c.record_next_try, c.record_attempts, c.client_id, c.match_rule, c.event_mask, " \
+  "c.request_id, c.recovered, c.unended, cl.name "
+#define NC_STORE_CALL_FROM "FROM calls AS c LEFT JOIN clients AS cl ON cl.id = c.client_id "
+NcCallRecord *nc_store_read_call_row  (NcStoreStmt        *stmt);
+/* %NULL with no error: no such call. */
+NcCallRecord *nc_store_read_call      (NcStoreConnection  *conn,
+                                       gint64              id,
+                                       GError            **error);
+gboolean  nc_store_calls_fill_v3      (NcStoreConnection  *conn,
+                                       GError            **error);
+
 /* The phone index and search (nc-store-search.c) */
+GArray   *nc_store_search_client_ids  (NcStoreConnection  *conn,
+                                       const char         *query,
+                                       guint               limit,
+                                       GError            **error);
 /* @client: as client @id is now stored */
 gboolean  nc_store_index_client       (NcStoreConnection  *conn,
                                        gint64              id,

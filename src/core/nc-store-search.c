@@ -184,23 +184,24 @@ search_text (NcStoreConnection  *conn,
   return conn->backend->name_prefix (conn, text, limit, ids, error);
 }
 
-static gpointer
-search_clients_job (NcStoreConnection  *conn,
-                    gpointer            data,
-                    GError            **error)
+/* The clients that a search for @query finds, inside any job. */
+GArray *
+nc_store_search_client_ids (NcStoreConnection  *conn,
+                            const char         *query,
+                            guint               limit,
+                            GError            **error)
 {
-  Search *search = data;
-  g_autofree char *trimmed = g_strstrip (g_strdup (search->query));
+  g_autofree char *trimmed = g_strstrip (g_strdup (query));
   /* A number typed in any format is searched by its digits, as the index holds them, and
    * with the trunk prefix 8 as 7 (nc_phone_search_forms()). */
   g_auto(GStrv) forms = nc_phone_search_forms (trimmed);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   if (forms == NULL)
-    return search_text (conn, trimmed, search->limit, ids, error) ? g_steal_pointer (&ids) : NULL;
+    return search_text (conn, trimmed, limit, ids, error) ? g_steal_pointer (&ids) : NULL;
 
   for (guint i = 0; forms[i] != NULL; i++)
-    if (!search_text (conn, forms[i], search->limit, ids, error))
+    if (!search_text (conn, forms[i], limit, ids, error))
       return NULL;
   if (forms[0] != NULL && forms[1] != NULL)
     {
@@ -211,9 +212,19 @@ search_clients_job (NcStoreConnection  *conn,
       for (guint i = 0; i < ids->len; i++)
         if (kept == 0 || g_array_index (ids, gint64, kept - 1) != g_array_index (ids, gint64, i))
           g_array_index (ids, gint64, kept++) = g_array_index (ids, gint64, i);
-      g_array_set_size (ids, MIN (kept, search->limit));
+      g_array_set_size (ids, MIN (kept, limit));
     }
   return g_steal_pointer (&ids);
+}
+
+static gpointer
+search_clients_job (NcStoreConnection  *conn,
+                    gpointer            data,
+                    GError            **error)
+{
+  Search *search = data;
+
+  return nc_store_search_client_ids (conn, search->query, search->limit, error);
 }
 
 static NcStoreJob *

@@ -29,6 +29,7 @@ nc_store_connection_open (const NcStoreBackend  *backend,
   conn->statements = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) backend->finalize);
   for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
     conn->marks[kind] = NC_STORE_NO_CHANGE;
+  conn->changed_calls = g_array_new (FALSE, FALSE, sizeof (gint64));
   return conn;
 }
 
@@ -38,6 +39,7 @@ nc_store_connection_free (NcStoreConnection *conn)
   if (conn == NULL)
     return;
   g_clear_pointer (&conn->statements, g_hash_table_unref);
+  g_clear_pointer (&conn->changed_calls, g_array_unref);
   conn->backend->close (conn);
 }
 
@@ -109,4 +111,69 @@ nc_store_collect_ids (NcStoreStmt  *stmt,
     }
   nc_store_reset (stmt);
   return step == NC_STORE_STEP_DONE;
+}
+
+/* More calls than this in one job are logged as "several": a reader then reads every call
+ * that is not over again. */
+#define MAX_LOGGED_CALLS 256
+
+static gboolean
+log_change (NcStoreConnection  *conn,
+            NcStoreChange       kind,
+            gint64              id,
+            GError            **error)
+{
+  NcStoreStmt *stmt = nc_store_prepare (conn,
+                                        "INSERT INTO changes (kind, row_id, at) VALUES (?1, ?2, ?3)",
+                                        error);
+
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, kind);
+  nc_store_bind_int64 (stmt, 2, id);
+  nc_store_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+  return nc_store_step_done (stmt, error);
+}
+
+/* Writes what the job marked into the change log: each call, and once each other kind. */
+gboolean
+nc_store_log_marks (NcStoreConnection  *conn,
+                    GError            **error)
+{
+  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
+    {
+      if (conn->marks[kind] == NC_STORE_NO_CHANGE)
+        continue;
+      if (kind == NC_STORE_CHANGE_CALLS && conn->changed_calls->len > 0 &&
+          conn->changed_calls->len <= MAX_LOGGED_CALLS)
+        {
+          for (guint i = 0; i < conn->changed_calls->len; i++)
+            if (!log_change (conn, kind, g_array_index (conn->changed_calls, gint64, i), error))
+              return FALSE;
+        }
+      else if (!log_change (conn, kind,
+                            kind == NC_STORE_CHANGE_CALLS && conn->changed_calls->len > 0
+                            ? 0 : conn->marks[kind], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* How long the change log keeps what it was told: a reader away longer reads its data
+ * again (nc-store-journal.c). */
+#define CHANGES_KEPT_SECONDS (2 * 24 * 60 * 60)
+
+/* At open: forgets the changes every reader has read by now, but the last. */
+gboolean
+nc_store_prune_changes (NcStoreConnection  *conn,
+                        GError            **error)
+{
+  NcStoreStmt *stmt = nc_store_prepare (conn,
+                                        "DELETE FROM changes WHERE at < ?1 AND "
+                                        "id < (SELECT MAX (id) FROM changes)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC - CHANGES_KEPT_SECONDS);
+  return nc_store_step_done (stmt, error);
 }

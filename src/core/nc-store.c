@@ -127,6 +127,8 @@ nc_store_mark_changed (NcStoreConnection *conn,
   g_return_if_fail (id >= 0);
 
   conn->marks[kind] = mark_add (conn->marks[kind], id);
+  if (kind == NC_STORE_CHANGE_CALLS && id != 0)
+    g_array_append_val (conn->changed_calls, id);
 }
 
 typedef struct
@@ -279,7 +281,15 @@ run_in_savepoint (NcStoreConnection  *conn,
     return TRUE;
 
   marks_clear (conn->marks);
+  g_array_set_size (conn->changed_calls, 0);
   *result = job->func (conn, job->data, job_error);
+  /* What the job changed goes into the log with it, or neither does. */
+  if (*job_error == NULL && !nc_store_log_marks (conn, job_error))
+    {
+      if (*result != NULL && job->result_destroy != NULL)
+        job->result_destroy (*result);
+      *result = NULL;
+    }
 
   if (*job_error != NULL && !backend->transaction (conn, NC_STORE_ROLLBACK_TO, NULL))
     {
@@ -566,7 +576,8 @@ nc_store_open_internal (NcStore     *self,
    * version of the application is refused untouched. */
   if (!nc_store_schema_check (writer, error) ||
       !self->backend->setup_writer (writer, error) ||
-      !nc_store_schema_upgrade (writer, error))
+      !nc_store_schema_upgrade (writer, error) ||
+      !nc_store_prune_changes (writer, error))
     {
       nc_store_connection_free (writer);
       return FALSE;
@@ -797,4 +808,16 @@ nc_store_write_finish (NcStore       *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
 
   return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+gpointer
+nc_store_pointer_finish (NcStore       *self,
+                         GAsyncResult  *result,
+                         gpointer       source_tag,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "nc-call-record.h"
 #include "nc-client.h"
 #include "nc-progress.h"
 
@@ -22,9 +23,10 @@ typedef enum
   NC_STORE_ERROR_NEWER_VERSION,
   NC_STORE_ERROR_NOT_FOUND,
   NC_STORE_ERROR_INVALID,
+  NC_STORE_ERROR_BUSY,        /* the client is being called already */
 } NcStoreError;
 
-#define NC_STORE_SCHEMA_VERSION 2
+#define NC_STORE_SCHEMA_VERSION 3
 #define NC_STORE_FILE_NAME "novofon-console.db"
 
 /* What an emission of NcStore::changed is about. */
@@ -51,18 +53,61 @@ typedef struct
 void nc_stored_event_free (NcStoredEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcStoredEvent, nc_stored_event_free)
 
-/* What the store keeps of a call besides its events. */
+/* The journal's filters, run by the store (nc_store_list_calls_sync()). */
+typedef enum
+{
+  NC_CALL_OUTCOME_ANY,
+  NC_CALL_OUTCOME_ANSWERED,
+  NC_CALL_OUTCOME_MISSED,        /* incoming, ended unanswered */
+  NC_CALL_OUTCOME_NOT_ANSWERED,  /* outgoing, ended unanswered */
+  NC_CALL_OUTCOME_UNENDED,       /* taken for over: no end was reported */
+} NcCallOutcome;
+
 typedef struct
 {
-  char   *pbx_call_id;
-  gint64  client_id;
-  char   *match_rule;
-  char   *record_link;
-  char   *record_expires;
-} NcStoredCall;
+  int            direction;  /* an NcCallDirection, or -1 for both */
+  NcCallOutcome  outcome;
+  char          *employee;   /* an extension, or %NULL for every one */
+  gint64         since;      /* started_unix at or after (0: no bound) */
+  gint64         until;      /* started_unix before (0: no bound) */
+  char          *text;       /* a fragment of a number or a client's name, or %NULL */
+  gint64         client_id;  /* one client's calls, or 0 */
+} NcCallFilter;
 
-void nc_stored_call_free (NcStoredCall *call);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcStoredCall, nc_stored_call_free)
+/* The clients a text filter looks for calls of, at most. */
+#define NC_CALL_FILTER_TEXT_CLIENTS 200
+
+NcCallFilter *nc_call_filter_new     (void);
+NcCallFilter *nc_call_filter_copy    (const NcCallFilter *filter);
+gboolean      nc_call_filter_equal   (const NcCallFilter *a,
+                                      const NcCallFilter *b);
+gboolean      nc_call_filter_is_empty (const NcCallFilter *filter);
+gboolean      nc_call_filter_matches (const NcCallFilter *filter,
+                                      const NcCallRecord *record,
+                                      GArray             *text_clients);
+void          nc_call_filter_free    (NcCallFilter       *filter);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcCallFilter, nc_call_filter_free)
+
+/* What changed since a reader last looked (nc_store_read_changes_sync()). */
+typedef struct
+{
+  gint64     cursor;     /* the last change read: where the next read starts */
+  guint      kinds;      /* bit (1 << NcStoreChange) for each kind that changed */
+  gboolean   all_calls;  /* more calls changed than the log names one by one */
+  gboolean   more;       /* there is more to read after cursor */
+  GPtrArray *calls;      /* NcCallRecord: the calls named, as they are now */
+} NcStoreChanges;
+
+void nc_store_changes_free (NcStoreChanges *changes);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcStoreChanges, nc_store_changes_free)
+
+/* A callback request a call is tied to, or that expired (nc_store_request_callback_sync()). */
+typedef enum
+{
+  NC_CALLBACK_PENDING,
+  NC_CALLBACK_TIED,
+  NC_CALLBACK_EXPIRED,
+} NcCallbackState;
 
 #define NC_TYPE_STORE (nc_store_get_type ())
 
@@ -266,24 +311,116 @@ gboolean    nc_store_add_call_event_finish (NcStore             *self,
                                             GAsyncResult        *result,
                                             gboolean            *out_inserted,
                                             GError             **error);
-GPtrArray  *nc_store_list_call_events_sync (NcStore             *self,
-                                            GError             **error);
 gboolean    nc_store_get_last_event_time_sync (NcStore          *self,
                                                gint64           *out_time,
                                                GError          **error);
-gboolean    nc_store_save_call_sync        (NcStore             *self,
-                                            const NcStoredCall  *call,
+
+/* Calls: each is a row, merged from its events by the writer as they are stored. */
+GPtrArray  *nc_store_list_live_calls_sync  (NcStore             *self,
+                                            gint64              *out_cursor,
+                                            gint64              *out_last_call,
                                             GError             **error);
-void        nc_store_save_call_async       (NcStore             *self,
-                                            const NcStoredCall  *call,
+void        nc_store_list_live_calls_async (NcStore             *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
-gboolean    nc_store_save_call_finish      (NcStore             *self,
+GPtrArray  *nc_store_list_live_calls_finish (NcStore            *self,
+                                             GAsyncResult       *result,
+                                             gint64             *out_cursor,
+                                             gint64             *out_last_call,
+                                             GError            **error);
+NcStoreChanges *nc_store_read_changes_sync   (NcStore             *self,
+                                              gint64               after,
+                                              GError             **error);
+void            nc_store_read_changes_async  (NcStore             *self,
+                                              gint64               after,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+NcStoreChanges *nc_store_read_changes_finish (NcStore             *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+GPtrArray  *nc_store_list_calls_sync       (NcStore             *self,
+                                            const NcCallFilter  *filter,
+                                            const NcCallRecord  *after,
+                                            guint                limit,
+                                            GError             **error);
+void        nc_store_list_calls_async      (NcStore             *self,
+                                            const NcCallFilter  *filter,
+                                            const NcCallRecord  *after,
+                                            guint                limit,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GPtrArray  *nc_store_list_calls_finish     (NcStore             *self,
                                             GAsyncResult        *result,
                                             GError             **error);
-GPtrArray  *nc_store_list_calls_sync       (NcStore             *self,
+NcCallRecord *nc_store_get_call_sync       (NcStore             *self,
+                                            const char          *pbx_call_id,
                                             GError             **error);
+gboolean    nc_store_set_call_client_sync  (NcStore             *self,
+                                            gint64               call_id,
+                                            gint64               client_id,
+                                            const char          *match_rule,
+                                            GError             **error);
+void        nc_store_set_call_client_async (NcStore             *self,
+                                            gint64               call_id,
+                                            gint64               client_id,
+                                            const char          *match_rule,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean    nc_store_set_call_client_finish (NcStore            *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
+guint       nc_store_close_stuck_calls_sync (NcStore            *self,
+                                             gint64              quiet_since_us,
+                                             GError            **error);
+guint       nc_store_add_recovered_calls_sync (NcStore          *self,
+                                               GPtrArray        *records,
+                                               GError          **error);
+
+/* Recordings: the link of each recorded call is pending, fetched or failed, in the store. */
+GPtrArray  *nc_store_take_due_recordings_sync (NcStore          *self,
+                                               gint64            now,
+                                               guint             limit,
+                                               guint             lease_seconds,
+                                               gint64           *out_next_due,
+                                               GError          **error);
+gboolean    nc_store_recording_fetched_sync   (NcStore          *self,
+                                               gint64            call_id,
+                                               const char       *link,
+                                               const char       *expires,
+                                               GError          **error);
+gboolean    nc_store_recording_retry_sync     (NcStore          *self,
+                                               gint64            call_id,
+                                               gint64            next_try,
+                                               gboolean          count_attempt,
+                                               guint             give_up_after,
+                                               GError          **error);
+gboolean    nc_store_recording_wanted_sync    (NcStore          *self,
+                                               gint64            call_id,
+                                               GError          **error);
+
+/* Callback requests: the guard against calling a client twice, for every desk. */
+gint64      nc_store_request_callback_sync  (NcStore             *self,
+                                             const char          *client_phone,
+                                             const char          *employee_id,
+                                             gint64               now_us,
+                                             guint                window_seconds,
+                                             GError             **error);
+NcCallbackState nc_store_end_callback_request_sync (NcStore      *self,
+                                                    gint64        request_id,
+                                                    GError      **error);
+
+/* Small facts kept for every process: the listener's last sign of life, say. */
+char       *nc_store_get_meta_sync          (NcStore             *self,
+                                             const char          *name,
+                                             GError             **error);
+gboolean    nc_store_set_meta_sync          (NcStore             *self,
+                                             const char          *name,
+                                             const char          *value,
+                                             GError             **error);
 
 /* The API request budget, shared by every process on this data directory. */
 gboolean    nc_store_budget_take_sync   (NcStore             *self,

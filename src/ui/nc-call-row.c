@@ -112,7 +112,7 @@ update (NcCallRow *self)
   g_autoptr(GStrvBuilder) parts = g_strv_builder_new ();
   g_auto(GStrv) subtitle = NULL;
   g_autofree char *joined = NULL;
-  gboolean live, missed;
+  gboolean live, missed, recorded;
 
   if (call == NULL)
     return;
@@ -146,6 +146,9 @@ update (NcCallRow *self)
     g_strv_builder_add (parts, employee);
   if (*time != '\0')
     g_strv_builder_add (parts, time);
+  /* Known from the PBX's statistics: the listener was down when it happened. */
+  if (nc_call_is_recovered (call))
+    g_strv_builder_add (parts, _("recovered"));
   subtitle = g_strv_builder_end (parts);
   joined = g_strjoinv (" · ", subtitle);
   gtk_label_set_label (self->subtitle_label, joined);
@@ -156,14 +159,18 @@ update (NcCallRow *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->outcome_label), "error");
 
-  /* The actions go with their targets, or a row without one would warn. */
-  gtk_widget_set_visible (GTK_WIDGET (self->record_button),
-                          nc_call_get_record_link (call) != NULL);
-  if (nc_call_get_record_link (call) != NULL)
+  /* The actions go with their targets, or a row without one would warn. A recording whose
+   * link expired, or was never had, is asked for when it is opened. */
+  recorded = nc_call_get_record_link (call) != NULL ||
+             (nc_call_get_is_recorded (call) && nc_call_get_call_id_with_rec (call) != NULL &&
+              nc_call_get_state (call) == NC_CALL_STATE_ENDED);
+  gtk_widget_set_visible (GTK_WIDGET (self->record_button), recorded);
+  if (recorded)
     {
       gtk_actionable_set_action_target (GTK_ACTIONABLE (self->record_button), "s",
-                                        nc_call_get_record_link (call));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->record_button), "win.open-uri");
+                                        nc_call_get_pbx_call_id (call));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->record_button),
+                                      "win.open-recording");
     }
   else
     gtk_actionable_set_action_name (GTK_ACTIONABLE (self->record_button), NULL);

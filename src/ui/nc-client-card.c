@@ -14,8 +14,8 @@
 #include <glib/gi18n.h>
 
 #include "nc-call-row.h"
-#include "nc-call-service.h"
 #include "nc-client-card.h"
+#include "nc-journal.h"
 #include "nc-phone.h"
 
 struct _NcClientCard
@@ -25,6 +25,8 @@ struct _NcClientCard
   gint64               client_id;
   char                *phone;
   NcDialer            *dialer;
+  NcSession           *session;
+  NcJournal           *journal;     /* the client's calls, newest first */
 
   AdwWindowTitle      *title;
   GtkButton           *call_button;
@@ -34,6 +36,9 @@ struct _NcClientCard
 };
 
 G_DEFINE_FINAL_TYPE (NcClientCard, nc_client_card, ADW_TYPE_WINDOW)
+
+/* The calls a card shows: the last ones. */
+#define CARD_CALLS 20
 
 /* A label above, its value below, as the value is what people read and copy. */
 static GtkWidget *
@@ -106,6 +111,8 @@ nc_client_card_dispose (GObject *object)
   NcClientCard *self = NC_CLIENT_CARD (object);
 
   g_clear_object (&self->dialer);
+  g_clear_object (&self->journal);
+  g_clear_object (&self->session);
   g_clear_pointer (&self->phone, g_free);
 
   G_OBJECT_CLASS (nc_client_card_parent_class)->dispose (object);
@@ -121,6 +128,7 @@ nc_client_card_class_init (NcClientCardClass *klass)
 
   /* The buttons of the card and of its call rows. */
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", forward_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-recording", "s", forward_activated);
   gtk_widget_class_install_action (widget_class, "win.call-client", "s", forward_activated);
   gtk_widget_class_install_action (widget_class, "win.show-client-id", "x", forward_activated);
   gtk_widget_class_install_action (widget_class, "win.toast", "s", forward_activated);
@@ -169,6 +177,32 @@ variable_row (NcVariable *variable)
   return widget;
 }
 
+static GtkWidget *
+create_call_row (gpointer item,
+                 gpointer user_data)
+{
+  NcClientCard *self = user_data;
+  GtkWidget *call_row = nc_call_row_new (nc_session_get_employees (self->session));
+
+  nc_call_row_set_call (NC_CALL_ROW (call_row), item);
+  return call_row;
+}
+
+/* Why this client? The matcher's rule, said once; or that there is no call yet. */
+static void
+calls_changed (NcClientCard *self)
+{
+  GListModel *calls = G_LIST_MODEL (self->journal);
+  g_autoptr(NcCall) last = g_list_model_get_item (calls, 0);
+
+  if (last != NULL)
+    adw_preferences_group_set_description (self->calls, nc_call_get_match_reason (last));
+  else if (nc_journal_get_complete (self->journal))
+    adw_preferences_group_set_description (self->calls, _("No calls with this client yet."));
+  else
+    adw_preferences_group_set_description (self->calls, NULL);
+}
+
 /**
  * nc_client_card_new:
  * @client: the client, its variables loaded
@@ -185,8 +219,9 @@ nc_client_card_new (GtkWindow *parent,
                                      NULL);
   g_autofree char *phone = nc_phone_format (nc_client_get_phone (client));
   GPtrArray *variables = nc_client_get_variables (client);
-  GListModel *journal = nc_call_tracker_get_journal (nc_session_get_tracker (session));
-  guint n_calls = 0;
+  g_autoptr(NcCallFilter) filter = nc_call_filter_new ();
+  g_autoptr(GtkSliceListModel) recent = NULL;
+  GtkWidget *list;
 
   self->client_id = nc_client_get_id (client);
   self->phone = g_strdup (nc_client_get_phone (client));
@@ -208,23 +243,26 @@ nc_client_card_new (GtkWindow *parent,
     adw_preferences_group_add (self->variables, variable_row (variables->pdata[i]));
   gtk_widget_set_visible (GTK_WIDGET (self->variables), variables != NULL && variables->len > 0);
 
-  for (guint i = 0; i < g_list_model_get_n_items (journal); i++)
-    {
-      g_autoptr(NcCall) call = g_list_model_get_item (journal, i);
-      GtkWidget *call_row;
-
-      if (nc_call_get_client_id (call) != nc_client_get_id (client))
-        continue;
-
-      call_row = nc_call_row_new (nc_session_get_employees (session));
-      nc_call_row_set_call (NC_CALL_ROW (call_row), call);
-      adw_preferences_group_add (self->calls, call_row);
-      /* Why this client? The matcher's rule, said once. */
-      if (n_calls++ == 0 && nc_call_get_match_reason (call) != NULL)
-        adw_preferences_group_set_description (self->calls, nc_call_get_match_reason (call));
-    }
-  if (n_calls == 0)
-    adw_preferences_group_set_description (self->calls, _("No calls with this client yet."));
+  /* The client's last calls, read from the store; the journal has the others. */
+  self->session = g_object_ref (session);
+  filter->client_id = nc_client_get_id (client);
+  self->journal = nc_journal_new (nc_session_get_tracker (session));
+  nc_journal_set_filter (self->journal, filter);
+  recent = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->journal)), 0,
+                                     CARD_CALLS);
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Calls with this client"), -1);
+  gtk_list_box_bind_model (GTK_LIST_BOX (list), G_LIST_MODEL (recent), create_call_row, self,
+                           NULL);
+  adw_preferences_group_add (self->calls, list);
+  g_signal_connect_object (self->journal, "items-changed", G_CALLBACK (calls_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->journal, "notify::complete", G_CALLBACK (calls_changed), self,
+                           G_CONNECT_SWAPPED);
+  calls_changed (self);
 
   return self;
 }

@@ -2,8 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Active calls on top with running timers, the journal below, newest first. Both are the
- * tracker's own list models: the view only shows and filters them.
+ * The filters on top, then the active calls with running timers (the tracker's), then the
+ * journal, newest first: an NcJournal, which reads pages from the store with the filters
+ * in the query. The view only shows them, and holds the journal still while the reader is
+ * away from its top ("New Calls" takes them back).
  */
 
 #define G_LOG_DOMAIN "nc-live-view"
@@ -22,75 +24,135 @@ enum {
   DIRECTION_OUT,
 };
 
+/* Scrolled further than this from the top, the reader is away from it. */
+#define AWAY_FROM_TOP_PX 8
+
 struct _NcLiveView
 {
   AdwBin              parent_instance;
 
   NcSession          *session;
   NcCallTracker      *tracker;
-  GtkFilterListModel *filtered;
-  GtkCustomFilter    *filter;
+  NcJournal          *journal;
   GtkStringList      *employee_names;
   GPtrArray          *employee_ids;   /* the drop-down's employees, after "All Employees" */
+  gboolean            setting_filter;
 
   GtkStack           *stack;
   GtkWidget          *active_box;
   GtkListBox         *active_list;
   GtkListView        *journal_list;
-  GtkDropDown        *event_dropdown;
+  GtkScrolledWindow  *journal_scroller;
+  GtkSearchEntry     *search_entry;
   GtkDropDown        *direction_dropdown;
+  GtkDropDown        *outcome_dropdown;
   GtkDropDown        *employee_dropdown;
+  GtkDropDown        *period_dropdown;
   GtkStack           *journal_stack;
+  GtkButton          *new_calls_button;
+  AdwStatusPage      *problem_page;
 };
 
 G_DEFINE_FINAL_TYPE (NcLiveView, nc_live_view, ADW_TYPE_BIN)
 
-static const struct
-{
-  const char *type;
-  const char *label;
-} event_labels[] = {
-  { NULL, N_("All Events") },
-  { "NOTIFY_START", N_("Call Arrived") },
-  { "NOTIFY_INTERNAL", N_("Extension Rang") },
-  { "NOTIFY_ANSWER", NC_("event filter", "Answered") },
-  { "NOTIFY_END", N_("Incoming Call Ended") },
-  { "NOTIFY_OUT_START", N_("Outgoing Call Started") },
-  { "NOTIFY_OUT_END", N_("Outgoing Call Ended") },
-  { "NOTIFY_RECORD", N_("Recording Ready") },
-  { "NOTIFY_IVR", N_("Voice Menu") },
+/* The outcome drop-down, in the order of NcCallOutcome. */
+static const char *const outcome_labels[] = {
+  N_("All Outcomes"),
+  NC_("outcome filter", "Answered"),
+  N_("Missed"),
+  N_("Not Answered"),
+  N_("No End Reported"),
 };
 
-static gboolean
-filter_call (gpointer item,
-             gpointer user_data)
+/* The period drop-down, in the order of NcPeriod. */
+static const char *const period_labels[] = {
+  N_("All Time"),
+  N_("Today"),
+  N_("Yesterday"),
+  N_("Last 7 Days"),
+  N_("Last 30 Days"),
+};
+
+/**
+ * nc_period_get_range:
+ * @now: the local time to count the days from
+ * @out_since: (out): the period's first second, as the PBX's times are read (its clock,
+ *   taken as UTC: nc_call_parse_pbx_time()), or 0
+ * @out_until: (out): the second after its last, or 0
+ */
+void
+nc_period_get_range (NcPeriod   period,
+                     GDateTime *now,
+                     gint64    *out_since,
+                     gint64    *out_until)
 {
-  NcLiveView *self = user_data;
-  NcCall *call = item;
-  guint event = gtk_drop_down_get_selected (self->event_dropdown);
-  guint direction = gtk_drop_down_get_selected (self->direction_dropdown);
-  guint employee = gtk_drop_down_get_selected (self->employee_dropdown);
+  g_autoptr(GDateTime) midnight = g_date_time_new_utc (g_date_time_get_year (now),
+                                                       g_date_time_get_month (now),
+                                                       g_date_time_get_day_of_month (now),
+                                                       0, 0, 0);
+  gint64 today = g_date_time_to_unix (midnight);
+  gint64 day = 24 * 60 * 60;
 
-  if (event > 0 && event < G_N_ELEMENTS (event_labels) &&
-      !nc_call_had_event (call, event_labels[event].type))
-    return FALSE;
-
-  if ((direction == DIRECTION_IN && nc_call_get_direction (call) != NC_CALL_DIRECTION_IN) ||
-      (direction == DIRECTION_OUT && nc_call_get_direction (call) != NC_CALL_DIRECTION_OUT))
-    return FALSE;
-
-  if (employee > 0 && employee <= self->employee_ids->len &&
-      g_strcmp0 (nc_call_get_employee (call), self->employee_ids->pdata[employee - 1]) != 0)
-    return FALSE;
-
-  return TRUE;
+  *out_since = 0;
+  *out_until = 0;
+  switch (period)
+    {
+    case NC_PERIOD_ALL:
+      break;
+    case NC_PERIOD_TODAY:
+      *out_since = today;
+      break;
+    case NC_PERIOD_YESTERDAY:
+      *out_since = today - day;
+      *out_until = today;
+      break;
+    case NC_PERIOD_WEEK:
+      *out_since = today - 6 * day;
+      break;
+    case NC_PERIOD_MONTH:
+      *out_since = today - 29 * day;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
+
+static NcCallFilter *
+filter_from_widgets (NcLiveView *self)
+{
+  NcCallFilter *filter = nc_call_filter_new ();
+  guint direction = gtk_drop_down_get_selected (self->direction_dropdown);
+  guint outcome = gtk_drop_down_get_selected (self->outcome_dropdown);
+  guint employee = gtk_drop_down_get_selected (self->employee_dropdown);
+  guint period = gtk_drop_down_get_selected (self->period_dropdown);
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  filter->direction = direction == DIRECTION_IN ? NC_CALL_DIRECTION_IN :
+                      direction == DIRECTION_OUT ? NC_CALL_DIRECTION_OUT : -1;
+  filter->outcome = outcome < G_N_ELEMENTS (outcome_labels) ? (NcCallOutcome) outcome
+                                                            : NC_CALL_OUTCOME_ANY;
+  if (employee > 0 && employee <= self->employee_ids->len)
+    filter->employee = g_strdup (self->employee_ids->pdata[employee - 1]);
+  if (period < G_N_ELEMENTS (period_labels))
+    nc_period_get_range ((NcPeriod) period, now, &filter->since, &filter->until);
+  if (*text != '\0')
+    filter->text = g_steal_pointer (&text);
+  return filter;
+}
+
+static void update_visibility (NcLiveView *self);
 
 static void
 filter_changed (NcLiveView *self)
 {
-  if (self->filter != NULL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  g_autoptr(NcCallFilter) filter = NULL;
+
+  if (self->journal == NULL || self->setting_filter)
+    return;
+  filter = filter_from_widgets (self);
+  nc_journal_set_filter (self->journal, filter);
+  update_visibility (self);
 }
 
 /* The employee filter offers the project's employees, by name. */
@@ -119,32 +181,94 @@ employees_changed (NcLiveView *self)
         keep = self->employee_ids->len;
     }
   strv = g_strv_builder_end (names);
+  self->setting_filter = TRUE;
   gtk_string_list_splice (self->employee_names, 1,
                           g_list_model_get_n_items (G_LIST_MODEL (self->employee_names)) - 1,
                           (const char *const *) strv);
   gtk_drop_down_set_selected (self->employee_dropdown, keep);
+  self->setting_filter = FALSE;
+  filter_changed (self);
 }
 
 static void
 update_visibility (NcLiveView *self)
 {
-  GListModel *journal;
-  guint live;
+  guint n, live;
+  const char *page;
 
-  if (self->tracker == NULL)
+  if (self->journal == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }
 
-  journal = nc_call_tracker_get_journal (self->tracker);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->journal));
   live = g_list_model_get_n_items (nc_call_tracker_get_live_calls (self->tracker));
+  /* "No Calls Yet" only when there is none at all: not when the filters hide them. */
   gtk_stack_set_visible_child_name (self->stack,
-                                    g_list_model_get_n_items (journal) > 0 ? "calls" : "empty");
+                                    n == 0 && live == 0 && nc_journal_get_complete (self->journal) &&
+                                    nc_call_filter_is_empty (nc_journal_get_filter (self->journal))
+                                    ? "empty" : "calls");
   gtk_widget_set_visible (self->active_box, live > 0);
-  gtk_stack_set_visible_child_name (self->journal_stack,
-                                    g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0
-                                    ? "list" : "nothing");
+
+  if (n > 0)
+    page = "list";
+  else if (nc_journal_get_problem (self->journal) != NULL)
+    {
+      adw_status_page_set_description (self->problem_page, nc_journal_get_problem (self->journal));
+      page = "problem";
+    }
+  else if (nc_journal_get_loading (self->journal))
+    page = "loading";
+  else
+    page = "nothing";
+  gtk_stack_set_visible_child_name (self->journal_stack, page);
+}
+
+static void
+update_new_calls (NcLiveView *self)
+{
+  guint waiting = nc_journal_get_n_waiting (self->journal);
+  g_autofree char *label = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->new_calls_button), waiting > 0);
+  if (waiting == 0)
+    return;
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u New Call", "%u New Calls", waiting),
+                           waiting);
+  gtk_button_set_label (self->new_calls_button, label);
+}
+
+static void
+scrolled (GtkAdjustment *adjustment,
+          NcLiveView    *self)
+{
+  gboolean away = gtk_adjustment_get_value (adjustment) > AWAY_FROM_TOP_PX;
+
+  if (self->journal == NULL)
+    return;
+  nc_journal_set_hold (self->journal, away);
+  /* Back at the top by hand: what waited shows. */
+  if (!away)
+    nc_journal_show_waiting (self->journal);
+}
+
+static void
+new_calls_clicked (NcLiveView *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->journal_scroller);
+
+  nc_journal_set_hold (self->journal, FALSE);
+  nc_journal_show_waiting (self->journal);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+  gtk_widget_grab_focus (GTK_WIDGET (self->journal_list));
+}
+
+static void
+try_again (NcLiveView *self)
+{
+  if (self->journal != NULL)
+    nc_journal_reload (self->journal);
 }
 
 static GtkWidget *
@@ -187,7 +311,7 @@ journal_activated (GtkListView *list,
                    guint        position,
                    NcLiveView  *self)
 {
-  g_autoptr(NcCall) call = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+  g_autoptr(NcCall) call = g_list_model_get_item (G_LIST_MODEL (self->journal), position);
 
   open_call (self, call);
 }
@@ -220,13 +344,14 @@ unbind_journal_row (GtkSignalListItemFactory *factory,
 /**
  * nc_live_view_set_session:
  *
- * Shows @session's calls, with the names of its employees.
+ * Shows @session's calls, with the names of its employees. The session is started.
  */
 void
 nc_live_view_set_session (NcLiveView *self,
                           NcSession  *session)
 {
-  GListModel *journal;
+  g_autoptr(GtkNoSelection) selection = NULL;
+  g_autoptr(NcCallFilter) filter = NULL;
   GtkListItemFactory *factory;
 
   g_return_if_fail (NC_IS_LIVE_VIEW (self));
@@ -234,7 +359,9 @@ nc_live_view_set_session (NcLiveView *self,
 
   self->session = g_object_ref (session);
   self->tracker = g_object_ref (nc_session_get_tracker (session));
-  journal = nc_call_tracker_get_journal (self->tracker);
+  self->journal = nc_journal_new (self->tracker);
+  filter = filter_from_widgets (self);
+  nc_journal_set_filter (self->journal, filter);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_journal_row), self);
@@ -243,11 +370,21 @@ nc_live_view_set_session (NcLiveView *self,
   gtk_list_view_set_factory (self->journal_list, factory);
   g_object_unref (factory);
 
-  gtk_filter_list_model_set_model (self->filtered, journal);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->journal)));
+  gtk_list_view_set_model (self->journal_list, GTK_SELECTION_MODEL (selection));
   gtk_list_box_bind_model (self->active_list, nc_call_tracker_get_live_calls (self->tracker),
                            create_active_row, self, NULL);
-  g_signal_connect_object (journal, "items-changed", G_CALLBACK (update_visibility), self,
+
+  g_signal_connect_object (self->journal, "items-changed", G_CALLBACK (update_visibility), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->journal, "notify::loading", G_CALLBACK (update_visibility),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->journal, "notify::problem", G_CALLBACK (update_visibility),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->journal, "notify::complete", G_CALLBACK (update_visibility),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->journal, "notify::n-waiting", G_CALLBACK (update_new_calls),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (nc_call_tracker_get_live_calls (self->tracker), "items-changed",
                            G_CALLBACK (update_visibility), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (nc_session_get_employees (session), "items-changed",
@@ -257,45 +394,51 @@ nc_live_view_set_session (NcLiveView *self,
 }
 
 /**
- * nc_live_view_get_journal_model:
+ * nc_live_view_get_journal:
  *
- * Returns: (transfer none): the journal as shown, filters applied
+ * Returns: (transfer none) (nullable): the journal as shown, filters applied
  */
-GListModel *
-nc_live_view_get_journal_model (NcLiveView *self)
+NcJournal *
+nc_live_view_get_journal (NcLiveView *self)
 {
   g_return_val_if_fail (NC_IS_LIVE_VIEW (self), NULL);
-  return G_LIST_MODEL (self->filtered);
+  return self->journal;
 }
 
 /**
  * nc_live_view_set_filter:
- * @event_type: (nullable): show only calls with an event of this type
  * @direction: -1 for both, or an #NcCallDirection
  * @employee_id: (nullable): show only the calls of this employee
+ * @text: (nullable): a number or a client's name
  *
- * Chooses the filters as the user does in the drop-downs.
+ * Chooses the filters as the user does in the search entry and the drop-downs.
  */
 void
-nc_live_view_set_filter (NcLiveView *self,
-                         const char *event_type,
-                         int         direction,
-                         const char *employee_id)
+nc_live_view_set_filter (NcLiveView    *self,
+                         int            direction,
+                         NcCallOutcome  outcome,
+                         const char    *employee_id,
+                         NcPeriod       period,
+                         const char    *text)
 {
-  guint event = 0, chosen_employee = 0;
+  guint chosen_employee = 0;
 
-  for (guint i = 1; i < G_N_ELEMENTS (event_labels); i++)
-    if (g_strcmp0 (event_labels[i].type, event_type) == 0)
-      event = i;
+  g_return_if_fail (NC_IS_LIVE_VIEW (self));
+
   for (guint i = 0; i < self->employee_ids->len; i++)
     if (g_strcmp0 (self->employee_ids->pdata[i], employee_id) == 0)
       chosen_employee = i + 1;
 
-  gtk_drop_down_set_selected (self->event_dropdown, event);
+  self->setting_filter = TRUE;
   gtk_drop_down_set_selected (self->direction_dropdown,
                               direction == NC_CALL_DIRECTION_IN ? DIRECTION_IN :
                               direction == NC_CALL_DIRECTION_OUT ? DIRECTION_OUT : DIRECTION_ANY);
+  gtk_drop_down_set_selected (self->outcome_dropdown, outcome);
   gtk_drop_down_set_selected (self->employee_dropdown, chosen_employee);
+  gtk_drop_down_set_selected (self->period_dropdown, period);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  self->setting_filter = FALSE;
+  filter_changed (self);
 }
 
 static void
@@ -305,6 +448,9 @@ nc_live_view_dispose (GObject *object)
 
   if (self->active_list != NULL)
     gtk_list_box_bind_model (self->active_list, NULL, NULL, NULL, NULL);
+  if (self->journal_list != NULL)
+    gtk_list_view_set_model (self->journal_list, NULL);
+  g_clear_object (&self->journal);
   g_clear_object (&self->tracker);
   g_clear_object (&self->session);
 
@@ -316,7 +462,6 @@ nc_live_view_finalize (GObject *object)
 {
   NcLiveView *self = NC_LIVE_VIEW (object);
 
-  g_clear_object (&self->filtered);
   g_clear_object (&self->employee_names);
   g_clear_pointer (&self->employee_ids, g_ptr_array_unref);
 
@@ -339,46 +484,54 @@ nc_live_view_class_init (NcLiveViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcLiveView, active_box);
   gtk_widget_class_bind_template_child (widget_class, NcLiveView, active_list);
   gtk_widget_class_bind_template_child (widget_class, NcLiveView, journal_list);
-  gtk_widget_class_bind_template_child (widget_class, NcLiveView, event_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, NcLiveView, journal_scroller);
+  gtk_widget_class_bind_template_child (widget_class, NcLiveView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, NcLiveView, direction_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, NcLiveView, outcome_dropdown);
   gtk_widget_class_bind_template_child (widget_class, NcLiveView, employee_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, NcLiveView, period_dropdown);
   gtk_widget_class_bind_template_child (widget_class, NcLiveView, journal_stack);
+  gtk_widget_class_bind_template_child (widget_class, NcLiveView, new_calls_button);
+  gtk_widget_class_bind_template_child (widget_class, NcLiveView, problem_page);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, new_calls_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, try_again);
 }
 
 static void
 nc_live_view_init (NcLiveView *self)
 {
-  g_autoptr(GtkStringList) events = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) directions = gtk_string_list_new (NULL);
-  g_autoptr(GtkNoSelection) selection = NULL;
+  g_autoptr(GtkStringList) outcomes = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) periods = gtk_string_list_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  for (guint i = 0; i < G_N_ELEMENTS (event_labels); i++)
-    gtk_string_list_append (events, _(event_labels[i].label));
-  gtk_drop_down_set_model (self->event_dropdown, G_LIST_MODEL (events));
 
   gtk_string_list_append (directions, _("Both Directions"));
   gtk_string_list_append (directions, _("Incoming"));
   gtk_string_list_append (directions, _("Outgoing"));
   gtk_drop_down_set_model (self->direction_dropdown, G_LIST_MODEL (directions));
 
+  gtk_string_list_append (outcomes, _(outcome_labels[0]));
+  gtk_string_list_append (outcomes, g_dpgettext2 (GETTEXT_PACKAGE, "outcome filter", outcome_labels[1]));
+  for (guint i = 2; i < G_N_ELEMENTS (outcome_labels); i++)
+    gtk_string_list_append (outcomes, _(outcome_labels[i]));
+  gtk_drop_down_set_model (self->outcome_dropdown, G_LIST_MODEL (outcomes));
+
+  for (guint i = 0; i < G_N_ELEMENTS (period_labels); i++)
+    gtk_string_list_append (periods, _(period_labels[i]));
+  gtk_drop_down_set_model (self->period_dropdown, G_LIST_MODEL (periods));
+
   self->employee_names = gtk_string_list_new (NULL);
   self->employee_ids = g_ptr_array_new_with_free_func (g_free);
   gtk_string_list_append (self->employee_names, _("All Employees"));
   gtk_drop_down_set_model (self->employee_dropdown, G_LIST_MODEL (self->employee_names));
 
-  self->filter = gtk_custom_filter_new (filter_call, self, NULL);
-  self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
-  g_signal_connect_object (self->filtered, "items-changed", G_CALLBACK (update_visibility), self,
-                           G_CONNECT_SWAPPED);
-
   gtk_list_view_set_single_click_activate (self->journal_list, TRUE);
   g_signal_connect (self->journal_list, "activate", G_CALLBACK (journal_activated), self);
   g_signal_connect (self->active_list, "row-activated", G_CALLBACK (active_activated), self);
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
-  gtk_list_view_set_model (self->journal_list, GTK_SELECTION_MODEL (selection));
+  g_signal_connect (gtk_scrolled_window_get_vadjustment (self->journal_scroller), "value-changed",
+                    G_CALLBACK (scrolled), self);
 
   update_visibility (self);
 }

@@ -188,18 +188,77 @@ uri_launched (GObject      *source,
 }
 
 static void
+open_uri (NcWindow   *self,
+          const char *uri)
+{
+  g_autoptr(GdkAppLaunchContext) context =
+    gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
+  Opening *opening = g_new0 (Opening, 1);
+
+  opening->self = g_object_ref (self);
+  opening->uri = g_strdup (uri);
+  g_app_info_launch_default_for_uri_async (opening->uri, G_APP_LAUNCH_CONTEXT (context), NULL,
+                                           uri_launched, opening);
+}
+
+static void
 open_uri_activated (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  g_autoptr(GdkAppLaunchContext) context =
-    gdk_display_get_app_launch_context (gtk_widget_get_display (widget));
-  Opening *opening = g_new0 (Opening, 1);
+  open_uri (NC_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
 
-  opening->self = g_object_ref (NC_WINDOW (widget));
-  opening->uri = g_variant_dup_string (parameter, NULL);
-  g_app_info_launch_default_for_uri_async (opening->uri, G_APP_LAUNCH_CONTEXT (context), NULL,
-                                           uri_launched, opening);
+static void
+recording_fetched (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NcWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *link = nc_call_service_fetch_recording_finish (NC_CALL_SERVICE (source),
+                                                                  result, &error);
+
+  if (link != NULL)
+    open_uri (self, link);
+  else if (error->domain == NC_ZADARMA_ERROR)
+    {
+      g_autofree char *reason = nc_zadarma_error_to_user_message (error);
+      g_autofree char *text = g_strdup_printf (_("Could not get the recording: %s"), reason);
+
+      toast (self, text);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    toast (self, error->message);
+}
+
+/* A recording's link lasts as long as the PBX said; one that expired, or that could not be
+ * had, is asked for again now. */
+static void
+open_recording_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+  NcCall *call = nc_call_tracker_lookup (nc_session_get_tracker (self->session),
+                                         g_variant_get_string (parameter, NULL));
+  NcCallService *service = nc_session_get_call_service (self->session);
+
+  if (call == NULL)
+    return;
+  if (nc_call_record_link_is_fresh (call, NULL))
+    {
+      open_uri (self, nc_call_get_record_link (call));
+      return;
+    }
+  if (service == NULL)
+    {
+      toast (self, _("The recording’s link has expired"));
+      return;
+    }
+  toast (self, _("Asking the PBX for the recording…"));
+  nc_call_service_fetch_recording_async (service, call, NULL, recording_fetched,
+                                         g_object_ref (self));
 }
 
 static void
@@ -896,6 +955,8 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.hide-live-events", NULL,
                                    hide_live_events_activated);
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-recording", "s",
+                                   open_recording_activated);
   gtk_widget_class_install_action (widget_class, "win.copy-text", "s", copy_text_activated);
   gtk_widget_class_install_action (widget_class, "win.call-client", "s", call_client_activated);
   gtk_widget_class_install_action (widget_class, "win.call-selected", NULL,
