@@ -1,11 +1,10 @@
-/* test-live-view.c — the live events pane shows what the tracker knows, and filters it
+/* test-live-view.c — the live events pane: what the store knows, filtered by the store,
+ * paged, and still while the reader is away from the top
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
-
-#include <stdarg.h>
 
 #include "nc-call-row.h"
 #include "nc-live-view.h"
@@ -16,10 +15,54 @@ typedef struct
 {
   char          *dir;
   NcSession     *session;
+  NcStore       *store;
   GtkWindow     *window;
   NcLiveView    *view;
   NcCallTracker *tracker;
 } Fixture;
+
+static gboolean
+wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @done says so, for at most 20 s. */
+static void
+wait_until (gboolean (*done) (gpointer data),
+            gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint waker = g_timeout_add (20, wake, NULL);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (waker);
+  g_assert_true (done (data));
+}
+
+static gboolean
+journal_read (gpointer data)
+{
+  NcJournal *journal = data;
+
+  return !nc_journal_get_loading (journal);
+}
+
+static NcJournal *
+journal_of (Fixture *fixture)
+{
+  NcJournal *journal = nc_live_view_get_journal (fixture->view);
+
+  wait_until (journal_read, journal);
+  return journal;
+}
+
+static gboolean
+employees_loaded (gpointer data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (nc_session_get_employees (data))) == 1;
+}
 
 static NcCall *
 feed (Fixture    *fixture,
@@ -35,28 +78,7 @@ feed (Fixture    *fixture,
     g_hash_table_insert (fields, g_strdup (key), g_strdup (va_arg (args, const char *)));
   va_end (args);
 
-  return nc_call_tracker_add_event (fixture->tracker, type, fields, g_get_real_time ());
-}
-
-static gboolean
-wake (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_for_employees (Fixture *fixture,
-                    guint    n)
-{
-  NcEmployeeList *employees = nc_session_get_employees (fixture->session);
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  guint waker = g_timeout_add (20, wake, NULL);
-
-  while (g_list_model_get_n_items (G_LIST_MODEL (employees)) != n &&
-         g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (waker);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (employees)), ==, n);
+  return nc_test_ingest (fixture->store, fixture->tracker, type, fields, g_get_real_time ());
 }
 
 static void
@@ -68,12 +90,12 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   fixture->dir = nc_test_make_temp_dir ();
-  fixture->session = nc_session_new (fixture->dir, NULL, NC_SESSION_FLAGS_NONE);
+  fixture->session = nc_session_new (fixture->dir, NULL, NC_SESSION_CALLS);
   g_assert_true (nc_session_start_sync (fixture->session, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (nc_store_save_employee_sync (nc_session_get_store (fixture->session), anna,
-                                                NULL), >, 0);
-  wait_for_employees (fixture, 1);
+  fixture->store = nc_session_get_store (fixture->session);
+  g_assert_cmpint (nc_store_save_employee_sync (fixture->store, anna, NULL), >, 0);
+  wait_until (employees_loaded, fixture->session);
   fixture->tracker = g_object_ref (nc_session_get_tracker (fixture->session));
   fixture->view = g_object_new (NC_TYPE_LIVE_VIEW, NULL);
   fixture->window = GTK_WINDOW (gtk_window_new ());
@@ -118,17 +140,64 @@ count_rows_showing (Fixture    *fixture,
   return n;
 }
 
+static gboolean
+row_label_ends_with (Fixture    *fixture,
+                     const char *tail)
+{
+  g_autoptr(GPtrArray) labels = nc_ui_test_find_all (GTK_WIDGET (fixture->view), GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_get_mapped (labels->pdata[i]) &&
+        gtk_widget_get_ancestor (labels->pdata[i], NC_TYPE_CALL_ROW) != NULL &&
+        g_str_has_suffix (gtk_label_get_label (labels->pdata[i]), tail))
+      return TRUE;
+  return FALSE;
+}
+
+static gint64
+add_client (NcStore    *store,
+            const char *name,
+            const char *phone)
+{
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
+
+  nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
+  g_ptr_array_add (drafts, client);
+  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
+  return g_array_index (ids, gint64, 0);
+}
+
+/* Today and yesterday as the PBX writes its times. */
+static char *
+pbx_day (int days_ago,
+         const char *time)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) day = g_date_time_add_days (now, -days_ago);
+  g_autofree char *date = g_date_time_format (day, "%Y-%m-%d");
+
+  return g_strdup_printf ("%s %s", date, time);
+}
+
 static void
 test_empty_then_calls (Fixture       *fixture,
                        gconstpointer  data)
 {
+  g_autofree char *start = pbx_day (0, "10:15:03");
+  g_autoptr(GError) error = NULL;
   NcCall *call;
+  gint64 ivan;
 
   g_assert_cmpstr (visible_page (fixture->view), ==, "empty");
   nc_live_view_set_session (fixture->view, fixture->session);
+  journal_of (fixture);
+  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
   g_assert_cmpstr (visible_page (fixture->view), ==, "empty");
 
-  call = feed (fixture, "NOTIFY_START", "pbx_call_id", "in_1", "call_start", "2026-11-23 10:15:03",
+  call = feed (fixture, "NOTIFY_START", "pbx_call_id", "in_1", "call_start", start,
                "caller_id", "79004443322", "called_did", "74951234567", NULL);
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
   g_assert_cmpstr (visible_page (fixture->view), ==, "calls");
@@ -138,20 +207,24 @@ test_empty_then_calls (Fixture       *fixture,
   g_assert_cmpuint (count_rows_showing (fixture, "+7 900 444-33-22"), ==, 2);
   g_assert_cmpuint (count_rows_showing (fixture, "Ringing"), ==, 2);
 
-  nc_call_set_client (call, 7, "Иван Петров", "telephony");
-  feed (fixture, "NOTIFY_ANSWER", "pbx_call_id", "in_1", "call_start", "2026-11-23 10:15:03",
+  /* Matched to a client (by the listener's process, through the store). */
+  ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  g_assert_true (nc_store_set_call_client_sync (fixture->store, nc_call_get_id (call), ivan,
+                                                "telephony", &error));
+  feed (fixture, "NOTIFY_ANSWER", "pbx_call_id", "in_1", "call_start", start,
         "caller_id", "79004443322", "destination", "101", NULL);
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
   g_assert_cmpuint (count_rows_showing (fixture, "Иван Петров"), ==, 2);
   g_assert_cmpuint (count_rows_showing (fixture, "Talking"), ==, 2);
-  /* An extension that is no employee's is said to be one. */
-  g_assert_cmpuint (count_rows_showing (fixture, "+7 900 444-33-22 · extension 101 · 10:15"), ==, 0);
 
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_1", "call_start", "2026-11-23 10:15:03",
+  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_1", "call_start", start,
         "caller_id", "79004443322", "called_did", "74951234567", "internal", "101",
         "duration", "65", "disposition", "answered", "status_code", "16", "is_recorded", "1",
         "call_id_with_rec", "1.2", NULL);
-  nc_call_set_record_link (call, "https://records.example.org/1.mp3", "2027-01-22 10:16:00");
+  g_assert_true (nc_store_recording_fetched_sync (fixture->store, nc_call_get_id (call),
+                                                  "https://records.example.org/1.mp3",
+                                                  "2099-01-22 10:16:00", &error));
+  g_assert_true (nc_call_tracker_update_sync (fixture->tracker, &error));
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
 
   /* Ended: gone from the active calls, in the journal with its duration, outcome and
@@ -159,6 +232,8 @@ test_empty_then_calls (Fixture       *fixture,
   g_assert_cmpuint (count_rows_showing (fixture, "Иван Петров"), ==, 1);
   g_assert_cmpuint (count_rows_showing (fixture, "1:05"), ==, 1);
   g_assert_cmpuint (count_rows_showing (fixture, "Answered"), ==, 1);
+  g_assert_cmpstr (nc_call_get_record_link (call), ==, "https://records.example.org/1.mp3");
+  g_assert_true (nc_call_record_link_is_fresh (call, NULL));
   {
     g_autoptr(GPtrArray) buttons = nc_ui_test_find_all (GTK_WIDGET (fixture->view),
                                                         GTK_TYPE_BUTTON);
@@ -166,65 +241,236 @@ test_empty_then_calls (Fixture       *fixture,
     GVariant *target;
 
     for (guint i = 0; i < buttons->len; i++)
-      if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "win.open-uri") == 0 &&
+      if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]),
+                     "win.open-recording") == 0 &&
           gtk_widget_get_mapped (buttons->pdata[i]))
         record = buttons->pdata[i];
     g_assert_nonnull (record);
     g_assert_nonnull (gtk_widget_get_tooltip_text (record));
     target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (record));
-    g_assert_cmpstr (g_variant_get_string (target, NULL), ==, "https://records.example.org/1.mp3");
+    g_assert_cmpstr (g_variant_get_string (target, NULL), ==, "in_1");
   }
+}
+
+static guint
+shown (Fixture *fixture)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (journal_of (fixture)));
 }
 
 static void
 test_filters (Fixture       *fixture,
               gconstpointer  data)
 {
-  GListModel *shown = nc_live_view_get_journal_model (fixture->view);
+  g_autofree char *today = pbx_day (0, "10:15:03");
+  g_autofree char *today_out = pbx_day (0, "10:20:00");
+  g_autofree char *today_late = pbx_day (0, "10:25:00");
+  g_autofree char *yesterday = pbx_day (1, "18:40:00");
   g_autofree char *shot = NULL;
+  g_autoptr(GError) error = NULL;
+  NcCall *olga;
 
   nc_live_view_set_session (fixture->view, fixture->session);
 
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "in_1", "call_start", "2026-11-23 10:15:03",
+  feed (fixture, "NOTIFY_START", "pbx_call_id", "in_1", "call_start", today,
         "caller_id", "79004443322", "called_did", "74951234567", NULL);
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_1", "call_start", "2026-11-23 10:15:03",
+  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_1", "call_start", today,
         "caller_id", "79004443322", "called_did", "74951234567", "internal", "100",
         "duration", "0", "disposition", "no answer", "status_code", "19", "is_recorded", "0",
         "call_id_with_rec", "", NULL);
-  feed (fixture, "NOTIFY_OUT_START", "pbx_call_id", "out_1", "call_start", "2026-11-23 10:20:00",
+  feed (fixture, "NOTIFY_OUT_START", "pbx_call_id", "out_1", "call_start", today_out,
         "caller_id", "79500000033", "internal", "111111", "destination", "79001112233", NULL);
-  feed (fixture, "NOTIFY_OUT_END", "pbx_call_id", "out_1", "call_start", "2026-11-23 10:20:00",
+  feed (fixture, "NOTIFY_OUT_END", "pbx_call_id", "out_1", "call_start", today_out,
         "caller_id", "79500000033", "internal", "111111", "destination", "79001112233",
         "duration", "42", "disposition", "answered", "status_code", "16", "is_recorded", "1",
         "call_id_with_rec", "2.3", NULL);
-  feed (fixture, "NOTIFY_RECORD", "pbx_call_id", "out_1", "call_id_with_rec", "2.3", NULL);
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "in_2", "call_start", "2026-11-23 10:25:00",
+  feed (fixture, "NOTIFY_START", "pbx_call_id", "in_2", "call_start", today_late,
         "caller_id", "79161112233", "called_did", "74951234567", NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 3);
+  olga = feed (fixture, "NOTIFY_START", "pbx_call_id", "in_0", "call_start", yesterday,
+               "caller_id", "79035556677", "called_did", "74951234567", NULL);
+  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_0", "call_start", yesterday,
+        "caller_id", "79035556677", "called_did", "74951234567", "internal", "100",
+        "duration", "31", "disposition", "answered", "status_code", "16", "is_recorded", "0",
+        "call_id_with_rec", "", NULL);
+  g_assert_true (nc_store_set_call_client_sync (fixture->store, nc_call_get_id (olga),
+                                                add_client (fixture->store, "Ольга Смирнова",
+                                                            "79035556677"),
+                                                "telephony", &error));
+  g_assert_true (nc_call_tracker_update_sync (fixture->tracker, &error));
+  g_assert_cmpuint (shown (fixture), ==, 4);
 
-  nc_live_view_set_filter (fixture->view, NULL, NC_CALL_DIRECTION_OUT, NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
-  nc_live_view_set_filter (fixture->view, NULL, NC_CALL_DIRECTION_IN, NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
-  nc_live_view_set_filter (fixture->view, "NOTIFY_RECORD", -1, NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
-  nc_live_view_set_filter (fixture->view, "NOTIFY_END", -1, NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
-  nc_live_view_set_filter (fixture->view, NULL, -1, "100");
-  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
-  nc_live_view_set_filter (fixture->view, NULL, NC_CALL_DIRECTION_OUT, "100");
-  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 0);
+  /* Each filter is the store's query. */
+  nc_live_view_set_filter (fixture->view, NC_CALL_DIRECTION_OUT, NC_CALL_OUTCOME_ANY, NULL,
+                           NC_PERIOD_ALL, NULL);
+  g_assert_cmpuint (shown (fixture), ==, 1);
+  nc_live_view_set_filter (fixture->view, NC_CALL_DIRECTION_IN, NC_CALL_OUTCOME_ANY, NULL,
+                           NC_PERIOD_ALL, NULL);
+  g_assert_cmpuint (shown (fixture), ==, 3);
+  nc_live_view_set_filter (fixture->view, -1, NC_CALL_OUTCOME_MISSED, NULL, NC_PERIOD_ALL, NULL);
+  g_assert_cmpuint (shown (fixture), ==, 1);
+  nc_live_view_set_filter (fixture->view, -1, NC_CALL_OUTCOME_ANY, "100", NC_PERIOD_ALL, NULL);
+  g_assert_cmpuint (shown (fixture), ==, 2);
+  nc_live_view_set_filter (fixture->view, -1, NC_CALL_OUTCOME_ANY, NULL, NC_PERIOD_TODAY, NULL);
+  g_assert_cmpuint (shown (fixture), ==, 3);
+  nc_live_view_set_filter (fixture->view, -1, NC_CALL_OUTCOME_ANY, NULL, NC_PERIOD_YESTERDAY,
+                           NULL);
+  g_assert_cmpuint (shown (fixture), ==, 1);
+  /* A call on another day says which; one of today only its time. */
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
-  /* Nothing matches: the page that says so is the one on screen. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr(GDateTime) day = g_date_time_add_days (now, -1);
+    g_autofree char *date = g_date_time_format (day, "%e %b, 18:40");
+
+    g_assert_true (row_label_ends_with (fixture, g_strstrip (date)));
+  }
+  nc_live_view_set_filter (fixture->view, -1, NC_CALL_OUTCOME_ANY, NULL, NC_PERIOD_ALL, "Смирн");
+  g_assert_cmpuint (shown (fixture), ==, 1);
+  nc_live_view_set_filter (fixture->view, NC_CALL_DIRECTION_OUT, NC_CALL_OUTCOME_ANY, "100",
+                           NC_PERIOD_ALL, NULL);
+  g_assert_cmpuint (shown (fixture), ==, 0);
+  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
+  /* Nothing matches: the page that says so is the one on screen, not "No Calls Yet". */
+  g_assert_cmpstr (visible_page (fixture->view), ==, "calls");
   g_assert_true (gtk_widget_get_mapped (nc_ui_test_find_widget (GTK_WIDGET (fixture->view),
                                                                 ADW_TYPE_STATUS_PAGE, "title",
                                                                 "No Matching Calls")));
 
-  nc_live_view_set_filter (fixture->view, NULL, -1, NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 3);
+  /* A call that comes while a filter is on shows if it matches, only then. */
+  nc_live_view_set_filter (fixture->view, -1, NC_CALL_OUTCOME_MISSED, NULL, NC_PERIOD_ALL, NULL);
+  g_assert_cmpuint (shown (fixture), ==, 1);
+  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_2", "call_start", today_late,
+        "caller_id", "79161112233", "called_did", "74951234567", "internal", "100",
+        "duration", "0", "disposition", "no answer", "status_code", "19", "is_recorded", "0",
+        "call_id_with_rec", "", NULL);
+  g_assert_cmpuint (shown (fixture), ==, 2);
+
+  nc_live_view_set_filter (fixture->view, -1, NC_CALL_OUTCOME_ANY, NULL, NC_PERIOD_ALL, NULL);
+  g_assert_cmpuint (shown (fixture), ==, 4);
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 3);
   shot = nc_ui_test_save_screenshot (GTK_WIDGET (fixture->window), "live-view");
   g_test_message ("screenshot: %s", shot);
+}
+
+/* The journal's, not one of the drop-downs' lists. */
+static GtkScrolledWindow *
+journal_scroller (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) lists = nc_ui_test_find_all (GTK_WIDGET (fixture->view), GTK_TYPE_LIST_VIEW);
+
+  for (guint i = 0; i < lists->len; i++)
+    if (gtk_widget_has_css_class (lists->pdata[i], "navigation-sidebar"))
+      return GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (lists->pdata[i],
+                                                           GTK_TYPE_SCROLLED_WINDOW));
+  g_assert_not_reached ();
+}
+
+/* Many calls: pages as the list is read, new ones at the top while at the top, waiting
+ * behind "New Calls" while the reader is away. */
+static void
+test_pages_and_new_calls (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+  GtkWidget *new_calls;
+  NcJournal *journal;
+  gint64 base = nc_call_parse_pbx_time ("2026-11-01 08:00:00");
+  g_autofree char *fresh = pbx_day (0, "23:59:00");
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("old-%03u", i);
+      g_autofree char *start = nc_call_format_pbx_time (base + i * 60);
+      g_autoptr(GHashTable) fields = nc_test_fields ("pbx_call_id", id, "call_start", start,
+                                                     "caller_id", "79004443322", "called_did",
+                                                     "74951234567", "internal", "100",
+                                                     "duration", "5", "disposition", "answered",
+                                                     "status_code", "16", "is_recorded", "0",
+                                                     "call_id_with_rec", "", NULL);
+
+      nc_test_store_event (fixture->store, "NOTIFY_END", fields, g_get_real_time ());
+    }
+
+  nc_live_view_set_session (fixture->view, fixture->session);
+  journal = journal_of (fixture);
+  /* The first page, not the history. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (journal)), ==, NC_JOURNAL_FIRST_PAGE);
+  g_assert_false (nc_journal_get_complete (journal));
+
+  /* Scrolled down: the next pages come as the list is read. */
+  scroller = journal_scroller (fixture);
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  for (guint i = 0; i < 50 && !nc_journal_get_complete (journal); i++)
+    {
+      nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      journal_of (fixture);
+    }
+  g_assert_true (nc_journal_get_complete (journal));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (journal)), ==, 300);
+
+  /* Away from the top: a new call waits, the rows stay where they are. */
+  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 100);
+  feed (fixture, "NOTIFY_START", "pbx_call_id", "new-1", "call_start", fresh,
+        "caller_id", "79161112233", "called_did", "74951234567", NULL);
+  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
+  g_assert_cmpuint (nc_journal_get_n_waiting (journal), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (journal)), ==, 300);
+  new_calls = nc_ui_test_find_widget (GTK_WIDGET (fixture->view), GTK_TYPE_BUTTON, "label",
+                                      "1 New Call");
+  g_assert_nonnull (new_calls);
+  g_assert_true (gtk_widget_get_mapped (new_calls));
+
+  /* "New Calls": at the top, with it. */
+  g_signal_emit_by_name (new_calls, "clicked");
+  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 4);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (journal)), ==, 301);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), <, 1);
+  g_assert_false (gtk_widget_get_visible (new_calls));
+  {
+    g_autoptr(NcCall) top = g_list_model_get_item (G_LIST_MODEL (journal), 0);
+
+    g_assert_cmpstr (nc_call_get_pbx_call_id (top), ==, "new-1");
+  }
+
+  /* At the top, the next one goes straight in. */
+  feed (fixture, "NOTIFY_START", "pbx_call_id", "new-2", "call_start", fresh,
+        "caller_id", "79161112234", "called_did", "74951234567", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (journal)), ==, 302);
+  g_assert_cmpuint (nc_journal_get_n_waiting (journal), ==, 0);
+}
+
+/* The filters stay where they are when the active calls come and go. */
+static void
+test_filter_bar_still (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *start = pbx_day (0, "10:15:03");
+  GtkWidget *search;
+  graphene_point_t before, after;
+
+  feed (fixture, "NOTIFY_START", "pbx_call_id", "done", "call_start", start,
+        "caller_id", "79004443322", "called_did", "74951234567", NULL);
+  feed (fixture, "NOTIFY_END", "pbx_call_id", "done", "call_start", start,
+        "caller_id", "79004443322", "called_did", "74951234567", "internal", "100",
+        "duration", "3", "disposition", "answered", "status_code", "16", "is_recorded", "0",
+        "call_id_with_rec", "", NULL);
+  nc_live_view_set_session (fixture->view, fixture->session);
+  journal_of (fixture);
+  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 3);
+  search = nc_ui_test_find_widget (GTK_WIDGET (fixture->view), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  g_assert_true (gtk_widget_compute_point (search, GTK_WIDGET (fixture->window),
+                                           &GRAPHENE_POINT_INIT (0, 0), &before));
+
+  feed (fixture, "NOTIFY_START", "pbx_call_id", "ringing", "call_start", start,
+        "caller_id", "79161112233", "called_did", "74951234567", NULL);
+  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 3);
+  g_assert_cmpuint (count_rows_showing (fixture, "Ringing"), ==, 2);
+  g_assert_true (gtk_widget_compute_point (search, GTK_WIDGET (fixture->window),
+                                           &GRAPHENE_POINT_INIT (0, 0), &after));
+  g_assert_cmpfloat (after.y, ==, before.y);
 }
 
 int
@@ -234,10 +480,13 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  g_test_add ("/live-view/empty-then-calls", Fixture, NULL, fixture_set_up,
-              test_empty_then_calls, fixture_tear_down);
-  g_test_add ("/live-view/filters", Fixture, NULL, fixture_set_up, test_filters,
-              fixture_tear_down);
+#define ADD(path, func) \
+  g_test_add ("/live-view/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("empty-then-calls", test_empty_then_calls);
+  ADD ("filters", test_filters);
+  ADD ("pages-and-new-calls", test_pages_and_new_calls);
+  ADD ("filter-bar-still", test_filter_bar_still);
+#undef ADD
 
   return nc_test_run ();
 }

@@ -184,6 +184,18 @@ replace_live (NcCallTracker *self,
 static void
 schedule_poll (NcCallTracker *self);
 
+/* Clients, employees, messengers changed by another process (the listener's made a client
+ * of a caller, another desk added an employee): this process's views hear of it as of
+ * their own. */
+static void
+tell_elsewhere (NcCallTracker  *self,
+                NcStoreChanges *changes)
+{
+  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
+    if (kind != NC_STORE_CHANGE_CALLS && (changes->kinds_elsewhere & (1u << kind)) != 0)
+      nc_store_emit_changed (self->store, kind);
+}
+
 static void
 changes_read (GObject      *source,
               GAsyncResult *result,
@@ -229,6 +241,7 @@ changes_read (GObject      *source,
         g_ptr_array_add (calls, apply (self, changes->calls->pdata[i]));
       if (calls->len > 0)
         g_signal_emit (self, signals[SIGNAL_CALLS_CHANGED], 0, calls);
+      tell_elsewhere (self, changes);
       if (changes->more)
         self->again = TRUE;
     }
@@ -514,6 +527,7 @@ nc_call_tracker_update_sync (NcCallTracker  *self,
         g_ptr_array_add (calls, apply (self, changes->calls->pdata[i]));
       if (calls->len > 0)
         g_signal_emit (self, signals[SIGNAL_CALLS_CHANGED], 0, calls);
+      tell_elsewhere (self, changes);
       if (!changes->more)
         return TRUE;
     }

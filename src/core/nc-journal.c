@@ -47,6 +47,7 @@ struct _NcJournal
   char          *problem;
   gboolean       loading;
   gboolean       complete;       /* the last page was read */
+  guint          asked;          /* the size of the page on its way */
   gboolean       hold;
   guint          more_source;
 };
@@ -169,7 +170,7 @@ page_read (GObject      *source,
   NcJournal *self = user_data;
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
-  guint before, added = 0, wanted;
+  guint before, added = 0;
 
   records = nc_store_list_calls_finish (NC_STORE (source), result, &error);
   if (records == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -191,19 +192,31 @@ page_read (GObject      *source,
     }
   set_problem (self, NULL);
 
-  wanted = self->items->len == 0 ? NC_JOURNAL_FIRST_PAGE : NC_JOURNAL_PAGE;
   before = self->items->len;
   for (guint i = 0; i < records->len; i++)
     {
       g_autoptr(NcCall) call = nc_call_tracker_take_record (self->tracker, records->pdata[i]);
+      guint position;
 
       /* A call that came from the change log before its page. */
       if (g_hash_table_contains (self->shown, call))
         continue;
+      /* The page goes after what is there, but for a call from the log older than it. */
+      position = position_of (self, call);
+      if (position < before)
+        {
+          if (added > 0)
+            g_list_model_items_changed (G_LIST_MODEL (self), before, 0, added);
+          insert (self, position, call);
+          g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+          before = self->items->len;
+          added = 0;
+          continue;
+        }
       insert (self, self->items->len, call);
       added++;
     }
-  if (records->len < wanted)
+  if (records->len < self->asked)
     set_complete (self, TRUE);
   if (added > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), before, 0, added);
@@ -222,6 +235,7 @@ load_page (NcJournal *self)
   if (self->items->len > 0)
     after = nc_call_get_record (self->items->pdata[self->items->len - 1]);
   limit = self->items->len == 0 ? NC_JOURNAL_FIRST_PAGE : NC_JOURNAL_PAGE;
+  self->asked = limit;
   self->cancellable = g_cancellable_new ();
   set_loading (self, TRUE);
   nc_store_list_calls_async (nc_call_tracker_get_store (self->tracker), self->filter, after,

@@ -644,7 +644,8 @@ close_stuck_calls_job (NcStoreConnection  *conn,
   NcStoreStmt *stmt;
 
   stmt = nc_store_prepare (conn,
-                           "SELECT id FROM calls WHERE state < 2 AND last_event_us < ?1", error);
+                           "SELECT id FROM calls WHERE state < 2 AND started_at IS NOT NULL AND "
+                           "last_event_us < ?1", error);
   if (stmt == NULL)
     return NULL;
   nc_store_bind_int64 (stmt, 1, quiet_since);

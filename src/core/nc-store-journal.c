@@ -207,7 +207,8 @@ list_live_job (NcStoreConnection  *conn,
   nc_store_reset (stmt);
   stmt = nc_store_prepare (conn,
                            "SELECT " NC_STORE_CALL_COLUMNS NC_STORE_CALL_FROM
-                           "WHERE c.state < 2 ORDER BY c.started_unix DESC, c.id DESC", error);
+                           "WHERE c.state < 2 AND c.started_at IS NOT NULL "
+                           "ORDER BY c.started_unix DESC, c.id DESC", error);
   if (stmt == NULL || !collect_calls (stmt, live->calls, error))
     goto failed;
   return live;
@@ -296,7 +297,8 @@ read_changes_job (NcStoreConnection  *conn,
                   gpointer            data,
                   GError            **error)
 {
-  gint64 after = *(gint64 *) data;
+  gint64 after = ((gint64 *) data)[0];
+  gint64 origin = ((gint64 *) data)[1];
   g_autoptr(NcStoreChanges) changes = g_new0 (NcStoreChanges, 1);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -317,6 +319,7 @@ read_changes_job (NcStoreConnection  *conn,
       nc_store_column_int64 (stmt, 0) > after + 1 && after > 0)
     {
       changes->kinds = (1u << NC_STORE_N_CHANGES) - 1;
+      changes->kinds_elsewhere = changes->kinds;
       changes->all_calls = TRUE;
     }
   nc_store_reset (stmt);
@@ -324,8 +327,8 @@ read_changes_job (NcStoreConnection  *conn,
     return NULL;
 
   stmt = nc_store_prepare (conn,
-                           "SELECT id, kind, row_id FROM changes WHERE id > ?1 ORDER BY id "
-                           "LIMIT ?2", error);
+                           "SELECT id, kind, row_id, origin FROM changes WHERE id > ?1 "
+                           "ORDER BY id LIMIT ?2", error);
   if (stmt == NULL)
     return NULL;
   nc_store_bind_int64 (stmt, 1, after);
@@ -340,6 +343,8 @@ read_changes_job (NcStoreConnection  *conn,
       if (kind < 0 || kind >= NC_STORE_N_CHANGES)
         continue;
       changes->kinds |= 1u << kind;
+      if (nc_store_column_int64 (stmt, 3) != origin)
+        changes->kinds_elsewhere |= 1u << kind;
       if (kind != NC_STORE_CHANGE_CALLS || changes->all_calls)
         continue;
       if (row_id == 0 || ids->len >= CALLS_PER_READ)
@@ -377,9 +382,14 @@ read_changes_job (NcStoreConnection  *conn,
 }
 
 static NcStoreJob *
-read_changes_job_new (gint64 after)
+read_changes_job_new (NcStore *store,
+                      gint64   after)
 {
-  return nc_store_job_new (read_changes_job, g_memdup2 (&after, sizeof after), g_free,
+  gint64 *data = g_new (gint64, 2);
+
+  data[0] = after;
+  data[1] = nc_store_get_origin (store);
+  return nc_store_job_new (read_changes_job, data, g_free,
                            (GDestroyNotify) nc_store_changes_free);
 }
 
@@ -399,7 +409,7 @@ nc_store_read_changes_sync (NcStore  *self,
 {
   g_return_val_if_fail (NC_IS_STORE (self), NULL);
 
-  return nc_store_submit_sync (self, NC_STORE_READER, read_changes_job_new (after), error);
+  return nc_store_submit_sync (self, NC_STORE_READER, read_changes_job_new (self, after), error);
 }
 
 void
@@ -411,7 +421,7 @@ nc_store_read_changes_async (NcStore             *self,
 {
   g_return_if_fail (NC_IS_STORE (self));
 
-  nc_store_submit_async (self, NC_STORE_READER, read_changes_job_new (after),
+  nc_store_submit_async (self, NC_STORE_READER, read_changes_job_new (self, after),
                          nc_store_read_changes_async, cancellable, callback, user_data);
 }
 

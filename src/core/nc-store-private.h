@@ -23,7 +23,6 @@
 
 G_BEGIN_DECLS
 
-#define NC_STORE_N_CHANGES (NC_STORE_CHANGE_CALLS + 1)
 /* A mark for a kind nothing changed of; else it is the one row's id, or 0 for several. */
 #define NC_STORE_NO_CHANGE ((gint64) -1)
 
@@ -37,6 +36,7 @@ typedef struct
   GHashTable           *statements;  /* static SQL text → NcStoreStmt, prepared once */
   gint64                marks[NC_STORE_N_CHANGES];  /* what the running job changed */
   GArray               *changed_calls; /* the running job's calls, one by one (gint64) */
+  gint64                origin;      /* the writer's NcStore, in the change log */
 } NcStoreConnection;
 
 /* A prepared statement; a backend's own struct begins with this. */
@@ -290,6 +290,9 @@ gpointer    nc_store_pointer_finish (NcStore            *self,
                                      GAsyncResult       *result,
                                      gpointer            source_tag,
                                      GError            **error);
+
+/* The mark of @self's own writes in the change log. */
+gint64      nc_store_get_origin   (NcStore              *self);
 
 /* Schema (nc-store-schema.c) */
 gboolean nc_store_schema_check   (NcStoreConnection  *conn,

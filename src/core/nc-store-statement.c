@@ -124,14 +124,15 @@ log_change (NcStoreConnection  *conn,
             GError            **error)
 {
   NcStoreStmt *stmt = nc_store_prepare (conn,
-                                        "INSERT INTO changes (kind, row_id, at) VALUES (?1, ?2, ?3)",
-                                        error);
+                                        "INSERT INTO changes (kind, row_id, at, origin) "
+                                        "VALUES (?1, ?2, ?3, ?4)", error);
 
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_int64 (stmt, 1, kind);
   nc_store_bind_int64 (stmt, 2, id);
   nc_store_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+  nc_store_bind_int64 (stmt, 4, conn->origin);
   return nc_store_step_done (stmt, error);
 }
 

@@ -75,6 +75,7 @@ struct _NcStore
   GMutex                pool_mutex;
   GPtrArray            *read_pool;    /* idle read connections for synchronous readers */
   gboolean              closed;
+  gint64                origin;       /* random: this store's mark in the change log */
 };
 
 G_DEFINE_FINAL_TYPE (NcStore, nc_store, G_TYPE_OBJECT)
@@ -571,6 +572,8 @@ nc_store_open_internal (NcStore     *self,
                                      error);
   if (writer == NULL)
     return FALSE;
+  /* Who wrote a change, for the readers of the log: this store, or another process. */
+  writer->origin = self->origin;
 
   /* The version is read before anything is written, so that a database from a newer
    * version of the application is refused untouched. */
@@ -662,6 +665,7 @@ nc_store_init (NcStore *self)
 
   g_mutex_init (&self->pool_mutex);
   self->read_pool = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_store_connection_free);
+  self->origin = (((gint64) g_random_int () << 20) ^ g_random_int ()) | 1;
 
   /* The environment shortens the wait for the tests of a locked database. */
   self->busy_timeout_ms = timeout != NULL ? (guint) g_ascii_strtoull (timeout, NULL, 10)
@@ -820,4 +824,26 @@ nc_store_pointer_finish (NcStore       *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gint64
+nc_store_get_origin (NcStore *self)
+{
+  return self->origin;
+}
+
+/**
+ * nc_store_emit_changed:
+ *
+ * Tells whoever listens to NcStore::changed that another process changed @kind (read in
+ * the change log): the same signal as for this process's own writes, without an id.
+ */
+void
+nc_store_emit_changed (NcStore       *self,
+                       NcStoreChange  kind)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+  g_return_if_fail (kind < NC_STORE_N_CHANGES);
+
+  g_signal_emit (self, signals[CHANGED], 0, kind, (gint64) 0);
 }

@@ -38,6 +38,8 @@ typedef enum
   NC_STORE_CHANGE_CALLS,       /* call events and what is kept of calls */
 } NcStoreChange;
 
+#define NC_STORE_N_CHANGES (NC_STORE_CHANGE_CALLS + 1)
+
 GType nc_store_change_get_type (void);
 #define NC_TYPE_STORE_CHANGE (nc_store_change_get_type ())
 
@@ -93,6 +95,7 @@ typedef struct
 {
   gint64     cursor;     /* the last change read: where the next read starts */
   guint      kinds;      /* bit (1 << NcStoreChange) for each kind that changed */
+  guint      kinds_elsewhere; /* the same, of what other processes changed */
   gboolean   all_calls;  /* more calls changed than the log names one by one */
   gboolean   more;       /* there is more to read after cursor */
   GPtrArray *calls;      /* NcCallRecord: the calls named, as they are now */
@@ -112,6 +115,9 @@ typedef enum
 #define NC_TYPE_STORE (nc_store_get_type ())
 
 G_DECLARE_FINAL_TYPE (NcStore, nc_store, NC, STORE, GObject)
+
+void nc_store_emit_changed (NcStore       *self,
+                            NcStoreChange  kind);
 
 /* NcStore::changed:
  *

@@ -37,6 +37,8 @@ struct _NcLiveView
   GtkStringList      *employee_names;
   GPtrArray          *employee_ids;   /* the drop-down's employees, after "All Employees" */
   gboolean            setting_filter;
+  guint               to_top;         /* the tick that takes the journal to its top */
+  guint               top_frames;
 
   GtkStack           *stack;
   GtkWidget          *active_box;
@@ -253,6 +255,26 @@ scrolled (GtkAdjustment *adjustment,
     nc_journal_show_waiting (self->journal);
 }
 
+static gboolean
+scroll_to_top (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  NcLiveView *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->journal_scroller);
+
+  if (gtk_adjustment_get_value (adjustment) > gtk_adjustment_get_lower (adjustment))
+    {
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+      self->top_frames = 0;
+    }
+  /* At the top for two frames in a row: laid out. */
+  if (++self->top_frames < 2)
+    return G_SOURCE_CONTINUE;
+  self->to_top = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 new_calls_clicked (NcLiveView *self)
 {
@@ -261,6 +283,12 @@ new_calls_clicked (NcLiveView *self)
   nc_journal_set_hold (self->journal, FALSE);
   nc_journal_show_waiting (self->journal);
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+  /* The list keeps the row that was on top where it was, the new ones above it: it is
+   * taken to the top once it has laid them out. */
+  if (self->to_top == 0)
+    self->to_top = gtk_widget_add_tick_callback (GTK_WIDGET (self->journal_list), scroll_to_top,
+                                                 self, NULL);
+  self->top_frames = 0;
   gtk_widget_grab_focus (GTK_WIDGET (self->journal_list));
 }
 
@@ -446,6 +474,9 @@ nc_live_view_dispose (GObject *object)
 {
   NcLiveView *self = NC_LIVE_VIEW (object);
 
+  if (self->to_top != 0 && self->journal_list != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->journal_list), self->to_top);
+  self->to_top = 0;
   if (self->active_list != NULL)
     gtk_list_box_bind_model (self->active_list, NULL, NULL, NULL, NULL);
   if (self->journal_list != NULL)
