@@ -10,12 +10,15 @@
 #include <stdarg.h>
 
 #include <signal.h>
+#include <unistd.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
 #include "nc-test-util.h"
 #include "nc-zadarma-sign.h"
+
+#include <libpq-fe.h>
 
 /* A file of ../shared (the signature vectors, say), found through NC_SHARED_DIR. */
 char *
@@ -505,4 +508,80 @@ nc_test_ingest (NcStore       *store,
   g_assert_true (nc_call_tracker_update_sync (tracker, &error));
   g_assert_no_error (error);
   return nc_call_tracker_lookup (tracker, g_hash_table_lookup (fields, "pbx_call_id"));
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* PostgreSQL                                                                            */
+
+static PGconn *
+pg_admin (void)
+{
+  const char *host = g_getenv ("NC_TEST_PG_HOST");
+  const char *user = g_getenv ("NC_TEST_PG_USER");
+  g_autofree char *conninfo = NULL;
+  PGconn *pg;
+
+  if (host == NULL || user == NULL)
+    return NULL;
+  conninfo = g_strdup_printf ("host=%s user=%s dbname=postgres", host, user);
+  pg = PQconnectdb (conninfo);
+  if (PQstatus (pg) != CONNECTION_OK)
+    g_error ("The PostgreSQL test cluster does not answer: %s", PQerrorMessage (pg));
+  return pg;
+}
+
+/* Runs @sql on the cluster's postgres database, as the test cluster's superuser. */
+gboolean
+nc_test_pg_run (const char *sql)
+{
+  PGconn *pg = pg_admin ();
+  PGresult *result;
+  gboolean ok;
+
+  if (pg == NULL)
+    return FALSE;
+  result = PQexec (pg, sql);
+  ok = PQresultStatus (result) == PGRES_COMMAND_OK || PQresultStatus (result) == PGRES_TUPLES_OK;
+  if (!ok)
+    g_test_message ("%s: %s", sql, PQresultErrorMessage (result));
+  PQclear (result);
+  PQfinish (pg);
+  return ok;
+}
+
+/**
+ * nc_test_pg_database_new:
+ *
+ * Returns: (transfer full) (nullable): the URL of a new, empty database (as a user would
+ *   give it to --database), or %NULL when the run has no PostgreSQL
+ */
+char *
+nc_test_pg_database_new (void)
+{
+  static guint counter;
+  g_autofree char *name = g_strdup_printf ("t%d_%u_%u", (int) getpid (), counter++,
+                                           g_random_int () % 100000);
+  g_autofree char *sql = g_strdup_printf ("CREATE DATABASE %s", name);
+
+  if (g_getenv ("NC_TEST_PG_HOST") == NULL)
+    return NULL;
+  g_assert_true (nc_test_pg_run (sql));
+  return g_strdup_printf ("postgresql:///%s?host=%s&user=%s", name, g_getenv ("NC_TEST_PG_HOST"),
+                          g_getenv ("NC_TEST_PG_USER"));
+}
+
+void
+nc_test_pg_database_drop (const char *url)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *sql = NULL;
+  const char *start, *end;
+
+  if (url == NULL)
+    return;
+  start = url + strlen ("postgresql:///");
+  end = strchr (start, '?');
+  name = g_strndup (start, end - start);
+  sql = g_strdup_printf ("DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+  nc_test_pg_run (sql);
 }

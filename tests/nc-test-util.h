@@ -37,6 +37,12 @@ void     nc_test_assert_nowhere     (const char        *needle,
                                      const char *const *texts);
 gboolean nc_test_keyring_on_bus     (void);
 
+/* A database of its own on the run's PostgreSQL test cluster (tests/harness/session-run),
+ * or %NULL (and the test is skipped) when there is none. */
+char       *nc_test_pg_database_new  (void);
+void        nc_test_pg_database_drop (const char *url);
+gboolean    nc_test_pg_run          (const char *sql);
+
 /* Webhook events, as the listener stores them, and what the tracker makes of them. */
 GHashTable *nc_test_fields          (const char *first_name,
                                      ...) G_GNUC_NULL_TERMINATED;

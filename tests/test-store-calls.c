@@ -13,29 +13,62 @@
 #include "nc-test-util.h"
 #include "nc-zadarma-sign.h"
 
+/* Each test runs on SQLite and, when the run has a PostgreSQL cluster, on PostgreSQL. */
 typedef struct
 {
   char    *dir;
+  char    *url;      /* PostgreSQL: the test's database */
   NcStore *store;
 } Fixture;
+
+/* Another process's store on the same data (a second desk). */
+static NcStore *
+open_again (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  NcStore *store = fixture->url != NULL
+                   ? nc_store_open_database_sync (fixture->url, NULL, &error)
+                   : nc_store_open_sync (fixture->dir, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = nc_test_make_temp_dir ();
-  fixture->store = nc_store_open_sync (fixture->dir, &error);
-  g_assert_no_error (error);
+  if (g_strcmp0 (data, "postgresql") == 0)
+    {
+      fixture->url = nc_test_pg_database_new ();
+      if (fixture->url == NULL)
+        {
+          g_test_skip ("no PostgreSQL test cluster (run under tests/harness/session-run)");
+          return;
+        }
+    }
+  else
+    fixture->dir = nc_test_make_temp_dir ();
+  fixture->store = open_again (fixture);
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  nc_test_store_free (fixture->store, fixture->dir);
+  if (fixture->url != NULL)
+    {
+      nc_store_close (fixture->store);
+      g_assert_finalize_object (fixture->store);
+      nc_test_pg_database_drop (fixture->url);
+      g_free (fixture->url);
+    }
+  else if (fixture->dir != NULL)
+    nc_test_store_free (fixture->store, fixture->dir);
 }
+
+#define SKIP_IF_NO_STORE(fixture) \
+  G_STMT_START { if ((fixture)->store == NULL) return; } G_STMT_END
 
 static gint64
 sql_int (const char *path,
@@ -192,7 +225,7 @@ burst_stored (GObject      *source,
   Burst *burst = user_data;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (nc_store_add_call_event_finish (NC_STORE (source), result, NULL, &error));
+  nc_store_add_call_event_finish (NC_STORE (source), result, NULL, &error);
   g_assert_no_error (error);
   burst->pending--;
 }
@@ -337,6 +370,8 @@ test_journal_pages_and_filters (Fixture       *fixture,
   guint out = 0, missed = 0, employee_101 = 0, second_day = 0, missed_101 = 0;
   gint64 olga, petr;
 
+  SKIP_IF_NO_STORE (fixture);
+
   play_calls (fixture->store, N_CALLS);
   for (guint i = 0; i < N_CALLS; i++)
     {
@@ -412,6 +447,8 @@ test_filter_matches_like_query (Fixture       *fixture,
   g_autoptr(NcCallFilter) filter = nc_call_filter_new ();
   g_autoptr(NcCallRecord) record = NULL;
 
+  SKIP_IF_NO_STORE (fixture);
+
   play_calls (fixture->store, 10);
   record = get_call (fixture->store, "call-0005");
   g_assert_true (nc_call_record_is_missed (record));
@@ -451,6 +488,8 @@ test_stuck_call_closed_after_bound (Fixture       *fixture,
   g_autoptr(GPtrArray) live = NULL;
   g_autoptr(GPtrArray) page = NULL;
   g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NO_STORE (fixture);
 
   /* One rang more than the bound ago, then nothing; one a minute ago. */
   nc_test_store_event (fixture->store, "NOTIFY_START", old, now - bound - G_USEC_PER_SEC);
@@ -508,6 +547,8 @@ test_recording_states (Fixture       *fixture,
   g_autoptr(NcClient) client = NULL;
   g_autoptr(GError) error = NULL;
   gint64 next_due = 0, client_id;
+
+  SKIP_IF_NO_STORE (fixture);
 
   client_id = add_client (fixture->store, "Иван Петров", "79001112233");
   nc_test_store_event (fixture->store, "NOTIFY_START", start, now - 30 * G_USEC_PER_SEC);
@@ -601,14 +642,15 @@ test_callback_guard (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   gint64 id, again;
 
+  SKIP_IF_NO_STORE (fixture);
+
   id = nc_store_request_callback_sync (fixture->store, "+7 (900) 444-33-22", "100", now, 60,
                                        &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
 
   /* Another desk on the same store: the client is being called. */
-  desk = nc_store_open_sync (fixture->dir, &error);
-  g_assert_no_error (error);
+  desk = open_again (fixture);
   g_assert_cmpint (nc_store_request_callback_sync (desk, "79004443322", "101", now, 60, &error),
                    ==, 0);
   g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_BUSY);
@@ -660,13 +702,14 @@ test_change_log (Fixture       *fixture,
   g_autoptr(GPtrArray) recovered = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_call_record_free);
   gint64 cursor = -1, last_call = -1;
 
+  SKIP_IF_NO_STORE (fixture);
+
   live = nc_store_list_live_calls_sync (fixture->store, &cursor, &last_call, &error);
   g_assert_cmpint (cursor, ==, 0);
   g_assert_cmpint (last_call, ==, 0);
 
   /* Another process writes: this one reads it from the log, the call as it is now. */
-  other = nc_store_open_sync (fixture->dir, &error);
-  g_assert_no_error (error);
+  other = open_again (fixture);
   play_calls (other, 3);
   changes = nc_store_read_changes_sync (fixture->store, cursor, &error);
   g_assert_no_error (error);
@@ -725,7 +768,10 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/store-calls/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/store-calls/sqlite/" path, Fixture, "sqlite", fixture_set_up, func, \
+              fixture_tear_down); \
+  g_test_add ("/store-calls/postgresql/" path, Fixture, "postgresql", fixture_set_up, func, \
+              fixture_tear_down)
   g_test_add_func ("/store-calls/upgrade-from-version-2", test_upgrade_from_version_2);
   ADD ("journal-pages-and-filters", test_journal_pages_and_filters);
   ADD ("filter-matches-like-query", test_filter_matches_like_query);

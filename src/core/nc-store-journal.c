@@ -447,7 +447,7 @@ nc_store_read_changes_finish (NcStore       *self,
   " (?4 = 2 AND c.direction = 0 AND c.state = 2 AND c.answered = 0) OR " \
   " (?4 = 3 AND c.direction = 1 AND c.state = 2 AND c.answered = 0) OR " \
   " (?4 = 4 AND c.unended = 1)) AND " \
-  "(?5 IS NULL OR c.employee = ?5) AND " \
+  "(CAST (?5 AS TEXT) IS NULL OR c.employee = ?5) AND " \
   "(?6 = 0 OR c.started_unix >= ?6) AND (?7 = 0 OR c.started_unix < ?7) " \
   "ORDER BY c.started_unix DESC, c.id DESC LIMIT ?8"
 

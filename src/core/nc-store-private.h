@@ -65,6 +65,8 @@ typedef enum
 
 #define NC_STORE_N_TRANSACTIONS (NC_STORE_RELEASE + 1)
 
+typedef struct _NcStoreFeed NcStoreFeed;
+
 struct _NcStoreBackend
 {
   const char *name;
@@ -149,9 +151,28 @@ struct _NcStoreBackend
    * it ends. */
   gboolean           (*lock_budget)   (NcStoreConnection   *conn,
                                        GError             **error);
+  /* Inside the writer's transaction, before it logs its changes: the log's ids follow the
+   * order of COMMITs. %NULL: one writer at a time anyway. */
+  gboolean           (*lock_changes)  (NcStoreConnection   *conn,
+                                       GError             **error);
+  /* What the application checks of a server on connecting (version, extensions); %NULL:
+   * nothing. */
+  gboolean           (*check_server)  (NcStoreConnection   *conn,
+                                       GError             **error);
+  /* A connection that hears of every change at COMMIT (nc_store_feed_*); %NULL: the
+   * readers look at the log themselves. */
+  NcStoreFeed       *(*feed_open)     (const char          *location,
+                                       GError             **error);
 };
 
 extern const NcStoreBackend nc_store_sqlite_backend;
+extern const NcStoreBackend nc_store_postgres_backend;
+
+/* The change feed of a backend that has one. */
+int          nc_store_feed_get_fd     (NcStoreFeed        *feed);
+gboolean     nc_store_feed_consume    (NcStoreFeed        *feed,
+                                       guint              *out_notified);
+void         nc_store_feed_close      (NcStoreFeed        *feed);
 
 /* Connections and statements (nc-store-statement.c) */
 NcStoreConnection *nc_store_connection_open (const NcStoreBackend  *backend,

@@ -141,6 +141,13 @@ gboolean
 nc_store_log_marks (NcStoreConnection  *conn,
                     GError            **error)
 {
+  gboolean any = FALSE;
+
+  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
+    any |= conn->marks[kind] != NC_STORE_NO_CHANGE;
+  if (any && conn->backend->lock_changes != NULL && !conn->backend->lock_changes (conn, error))
+    return FALSE;
+
   for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
     {
       if (conn->marks[kind] == NC_STORE_NO_CHANGE)

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -33,10 +34,19 @@
 enum
 {
   CHANGED,
+  FEED,
   N_SIGNALS
 };
 
+enum
+{
+  PROP_0,
+  PROP_PROBLEM,
+  N_PROPS
+};
+
 static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 struct _NcStoreJob
 {
@@ -67,7 +77,13 @@ struct _NcStore
   GObject               parent_instance;
 
   const NcStoreBackend *backend;
-  char                 *path;
+  char                 *path;         /* the file, or the database's URL without password */
+  char                 *location;     /* what the backend opens (a URL and its password) */
+  NcStoreFeed          *feed;         /* a backend's feed of changes, on context */
+  GSource              *feed_source;
+  guint                 feed_retry;   /* reopening it, after a loss */
+  guint                 feed_delay_s;
+  char                 *problem;      /* why the feed is lost, for people; %NULL when fine */
   GMainContext         *context;      /* where `changed` is emitted */
   Worker                writer;
   Worker                reader;
@@ -461,7 +477,7 @@ read_sync (NcStore     *self,
   g_mutex_unlock (&self->pool_mutex);
 
   if (conn == NULL)
-    conn = nc_store_connection_open (self->backend, self->path, TRUE, self->busy_timeout_ms,
+    conn = nc_store_connection_open (self->backend, self->location, TRUE, self->busy_timeout_ms,
                                      error);
   if (conn == NULL)
     {
@@ -545,30 +561,16 @@ worker_stop (Worker *worker)
 /* ------------------------------------------------------------------------------------ */
 /* Opening                                                                               */
 
+/* Opens the workers' connections to @self->location, upgrading the schema first. */
 static gboolean
-nc_store_open_internal (NcStore     *self,
-                        const char  *data_dir,
-                        GError     **error)
+open_workers (NcStore  *self,
+              GError  **error)
 {
   NcStoreConnection *writer;
   NcStoreConnection *reader;
 
-  if (g_mkdir_with_parents (data_dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not create the data folder %s: %s"), data_dir,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  /* The one backend so far; a database URL will choose PostgreSQL here. */
-  self->backend = &nc_store_sqlite_backend;
-  self->path = g_build_filename (data_dir, NC_STORE_FILE_NAME, NULL);
-
-  /* The database file is created here, by the writer's connection. */
-  writer = nc_store_connection_open (self->backend, self->path, FALSE, self->busy_timeout_ms,
+  /* A SQLite file is created here, by the writer's connection. */
+  writer = nc_store_connection_open (self->backend, self->location, FALSE, self->busy_timeout_ms,
                                      error);
   if (writer == NULL)
     return FALSE;
@@ -577,7 +579,8 @@ nc_store_open_internal (NcStore     *self,
 
   /* The version is read before anything is written, so that a database from a newer
    * version of the application is refused untouched. */
-  if (!nc_store_schema_check (writer, error) ||
+  if ((self->backend->check_server != NULL && !self->backend->check_server (writer, error)) ||
+      !nc_store_schema_check (writer, error) ||
       !self->backend->setup_writer (writer, error) ||
       !nc_store_schema_upgrade (writer, error) ||
       !nc_store_prune_changes (writer, error))
@@ -586,7 +589,7 @@ nc_store_open_internal (NcStore     *self,
       return FALSE;
     }
 
-  reader = nc_store_connection_open (self->backend, self->path, TRUE, self->busy_timeout_ms,
+  reader = nc_store_connection_open (self->backend, self->location, TRUE, self->busy_timeout_ms,
                                      error);
   if (reader == NULL)
     {
@@ -599,16 +602,194 @@ nc_store_open_internal (NcStore     *self,
   return TRUE;
 }
 
-/* @context: where `changed` will be emitted */
+static gboolean
+nc_store_open_internal (NcStore     *self,
+                        const char  *data_dir,
+                        GError     **error)
+{
+  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the data folder %s: %s"), data_dir,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  self->backend = &nc_store_sqlite_backend;
+  self->path = g_build_filename (data_dir, NC_STORE_FILE_NAME, NULL);
+  self->location = g_strdup (self->path);
+  return open_workers (self, error);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The change feed of a database server                                                   */
+
+static void feed_attach (NcStore     *self,
+                         NcStoreFeed *feed);
+
+static void
+set_problem (NcStore    *self,
+             const char *problem)
+{
+  if (g_strcmp0 (self->problem, problem) == 0)
+    return;
+  g_free (self->problem);
+  self->problem = g_strdup (problem);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+}
+
+static void
+feed_reopened (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  NcStore *self = NC_STORE (source);
+  g_autoptr(GError) error = NULL;
+  NcStoreFeed *feed = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (self->closed)
+    {
+      nc_store_feed_close (feed);
+      return;
+    }
+  if (feed == NULL)
+    {
+      g_autofree char *problem = g_strdup_printf (_("The connection to the database is lost: "
+                                                    "trying again in %u s (%s)"),
+                                                  self->feed_delay_s, error->message);
+
+      set_problem (self, problem);
+      g_debug ("%s", problem);
+      feed_attach (self, NULL);
+      return;
+    }
+  self->feed_delay_s = 0;
+  feed_attach (self, feed);
+  set_problem (self, NULL);
+  /* What happened meanwhile is in the log: its readers catch up from their last change. */
+  g_signal_emit (self, signals[FEED], 0);
+}
+
+static void
+feed_open_in_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  NcStore *self = source_object;
+  GError *error = NULL;
+  NcStoreFeed *feed = self->backend->feed_open (self->location, &error);
+
+  if (feed == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, feed, (GDestroyNotify) nc_store_feed_close);
+}
+
+static gboolean
+feed_retry (gpointer user_data)
+{
+  NcStore *self = user_data;
+  g_autoptr(GTask) task = g_task_new (self, NULL, feed_reopened, NULL);
+
+  self->feed_retry = 0;
+  g_task_run_in_thread (task, feed_open_in_thread);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+feed_readable (gint         fd,
+               GIOCondition condition,
+               gpointer     user_data)
+{
+  NcStore *self = user_data;
+  guint notified = 0;
+
+  if (nc_store_feed_consume (self->feed, &notified))
+    {
+      if (notified > 0)
+        g_signal_emit (self, signals[FEED], 0);
+      return G_SOURCE_CONTINUE;
+    }
+
+  /* Lost: the windows say so, and it is made again, a little later each time. */
+  set_problem (self, _("The connection to the database is lost: reconnecting…"));
+  g_message ("The change feed of %s is lost: reconnecting", self->path);
+  self->feed_source = NULL;
+  feed_attach (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* @feed: (transfer full) (nullable): the feed to follow, or %NULL to try again later */
+static void
+feed_attach (NcStore     *self,
+             NcStoreFeed *feed)
+{
+  if (self->feed_source != NULL)
+    {
+      g_source_destroy (self->feed_source);
+      g_clear_pointer (&self->feed_source, g_source_unref);
+    }
+  g_clear_pointer (&self->feed, nc_store_feed_close);
+  g_clear_handle_id (&self->feed_retry, g_source_remove);
+
+  if (feed == NULL)
+    {
+      GSource *source;
+
+      self->feed_delay_s = CLAMP (self->feed_delay_s * 2, 1, 30);
+      source = g_timeout_source_new_seconds (self->feed_delay_s);
+      g_source_set_callback (source, feed_retry, self, NULL);
+      self->feed_retry = g_source_attach (source, self->context);
+      g_source_unref (source);
+      return;
+    }
+
+  self->feed = feed;
+  self->feed_source = g_unix_fd_source_new (nc_store_feed_get_fd (feed), G_IO_IN | G_IO_ERR |
+                                            G_IO_HUP);
+  g_source_set_callback (self->feed_source, (GSourceFunc) (void (*) (void)) feed_readable, self,
+                         NULL);
+  g_source_attach (self->feed_source, self->context);
+}
+
+static gboolean
+nc_store_open_database_internal (NcStore     *self,
+                                 const char  *url,
+                                 const char  *password,
+                                 GError     **error)
+{
+  NcStoreFeed *feed;
+
+  self->backend = &nc_store_postgres_backend;
+  self->location = password != NULL ? g_strconcat (url, "\n", password, NULL) : g_strdup (url);
+  self->path = nc_store_redact_url (url);
+  if (!open_workers (self, error))
+    return FALSE;
+
+  /* Every change of every process, heard at its COMMIT: no polling. */
+  feed = self->backend->feed_open (self->location, error);
+  if (feed == NULL)
+    return FALSE;
+  feed_attach (self, feed);
+  return TRUE;
+}
+
+/* @context: where `changed` and `feed` will be emitted */
 static NcStore *
 store_open (const char    *data_dir,
+            const char    *url,
+            const char    *password,
             GMainContext  *context,
             GError       **error)
 {
   g_autoptr(NcStore) self = g_object_new (NC_TYPE_STORE, NULL);
 
   self->context = g_main_context_ref (context);
-  if (!nc_store_open_internal (self, data_dir, error))
+  if (url != NULL ? !nc_store_open_database_internal (self, url, password, error)
+                  : !nc_store_open_internal (self, data_dir, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -616,6 +797,24 @@ store_open (const char    *data_dir,
 
 /* ------------------------------------------------------------------------------------ */
 /* GObject                                                                               */
+
+static void
+nc_store_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  NcStore *self = NC_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROBLEM:
+      g_value_set_string (value, self->problem);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 nc_store_dispose (GObject *object)
@@ -631,6 +830,10 @@ nc_store_finalize (GObject *object)
   NcStore *self = NC_STORE (object);
 
   g_free (self->path);
+  if (self->location != NULL)
+    memset (self->location, 0, strlen (self->location));
+  g_free (self->location);
+  g_free (self->problem);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->read_pool, g_ptr_array_unref);
   g_mutex_clear (&self->pool_mutex);
@@ -656,6 +859,20 @@ nc_store_class_init (NcStoreClass *klass)
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                                    NC_TYPE_STORE_CHANGE, G_TYPE_INT64);
+  /**
+   * NcStore::feed:
+   *
+   * A database server said that something changed, in this process or another (or the
+   * connection that hears it came back): the change log has more to read.
+   */
+  signals[FEED] = g_signal_new ("feed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                NULL, NULL, G_TYPE_NONE, 0);
+
+  properties[PROP_PROBLEM] = g_param_spec_string ("problem", NULL, NULL, NULL,
+                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                  G_PARAM_STATIC_STRINGS);
+  object_class->get_property = nc_store_get_property;
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -690,12 +907,37 @@ nc_store_open_sync (const char  *data_dir,
   g_return_val_if_fail (data_dir != NULL, NULL);
 
   context = g_main_context_ref_thread_default ();
-  return store_open (data_dir, context, error);
+  return store_open (data_dir, NULL, NULL, context, error);
+}
+
+/**
+ * nc_store_open_database_sync:
+ * @url: a PostgreSQL connection URL (postgresql://…), without its password
+ * @password: (nullable): the password, from the keyring
+ *
+ * Opens the office's database: connects, checks the server (version, pg_trgm) and the
+ * schema, upgrades it if it is older, and listens for every change made to it.
+ *
+ * Returns: (transfer full) (nullable): the store
+ */
+NcStore *
+nc_store_open_database_sync (const char  *url,
+                             const char  *password,
+                             GError     **error)
+{
+  g_autoptr(GMainContext) context = NULL;
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  context = g_main_context_ref_thread_default ();
+  return store_open (NULL, url, password, context, error);
 }
 
 typedef struct
 {
   char         *data_dir;
+  char         *url;
+  char         *password;
   GMainContext *context;
 } OpenData;
 
@@ -703,6 +945,10 @@ static void
 open_data_free (OpenData *data)
 {
   g_free (data->data_dir);
+  g_free (data->url);
+  if (data->password != NULL)
+    memset (data->password, 0, strlen (data->password));
+  g_free (data->password);
   g_main_context_unref (data->context);
   g_free (data);
 }
@@ -715,7 +961,8 @@ open_in_thread (GTask        *task,
 {
   OpenData *data = task_data;
   GError *error = NULL;
-  NcStore *store = store_open (data->data_dir, data->context, &error);
+  NcStore *store = store_open (data->data_dir, data->url, data->password, data->context,
+                               &error);
 
   if (store == NULL)
     g_task_return_error (task, error);
@@ -738,6 +985,84 @@ nc_store_open_async (const char          *data_dir,
   g_task_set_source_tag (task, nc_store_open_async);
   g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
   g_task_run_in_thread (task, open_in_thread);
+}
+
+/**
+ * nc_store_open_database_async:
+ *
+ * nc_store_open_database_sync() on a worker thread; finished by nc_store_open_finish().
+ */
+void
+nc_store_open_database_async (const char          *url,
+                              const char          *password,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  OpenData *data = g_new0 (OpenData, 1);
+
+  data->url = g_strdup (url);
+  data->password = g_strdup (password);
+  data->context = g_main_context_ref_thread_default ();
+  g_task_set_source_tag (task, nc_store_open_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  g_task_run_in_thread (task, open_in_thread);
+}
+
+/**
+ * nc_store_is_database_url:
+ *
+ * Returns: whether @text names a database server (postgresql:// or postgres://) rather
+ *   than a data folder
+ */
+gboolean
+nc_store_is_database_url (const char *text)
+{
+  return text != NULL && (g_str_has_prefix (text, "postgresql://") ||
+                          g_str_has_prefix (text, "postgres://"));
+}
+
+/**
+ * nc_store_redact_url:
+ *
+ * Returns: (transfer full): @url without its password and query, as messages show it
+ */
+char *
+nc_store_redact_url (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_QUERY,
+                                     NULL);
+
+  if (uri == NULL)
+    return g_strdup (_("the database"));
+  return g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD | G_URI_HIDE_QUERY);
+}
+
+/**
+ * nc_store_has_feed:
+ *
+ * Returns: whether the database tells this store of every change as it is committed (a
+ *   database server): its readers then need not look at the change log on their own
+ */
+gboolean
+nc_store_has_feed (NcStore *self)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
+  return self->backend != NULL && self->backend->feed_open != NULL;
+}
+
+/**
+ * nc_store_get_problem:
+ *
+ * Returns: (nullable): why the store cannot hear of changes now (the connection to the
+ *   database server is lost), for people; %NULL when all is well
+ */
+const char *
+nc_store_get_problem (NcStore *self)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), NULL);
+  return self->problem;
 }
 
 /**
@@ -793,6 +1118,13 @@ nc_store_close (NcStore *self)
 {
   g_return_if_fail (NC_IS_STORE (self));
 
+  if (self->feed_source != NULL)
+    {
+      g_source_destroy (self->feed_source);
+      g_clear_pointer (&self->feed_source, g_source_unref);
+    }
+  g_clear_pointer (&self->feed, nc_store_feed_close);
+  g_clear_handle_id (&self->feed_retry, g_source_remove);
   worker_stop (&self->writer);
   worker_stop (&self->reader);
 

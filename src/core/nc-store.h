@@ -24,6 +24,9 @@ typedef enum
   NC_STORE_ERROR_NOT_FOUND,
   NC_STORE_ERROR_INVALID,
   NC_STORE_ERROR_BUSY,        /* the client is being called already */
+  NC_STORE_ERROR_AUTH,        /* the database refused the user, password or right */
+  NC_STORE_ERROR_UNREACHABLE, /* no database server answered there */
+  NC_STORE_ERROR_DISCONNECTED, /* the connection to the database server was lost */
 } NcStoreError;
 
 #define NC_STORE_SCHEMA_VERSION 3
@@ -147,6 +150,18 @@ NcStore    *nc_store_open_finish        (GAsyncResult        *result,
 const char *nc_store_get_path           (NcStore             *self);
 void        nc_store_set_busy_timeout   (NcStore             *self,
                                          guint                milliseconds);
+NcStore    *nc_store_open_database_sync (const char          *url,
+                                         const char          *password,
+                                         GError             **error);
+void        nc_store_open_database_async (const char         *url,
+                                          const char         *password,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
+gboolean    nc_store_is_database_url    (const char          *text);
+char       *nc_store_redact_url         (const char          *url);
+gboolean    nc_store_has_feed           (NcStore             *self);
+const char *nc_store_get_problem        (NcStore             *self);
 void        nc_store_close              (NcStore             *self);
 
 /* Clients. A draft is an NcClient with id 0; phones are canonical (see nc-phone). */
