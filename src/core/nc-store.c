@@ -24,6 +24,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "nc-paths.h"
 #include "nc-phone.h"
 #include "nc-store.h"
 
@@ -690,6 +691,8 @@ nc_store_open_internal (NcStore     *self,
     }
 
   self->path = g_build_filename (data_dir, NC_STORE_FILE_NAME, NULL);
+  if (!nc_paths_secure_store_files (data_dir, self->path, error))
+    return FALSE;
 
   writer = open_connection (self, FALSE, error);
   if (writer == NULL)
