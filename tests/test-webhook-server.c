@@ -596,6 +596,7 @@ test_fields_allowed (Fixture       *fixture,
     { "ANSWER and internal", variant (answer, NULL, NULL, NULL), 200 },
     { "END, call_id_with_rec of 129", NULL, 400 },
     { "START, pbx_call_id of 129", NULL, 400 },
+    { "START and a field with a name of 129", NULL, 400 },
   };
 
   while (long_id->len < 129)
@@ -604,6 +605,7 @@ test_fields_allowed (Fixture       *fixture,
     g_string_append_c (long_rec, '7');
   cases[6].fields = variant (end, NULL, "call_id_with_rec", long_rec->str);
   cases[7].fields = variant (start, NULL, "pbx_call_id", long_id->str);
+  cases[8].fields = variant (start, NULL, long_id->str, "");
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {

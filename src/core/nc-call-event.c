@@ -110,9 +110,12 @@ nc_call_event_type_is_known (const char *event_type)
 static char *
 shorten (const char *text)
 {
+  g_autofree char *head = NULL;
+
   if (g_utf8_strlen (text, -1) <= 64)
     return g_strdup (text);
-  return g_strconcat (g_utf8_substring (text, 0, 64), "…", NULL);
+  head = g_utf8_substring (text, 0, 64);
+  return g_strconcat (head, "…", NULL);
 }
 
 static int
