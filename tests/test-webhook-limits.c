@@ -62,6 +62,9 @@ log_writer (GLogLevelFlags   level,
 {
   const char *domain = NULL, *message = NULL;
 
+  /* GIO's debug lines, several a connection, cost more than the connections here. */
+  if (level & G_LOG_LEVEL_DEBUG)
+    return G_LOG_WRITER_HANDLED;
   for (gsize i = 0; i < n_fields; i++)
     if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
       domain = fields[i].value;
@@ -143,6 +146,14 @@ fixture_listen (Fixture               *fixture,
                                    nc_webhook_server_get_port (fixture->server));
   fixture->session = soup_session_new_with_options ("timeout", 10, NULL);
   soup_session_set_proxy_resolver (fixture->session, NULL);
+  if (tls)
+    {
+      /* Its own certificate, not the system's CAs, which each connection would load. */
+      g_autoptr(GTlsDatabase) database = g_tls_file_database_new (fixture->certificate, &error);
+
+      g_assert_no_error (error);
+      soup_session_set_tls_database (fixture->session, database);
+    }
 }
 
 static void
@@ -709,13 +720,22 @@ test_silent_tls (Fixture       *fixture,
 {
   NcWebhookLimits limits = quick;
   g_autoptr(GPtrArray) silent = g_ptr_array_new_with_free_func (g_object_unref);
-  gint64 worst = 0, deadline;
+  gint64 alone, worst = 0, deadline;
   guint most_threads = 0;
 
   limits.max_connections = 400;
   limits.max_connections_per_peer = 400;
   limits.handshake_timeout_ms = 3000;
   fixture_listen (fixture, &limits, TRUE);
+
+  /* What a valid event costs here without them (under AddressSanitizer, with its slow
+   * unwinding on every malloc, a TLS handshake takes half a second). */
+  {
+    Answer answer = post_valid (fixture, "in_tls_alone");
+
+    g_assert_cmpuint (answer.status, ==, 200);
+    alone = answer.took;
+  }
 
   /* 200 that say nothing, 20 that send a third of a record's header and stop. */
   for (guint i = 0; i < 220; i++)
@@ -729,23 +749,25 @@ test_silent_tls (Fixture       *fixture,
       if (i % 16 == 15)
         spin (5);
     }
-  spin (200);
+  spin (100);
+  g_assert_cmpuint (nc_webhook_server_get_connections (fixture->server), ==, 220);
 
-  /* Valid events over TLS meanwhile: each at once. */
+  /* Valid events over TLS meanwhile: each as quick as alone. */
   for (guint i = 0; i < 10; i++)
     {
       g_autofree char *id = g_strdup_printf ("in_tls_%u", i);
       Answer answer = post_valid (fixture, id);
 
+      g_test_message ("valid event %u: %u after %.0f ms; %u connections", i, answer.status,
+                      answer.took / 1e3, nc_webhook_server_get_connections (fixture->server));
       g_assert_cmpuint (answer.status, ==, 200);
       worst = MAX (worst, answer.took);
       most_threads = MAX (most_threads, count_pool_threads ());
     }
-  g_test_message ("worst valid event beside 220 silent clients: %.0f ms; %u pool threads at most",
-                  worst / 1e3, most_threads);
-  g_assert_cmpint (worst, <, G_USEC_PER_SEC);
+  g_test_message ("a valid event alone: %.0f ms; the worst beside 220 silent clients: %.0f ms; "
+                  "%u pool threads at most", alone / 1e3, worst / 1e3, most_threads);
+  g_assert_cmpint (worst, <, 3 * alone + G_USEC_PER_SEC / 2);
   g_assert_cmpuint (most_threads, <, 20);
-  g_assert_cmpuint (nc_webhook_server_get_connections (fixture->server), >=, 220);
 
   /* And each silent one is closed at its handshake's deadline. */
   deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
@@ -808,11 +830,15 @@ limit_child (gpointer user_data)
   setrlimit (RLIMIT_CORE, &cores);
 }
 
+/* @leak_check: FALSE for a run that exits a moment after TLS handshake threads ran: a
+ * worker of the thread pool still lingers then, and LeakSanitizer's tracer crashes on such
+ * a half torn-down thread (see nc_test_run()), making the exit status its own. */
 static GSubprocess *
 spawn_listen (const char  *dir,
               guint        port,
               const char  *certificate,
               const char  *key,
+              gboolean     leak_check,
               GError     **error)
 {
   g_autofree char *program = g_build_filename (g_getenv ("NC_BUILD_ROOT"), "src",
@@ -829,6 +855,12 @@ spawn_listen (const char  *dir,
   /* Criticals kill it: a connection without a peer address must not make one. */
   g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
   g_subprocess_launcher_set_child_setup (launcher, limit_child, NULL, NULL);
+  if (!leak_check && g_getenv ("ASAN_OPTIONS") != NULL)
+    {
+      g_autofree char *options = g_strconcat (g_getenv ("ASAN_OPTIONS"), ":detect_leaks=0", NULL);
+
+      g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", options, TRUE);
+    }
   g_ptr_array_add (argv, program);
   g_ptr_array_add (argv, (gpointer) "--data-dir");
   g_ptr_array_add (argv, (gpointer) dir);
@@ -873,7 +905,7 @@ test_listen_mismatched_key (void)
 
   make_certificate (dir, "a", &cert_a, &key_a);
   make_certificate (dir, "b", &cert_b, &key_b);
-  process = spawn_listen (dir, free_port (), cert_a, key_b, &error);
+  process = spawn_listen (dir, free_port (), cert_a, key_b, FALSE, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &said, &error));
   g_assert_no_error (error);
@@ -941,7 +973,7 @@ test_listen_under_flood (void)
       return;
     }
 
-  process = spawn_listen (dir, port, NULL, NULL, &error);
+  process = spawn_listen (dir, port, NULL, NULL, TRUE, &error);
   g_assert_no_error (error);
   err = g_subprocess_get_stderr_pipe (process);
   n = g_input_stream_read (err, buffer, sizeof buffer - 1, NULL, &error);
@@ -1028,12 +1060,22 @@ test_listen_under_flood (void)
   nc_test_remove_tree (dir);
 }
 
+static void
+drop_message (const char     *domain,
+              GLogLevelFlags  level,
+              const char     *message,
+              gpointer        user_data)
+{
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_log_set_writer_func (log_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
+  /* Logged through the test framework's handler, not the writer: dropped here. */
+  g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_message, NULL);
 
 #define ADD(path, func) \
   g_test_add ("/webhook-limits/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -397,6 +397,8 @@ conn_forget (Conn *conn)
 static void
 conn_release (Conn *conn)
 {
+  /* Letting the stream go may end the last other hold on @conn (stream_gone()). */
+  conn_ref (conn);
   g_socket_close (conn->socket, NULL);
   g_clear_object (&conn->stolen);   /* lets the stream go: conn_forget() follows */
   if (!conn->in_soup)
@@ -405,6 +407,7 @@ conn_release (Conn *conn)
       g_clear_object (&conn->connection);
       conn_forget (conn);
     }
+  conn_unref (conn);
 }
 
 /* Closes @conn whatever it is doing: it stops counting at once; what a thread or the
@@ -680,7 +683,9 @@ finish (Pending    *pending,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
       g_autoptr(JsonGenerator) generator = json_generator_new ();
       g_autoptr(JsonNode) root = NULL;
-      g_autofree char *shown = g_utf8_substring (caller_name, 0, NC_WEBHOOK_MAX_CALLER_NAME);
+      g_autofree char *shown = g_utf8_strlen (caller_name, -1) > NC_WEBHOOK_MAX_CALLER_NAME
+                               ? g_utf8_substring (caller_name, 0, NC_WEBHOOK_MAX_CALLER_NAME)
+                               : g_strdup (caller_name);
       gsize length = 0;
       char *json;
 
