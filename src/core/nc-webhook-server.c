@@ -1518,6 +1518,51 @@ check_certificate (GTlsCertificate  *certificate,
   return cause == NULL;
 }
 
+/* Settings and limits -------------------------------------------------------------- */
+
+/* The environment wins over GSettings: a server without dconf has only it. */
+static void
+read_settings (NcWebhookServer *self)
+{
+  g_autoptr(GSettings) settings = nc_settings_new_for_command_line ();
+  const char *window = g_getenv ("NOVOFON_WEBHOOK_EVENT_WINDOW");
+  const char *pbx_only = g_getenv ("NOVOFON_WEBHOOK_PBX_SOURCES_ONLY");
+  guint64 value;
+
+  self->event_window = (guint) MAX (0, nc_settings_get_int (settings, "webhook-event-window"));
+  self->pbx_sources_only = nc_settings_get_boolean (settings, "webhook-pbx-sources-only");
+
+  if (window != NULL && *window != '\0')
+    {
+      if (g_ascii_string_to_unsigned (window, 10, 0, G_MAXUINT, &value, NULL))
+        self->event_window = (guint) value;
+      else
+        g_warning ("NOVOFON_WEBHOOK_EVENT_WINDOW is not a number of seconds: “%s”", window);
+    }
+  if (pbx_only != NULL && *pbx_only != '\0')
+    self->pbx_sources_only = g_strcmp0 (pbx_only, "0") != 0 &&
+                             g_ascii_strcasecmp (pbx_only, "false") != 0;
+}
+
+/* As many descriptors as the system lets this process have: the soft limit (1024 in a
+ * desktop session) is no protection here, only a cap an attacker reaches first. */
+static guint
+raise_descriptor_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return 1024;
+  if (limit.rlim_cur < limit.rlim_max)
+    {
+      struct rlimit raised = { limit.rlim_max, limit.rlim_max };
+
+      if (setrlimit (RLIMIT_NOFILE, &raised) == 0)
+        limit = raised;
+    }
+  return limit.rlim_cur > G_MAXUINT ? G_MAXUINT : (guint) limit.rlim_cur;
+}
+
 /* GObject -------------------------------------------------------------------------- */
 
 static void
@@ -1596,30 +1641,6 @@ nc_webhook_server_class_init (NcWebhookServerClass *klass)
   signals[SIGNAL_HEALTH_CHANGED] =
     g_signal_new ("health-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
-}
-
-/* The environment wins over GSettings: a server without dconf has only it. */
-static void
-read_settings (NcWebhookServer *self)
-{
-  g_autoptr(GSettings) settings = nc_settings_new_for_command_line ();
-  const char *window = g_getenv ("NOVOFON_WEBHOOK_EVENT_WINDOW");
-  const char *pbx_only = g_getenv ("NOVOFON_WEBHOOK_PBX_SOURCES_ONLY");
-  guint64 value;
-
-  self->event_window = (guint) MAX (0, nc_settings_get_int (settings, "webhook-event-window"));
-  self->pbx_sources_only = nc_settings_get_boolean (settings, "webhook-pbx-sources-only");
-
-  if (window != NULL && *window != '\0')
-    {
-      if (g_ascii_string_to_unsigned (window, 10, 0, G_MAXUINT, &value, NULL))
-        self->event_window = (guint) value;
-      else
-        g_warning ("NOVOFON_WEBHOOK_EVENT_WINDOW is not a number of seconds: “%s”", window);
-    }
-  if (pbx_only != NULL && *pbx_only != '\0')
-    self->pbx_sources_only = g_strcmp0 (pbx_only, "0") != 0 &&
-                             g_ascii_strcasecmp (pbx_only, "false") != 0;
 }
 
 static void
@@ -1755,25 +1776,6 @@ nc_webhook_server_set_pbx_sources_only (NcWebhookServer *self,
 {
   g_return_if_fail (NC_IS_WEBHOOK_SERVER (self));
   self->pbx_sources_only = only;
-}
-
-/* As many descriptors as the system lets this process have: the soft limit (1024 in a
- * desktop session) is no protection here, only a cap an attacker reaches first. */
-static guint
-raise_descriptor_limit (void)
-{
-  struct rlimit limit;
-
-  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
-    return 1024;
-  if (limit.rlim_cur < limit.rlim_max)
-    {
-      struct rlimit raised = { limit.rlim_max, limit.rlim_max };
-
-      if (setrlimit (RLIMIT_NOFILE, &raised) == 0)
-        limit = raised;
-    }
-  return limit.rlim_cur > G_MAXUINT ? G_MAXUINT : (guint) limit.rlim_cur;
 }
 
 /**
