@@ -6,10 +6,12 @@
 #include "config.h"
 
 #include <locale.h>
+#include <sys/stat.h>
 #include <glib/gi18n.h>
 
 #include "nc-application.h"
 #include "nc-cli.h"
+#include "nc-secrets.h"
 
 int
 main (int   argc,
@@ -17,6 +19,12 @@ main (int   argc,
 {
   g_autoptr(NcApplication) app = NULL;
   const char *localedir = g_getenv ("NOVOFON_CONSOLE_LOCALEDIR");
+
+  /* Before anything holds the Secret: no core dump of this process may carry it. */
+  nc_secrets_protect_process ();
+  /* Whatever this process writes — the database, an export of the clients or the calls —
+   * is its user's alone: files 0600, folders 0700. */
+  umask (077);
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);

@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <string.h>
+#include <sys/stat.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -154,6 +156,170 @@ test_export_unwritable (Fixture       *fixture,
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+static void
+assert_refused (const char *csv,
+                gsize       length,
+                const char *starts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = nc_client_csv_parse ("in.csv", csv,
+                                                     length == (gsize) -1 ? strlen (csv) : length,
+                                                     NULL, &error);
+
+  g_assert_null (drafts);
+  g_assert_error (error, NC_CLIENT_CSV_ERROR, NC_CLIENT_CSV_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, starts));
+}
+
+/* A NUL byte or a control character anywhere is refused with its line, never cut short
+ * or taken in; a tab and a line break in a quoted cell are text. */
+static void
+test_nul_and_control_refused (void)
+{
+  static const char nul_in_phone[] = "name,channel,phone\nA,telephony,79001112233\0evil\n";
+  static const char nul_in_note[] = "name,channel,phone,note\nA,telephony,,\"one\ntwo\0\"\n";
+  static const char fine[] = "name,channel,phone,note\n\"Anna\tPetrova\",telephony,,\"one\r\ntwo\"\n";
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_refused (nul_in_phone, sizeof nul_in_phone - 1, "in.csv:2: the text has a NUL byte");
+  assert_refused (nul_in_note, sizeof nul_in_note - 1, "in.csv:3: the text has a NUL byte");
+  assert_refused ("name,channel,phone\nA,telephony,\nEvil\x1b[2J,telephony,\n", (gsize) -1,
+                  "in.csv:3: the name has a control character");
+  assert_refused ("name,channel,phone,note\nA,telephony,,ring\x07\n", (gsize) -1,
+                  "in.csv:2: the value of “note” has a control character");
+  assert_refused ("name,channel,phone,\"no\x7fte\"\n", (gsize) -1,
+                  "in.csv:1: the name of column 4 has a control character");
+  /* C1 controls too, written in UTF-8. */
+  assert_refused ("name,channel,phone\nA\xc2\x9b" "31m,telephony,\n", (gsize) -1,
+                  "in.csv:2: the name has a control character");
+
+  drafts = nc_client_csv_parse ("in.csv", fine, sizeof fine - 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (drafts->len, ==, 1);
+  g_assert_cmpstr (nc_client_get_name (drafts->pdata[0]), ==, "Anna\tPetrova");
+  g_assert_cmpstr (nc_client_get_variable (drafts->pdata[0], "note"), ==, "one\r\ntwo");
+}
+
+/* Every cell has a size limit; a name of 50 MB is refused at once, and nothing imported. */
+static void
+test_sizes_capped (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GString) csv = g_string_new ("name,channel,phone,note\n");
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) in = NULL;
+  g_autoptr(GAsyncResult) imported = NULL;
+  gint64 started;
+
+  /* At the limit: taken. */
+  for (guint i = 0; i < NC_CLIENT_CSV_MAX_NAME; i++)
+    g_string_append (csv, "Я");
+  g_string_append (csv, ",telephony,,");
+  for (guint i = 0; i < NC_CLIENT_CSV_MAX_VALUE; i++)
+    g_string_append_c (csv, 'n');
+  g_string_append_c (csv, '\n');
+  drafts = nc_client_csv_parse ("in.csv", csv->str, csv->len, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_utf8_strlen (nc_client_get_name (drafts->pdata[0]), -1), ==,
+                    NC_CLIENT_CSV_MAX_NAME);
+
+  /* One more: refused, with the line. */
+  g_string_insert (csv, strlen ("name,channel,phone,note\n"), "Я");
+  assert_refused (csv->str, csv->len, "in.csv:2: the name is longer than 256 characters");
+  g_string_truncate (csv, csv->len - 1);
+  g_string_append (csv, "n\n");
+  g_string_erase (csv, strlen ("name,channel,phone,note\n"), strlen ("Я"));
+  assert_refused (csv->str, csv->len,
+                  "in.csv:2: the value of “note” is longer than 4096 characters");
+
+  /* 50 MB of a name, through the import: refused, quickly, and the store untouched. */
+  g_string_assign (csv, "name,channel,phone\nAnna,telephony,\n");
+  g_string_set_size (csv, csv->len + 50 * 1024 * 1024);
+  memset (csv->str + strlen ("name,channel,phone\nAnna,telephony,\n"), 'x', 50 * 1024 * 1024);
+  g_string_append (csv, ",telephony,79001112233\n");
+  in = write_file (fixture, "huge.csv", csv->str);
+  started = g_get_monotonic_time ();
+  nc_client_csv_import_async (fixture->store, in, NULL, NULL, got_result, &imported);
+  g_assert_false (nc_client_csv_import_finish (wait_for (&imported), NULL, &error));
+  g_assert_true (g_str_has_prefix (error->message, "huge.csv:3: the name is longer than"));
+  g_test_message ("refused in %.1f s", (g_get_monotonic_time () - started) / 1e6);
+  g_assert_cmpuint (count_clients (fixture->store), ==, 0);
+}
+
+/* Names and variables that a spreadsheet would run as formulas: exported with a ' in
+ * front, the file readable by its owner only; imported again, every value as it was. */
+static void
+test_formulas_round_trip (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  static const char csv[] =
+    "name,channel,phone,=note,site\r\n"
+    "\"=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\",telephony,,+1 call back,'=kept\r\n"
+    "@SUM(A1),telegram,,-2,=cmd|' /C calc'!A0\r\n";
+  g_autoptr(GFile) in = write_file (fixture, "in.csv", csv);
+  g_autofree char *out_path = g_build_filename (fixture->dir, "out.csv", NULL);
+  g_autoptr(GFile) out = g_file_new_for_path (out_path);
+  g_autoptr(GAsyncResult) imported = NULL;
+  g_autoptr(GAsyncResult) exported = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autofree char *written = NULL;
+  gsize length = 0;
+  GStatBuf st;
+
+  nc_client_csv_import_async (fixture->store, in, NULL, NULL, got_result, &imported);
+  g_assert_true (nc_client_csv_import_finish (wait_for (&imported), NULL, &error));
+  g_assert_no_error (error);
+
+  /* A ' before a formula's first character is what an export puts there: the import
+   * takes it off. */
+  clients = nc_store_list_clients_sync (fixture->store, TRUE, &error);
+  g_assert_cmpuint (clients->len, ==, 2);
+  for (guint i = 0; i < clients->len; i++)
+    if (g_str_equal (nc_client_get_name (clients->pdata[i]), "@SUM(A1)"))
+      g_assert_cmpstr (nc_client_get_variable (clients->pdata[i], "site"), ==,
+                       "=cmd|' /C calc'!A0");
+    else
+      g_assert_cmpstr (nc_client_get_variable (clients->pdata[i], "site"), ==, "=kept");
+
+  /* An old export in the way, readable by all: replaced by one that is not. */
+  g_assert_true (g_file_set_contents (out_path, "old", -1, NULL));
+  g_assert_cmpint (g_chmod (out_path, 0644), ==, 0);
+  nc_client_csv_export_async (fixture->store, out, NULL, NULL, got_result, &exported);
+  g_assert_true (nc_client_csv_export_finish (wait_for (&exported), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (out_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  g_assert_true (g_file_get_contents (out_path, &written, &length, NULL));
+  g_test_message ("%s", written);
+  g_assert_nonnull (strstr (written, "name,channel,phone,'=note,site\r\n"));
+  g_assert_nonnull (strstr (written, "\"'=HYPERLINK("));
+  g_assert_nonnull (strstr (written, ",'+1 call back,'=kept\r\n"));
+  g_assert_nonnull (strstr (written, "'@SUM(A1),telegram,,'-2,'=cmd|' /C calc'!A0\r\n"));
+
+  again = nc_client_csv_parse ("out.csv", written, length, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->len, ==, 2);
+  for (guint i = 0; i < again->len; i++)
+    {
+      NcClient *before = NULL;
+
+      for (guint j = 0; j < clients->len; j++)
+        if (g_str_equal (nc_client_get_name (clients->pdata[j]), nc_client_get_name (again->pdata[i])))
+          before = clients->pdata[j];
+      g_assert_nonnull (before);
+      g_assert_cmpstr (nc_client_get_variable (again->pdata[i], "=note"), ==,
+                       nc_client_get_variable (before, "=note"));
+      g_assert_cmpstr (nc_client_get_variable (again->pdata[i], "site"), ==,
+                       nc_client_get_variable (before, "site"));
+    }
+}
+
 /* Progress stages: each fills its share of the bar, and only forwards. */
 static void
 test_progress_stages (void)
@@ -280,8 +446,11 @@ main (int   argc,
   ADD ("export-unwritable", test_export_unwritable);
   ADD ("update-delete-async", test_update_delete_async);
   ADD ("cancel-while-writing", test_cancel_while_writing);
+  ADD ("sizes-capped", test_sizes_capped);
+  ADD ("formulas-round-trip", test_formulas_round_trip);
 #undef ADD
   g_test_add_func ("/client-csv/progress-stages", test_progress_stages);
+  g_test_add_func ("/client-csv/nul-and-control-refused", test_nul_and_control_refused);
 
   return nc_test_run ();
 }

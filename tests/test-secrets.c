@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "nc-secrets.h"
 #include "nc-test-util.h"
@@ -139,6 +141,35 @@ keyring_on_bus (void)
   return has_owner;
 }
 
+/* No core dump may carry the Secret: the process is made not dumpable and its core
+ * limit nothing, unless NOVOFON_CONSOLE_ALLOW_CORE_DUMPS asks otherwise. */
+static void
+test_no_core_dumps (void)
+{
+  struct rlimit before, after;
+
+  g_assert_cmpint (getrlimit (RLIMIT_CORE, &before), ==, 0);
+  g_assert_cmpint (prctl (PR_GET_DUMPABLE, 0, 0, 0, 0), ==, 1);
+
+  /* Asked for, for debugging: nothing changes. */
+  g_setenv ("NOVOFON_CONSOLE_ALLOW_CORE_DUMPS", "1", TRUE);
+  g_assert_false (nc_secrets_protect_process ());
+  g_assert_cmpint (prctl (PR_GET_DUMPABLE, 0, 0, 0, 0), ==, 1);
+  g_assert_cmpint (getrlimit (RLIMIT_CORE, &after), ==, 0);
+  g_assert_cmpuint (after.rlim_cur, ==, before.rlim_cur);
+  g_assert_cmpuint (after.rlim_max, ==, before.rlim_max);
+
+  /* 0 is no request. */
+  g_setenv ("NOVOFON_CONSOLE_ALLOW_CORE_DUMPS", "0", TRUE);
+  g_assert_true (nc_secrets_protect_process ());
+  g_unsetenv ("NOVOFON_CONSOLE_ALLOW_CORE_DUMPS");
+  g_assert_true (nc_secrets_protect_process ());
+  g_assert_cmpint (prctl (PR_GET_DUMPABLE, 0, 0, 0, 0), ==, 0);
+  g_assert_cmpint (getrlimit (RLIMIT_CORE, &after), ==, 0);
+  g_assert_cmpuint (after.rlim_cur, ==, 0);
+  g_assert_cmpuint (after.rlim_max, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -154,6 +185,8 @@ main (int   argc,
   g_test_add_func ("/secrets/store-lookup-clear", test_store_lookup_clear);
   g_test_add_func ("/secrets/empty-refused", test_empty_refused);
   g_test_add_func ("/secrets/webhook-token", test_webhook_token);
+  /* Last: it changes this process for good. */
+  g_test_add_func ("/secrets/no-core-dumps", test_no_core_dumps);
 
   return nc_test_run ();
 }

@@ -13,6 +13,7 @@
 #include "nc-call-event.h"
 #include "nc-call-service.h"
 #include "nc-pbx-simulator.h"
+#include "nc-settings.h"
 #include "nc-test-util.h"
 #include "nc-webhook-server.h"
 
@@ -175,9 +176,12 @@ stored_events (Fixture *fixture)
   return events->len;
 }
 
-#define START_FIELDS "event", "NOTIFY_START", "call_start", "2026-11-23 10:15:03", \
+/* Now, in this computer's time: the listener refuses a call_start far from it. */
+static char *now_text;
+
+#define START_FIELDS "event", "NOTIFY_START", "call_start", now_text, \
   "pbx_call_id", "in_1", "caller_id", "79004443322", "called_did", "74951234567"
-#define END_FIELDS "event", "NOTIFY_END", "call_start", "2026-11-23 10:15:03", "pbx_call_id", "in_1", \
+#define END_FIELDS "event", "NOTIFY_END", "call_start", now_text, "pbx_call_id", "in_1", \
   "caller_id", "79004443322", "called_did", "74951234567", "internal", "100", "duration", "65", \
   "disposition", "answered", "status_code", "16", "is_recorded", "1", "call_id_with_rec", "1.2"
 
@@ -208,14 +212,14 @@ test_bad_requests (Fixture       *fixture,
   g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
   g_autoptr(GHashTable) end = fields_new (END_FIELDS, NULL);
   g_autoptr(GHashTable) internal = fields_new ("event", "NOTIFY_INTERNAL", "call_start",
-                                               "2026-11-23 10:15:03", "pbx_call_id", "in_1",
+                                               now_text, "pbx_call_id", "in_1",
                                                "caller_id", "79004443322", "called_did",
                                                "74951234567", "internal", "100", NULL);
   g_autoptr(GHashTable) answer = fields_new ("event", "NOTIFY_ANSWER", "call_start",
-                                             "2026-11-23 10:15:03", "pbx_call_id", "in_1",
+                                             now_text, "pbx_call_id", "in_1",
                                              "caller_id", "79004443322", "destination", "100", NULL);
   g_autoptr(GHashTable) out_start = fields_new ("event", "NOTIFY_OUT_START", "call_start",
-                                                "2026-11-23 10:15:03", "pbx_call_id", "out_1",
+                                                now_text, "pbx_call_id", "out_1",
                                                 "caller_id", "79500000033", "internal", "100",
                                                 "destination", "79004443322", NULL);
   g_autoptr(GHashTable) out_end = variant (out_start, NULL, "event", "NOTIFY_OUT_END");
@@ -392,6 +396,8 @@ test_vectors_accepted (Fixture       *fixture,
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonArray *hooks;
 
+  /* Signed with the fixed call_start they were computed for. */
+  nc_webhook_server_set_event_window (fixture->server, 0);
   g_assert_true (json_parser_load_from_file (parser, path, NULL));
   hooks = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
                                         "webhooks");
@@ -433,6 +439,298 @@ test_caller_name (Fixture       *fixture,
   reply = post_event (fixture, start);
   g_assert_cmpuint (reply.status, ==, 200);
   g_assert_cmpstr (reply.body, ==, "{\"caller_name\":\"Иван Петров\"}");
+  g_free (reply.body);
+}
+
+/* A body that the old, lenient decoder would have taken — cut short, a pair dropped, a
+ * field overwritten — signed for what it would have stored: each is 400 now, and nothing
+ * is stored. */
+static void
+test_strict_form (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
+  g_autoptr(GHashTable) end = fields_new (END_FIELDS, NULL);
+  g_autoptr(GHashTable) end_without_rec = variant (end, "call_id_with_rec", NULL, NULL);
+  g_autoptr(GHashTable) overwritten = variant (start, NULL, "caller_id", "79990000000");
+  g_autofree char *start_body = soup_form_encode_hash (start);
+  g_autofree char *end_body = soup_form_encode_hash (end_without_rec);
+  g_autofree char *start_signature = nc_call_event_sign (SECRET, start);
+  g_autofree char *end_signature = nc_call_event_sign (SECRET, end_without_rec);
+  g_autofree char *overwritten_signature = nc_call_event_sign (SECRET, overwritten);
+  g_autofree char *cut = NULL;
+  g_autofree char *undecodable = g_strconcat (start_body, "&note%G1=x", NULL);
+  g_autofree char *no_equals = g_strconcat (end_body, "&call_id_with_rec", NULL);
+  g_autofree char *twice = g_strconcat (start_body, "&caller_id=79990000000", NULL);
+  g_autofree char *empty_pair = g_strconcat (start_body, "&", NULL);
+  g_autofree char *no_name = g_strconcat (start_body, "&=x", NULL);
+  g_autofree char *raw_utf8 = g_strconcat (start_body, "&caller_id2=%D0", NULL);
+  struct
+  {
+    const char *what;
+    const char *body;
+    const char *signature;
+    const char *reason;
+  } cases[] = {
+    { "%00 in a value", NULL, start_signature, "NUL byte" },
+    { "a pair that does not decode", undecodable, start_signature, "hexadecimal" },
+    { "a pair without =", no_equals, end_signature, "has no “=”" },
+    { "a field given twice", twice, overwritten_signature, "given twice" },
+    { "an empty pair", empty_pair, start_signature, "has no “=”" },
+    { "a pair without a name", no_name, start_signature, "has no name" },
+    { "half a UTF-8 character", raw_utf8, start_signature, "not UTF-8" },
+  };
+  g_auto(GStrv) pairs = g_strsplit (start_body, "&", -1);
+  GString *with_nul = g_string_new (NULL);
+
+  /* caller_id=79004443322%00evil: signed for 79004443322, which is what a C string of it
+   * would have said. */
+  for (guint i = 0; pairs[i] != NULL; i++)
+    g_string_append_printf (with_nul, "%s%s%s", i > 0 ? "&" : "", pairs[i],
+                            g_str_has_prefix (pairs[i], "caller_id=") ? "%00evil" : "");
+  cut = g_string_free (with_nul, FALSE);
+  cases[0].body = cut;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Reply reply = request (fixture, "POST", "/zadarma_webhook/" TOKEN,
+                             "application/x-www-form-urlencoded", cases[i].body, -1,
+                             cases[i].signature);
+
+      g_test_message ("%s: %u %s", cases[i].what, reply.status, reply.body);
+      g_assert_cmpuint (reply.status, ==, 400);
+      g_assert_nonnull (strstr (reply.body, cases[i].reason));
+      g_free (reply.body);
+    }
+  g_assert_cmpuint (stored_events (fixture), ==, 0);
+}
+
+typedef struct
+{
+  guint  status;
+  char  *body;
+  gboolean done;
+} Sent;
+
+static void
+message_sent (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Sent *sent = user_data;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                               NULL);
+
+  sent->status = body != NULL
+                 ? soup_message_get_status (soup_session_get_async_result_message (
+                                              SOUP_SESSION (source), result))
+                 : 0;
+  sent->body = body != NULL ? g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body))
+                            : NULL;
+  sent->done = TRUE;
+}
+
+static Sent
+send_message (Fixture     *fixture,
+              SoupMessage *message)
+{
+  Sent sent = { 0, NULL, FALSE };
+
+  soup_session_send_and_read_async (fixture->session, message, G_PRIORITY_DEFAULT, NULL,
+                                    message_sent, &sent);
+  while (!sent.done)
+    g_main_context_iteration (NULL, TRUE);
+  return sent;
+}
+
+/* Two Signature headers: which one counts is not for the listener to guess. */
+static void
+test_two_signatures (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
+  g_autofree char *body = soup_form_encode_hash (start);
+  g_autofree char *signature = nc_call_event_sign (SECRET, start);
+  g_autofree char *url = g_strconcat (fixture->base, "/zadarma_webhook/" TOKEN, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  SoupMessageHeaders *headers = soup_message_get_request_headers (message);
+  Sent sent;
+
+  soup_message_set_request_body_from_bytes (message, "application/x-www-form-urlencoded", bytes);
+  soup_message_headers_append (headers, "Signature", "bm90LXRoZS1zaWduYXR1cmU=");
+  soup_message_headers_append (headers, "Signature", signature);
+  sent = send_message (fixture, message);
+  g_assert_cmpuint (sent.status, ==, 400);
+  g_assert_nonnull (strstr (sent.body, "Signature"));
+  g_free (sent.body);
+  g_assert_cmpuint (stored_events (fixture), ==, 0);
+}
+
+/* Only the fields an event type has, each within its size: a captured event sent again
+ * with one more field is not a new event. */
+static void
+test_fields_allowed (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
+  g_autoptr(GHashTable) end = fields_new (END_FIELDS, NULL);
+  g_autoptr(GHashTable) answer = fields_new ("event", "NOTIFY_ANSWER", "call_start", now_text,
+                                             "pbx_call_id", "in_1", "caller_id", "79004443322",
+                                             "destination", "100", "internal", "100", NULL);
+  g_autoptr(GString) long_id = g_string_new ("in_");
+  g_autoptr(GString) long_rec = g_string_new ("1.");
+  struct
+  {
+    const char *what;
+    GHashTable *fields;
+    guint       status;
+  } cases[] = {
+    { "START and &foo=", variant (start, NULL, "foo", ""), 400 },
+    { "START and internal", variant (start, NULL, "internal", "100"), 400 },
+    { "START and duration", variant (start, NULL, "duration", "5"), 400 },
+    { "RECORD and call_start", fields_new ("event", "NOTIFY_RECORD", "pbx_call_id", "in_1",
+                                           "call_id_with_rec", "1.2", "call_start", now_text,
+                                           NULL), 400 },
+    { "END and last_internal", variant (end, NULL, "last_internal", "101"), 200 },
+    { "ANSWER and internal", variant (answer, NULL, NULL, NULL), 200 },
+    { "END, call_id_with_rec of 129", NULL, 400 },
+    { "START, pbx_call_id of 129", NULL, 400 },
+    { "START and a field with a name of 129", NULL, 400 },
+  };
+
+  while (long_id->len < 129)
+    g_string_append_c (long_id, 'x');
+  while (long_rec->len < 129)
+    g_string_append_c (long_rec, '7');
+  cases[6].fields = variant (end, NULL, "call_id_with_rec", long_rec->str);
+  cases[7].fields = variant (start, NULL, "pbx_call_id", long_id->str);
+  cases[8].fields = variant (start, NULL, long_id->str, "");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Reply reply = post_event (fixture, cases[i].fields);
+
+      g_test_message ("%s: %u %s", cases[i].what, reply.status, reply.body);
+      g_assert_cmpuint (reply.status, ==, cases[i].status);
+      g_free (reply.body);
+      g_hash_table_unref (cases[i].fields);
+    }
+  g_assert_cmpuint (stored_events (fixture), ==, 2);
+}
+
+static char *
+local_time_text (GTimeSpan from_now)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) then = g_date_time_add (now, from_now);
+
+  return g_date_time_format (then, "%Y-%m-%d %H:%M:%S");
+}
+
+static guint
+post_started (Fixture    *fixture,
+              GTimeSpan   from_now,
+              const char *pbx_call_id)
+{
+  g_autofree char *start = local_time_text (from_now);
+  g_autoptr(GHashTable) fields = fields_new ("event", "NOTIFY_START", "call_start", start,
+                                             "pbx_call_id", pbx_call_id, "caller_id",
+                                             "79004443322", "called_did", "74951234567", NULL);
+  Reply reply = post_event (fixture, fields);
+
+  g_test_message ("call_start %s: %u %s", start, reply.status, reply.body);
+  g_free (reply.body);
+  return reply.status;
+}
+
+/* The signature has no time: a captured event could be sent for ever. One whose signed
+ * call_start is far from now is refused; the window (a day) is a setting. */
+static void
+test_event_window (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = nc_settings_new_if_installed ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (post_started (fixture, 0, "in_now"), ==, 200);
+  /* The end of a call that began hours ago carries its start. */
+  g_assert_cmpuint (post_started (fixture, -5 * G_TIME_SPAN_HOUR, "in_long"), ==, 200);
+  g_assert_cmpuint (post_started (fixture, -2 * G_TIME_SPAN_DAY, "in_old"), ==, 400);
+  g_assert_cmpuint (post_started (fixture, 2 * G_TIME_SPAN_DAY, "in_future"), ==, 400);
+  g_assert_cmpuint (stored_events (fixture), ==, 2);
+
+  /* The GSettings key sets it, for a listener made after: a minute. */
+  g_assert_nonnull (settings);
+  g_assert_cmpint (g_settings_get_int (settings, "webhook-event-window"), ==,
+                   NC_WEBHOOK_DEFAULT_EVENT_WINDOW);
+  g_settings_set_int (settings, "webhook-event-window", 60);
+  nc_webhook_server_stop (fixture->server);
+  nc_test_wait_for_last_reference (fixture->server);
+  g_clear_object (&fixture->server);
+  fixture->server = nc_webhook_server_new (fixture->store, SECRET, TOKEN);
+  g_assert_true (nc_webhook_server_listen (fixture->server, "127.0.0.1", 0, &error));
+  g_free (fixture->base);
+  fixture->base = g_strdup_printf ("http://127.0.0.1:%u", nc_webhook_server_get_port (fixture->server));
+  g_assert_cmpuint (post_started (fixture, -2 * G_TIME_SPAN_MINUTE, "in_minutes"), ==, 400);
+  g_assert_cmpuint (post_started (fixture, -30 * G_TIME_SPAN_SECOND, "in_seconds"), ==, 200);
+  g_settings_reset (settings, "webhook-event-window");
+}
+
+/* Only the PBX's documented addresses, when asked: loopback is not one of them. */
+static void
+test_pbx_sources_only (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
+  g_autofree char *url = g_strconcat (fixture->base, "/zadarma_webhook/" TOKEN "?zd_echo=x", NULL);
+  Reply reply;
+
+  nc_webhook_server_set_pbx_sources_only (fixture->server, TRUE);
+  {
+    g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+    Sent sent = send_message (fixture, message);
+
+    /* Closed at once, without a word: the client sees no answer at all. */
+    g_assert_cmpuint (sent.status, ==, 0);
+    g_assert_null (sent.body);
+  }
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->refused_source, ==, 1);
+
+  nc_webhook_server_set_pbx_sources_only (fixture->server, FALSE);
+  reply = post_event (fixture, start);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_free (reply.body);
+}
+
+/* The caller's name goes to a phone's screen: a name of any length (one stored before
+ * imports had a limit, say) is cut to NC_WEBHOOK_MAX_CALLER_NAME characters. */
+static void
+test_caller_name_capped (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
+  g_autoptr(GString) name = g_string_new (NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  NcClient *client;
+  Reply reply;
+  const char *answered;
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (name, "Ж");
+  client = nc_client_new (0, name->str, NC_CHANNEL_TELEPHONY, "79004443322", 0);
+  nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
+  g_ptr_array_add (drafts, client);
+  g_assert_true (nc_store_add_clients_sync (fixture->store, drafts, NULL, NULL));
+
+  reply = post_event (fixture, start);
+  g_assert_cmpuint (reply.status, ==, 200);
+  g_assert_true (json_parser_load_from_data (parser, reply.body, -1, NULL));
+  answered = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                            "caller_name");
+  g_assert_cmpint (g_utf8_strlen (answered, -1), ==, NC_WEBHOOK_MAX_CALLER_NAME);
+  g_assert_true (g_str_has_prefix (name->str, answered));
   g_free (reply.body);
 }
 
@@ -716,8 +1014,11 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
   g_log_set_writer_func (log_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
+  now_text = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
 
 #define ADD(path, func) \
   g_test_add ("/webhook-server/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -727,6 +1028,12 @@ main (int   argc,
   ADD ("vectors-accepted", test_vectors_accepted);
   ADD ("caller-name", test_caller_name);
   ADD ("whole-calls", test_whole_calls);
+  ADD ("strict-form", test_strict_form);
+  ADD ("two-signatures", test_two_signatures);
+  ADD ("fields-allowed", test_fields_allowed);
+  ADD ("event-window", test_event_window);
+  ADD ("pbx-sources-only", test_pbx_sources_only);
+  ADD ("caller-name-capped", test_caller_name_capped);
 #undef ADD
   g_test_add_func ("/webhook-server/tls", test_tls);
   g_test_add ("/webhook-server/disk-full", Fixture, NULL, fixture_set_up_small_disk,

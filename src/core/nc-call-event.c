@@ -2,11 +2,21 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
+ * The form is decoded strictly (nc_call_event_decode_form()): a pair without "=", an
+ * escape that does not decode, a %00, a field given twice — each is an error, never a
+ * field dropped, cut short or overwritten.
+ *
  * The checks run in the listener's order: the event's type must be known (else it is
  * ignored, since its signature cannot be checked), the Signature must match the event's
- * signed fields, then every field the event needs must be there and well formed. The
- * canonical form — every field, sorted, form-encoded — is what the store deduplicates on:
- * a replay has every field equal; a ring group's NOTIFY_INTERNALs differ in `internal`.
+ * signed fields, then the event may have only the fields its type has (each with a size
+ * limit), every field it needs must be there and well formed. The PBX signs only two or
+ * three fields of each event (see ZADARMA-API.md): the rest — pbx_call_id among them —
+ * anyone who captured one event could change, so nothing beyond the documented fields is
+ * taken. The signature has no time in it either; nc_call_event_check_call_start() refuses
+ * a signed call_start far from now, which narrows a replay to that window.
+ *
+ * The canonical form — every field, sorted, form-encoded — is what the store deduplicates
+ * on: a replay has every field equal; a ring group's NOTIFY_INTERNALs differ in `internal`.
  */
 
 #define G_LOG_DOMAIN "nc-call-event"
@@ -28,27 +38,40 @@ typedef struct
   const char        *type;
   const char *const  signed_fields[3];
   const char *const  required[10];
+  const char *const  optional[5];   /* with `event` and the required: every field it may have */
 } EventSpec;
 
+/* The fields of ZADARMA-API.md. NOTIFY_ANSWER may also name the extension that answered
+ * (`internal`, optional in the PBX's own documentation); NOTIFY_IVR's wait_dtmf is an
+ * array, which the PBX's PHP sends as wait_dtmf[…] fields. */
 static const EventSpec specs[] = {
   { "NOTIFY_START", { "caller_id", "called_did", "call_start" },
-    { "call_start", "pbx_call_id", "caller_id", "called_did", NULL } },
+    { "call_start", "pbx_call_id", "caller_id", "called_did", NULL },
+    { NULL } },
   { "NOTIFY_INTERNAL", { "caller_id", "called_did", "call_start" },
-    { "call_start", "pbx_call_id", "caller_id", "called_did", "internal", NULL } },
+    { "call_start", "pbx_call_id", "caller_id", "called_did", "internal", NULL },
+    { NULL } },
   { "NOTIFY_ANSWER", { "caller_id", "destination", "call_start" },
-    { "call_start", "pbx_call_id", "caller_id", "destination", NULL } },
+    { "call_start", "pbx_call_id", "caller_id", "destination", NULL },
+    { "internal", NULL } },
   { "NOTIFY_END", { "caller_id", "called_did", "call_start" },
     { "call_start", "pbx_call_id", "caller_id", "called_did", "duration", "disposition",
-      "is_recorded", NULL } },
+      "is_recorded", NULL },
+    { "internal", "status_code", "call_id_with_rec", "last_internal", NULL } },
   { "NOTIFY_OUT_START", { "internal", "destination", "call_start" },
-    { "call_start", "pbx_call_id", "destination", "caller_id", "internal", NULL } },
+    { "call_start", "pbx_call_id", "destination", "caller_id", "internal", NULL },
+    { NULL } },
   { "NOTIFY_OUT_END", { "internal", "destination", "call_start" },
     { "call_start", "pbx_call_id", "destination", "caller_id", "internal", "duration",
-      "disposition", "is_recorded", NULL } },
+      "disposition", "is_recorded", NULL },
+    { "status_code", "call_id_with_rec", NULL } },
   { "NOTIFY_RECORD", { "pbx_call_id", "call_id_with_rec", NULL },
-    { "pbx_call_id", "call_id_with_rec", NULL } },
+    { "pbx_call_id", "call_id_with_rec", NULL },
+    { NULL } },
   { "NOTIFY_IVR", { "caller_id", "called_did", "call_start" },
-    { "call_start", "pbx_call_id", "caller_id", "called_did", NULL } },
+    { "call_start", "pbx_call_id", "caller_id", "called_did", NULL },
+    { "wait_dtmf[id]", "wait_dtmf[name]", "wait_dtmf[digits]", "wait_dtmf[default_behaviour]",
+      NULL } },
 };
 
 static const char *const dispositions[] = {
@@ -81,6 +104,161 @@ gboolean
 nc_call_event_type_is_known (const char *event_type)
 {
   return find_spec (event_type) != NULL;
+}
+
+/* What an error message repeats of the request: enough to recognise, never kilobytes. */
+static char *
+shorten (const char *text)
+{
+  g_autofree char *head = NULL;
+
+  if (g_utf8_strlen (text, -1) <= 64)
+    return g_strdup (text);
+  head = g_utf8_substring (text, 0, 64);
+  return g_strconcat (head, "…", NULL);
+}
+
+static int
+hex_value (char c)
+{
+  return g_ascii_isxdigit (c) ? g_ascii_xdigit_value (c) : -1;
+}
+
+/* One name or value of application/x-www-form-urlencoded, or NULL and @error. */
+static char *
+decode_component (const char  *text,
+                  gsize        length,
+                  guint        pair,
+                  GError     **error)
+{
+  g_autoptr(GString) out = g_string_sized_new (length);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (text[i] == '+')
+        g_string_append_c (out, ' ');
+      else if (text[i] != '%')
+        g_string_append_c (out, text[i]);
+      else if (i + 2 < length && hex_value (text[i + 1]) >= 0 && hex_value (text[i + 2]) >= 0)
+        {
+          char c = (char) (hex_value (text[i + 1]) * 16 + hex_value (text[i + 2]));
+
+          if (c == '\0')
+            {
+              g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MALFORMED_FORM,
+                           _("Pair %u of the form has a NUL byte (%%00)"), pair);
+              return NULL;
+            }
+          g_string_append_c (out, c);
+          i += 2;
+        }
+      else
+        {
+          g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MALFORMED_FORM,
+                       _("Pair %u of the form has a “%%” without two hexadecimal digits after "
+                         "it"), pair);
+          return NULL;
+        }
+    }
+
+  if (!g_utf8_validate_len (out->str, out->len, NULL))
+    {
+      g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MALFORMED_FORM,
+                   _("Pair %u of the form is not UTF-8 text"), pair);
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * nc_call_event_decode_form:
+ * @data: the body, which need not end with a NUL
+ *
+ * Decodes application/x-www-form-urlencoded strictly: every pair is name=value with a
+ * name, every escape decodes, no NUL byte, UTF-8 throughout, no name twice.
+ *
+ * Returns: (transfer full) (nullable) (element-type utf8 utf8): the fields, or %NULL and
+ *   the reason
+ */
+GHashTable *
+nc_call_event_decode_form (const char  *data,
+                           gsize        length,
+                           GError     **error)
+{
+  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const char *end = data + length;
+  const char *pair = data;
+  guint n = 0;
+
+  if (length == 0)
+    {
+      g_set_error_literal (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MALFORMED_FORM,
+                           _("The body is empty"));
+      return NULL;
+    }
+  if (memchr (data, '\0', length) != NULL)
+    {
+      g_set_error_literal (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MALFORMED_FORM,
+                           _("The body has a NUL byte"));
+      return NULL;
+    }
+
+  while (pair <= end)
+    {
+      const char *pair_end = memchr (pair, '&', (gsize) (end - pair));
+      const char *equals;
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
+
+      if (pair_end == NULL)
+        pair_end = end;
+      n++;
+      equals = memchr (pair, '=', (gsize) (pair_end - pair));
+      if (equals == NULL)
+        {
+          g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MALFORMED_FORM,
+                       _("Pair %u of the form has no “=”"), n);
+          return NULL;
+        }
+      if (equals == pair)
+        {
+          g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MALFORMED_FORM,
+                       _("Pair %u of the form has no name"), n);
+          return NULL;
+        }
+      name = decode_component (pair, (gsize) (equals - pair), n, error);
+      if (name == NULL)
+        return NULL;
+      value = decode_component (equals + 1, (gsize) (pair_end - equals - 1), n, error);
+      if (value == NULL)
+        return NULL;
+      if (g_hash_table_contains (fields, name))
+        {
+          g_autofree char *shown = shorten (name);
+
+          g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MALFORMED_FORM,
+                       _("The field “%s” is given twice"), shown);
+          return NULL;
+        }
+      g_hash_table_insert (fields, g_steal_pointer (&name), g_steal_pointer (&value));
+      pair = pair_end + 1;
+    }
+  return g_steal_pointer (&fields);
+}
+
+static gboolean
+spec_has_field (const EventSpec *spec,
+                const char      *name)
+{
+  if (g_str_equal (name, "event"))
+    return TRUE;
+  for (guint i = 0; spec->required[i] != NULL; i++)
+    if (g_str_equal (spec->required[i], name))
+      return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (spec->optional) && spec->optional[i] != NULL; i++)
+    if (g_str_equal (spec->optional[i], name))
+      return TRUE;
+  return FALSE;
 }
 
 static char *
@@ -176,12 +354,18 @@ validate_field (const char  *name,
   else if (g_str_equal (name, "pbx_call_id") || g_str_equal (name, "caller_id") ||
            g_str_equal (name, "destination") || g_str_equal (name, "called_did"))
     ok = *value != '\0' && is_plain_text (value, 128);
+  else if (g_str_equal (name, "call_id_with_rec"))
+    ok = is_plain_text (value, 128);
   else
-    ok = is_plain_text (value, 1024);
+    ok = is_plain_text (value, 256);   /* wait_dtmf[…] */
 
   if (!ok)
-    g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MALFORMED_FIELD,
-                 _("The field “%s” is malformed: “%s”"), name, value);
+    {
+      g_autofree char *shown = shorten (value);
+
+      g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MALFORMED_FIELD,
+                   _("The field “%s” is malformed: “%s”"), name, shown);
+    }
   return ok;
 }
 
@@ -261,6 +445,22 @@ nc_call_event_new_verified (GHashTable  *fields,
       return NULL;
     }
 
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, fields);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      if (!spec_has_field (spec, key))
+        {
+          g_autofree char *shown = shorten (key);
+
+          g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_UNKNOWN_FIELD,
+                       _("%s has no field “%s”"), spec->type, shown);
+          return NULL;
+        }
+  }
+
   for (guint i = 0; spec->required[i] != NULL; i++)
     if (!g_hash_table_contains (fields, spec->required[i]))
       {
@@ -280,6 +480,59 @@ nc_call_event_new_verified (GHashTable  *fields,
   }
 
   return event_new (event_type, fields, g_get_real_time ());
+}
+
+/**
+ * nc_call_event_check_call_start:
+ * @now: (nullable): the time to compare with, the current local time if %NULL
+ * @window_seconds: how far from @now a call may have started; 0 for any time
+ *
+ * The signature covers call_start but no time of its own: a captured event can be sent
+ * again for ever. A call can last hours and its end carries its start, so the window is
+ * wide. call_start is in the account's time zone, read here as this computer's.
+ *
+ * Returns: whether the event (if it has a call_start) started within the window
+ */
+gboolean
+nc_call_event_check_call_start (NcCallEvent  *self,
+                                GDateTime    *now,
+                                guint         window_seconds,
+                                GError      **error)
+{
+  const char *start;
+  g_autoptr(GDateTime) local_now = NULL;
+  g_autoptr(GDateTime) started = NULL;
+  int year, month, day, hour, minute, second;
+  GTimeSpan away;
+
+  g_return_val_if_fail (NC_IS_CALL_EVENT (self), FALSE);
+
+  start = g_hash_table_lookup (self->fields, "call_start");
+  if (start == NULL || window_seconds == 0)
+    return TRUE;
+
+  if (now == NULL)
+    now = local_now = g_date_time_new_now_local ();
+  /* The form was checked when the event was made. */
+  if (sscanf (start, "%4d-%2d-%2d %2d:%2d:%2d", &year, &month, &day, &hour, &minute, &second) == 6)
+    started = g_date_time_new (g_date_time_get_timezone (now), year, month, day, hour, minute,
+                               second);
+  if (started == NULL)
+    return TRUE;
+
+  away = g_date_time_difference (now, started);
+  if (ABS (away) <= (GTimeSpan) window_seconds * G_TIME_SPAN_SECOND)
+    return TRUE;
+
+  {
+    g_autofree char *now_text = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+
+    g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_OUT_OF_WINDOW,
+                 _("The call started at %s, more than %u seconds from this computer’s time "
+                   "(%s): an old event sent again, or a clock that is wrong"),
+                 start, window_seconds, now_text);
+  }
+  return FALSE;
 }
 
 /**

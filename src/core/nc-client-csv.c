@@ -6,6 +6,11 @@
  * variable, and an empty cell is no variable. A file is read whole and checked row by
  * row before anything is written, so a bad row leaves the store as it was; the error
  * names the file and the line. The command line and the window use the same code.
+ *
+ * No cell may have a control character (an escape that a terminal would obey, say)
+ * other than a tab or a line break, which spreadsheets write into quoted cells. Every cell
+ * has a size limit: a client's name goes to the PBX as the caller's name and onto the
+ * screen of every operator, and a cell of megabytes is no one's data.
  */
 
 #define G_LOG_DOMAIN "nc-client-csv"
@@ -33,6 +38,21 @@ channel_list (void)
   return g_string_free (list, FALSE);
 }
 
+/* Whether @text has a control character other than the tab and the line breaks, which
+ * spreadsheets write into quoted cells themselves. */
+static gboolean
+has_control (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c != '\n' && c != '\r' && c != '\t' && g_unichar_iscntrl (c))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 set_line_error (GError    **error,
                 const char *name,
@@ -41,6 +61,28 @@ set_line_error (GError    **error,
 {
   g_set_error (error, NC_CLIENT_CSV_ERROR, NC_CLIENT_CSV_ERROR_INVALID, "%s:%u: %s", name, line,
                message);
+}
+
+/* A cell's limits; @what names it in the message. */
+static gboolean
+check_cell (const char  *name,
+            guint        line,
+            const char  *what,
+            const char  *text,
+            gsize        max_chars,
+            GError     **error)
+{
+  g_autofree char *message = NULL;
+
+  if (strlen (text) > max_chars * 4 || g_utf8_strlen (text, -1) > (glong) max_chars)
+    message = g_strdup_printf (_("%s is longer than %u characters"), what, (guint) max_chars);
+  else if (has_control (text))
+    message = g_strdup_printf (_("%s has a control character (an invisible one, such as an "
+                                 "escape)"), what);
+  if (message == NULL)
+    return TRUE;
+  set_line_error (error, name, line, message);
+  return FALSE;
 }
 
 static gboolean
@@ -70,7 +112,10 @@ find_columns (const char *name,
   for (guint i = 0; i < header->len; i++)
     {
       const char *column = g_ptr_array_index (header, i);
+      g_autofree char *what = g_strdup_printf (_("the name of column %u"), i + 1);
 
+      if (!check_cell (name, line, what, column, NC_CLIENT_CSV_MAX_NAME, error))
+        return FALSE;
       if (*column == '\0')
         {
           g_autofree char *message =
@@ -120,6 +165,21 @@ parse_row (const char *name,
   client_name = g_strstrip ((char *) fields->pdata[columns[0]]);
   channel_text = g_strstrip ((char *) fields->pdata[columns[1]]);
   phone_text = g_strstrip ((char *) fields->pdata[columns[2]]);
+
+  if (!check_cell (name, line, _("the name"), client_name, NC_CLIENT_CSV_MAX_NAME, error) ||
+      !check_cell (name, line, _("the channel"), channel_text, NC_CLIENT_CSV_MAX_NAME, error) ||
+      !check_cell (name, line, _("the phone"), phone_text, NC_CLIENT_CSV_MAX_NAME, error))
+    return NULL;
+  for (guint i = 0; i < header->len; i++)
+    {
+      g_autofree char *what = NULL;
+
+      if ((int) i == columns[0] || (int) i == columns[1] || (int) i == columns[2])
+        continue;
+      what = g_strdup_printf (_("the value of “%s”"), (const char *) header->pdata[i]);
+      if (!check_cell (name, line, what, fields->pdata[i], NC_CLIENT_CSV_MAX_VALUE, error))
+        return NULL;
+    }
 
   if (*client_name == '\0')
     {
@@ -478,9 +538,11 @@ export_in_thread (GTask        *task,
   nc_progress_set_stage (transfer->progress, 0.4, 0.9);
   csv = nc_client_csv_build (clients, transfer->progress);
 
-  /* Written aside and moved over the old file: never half a file. */
+  /* Written aside and moved over the old file: never half a file. Readable by its owner
+   * only, like the database it comes from (replacing, the old file's mode is not kept). */
   if (!g_file_replace_contents (transfer->file, csv->str, csv->len, NULL, FALSE,
-                                G_FILE_CREATE_REPLACE_DESTINATION, NULL, cancellable, &error))
+                                G_FILE_CREATE_REPLACE_DESTINATION | G_FILE_CREATE_PRIVATE,
+                                NULL, cancellable, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

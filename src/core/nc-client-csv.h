@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 
 #define NC_CLIENT_CSV_ERROR (nc_client_csv_error_quark ())
 
+/* The longest cells an import takes, in characters: a name (of a client or of a column),
+ * a channel or a phone; and a variable's value. */
+#define NC_CLIENT_CSV_MAX_NAME  256
+#define NC_CLIENT_CSV_MAX_VALUE 4096
+
 typedef enum
 {
   NC_CLIENT_CSV_ERROR_INVALID,

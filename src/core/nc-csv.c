@@ -6,7 +6,15 @@
  * with a comma, a quote or a line break is quoted, and a quote inside it is doubled. A
  * quoted field may span lines: each record says on which line it starts. What RFC 4180
  * forbids — a quote inside an unquoted field, text after a closing quote, a quote that
- * never closes — is an error that names its line, never a guess.
+ * never closes — is an error that names its line, never a guess; so is a NUL byte, which
+ * would cut a field short (a file saved as UTF-16 is full of them).
+ *
+ * A cell that a spreadsheet would run as a formula — one that begins with =, +, -, @, a
+ * tab or a carriage return — is written with a ' in front (OWASP's rule against CSV
+ * injection: an exported client name "=HYPERLINK(…)", or a pbx_call_id from a webhook,
+ * which nobody signs, must stay text). The reader takes that ' off again, so what is
+ * written reads back as it was: a cell of ' marks before such a character gets one more
+ * on the way out and loses one on the way in.
  */
 
 #define G_LOG_DOMAIN "nc-csv"
@@ -88,6 +96,18 @@ skip_record_end (NcCsvReader *reader)
     }
 }
 
+/* A field is a C string: a NUL would cut it short without a word. The line is the NUL's
+ * own, since a record can span many. */
+static void
+set_nul_error (NcCsvReader  *reader,
+               GError      **error)
+{
+  reader->error_line = reader->line;
+  g_set_error_literal (error, NC_CSV_ERROR, NC_CSV_ERROR_NUL,
+                       _("the text has a NUL byte, which no text may have (save the file as "
+                         "UTF-8 text)"));
+}
+
 /**
  * nc_csv_reader_next:
  * @out_fields: (out) (transfer full): the record's fields
@@ -141,6 +161,12 @@ nc_csv_reader_next (NcCsvReader  *reader,
                   reader->p++;
                   break;
                 }
+              if (*reader->p == '\0')
+                {
+                  g_string_free (field, TRUE);
+                  set_nul_error (reader, error);
+                  return FALSE;
+                }
               if (*reader->p == '\n')
                 reader->line++;
               g_string_append_c (field, *reader->p++);
@@ -168,6 +194,12 @@ nc_csv_reader_next (NcCsvReader  *reader,
                                          "the quote twice)"));
                   return FALSE;
                 }
+              if (*reader->p == '\0')
+                {
+                  g_string_free (field, TRUE);
+                  set_nul_error (reader, error);
+                  return FALSE;
+                }
               g_string_append_c (field, *reader->p++);
             }
         }
@@ -185,17 +217,58 @@ nc_csv_reader_next (NcCsvReader  *reader,
     }
 
   for (guint i = 0; i < fields->len; i++)
-    if (!g_utf8_validate (fields->pdata[i], -1, NULL))
-      {
-        g_set_error_literal (error, NC_CSV_ERROR, NC_CSV_ERROR_INVALID_UTF8,
-                             _("the text is not valid UTF-8 (save the file as UTF-8)"));
-        return FALSE;
-      }
+    {
+      if (!g_utf8_validate (fields->pdata[i], -1, NULL))
+        {
+          g_set_error_literal (error, NC_CSV_ERROR, NC_CSV_ERROR_INVALID_UTF8,
+                               _("the text is not valid UTF-8 (save the file as UTF-8)"));
+          return FALSE;
+        }
+      nc_csv_unneutralize (fields->pdata[i]);
+    }
 
   *out_fields = g_steal_pointer (&fields);
   if (out_line != NULL)
     *out_line = start_line;
   return TRUE;
+}
+
+static gboolean
+starts_formula (const char *field)
+{
+  /* Leading ' marks are looked through, so that neutralising stays reversible. */
+  while (*field == '\'')
+    field++;
+  return *field != '\0' && strchr ("=+-@\t\r", *field) != NULL;
+}
+
+/**
+ * nc_csv_neutralize:
+ *
+ * Returns: (transfer full) (nullable): @field with a ' in front when a spreadsheet would
+ *   take it for a formula, or %NULL when it is safe as it is
+ */
+char *
+nc_csv_neutralize (const char *field)
+{
+  g_return_val_if_fail (field != NULL, NULL);
+
+  return starts_formula (field) ? g_strconcat ("'", field, NULL) : NULL;
+}
+
+/**
+ * nc_csv_unneutralize:
+ * @field: a field as read, changed in place
+ *
+ * Takes off the ' that nc_csv_neutralize() put in front.
+ */
+void
+nc_csv_unneutralize (char *field)
+{
+  g_return_if_fail (field != NULL);
+
+  if (field[0] == '\'' && starts_formula (field + 1))
+    memmove (field, field + 1, strlen (field));
 }
 
 static gboolean
@@ -210,7 +283,8 @@ needs_quotes (const char *field)
 /**
  * nc_csv_append_row:
  *
- * Appends one record to @out, quoting the fields that need it, ended by CRLF.
+ * Appends one record to @out, quoting the fields that need it, ended by CRLF. Every
+ * field is neutralised first (see nc_csv_neutralize()).
  */
 void
 nc_csv_append_row (GString           *out,
@@ -219,7 +293,8 @@ nc_csv_append_row (GString           *out,
 {
   for (guint i = 0; i < n_fields; i++)
     {
-      const char *field = fields[i] != NULL ? fields[i] : "";
+      g_autofree char *neutral = nc_csv_neutralize (fields[i] != NULL ? fields[i] : "");
+      const char *field = neutral != NULL ? neutral : fields[i] != NULL ? fields[i] : "";
 
       if (i > 0)
         g_string_append_c (out, ',');

@@ -16,6 +16,7 @@ typedef enum
   NC_CSV_ERROR_UNTERMINATED_QUOTE,
   NC_CSV_ERROR_STRAY_QUOTE,
   NC_CSV_ERROR_TEXT_AFTER_QUOTE,
+  NC_CSV_ERROR_NUL,
 } NcCsvError;
 
 typedef struct _NcCsvReader NcCsvReader;
@@ -32,6 +33,8 @@ gboolean     nc_csv_reader_next   (NcCsvReader  *reader,
 void         nc_csv_append_row    (GString           *out,
                                    const char *const *fields,
                                    guint              n_fields);
+char        *nc_csv_neutralize    (const char        *field);
+void         nc_csv_unneutralize  (char              *field);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcCsvReader, nc_csv_reader_free)
 

@@ -5,7 +5,9 @@
  * One libsecret schema, one item per kind. For servers and scripts, NOVOFON_API_KEY,
  * NOVOFON_API_SECRET and NOVOFON_WEBHOOK_TOKEN win over the keyring, and then the keyring
  * (and the session bus) is never asked. The Secret goes nowhere else: not into the
- * database, the settings, a log line or an error message.
+ * database, the settings, a log line or an error message — nor into a core dump: the
+ * process makes none (nc_secrets_protect_process()), and every buffer that held the
+ * Secret is wiped before it is freed.
  */
 
 #define G_LOG_DOMAIN "nc-secrets"
@@ -13,6 +15,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <glib/gi18n.h>
 #include <libsecret/secret.h>
 
@@ -34,16 +38,76 @@ static const SecretSchema schema = {
   },
 };
 
+/* Wipes, then frees: freed memory is not cleared, and lives on in the heap (and in any
+ * core dump) until it is reused. */
+static void
+wipe_free (char *secret)
+{
+  if (secret != NULL)
+    memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
+/* A copy without the surrounding white space. g_strstrip() would move the text within
+ * its own buffer and leave a piece of it behind the new end, where no wipe reaches. */
+static char *
+dup_stripped (const char *text)
+{
+  const char *start = text;
+  const char *end = text + strlen (text);
+
+  while (start < end && g_ascii_isspace (*start))
+    start++;
+  while (end > start && g_ascii_isspace (end[-1]))
+    end--;
+  return g_strndup (start, (gsize) (end - start));
+}
+
 void
 nc_credentials_free (NcCredentials *credentials)
 {
   if (credentials == NULL)
     return;
   g_free (credentials->key);
-  if (credentials->secret != NULL)
-    memset (credentials->secret, 0, strlen (credentials->secret));
-  g_free (credentials->secret);
+  wipe_free (credentials->secret);
   g_free (credentials);
+}
+
+/* A Flatpak or Snap sandbox reaches files and links through the portal, which refuses
+ * every process that is not dumpable (it cannot read its /proc/PID/root):
+ * flatpak/xdg-desktop-portal#785. */
+static gboolean
+in_sandbox (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) || g_getenv ("SNAP") != NULL;
+}
+
+/**
+ * nc_secrets_protect_process:
+ *
+ * Keeps the Secret out of core dumps: sets this process's core size limit to nothing
+ * (which the kernel and systemd-coredump honour) and, outside a sandbox, makes it not
+ * dumpable (which also keeps other processes of the same user from reading its memory).
+ * NOVOFON_CONSOLE_ALLOW_CORE_DUMPS (set, and not 0) leaves both as they are, for
+ * debugging.
+ *
+ * Returns: whether the process is now protected
+ */
+gboolean
+nc_secrets_protect_process (void)
+{
+  const char *allow = g_getenv ("NOVOFON_CONSOLE_ALLOW_CORE_DUMPS");
+  const struct rlimit none = { 0, 0 };
+  gboolean protected = TRUE;
+
+  if (allow != NULL && *allow != '\0' && strcmp (allow, "0") != 0)
+    return FALSE;
+
+  if (setrlimit (RLIMIT_CORE, &none) != 0)
+    protected = FALSE;
+  if (!in_sandbox () && prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    protected = FALSE;
+  return protected;
 }
 
 static const char *
@@ -75,9 +139,7 @@ static void
 lookup_free (Lookup *lookup)
 {
   g_free (lookup->key);
-  if (lookup->secret != NULL)
-    memset (lookup->secret, 0, strlen (lookup->secret));
-  g_free (lookup->secret);
+  wipe_free (lookup->secret);
   g_free (lookup);
 }
 
@@ -210,9 +272,7 @@ static void
 store_free (Store *store)
 {
   g_free (store->key);
-  if (store->secret != NULL)
-    memset (store->secret, 0, strlen (store->secret));
-  g_free (store->secret);
+  wipe_free (store->secret);
   g_free (store);
 }
 
@@ -268,8 +328,8 @@ nc_secrets_store_credentials_async (const char          *key,
     }
 
   store = g_new0 (Store, 1);
-  store->key = g_strstrip (g_strdup (key));
-  store->secret = g_strstrip (g_strdup (secret));
+  store->key = dup_stripped (key);
+  store->secret = dup_stripped (secret);
   g_task_set_task_data (task, store, (GDestroyNotify) store_free);
   secret_password_store (&schema, SECRET_COLLECTION_DEFAULT, _("Novofon Console: API Key"),
                          store->key, cancellable, key_stored, g_object_ref (task),

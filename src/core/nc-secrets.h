@@ -25,6 +25,7 @@ typedef struct
 } NcCredentials;
 
 GQuark         nc_secrets_error_quark            (void);
+gboolean       nc_secrets_protect_process        (void);
 void           nc_credentials_free               (NcCredentials *credentials);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcCredentials, nc_credentials_free)
 

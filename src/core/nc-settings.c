@@ -29,6 +29,8 @@ static const DefaultValue defaults[] = {
   { "webhook-port", NULL, 8765 },
   { "webhook-public-url", "", 0 },
   { "webhook-enabled", NULL, TRUE },
+  { "webhook-event-window", NULL, 24 * 60 * 60 },
+  { "webhook-pbx-sources-only", NULL, FALSE },
   { "current-employee", "", 0 },
   { "notify-call-end", NULL, FALSE },
 };

@@ -26,6 +26,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "nc-paths.h"
 #include "nc-store-private.h"
 
 #define DEFAULT_BUSY_TIMEOUT_MS 5000
@@ -619,6 +620,8 @@ nc_store_open_internal (NcStore     *self,
 
   self->backend = &nc_store_sqlite_backend;
   self->path = g_build_filename (data_dir, NC_STORE_FILE_NAME, NULL);
+  if (!nc_paths_secure_store_files (data_dir, self->path, error))
+    return FALSE;
   self->location = g_strdup (self->path);
   return open_workers (self, error);
 }
