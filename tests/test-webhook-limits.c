@@ -389,7 +389,7 @@ rss_kib (void)
 static guint
 stored_events (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) events = nc_store_list_call_events_sync (fixture->store, NULL);
+  g_autoptr(GPtrArray) events = nc_store_list_call_events_sync (fixture->store, 0, G_MAXINT, NULL);
 
   return events->len;
 }

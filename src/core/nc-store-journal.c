@@ -671,3 +671,70 @@ nc_store_get_call_sync (NcStore     *self,
                                nc_store_job_new (get_call_job, g_strdup (pbx_call_id), g_free,
                                                  (GDestroyNotify) nc_call_record_free), error);
 }
+
+/* ------------------------------------------------------------------------------------ */
+/* The audit trail                                                                       */
+
+typedef struct
+{
+  gint64 after;
+  guint  limit;
+} EventPage;
+
+static gpointer
+list_call_events_job (NcStoreConnection  *conn,
+                      gpointer            data,
+                      GError            **error)
+{
+  EventPage *page = data;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_stored_event_free);
+  NcStoreStmt *stmt;
+  NcStoreStep step;
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT id, event_type, fields, received_at FROM call_events "
+                           "WHERE id > ?1 ORDER BY id LIMIT ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, page->after);
+  nc_store_bind_int64 (stmt, 2, page->limit);
+  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
+    {
+      NcStoredEvent *event = g_new0 (NcStoredEvent, 1);
+
+      event->id = nc_store_column_int64 (stmt, 0);
+      event->event_type = g_strdup (nc_store_column_text (stmt, 1));
+      event->fields = g_strdup (nc_store_column_text (stmt, 2));
+      event->received_at = nc_store_column_int64 (stmt, 3);
+      g_ptr_array_add (events, event);
+    }
+  nc_store_reset (stmt);
+  return step == NC_STORE_STEP_DONE ? g_steal_pointer (&events) : NULL;
+}
+
+/**
+ * nc_store_list_call_events_sync:
+ * @after: the id of the last event of the page before, or 0
+ *
+ * The webhook events as they were stored (the audit trail), oldest first, a page at a
+ * time.
+ *
+ * Returns: (transfer full) (element-type NcStoredEvent): at most @limit events
+ */
+GPtrArray *
+nc_store_list_call_events_sync (NcStore  *self,
+                                gint64    after,
+                                guint     limit,
+                                GError  **error)
+{
+  EventPage *page = g_new0 (EventPage, 1);
+
+  g_return_val_if_fail (NC_IS_STORE (self), NULL);
+
+  page->after = after;
+  page->limit = limit;
+  return nc_store_submit_sync (self, NC_STORE_READER,
+                               nc_store_job_new (list_call_events_job, page, g_free,
+                                                 (GDestroyNotify) g_ptr_array_unref),
+                               error);
+}

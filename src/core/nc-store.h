@@ -335,6 +335,10 @@ gboolean    nc_store_add_call_event_finish (NcStore             *self,
 gboolean    nc_store_get_last_event_time_sync (NcStore          *self,
                                                gint64           *out_time,
                                                GError          **error);
+GPtrArray  *nc_store_list_call_events_sync (NcStore             *self,
+                                            gint64               after,
+                                            guint                limit,
+                                            GError             **error);
 
 /* Calls: each is a row, merged from its events by the writer as they are stored. */
 GPtrArray  *nc_store_list_live_calls_sync  (NcStore             *self,
