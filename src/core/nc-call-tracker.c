@@ -278,6 +278,14 @@ store_changed (NcStore       *store,
     read_log (self);
 }
 
+/* A database server says something changed (or its connection came back). */
+static void
+store_fed (NcStore       *store,
+           NcCallTracker *self)
+{
+  read_log (self);
+}
+
 static gboolean
 poll_elapsed (gpointer user_data)
 {
@@ -291,7 +299,8 @@ static void
 schedule_poll (NcCallTracker *self)
 {
   g_clear_handle_id (&self->poll_source, g_source_remove);
-  if (self->started && self->poll_ms > 0)
+  /* A store with a feed says when to read: no polling. */
+  if (self->started && self->poll_ms > 0 && !nc_store_has_feed (self->store))
     self->poll_source = g_timeout_add (self->poll_ms, poll_elapsed, self);
 }
 
@@ -393,6 +402,7 @@ set_store (NcCallTracker *self,
 
   self->store = g_object_ref (store);
   g_signal_connect (store, "changed", G_CALLBACK (store_changed), self);
+  g_signal_connect (store, "feed", G_CALLBACK (store_fed), self);
 }
 
 NcStore *

@@ -125,7 +125,8 @@ nc_cli_start_session (NcCliContext   *ctx,
                       int            *out_status)
 {
   g_autoptr(GSettings) settings = nc_settings_new_for_command_line ();
-  g_autoptr(NcSession) session = nc_session_new (ctx->data_dir, settings, flags);
+  g_autoptr(NcSession) session = nc_session_new_full (ctx->data_dir, ctx->database_url, settings,
+                                                      flags);
   g_autoptr(GError) error = NULL;
 
   if (!nc_session_start_sync (session, &error))
@@ -156,8 +157,32 @@ NcStore *
 nc_cli_open_store (NcCliContext *ctx)
 {
   g_autoptr(GError) error = NULL;
-  NcStore *store = nc_store_open_sync (ctx->data_dir, &error);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *password = NULL;
+  NcStore *store;
 
+  if (ctx->database_url == NULL)
+    {
+      store = nc_store_open_sync (ctx->data_dir, &error);
+      if (store == NULL)
+        nc_cli_error (ctx, "%s", error->message);
+      return store;
+    }
+
+  /* The password: the URL's own (NOVOFON_DATABASE_URL on a server), or the keyring's. */
+  uri = g_uri_parse (ctx->database_url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_QUERY,
+                     NULL);
+  if (uri == NULL || g_uri_get_password (uri) == NULL)
+    {
+      nc_secrets_lookup_database_password_async (ctx->database_url, NULL, nc_cli_got_result,
+                                                 &result);
+      nc_cli_wait (&result);
+      password = nc_secrets_lookup_database_password_finish (result, NULL);
+    }
+  store = nc_store_open_database_sync (ctx->database_url, password, &error);
+  if (password != NULL)
+    memset (password, 0, strlen (password));
   if (store == NULL)
     nc_cli_error (ctx, "%s", error->message);
   return store;
@@ -237,9 +262,11 @@ nc_cli_write_output (NcCliContext *ctx,
 static void
 print_usage (FILE *stream)
 {
-  fprintf (stream, "%s\n  novofon-console [--data-dir DIR] [--demo]\n", _("Usage:"));
+  fprintf (stream, "%s\n  novofon-console [--data-dir DIR | --database URL] [--demo]\n",
+           _("Usage:"));
   for (guint i = 0; commands[i].name != NULL; i++)
-    fprintf (stream, "  novofon-console [--data-dir DIR] %s %s\n", commands[i].name,
+    fprintf (stream, "  novofon-console [--data-dir DIR | --database URL] %s %s\n",
+             commands[i].name,
              *commands[i].usage != '\0' ? _(commands[i].usage) : "");
 }
 
@@ -253,28 +280,50 @@ cli_help (NcCliContext *ctx,
 }
 
 /* Finds the first word that is not a global option. Returns its index, or -1. */
+/* The global options that take a value. */
+static const char *const valued_options[] = { "--data-dir", "--database", NULL };
+
+static const char *
+option_value (const char  *arg,
+              const char  *name)
+{
+  size_t length = strlen (name);
+
+  return strncmp (arg, name, length) == 0 && arg[length] == '=' ? arg + length + 1 : NULL;
+}
+
 static int
 find_command_index (int          argc,
                     char *const *argv,
-                    const char **data_dir)
+                    const char **data_dir,
+                    const char **database)
 {
   for (int i = 1; i < argc; i++)
     {
       const char *arg = argv[i];
+      const char **slots[] = { data_dir, database };
+      gboolean valued = FALSE;
 
-      if (strcmp (arg, "--data-dir") == 0)
+      for (guint o = 0; valued_options[o] != NULL; o++)
         {
-          if (i + 1 < argc && data_dir != NULL)
-            *data_dir = argv[i + 1];
-          i++;
-          continue;
+          const char *value = option_value (arg, valued_options[o]);
+
+          if (strcmp (arg, valued_options[o]) == 0)
+            {
+              if (i + 1 < argc && slots[o] != NULL)
+                *slots[o] = argv[i + 1];
+              i++;
+              valued = TRUE;
+            }
+          else if (value != NULL)
+            {
+              if (slots[o] != NULL)
+                *slots[o] = value;
+              valued = TRUE;
+            }
         }
-      if (g_str_has_prefix (arg, "--data-dir="))
-        {
-          if (data_dir != NULL)
-            *data_dir = arg + strlen ("--data-dir=");
-          continue;
-        }
+      if (valued)
+        continue;
       if (arg[0] == '-')
         continue;
 
@@ -294,7 +343,7 @@ gboolean
 nc_cli_wants_command (int          argc,
                       char *const *argv)
 {
-  return find_command_index (argc, argv, NULL) > 0;
+  return find_command_index (argc, argv, NULL, NULL) > 0;
 }
 
 /**
@@ -312,13 +361,15 @@ nc_cli_run (int          argc,
             FILE        *err)
 {
   const char *data_dir = NULL;
+  const char *database = NULL;
   const NcCliCommand *command;
   g_autofree char *resolved_dir = NULL;
+  g_autofree char *resolved_database = NULL;
   g_autoptr(GPtrArray) sub_argv = NULL;
-  NcCliContext ctx = { NULL, in, out, err };
+  NcCliContext ctx = { NULL, NULL, in, out, err };
   int index;
 
-  index = find_command_index (argc, argv, &data_dir);
+  index = find_command_index (argc, argv, &data_dir, &database);
   if (index < 0)
     {
       print_usage (err);
@@ -332,16 +383,28 @@ nc_cli_run (int          argc,
           nc_cli_error (&ctx, _("--data-dir needs a directory"));
           return NC_EXIT_USAGE;
         }
-      if (strcmp (argv[i], "--data-dir") == 0)
+      if (strcmp (argv[i], "--database") == 0 && i + 1 >= index)
+        {
+          nc_cli_error (&ctx, _("--database needs a URL such as postgresql://server/office"));
+          return NC_EXIT_USAGE;
+        }
+      if (strcmp (argv[i], "--data-dir") == 0 || strcmp (argv[i], "--database") == 0)
         {
           i++;
           continue;
         }
-      if (!g_str_has_prefix (argv[i], "--data-dir="))
+      if (option_value (argv[i], "--data-dir") == NULL &&
+          option_value (argv[i], "--database") == NULL)
         {
           nc_cli_error (&ctx, _("Unknown option “%s” before the command"), argv[i]);
           return NC_EXIT_USAGE;
         }
+    }
+  if (database != NULL && !nc_store_is_database_url (database))
+    {
+      nc_cli_error (&ctx, _("“%s” is not a database URL: it begins with postgresql://"),
+                    database);
+      return NC_EXIT_USAGE;
     }
 
   command = find_command (argv[index]);
@@ -354,6 +417,21 @@ nc_cli_run (int          argc,
 
   resolved_dir = nc_paths_dup_data_dir (data_dir);
   ctx.data_dir = resolved_dir;
+  /* --database, else NOVOFON_DATABASE_URL, else the setting; --data-dir alone means the
+   * folder's own file. */
+  if (database == NULL && data_dir == NULL)
+    {
+      g_autoptr(GSettings) settings = nc_settings_new_for_command_line ();
+      const char *env = g_getenv ("NOVOFON_DATABASE_URL");
+
+      resolved_database = env != NULL && *env != '\0' ? g_strdup (env)
+                          : nc_settings_dup_string (settings, "database-url");
+      if (resolved_database != NULL && *resolved_database == '\0')
+        g_clear_pointer (&resolved_database, g_free);
+    }
+  else if (database != NULL)
+    resolved_database = g_strdup (database);
+  ctx.database_url = resolved_database;
 
   sub_argv = g_ptr_array_new ();
   for (int i = index; i < argc; i++)

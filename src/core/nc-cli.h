@@ -22,6 +22,7 @@ typedef enum
 typedef struct
 {
   char *data_dir;   /* resolved: --data-dir or $XDG_DATA_HOME/novofon-console */
+  char *database_url; /* --database, NOVOFON_DATABASE_URL or the setting; %NULL: none */
   FILE *in;
   FILE *out;
   FILE *err;

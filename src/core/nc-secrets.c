@@ -26,6 +26,7 @@
 #define KIND_KEY "api-key"
 #define KIND_SECRET "api-secret"
 #define KIND_TOKEN "webhook-token"
+#define KIND_DATABASE "database-password"
 
 G_DEFINE_QUARK (nc-secrets-error-quark, nc_secrets_error)
 
@@ -34,6 +35,8 @@ static const SecretSchema schema = {
   .flags = SECRET_SCHEMA_NONE,
   .attributes = {
     { .name = "kind", .type = SECRET_SCHEMA_ATTRIBUTE_STRING },
+    /* The database a password is for: its URL without password and query. */
+    { .name = "database", .type = SECRET_SCHEMA_ATTRIBUTE_STRING },
     { .name = NULL },
   },
 };
@@ -492,4 +495,137 @@ nc_secrets_get_webhook_token_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The office database's password                                                        */
+
+static char *
+database_key (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_QUERY,
+                                     NULL);
+
+  if (uri == NULL)
+    return g_strdup (url);
+  return g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD | G_URI_HIDE_QUERY);
+}
+
+static void
+database_password_looked_up (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  char *password = secret_password_lookup_finish (result, &error);
+
+  /* No keyring: the URL may carry what the server needs, or the server needs nothing. */
+  if (error != NULL)
+    g_debug ("No keyring to ask for the database's password: %s", error->message);
+  g_task_return_pointer (task, password, (GDestroyNotify) wipe_free);
+}
+
+/**
+ * nc_secrets_lookup_database_password_async:
+ * @url: the database's URL, as the settings keep it (without a password)
+ *
+ * The password kept in the keyring for that database, if any.
+ */
+void
+nc_secrets_lookup_database_password_async (const char          *url,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *key = database_key (url);
+
+  g_task_set_source_tag (task, nc_secrets_lookup_database_password_async);
+  secret_password_lookup (&schema, cancellable, database_password_looked_up,
+                          g_object_ref (task), "kind", KIND_DATABASE, "database", key, NULL);
+}
+
+/**
+ * nc_secrets_lookup_database_password_finish:
+ *
+ * Returns: (transfer full) (nullable): the password, or %NULL when there is none (or no
+ *   keyring)
+ */
+char *
+nc_secrets_lookup_database_password_finish (GAsyncResult  *result,
+                                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+database_password_stored (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    {
+      g_task_return_error (task, unavailable (error));
+      g_error_free (error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+database_password_cleared (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, unavailable (error));
+      g_error_free (error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * nc_secrets_store_database_password_async:
+ * @password: (nullable): the password, or %NULL to forget it
+ */
+void
+nc_secrets_store_database_password_async (const char          *url,
+                                          const char          *password,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *key = database_key (url);
+  g_autofree char *label = g_strdup_printf (_("Novofon Console: password of %s"), key);
+
+  g_task_set_source_tag (task, nc_secrets_store_database_password_async);
+  if (password == NULL || *password == '\0')
+    secret_password_clear (&schema, cancellable, database_password_cleared, g_object_ref (task),
+                           "kind", KIND_DATABASE, "database", key, NULL);
+  else
+    secret_password_store (&schema, SECRET_COLLECTION_DEFAULT, label, password, cancellable,
+                           database_password_stored, g_object_ref (task),
+                           "kind", KIND_DATABASE, "database", key, NULL);
+}
+
+gboolean
+nc_secrets_store_database_password_finish (GAsyncResult  *result,
+                                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

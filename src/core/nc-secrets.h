@@ -52,4 +52,18 @@ void           nc_secrets_get_webhook_token_async   (GCancellable        *cancel
 char          *nc_secrets_get_webhook_token_finish  (GAsyncResult        *result,
                                                      GError             **error);
 
+void           nc_secrets_lookup_database_password_async  (const char          *url,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+char          *nc_secrets_lookup_database_password_finish (GAsyncResult        *result,
+                                                           GError             **error);
+void           nc_secrets_store_database_password_async   (const char          *url,
+                                                           const char          *password,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean       nc_secrets_store_database_password_finish  (GAsyncResult        *result,
+                                                           GError             **error);
+
 G_END_DECLS

@@ -32,6 +32,7 @@ enum {
   PROP_DATA_DIR,
   PROP_SETTINGS,
   PROP_FLAGS,
+  PROP_DATABASE_URL,
   PROP_STORE,
   PROP_TRACKER,
   PROP_EMPLOYEES,
@@ -58,6 +59,7 @@ struct _NcSession
   char            *data_dir;
   GSettings       *settings;
   NcSessionFlags   flags;
+  char            *database_url;    /* the office's database, or %NULL for the data folder */
 
   NcStore         *store;
   NcCallTracker   *tracker;
@@ -263,6 +265,15 @@ restart_listener (NcSession *self)
     return;
 
   set_listener (self, NULL);
+  /* The cabinet takes one webhook URL: on an office database, the office's one listener
+   * (`listen` on a server) receives the calls, and every console reads them. */
+  if (self->database_url != NULL)
+    {
+      set_listener_problem (self, _("This console uses the office database: the office’s "
+                                    "listener receives the calls (see “listen” in the "
+                                    "README)"));
+      return;
+    }
   if (self->credentials == NULL)
     {
       set_listener_problem (self, _("No Novofon account is connected: the PBX signs its "
@@ -380,8 +391,10 @@ tracker_started (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  /* Matching, recordings and stuck calls are the work of the listener's process. */
-  if (self->flags & (NC_SESSION_LISTEN | NC_SESSION_DEMO))
+  /* Matching, recordings and stuck calls are the work of the listener's process: on an
+   * office database, the office's listener (`listen`), not a console. */
+  if ((self->flags & NC_SESSION_DEMO) ||
+      ((self->flags & NC_SESSION_LISTEN) && self->database_url == NULL))
     nc_call_service_start (self->service);
   if (self->flags & NC_SESSION_DEMO)
     demo_start (self);
@@ -428,6 +441,47 @@ store_opened (GObject      *source,
 }
 
 static void
+database_password_found (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NcSession *self = g_task_get_source_object (task);
+  g_autofree char *password = nc_secrets_lookup_database_password_finish (result, NULL);
+
+  nc_store_open_database_async (self->database_url, password, g_task_get_cancellable (task),
+                                store_opened, g_object_ref (task));
+  if (password != NULL)
+    memset (password, 0, strlen (password));
+}
+
+/* The office's database (its password from the keyring, unless the URL has one), or the
+ * data folder's file. */
+static void
+open_store (NcSession *self,
+            GTask     *task)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  if (self->database_url == NULL || (self->flags & NC_SESSION_DEMO))
+    {
+      nc_store_open_async (self->data_dir, g_task_get_cancellable (task), store_opened,
+                           g_object_ref (task));
+      return;
+    }
+  uri = g_uri_parse (self->database_url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_QUERY,
+                     NULL);
+  if (uri != NULL && g_uri_get_password (uri) != NULL)
+    {
+      nc_store_open_database_async (self->database_url, NULL, g_task_get_cancellable (task),
+                                    store_opened, g_object_ref (task));
+      return;
+    }
+  nc_secrets_lookup_database_password_async (self->database_url, g_task_get_cancellable (task),
+                                             database_password_found, g_object_ref (task));
+}
+
+static void
 credentials_found (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -455,8 +509,7 @@ credentials_found (GObject      *source,
   *(NcCredentials **) g_task_get_task_data (task) = credentials;
   g_clear_error (&self->account_error);
   self->account_error = g_steal_pointer (&error);
-  nc_store_open_async (self->data_dir, g_task_get_cancellable (task), store_opened,
-                       g_object_ref (task));
+  open_store (self, task);
 }
 
 static void
@@ -490,7 +543,7 @@ nc_session_start_async (NcSession           *self,
   g_task_set_task_data (task, g_new0 (NcCredentials *, 1), free_credentials_slot);
 
   if (self->flags & NC_SESSION_DEMO)
-    nc_store_open_async (self->data_dir, cancellable, store_opened, g_object_ref (task));
+    open_store (self, task);
   else
     nc_secrets_lookup_credentials_async (cancellable, credentials_found, g_object_ref (task));
 }
@@ -724,7 +777,13 @@ nc_session_listen (NcSession   *self,
       if (self->token == NULL)
         return FALSE;
     }
-  return start_listener (self, address, port, certificate_file, key_file, error);
+  if (!start_listener (self, address, port, certificate_file, key_file, error))
+    return FALSE;
+  /* This process is the listener: the matching, the recordings and the stuck calls are its
+   * work. */
+  if (self->service != NULL)
+    nc_call_service_start (self->service);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -748,6 +807,11 @@ nc_session_get_property (GObject    *object,
       break;
     case PROP_FLAGS:
       g_value_set_uint (value, self->flags);
+      break;
+    case PROP_DATABASE_URL:
+      /* Never with a password. */
+      g_value_take_string (value, self->database_url != NULL
+                                  ? nc_store_redact_url (self->database_url) : NULL);
       break;
     case PROP_STORE:
       g_value_set_object (value, self->store);
@@ -806,6 +870,10 @@ nc_session_set_property (GObject      *object,
     case PROP_FLAGS:
       self->flags = g_value_get_uint (value);
       break;
+    case PROP_DATABASE_URL:
+      g_free (self->database_url);
+      self->database_url = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -817,6 +885,9 @@ nc_session_constructed (GObject *object)
   NcSession *self = NC_SESSION (object);
 
   G_OBJECT_CLASS (nc_session_parent_class)->constructed (object);
+
+  if (self->database_url != NULL && *self->database_url == '\0')
+    g_clear_pointer (&self->database_url, g_free);
 
   self->dialer = nc_dialer_new (self->tracker, self->employees);
   if (self->settings != NULL)
@@ -853,6 +924,7 @@ nc_session_finalize (GObject *object)
   NcSession *self = NC_SESSION (object);
 
   g_free (self->data_dir);
+  g_free (self->database_url);
   g_clear_pointer (&self->credentials, nc_credentials_free);
   g_clear_error (&self->account_error);
   g_free (self->account_problem);
@@ -880,6 +952,10 @@ nc_session_class_init (NcSessionClass *klass)
   properties[PROP_SETTINGS] = g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
                                                    construct);
   properties[PROP_FLAGS] = g_param_spec_uint ("flags", NULL, NULL, 0, G_MAXUINT, 0, construct);
+  /* The office database, or %NULL for the data folder's own file (nc_session_new() takes
+   * NOVOFON_DATABASE_URL, else the setting database-url). */
+  properties[PROP_DATABASE_URL] = g_param_spec_string ("database-url", NULL, NULL, NULL,
+                                                       construct);
   properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, NC_TYPE_STORE, ro);
   properties[PROP_TRACKER] = g_param_spec_object ("tracker", NULL, NULL, NC_TYPE_CALL_TRACKER,
                                                   ro);
@@ -933,10 +1009,32 @@ nc_session_new (const char     *data_dir,
                 GSettings      *settings,
                 NcSessionFlags  flags)
 {
+  const char *env = g_getenv ("NOVOFON_DATABASE_URL");
+  g_autofree char *url = NULL;
+
+  g_return_val_if_fail (data_dir != NULL, NULL);
+
+  /* The office database: NOVOFON_DATABASE_URL, else the setting; none: the folder's file. */
+  url = env != NULL && *env != '\0' ? g_strdup (env)
+        : settings != NULL ? nc_settings_dup_string (settings, "database-url") : NULL;
+  return nc_session_new_full (data_dir, url, settings, flags);
+}
+
+/**
+ * nc_session_new_full:
+ * @database_url: (nullable): the office database; %NULL: the data folder's own file
+ */
+NcSession *
+nc_session_new_full (const char     *data_dir,
+                     const char     *database_url,
+                     GSettings      *settings,
+                     NcSessionFlags  flags)
+{
   g_return_val_if_fail (data_dir != NULL, NULL);
 
   return g_object_new (NC_TYPE_SESSION,
                        "data-dir", data_dir,
+                       "database-url", database_url,
                        "settings", settings,
                        "flags", (guint) flags,
                        NULL);
@@ -978,6 +1076,19 @@ nc_session_get_store (NcSession *self)
 {
   g_return_val_if_fail (NC_IS_SESSION (self), NULL);
   return self->store;
+}
+
+/**
+ * nc_session_uses_database:
+ *
+ * Returns: whether the session is on an office database (PostgreSQL) rather than the data
+ *   folder's own file
+ */
+gboolean
+nc_session_uses_database (NcSession *self)
+{
+  g_return_val_if_fail (NC_IS_SESSION (self), FALSE);
+  return self->database_url != NULL && !(self->flags & NC_SESSION_DEMO);
 }
 
 /**

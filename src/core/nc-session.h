@@ -42,6 +42,10 @@ gboolean         nc_session_start_sync           (NcSession           *self,
                                                   GError             **error);
 void             nc_session_close                (NcSession           *self);
 
+NcSession       *nc_session_new_full             (const char          *data_dir,
+                                                  const char          *database_url,
+                                                  GSettings           *settings,
+                                                  NcSessionFlags       flags);
 const char      *nc_session_get_data_dir         (NcSession           *self);
 GSettings       *nc_session_get_settings         (NcSession           *self);
 gboolean         nc_session_get_demo             (NcSession           *self);
@@ -50,6 +54,7 @@ NcCallTracker   *nc_session_get_tracker          (NcSession           *self);
 NcEmployeeList  *nc_session_get_employees        (NcSession           *self);
 NcDialer        *nc_session_get_dialer           (NcSession           *self);
 NcCallService   *nc_session_get_call_service     (NcSession           *self);
+gboolean         nc_session_uses_database        (NcSession           *self);
 NcZadarmaClient *nc_session_get_zadarma_client   (NcSession           *self);
 NcWebhookServer *nc_session_get_listener         (NcSession           *self);
 gboolean         nc_session_get_account_ready    (NcSession           *self);

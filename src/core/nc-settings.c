@@ -31,6 +31,7 @@ static const DefaultValue defaults[] = {
   { "webhook-enabled", NULL, TRUE },
   { "webhook-event-window", NULL, 24 * 60 * 60 },
   { "webhook-pbx-sources-only", NULL, FALSE },
+  { "database-url", "", 0 },
   { "current-employee", "", 0 },
   { "notify-call-end", NULL, FALSE },
 };

@@ -757,6 +757,14 @@ nc_store_feed_close (NcStoreFeed *feed)
 /* ------------------------------------------------------------------------------------ */
 /* What the console checks on connecting                                                  */
 
+static char *
+pg_server_version (NcStoreConnection *conn)
+{
+  int version = PQserverVersion (PG (conn));
+
+  return g_strdup_printf ("PostgreSQL %d.%d", version / 10000, version % 10000);
+}
+
 static gboolean
 pg_check_server (NcStoreConnection  *conn,
                  GError            **error)
@@ -794,6 +802,7 @@ const NcStoreBackend nc_store_postgres_backend = {
   .set_busy_timeout = pg_set_busy_timeout,
   .setup_writer = pg_setup_writer,
   .check_server = pg_check_server,
+  .server_version = pg_server_version,
 
   .prepare = pg_prepare,
   .finalize = pg_finalize,

@@ -155,6 +155,8 @@ struct _NcStoreBackend
    * order of COMMITs. %NULL: one writer at a time anyway. */
   gboolean           (*lock_changes)  (NcStoreConnection   *conn,
                                        GError             **error);
+  /* The server, for people; %NULL: an embedded database. */
+  char              *(*server_version) (NcStoreConnection  *conn);
   /* What the application checks of a server on connecting (version, extensions); %NULL:
    * nothing. */
   gboolean           (*check_server)  (NcStoreConnection   *conn,
@@ -317,6 +319,7 @@ gint64      nc_store_get_origin   (NcStore              *self);
 
 /* Schema (nc-store-schema.c) */
 gboolean nc_store_schema_check   (NcStoreConnection  *conn,
+                                  int                *out_version,
                                   GError            **error);
 gboolean nc_store_schema_upgrade (NcStoreConnection  *conn,
                                   GError            **error);

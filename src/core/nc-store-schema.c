@@ -80,12 +80,17 @@ migrate (NcStoreConnection  *conn,
 /* Refuses a database of a newer application: called before anything is written to it. */
 gboolean
 nc_store_schema_check (NcStoreConnection  *conn,
+                       int                *out_version,
                        GError            **error)
 {
   int version = 0;
 
-  return conn->backend->get_version (conn, &version, error) &&
-         refuse_newer (conn, version, error);
+  if (!conn->backend->get_version (conn, &version, error) ||
+      !refuse_newer (conn, version, error))
+    return FALSE;
+  if (out_version != NULL)
+    *out_version = version;
+  return TRUE;
 }
 
 /* Brings the schema to NC_STORE_SCHEMA_VERSION, all in one transaction. */

@@ -85,6 +85,7 @@ struct _NcStore
   guint                 feed_retry;   /* reopening it, after a loss */
   guint                 feed_delay_s;
   char                 *problem;      /* why the feed is lost, for people; %NULL when fine */
+  int                   found_version; /* the schema's version before this open upgraded it */
   GMainContext         *context;      /* where `changed` is emitted */
   Worker                writer;
   Worker                reader;
@@ -581,7 +582,7 @@ open_workers (NcStore  *self,
   /* The version is read before anything is written, so that a database from a newer
    * version of the application is refused untouched. */
   if ((self->backend->check_server != NULL && !self->backend->check_server (writer, error)) ||
-      !nc_store_schema_check (writer, error) ||
+      !nc_store_schema_check (writer, &self->found_version, error) ||
       !self->backend->setup_writer (writer, error) ||
       !nc_store_schema_upgrade (writer, error) ||
       !nc_store_prune_changes (writer, error))
@@ -1040,6 +1041,34 @@ nc_store_redact_url (const char *url)
   if (uri == NULL)
     return g_strdup (_("the database"));
   return g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD | G_URI_HIDE_QUERY);
+}
+
+/**
+ * nc_store_get_found_version:
+ *
+ * Returns: the version of the data when this store opened it, before any upgrade (0: the
+ *   database was empty)
+ */
+int
+nc_store_get_found_version (NcStore *self)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), 0);
+  return self->found_version;
+}
+
+/**
+ * nc_store_get_server_version:
+ *
+ * Returns: (transfer full) (nullable): the database server, for people (PostgreSQL 15.4),
+ *   or %NULL for an embedded database
+ */
+char *
+nc_store_get_server_version (NcStore *self)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), NULL);
+  if (self->backend->server_version == NULL || self->writer.conn == NULL)
+    return NULL;
+  return self->backend->server_version (self->writer.conn);
 }
 
 /**

@@ -161,6 +161,8 @@ void        nc_store_open_database_async (const char         *url,
 gboolean    nc_store_is_database_url    (const char          *text);
 char       *nc_store_redact_url         (const char          *url);
 gboolean    nc_store_has_feed           (NcStore             *self);
+int         nc_store_get_found_version  (NcStore             *self);
+char       *nc_store_get_server_version (NcStore             *self);
 const char *nc_store_get_problem        (NcStore             *self);
 void        nc_store_close              (NcStore             *self);
 
