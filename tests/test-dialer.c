@@ -533,6 +533,62 @@ test_expiry (Fixture       *fixture,
 }
 
 static gboolean
+refused_by_store (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = call (fixture, "79004443322", &error);
+
+  g_assert_null (message);
+  g_assert_error (error, NC_DIALER_ERROR, NC_DIALER_ERROR_ALREADY_CALLING);
+  return strstr (error->message, "another") != NULL;
+}
+
+/* The call of a callback came through another process's listener, and this desk never
+ * reads it: it is not told that the call did not come, and it lets go of the client once
+ * the store's guard holds it. */
+static void
+test_call_came_elsewhere (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(NcStore) listener = nc_store_open_sync (fixture->dir, &error);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *start = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+  g_autoptr(GHashTable) out_start = NULL;
+  g_autoptr(GHashTable) out_end = NULL;
+
+  g_assert_no_error (error);
+  nc_dialer_set_client (fixture->dialer, fixture->client);
+  add_employee (fixture, "Анна", "111111", "79500000033", NC_CALL_METHOD_API);
+  nc_dialer_set_employee_id (fixture->dialer, "111111");
+  nc_dialer_set_callback_window (fixture->dialer, 200);
+
+  message = call (fixture, "79004443322", &error);
+  g_assert_no_error (error);
+  out_start = nc_test_fields ("pbx_call_id", "out-e", "call_start", start, "caller_id",
+                              "79500000033", "internal", "111111", "destination", "79004443322",
+                              NULL);
+  nc_test_store_event (listener, "NOTIFY_OUT_START", out_start, g_get_real_time ());
+
+  /* Refused here while this desk waits, then by the store while the call lasts. */
+  g_assert_true (wait_for (refused_by_store, fixture));
+  for (guint i = 0; i < fixture->messages->len; i++)
+    g_assert_false (g_str_has_prefix (fixture->messages->pdata[i], "The PBX did not start"));
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 1);
+
+  out_end = nc_test_fields ("pbx_call_id", "out-e", "call_start", start, "caller_id",
+                            "79500000033", "internal", "111111", "destination", "79004443322",
+                            "duration", "42", "disposition", "answered", NULL);
+  nc_test_store_event (listener, "NOTIFY_OUT_END", out_end, g_get_real_time ());
+  g_clear_pointer (&message, g_free);
+  message = call (fixture, "79004443322", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 2);
+  nc_store_close (listener);
+}
+
+static gboolean
 softphone_called (Fixture *fixture)
 {
   return g_file_test (softphone_record, G_FILE_TEST_EXISTS);
@@ -613,6 +669,8 @@ main (int   argc,
   g_test_add ("/dialer/two-desks", Fixture, NULL, fixture_set_up, test_two_desks,
               fixture_tear_down);
   g_test_add ("/dialer/expiry", Fixture, NULL, fixture_set_up, test_expiry, fixture_tear_down);
+  g_test_add ("/dialer/call-came-elsewhere", Fixture, NULL, fixture_set_up,
+              test_call_came_elsewhere, fixture_tear_down);
   g_test_add ("/dialer/softphone", Fixture, NULL, fixture_set_up, test_softphone,
               fixture_tear_down);
   status = nc_test_run ();

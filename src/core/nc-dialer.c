@@ -50,6 +50,7 @@ typedef struct
   gint64    request_id;     /* the store's, 0 until the guard is taken */
   NcCall   *call;           /* once the PBX started it */
   guint     expiry_source;
+  gboolean  came_elsewhere; /* the store tied a call this process has not read yet */
 } Attempt;
 
 struct _NcDialer
@@ -255,6 +256,8 @@ release_in_thread (GTask        *task,
   g_task_return_int (task, state);
 }
 
+static gboolean attempt_expired (gpointer user_data);
+
 static void
 released (GObject      *source,
           GAsyncResult *result,
@@ -262,6 +265,7 @@ released (GObject      *source,
 {
   Release *release = g_task_get_task_data (G_TASK (result));
   NcDialer *self = release->dialer;
+  NcCallbackState state;
   Attempt *attempt;
 
   if (release->then_fail != NULL)
@@ -269,11 +273,28 @@ released (GObject      *source,
       g_task_return_error (release->then_fail, g_steal_pointer (&release->error));
       return;
     }
-  if (g_task_propagate_int (G_TASK (result), NULL) != NC_CALLBACK_EXPIRED ||
-      !release->say_expired || self->attempts == NULL)
+  state = g_task_propagate_int (G_TASK (result), NULL);
+  if (!release->say_expired || self->attempts == NULL)
     return;
   attempt = find_attempt (self, release->request_id);
   if (attempt == NULL || attempt->call != NULL)
+    return;
+  if (state == NC_CALLBACK_TIED)
+    {
+      /* Its call came, from another process's listener: it is told here once the change
+       * log is read. If it never is (the log was read whole again meanwhile), the store's
+       * guard holds the client while the call lasts, and this desk lets go after one more
+       * window. */
+      if (attempt->came_elsewhere)
+        g_hash_table_remove (self->attempts, attempt->client_phone);
+      else
+        {
+          attempt->came_elsewhere = TRUE;
+          attempt->expiry_source = g_timeout_add (self->window_ms, attempt_expired, attempt);
+        }
+      return;
+    }
+  if (state != NC_CALLBACK_EXPIRED)
     return;
   g_hash_table_remove (self->attempts, attempt->client_phone);
   say (self, _("The PBX did not start the call within a minute: did you answer your phone?"));
