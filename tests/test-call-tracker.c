@@ -16,8 +16,8 @@
 #include "nc-test-util.h"
 #include "nc-zadarma-sign.h"
 
-/* 2026-11-18: long enough ago that no real clock comes near it; the recording's times
- * are compared with this clock only. */
+/* A fixed time (2026-11-18) for the events whose times are compared only with each other
+ * and with the times the tests give the store; the callback tests use the real clock. */
 #define T0_SECONDS ((gint64) 1795000000)
 #define T0 (T0_SECONDS * G_USEC_PER_SEC)
 
