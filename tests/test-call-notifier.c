@@ -1,6 +1,9 @@
 /* test-call-notifier.c — incoming, missed and ended calls notify, against a fake server
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The events are stored in a real store; the tracker started on it reads them, and the
+ * notifier hears the tracker.
  */
 
 #include "config.h"
@@ -9,6 +12,7 @@
 #include <string.h>
 
 #include "nc-call-notifier.h"
+#include "nc-client-matcher.h"
 #include "nc-fake-notifications.h"
 #include "nc-settings.h"
 #include "nc-test-util.h"
@@ -18,6 +22,8 @@ static GApplication *application;
 
 typedef struct
 {
+  char                *dir;
+  NcStore             *store;
   NcCallTracker       *tracker;
   GSettings           *settings;
   NcCallNotifier      *notifier;
@@ -38,15 +44,21 @@ feed (Fixture    *fixture,
     g_hash_table_insert (fields, g_strdup (key), g_strdup (va_arg (args, const char *)));
   va_end (args);
 
-  return nc_call_tracker_add_event (fixture->tracker, type, fields, g_get_real_time ());
+  return nc_test_ingest (fixture->store, fixture->tracker, type, fields, g_get_real_time ());
 }
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
+  g_autoptr(GError) error = NULL;
+
   fixture->server = nc_fake_notifications_start ();
+  fixture->store = nc_test_store_new (&fixture->dir);
   fixture->tracker = nc_call_tracker_new ();
+  g_assert_true (nc_call_tracker_start_sync (fixture->tracker, fixture->store, &error));
+  g_assert_no_error (error);
+  nc_call_tracker_set_poll_interval (fixture->tracker, 0);
   fixture->settings = nc_settings_new_if_installed ();
   g_assert_nonnull (fixture->settings);
   fixture->notifier = nc_call_notifier_new (application, fixture->tracker,
@@ -59,8 +71,11 @@ fixture_tear_down (Fixture       *fixture,
 {
   g_settings_reset (fixture->settings, "notify-call-end");
   g_assert_finalize_object (fixture->notifier);
+  /* A read of the change log on its way holds the tracker until it is answered. */
+  nc_test_wait_for_last_reference (fixture->tracker);
   g_assert_finalize_object (fixture->tracker);
   g_object_unref (fixture->settings);
+  nc_test_store_free (fixture->store, fixture->dir);
   nc_fake_notifications_stop (fixture->server);
 }
 
@@ -78,6 +93,35 @@ nth (Fixture *fixture,
   while (g_get_monotonic_time () < settle)
     g_main_context_iteration (NULL, FALSE);
   return all->pdata[n];
+}
+
+/* The matcher's part: the store keeps the call's client, and the tracker reads it. */
+static void
+name_caller (Fixture    *fixture,
+             const char *pbx_call_id,
+             const char *name)
+{
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcCallRecord) call = nc_store_get_call_sync (fixture->store, pbx_call_id, &error);
+  NcClient *client;
+
+  g_assert_no_error (error);
+  client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, call->client_number, 0);
+
+  nc_client_take_variables (client,
+                            g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
+  g_ptr_array_add (drafts, client);
+  g_assert_true (nc_store_add_clients_sync (fixture->store, drafts, &ids, &error));
+  g_assert_no_error (error);
+  g_assert_true (nc_store_set_call_client_sync (fixture->store, call->id,
+                                                g_array_index (ids, gint64, 0),
+                                                nc_match_rule_to_string (NC_MATCH_RULE_TELEPHONY_CLIENT),
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_true (nc_call_tracker_update_sync (fixture->tracker, &error));
+  g_assert_no_error (error);
 }
 
 static NcCall *
@@ -108,7 +152,8 @@ test_incoming_then_missed (Fixture       *fixture,
   NcCall *call = incoming (fixture);
 
   /* The client is matched just after the call starts: one notification, named. */
-  nc_call_set_client (call, 3, "Иван Петров", "telephony");
+  name_caller (fixture, "in_1", "Иван Петров");
+  g_assert_cmpstr (nc_call_get_client_name (call), ==, "Иван Петров");
   ringing = nth (fixture, 0);
   g_assert_cmpstr (ringing->summary, ==, "Incoming Call");
   g_assert_cmpstr (ringing->body, ==, "Иван Петров, +7 900 444-33-22");
@@ -172,6 +217,42 @@ test_end_only_when_wanted (Fixture       *fixture,
   g_assert_nonnull (strstr (ended->body, "recorded"));
 }
 
+/* A call that ended is not told again when its row changes afterwards: its client matched
+ * late, its recording fetched. The next call's notification is the next one. */
+static void
+test_ended_stays_quiet (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcCallRecord) call = NULL;
+  NcFakeNotification *next;
+
+  g_settings_set_boolean (fixture->settings, "notify-call-end", TRUE);
+  incoming (fixture);
+  nth (fixture, 0);
+  end_incoming (fixture, "0", "no answer");
+  g_assert_cmpstr (nth (fixture, 1)->summary, ==, "Missed Call");
+  /* Nothing shows it any more: the tracker has let it go. */
+  g_assert_null (nc_call_tracker_lookup (fixture->tracker, "in_1"));
+
+  name_caller (fixture, "in_1", "Иван Петров");
+  call = nc_store_get_call_sync (fixture->store, "in_1", &error);
+  g_assert_no_error (error);
+  g_assert_true (nc_store_recording_fetched_sync (fixture->store, call->id,
+                                                  "https://pbx.example/1.2.mp3",
+                                                  "2026-12-30 10:00:00", &error));
+  g_assert_no_error (error);
+  g_assert_true (nc_call_tracker_update_sync (fixture->tracker, &error));
+  g_assert_no_error (error);
+
+  feed (fixture, "NOTIFY_START", "pbx_call_id", "in_2", "call_start", "2026-11-23 11:00:00",
+        "caller_id", "79161112233", "called_did", "74951234567", NULL);
+  next = nth (fixture, 2);
+  g_assert_cmpstr (next->summary, ==, "Incoming Call");
+  g_assert_cmpstr (next->body, ==, "+7 916 111-22-33");
+  g_assert_cmpuint (nc_fake_notifications_get_all (fixture->server)->len, ==, 3);
+}
+
 static void
 test_outgoing_is_quiet (Fixture       *fixture,
                         gconstpointer  data)
@@ -211,6 +292,8 @@ main (int   argc,
               test_unknown_caller, fixture_tear_down);
   g_test_add ("/call-notifier/end-only-when-wanted", Fixture, NULL, fixture_set_up,
               test_end_only_when_wanted, fixture_tear_down);
+  g_test_add ("/call-notifier/ended-stays-quiet", Fixture, NULL, fixture_set_up,
+              test_ended_stays_quiet, fixture_tear_down);
   g_test_add ("/call-notifier/outgoing-is-quiet", Fixture, NULL, fixture_set_up,
               test_outgoing_is_quiet, fixture_tear_down);
 

@@ -246,7 +246,11 @@ nc_call_record_apply_event (NcCallRecord *record,
         changed |= set_string (&record->employee, internal);
     }
 
-  if (state == NC_CALL_STATE_TALKING && !record->answered)
+  /* An end with disposition "answered" may overtake the answer: the answer still tells
+   * when. */
+  if (state == NC_CALL_STATE_TALKING &&
+      (!record->answered || record->answered_seen_us == 0 ||
+       received_at_us < record->answered_seen_us))
     {
       record->answered = TRUE;
       record->answered_seen_us = received_at_us;

@@ -27,6 +27,17 @@ enum {
   N_SIGNALS
 };
 
+/* What the tracker told of a call that is new since it started. */
+enum
+{
+  TOLD_START = 1 << 0,
+  TOLD_END   = 1 << 1,
+  TOLD_TIED  = 1 << 2,
+};
+
+/* New calls whose course is remembered, at most; the oldest ended ones go first. */
+#define TOLD_MAX 4096
+
 
 struct _NcCallTracker
 {
@@ -39,6 +50,7 @@ struct _NcCallTracker
   gint64        cursor;       /* the last change read */
   gint64        read_from;    /* the cursor the read on its way started from */
   gint64        last_old_call; /* the newest call row when the tracker started */
+  GHashTable   *told;         /* row id → TOLD_*, of new calls: their NcCall may be gone */
   gboolean      started;
   gboolean      reading;
   gboolean      again;        /* more was written while a read was on its way */
@@ -109,6 +121,62 @@ is_new (NcCallTracker      *self,
   return record->id > self->last_old_call && !record->recovered;
 }
 
+static gint64 *
+id_key (gint64 id)
+{
+  return g_memdup2 (&id, sizeof id);
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  gint64 id_a = *(const gint64 *) a, id_b = *(const gint64 *) b;
+
+  return id_a < id_b ? -1 : id_a > id_b;
+}
+
+static gboolean
+is_through (gpointer key,
+            gpointer value,
+            gpointer user_data)
+{
+  return *(gint64 *) key <= *(gint64 *) user_data;
+}
+
+/* Keeps the table of what was told small: the calls up to the older half of the ended
+ * ones are forgotten, and from then on count as calls from before the start (told only
+ * what their NcCall sees change: a live one is shown, so its end is still told). */
+static void
+forget_told (NcCallTracker *self)
+{
+  g_autoptr(GArray) ended = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GHashTableIter iter;
+  gpointer key, value;
+  gint64 through;
+
+  g_hash_table_iter_init (&iter, self->told);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (GPOINTER_TO_UINT (value) & TOLD_END)
+      g_array_append_val (ended, *(gint64 *) key);
+  if (ended->len == 0)
+    return;
+  g_array_sort (ended, compare_ids);
+  through = g_array_index (ended, gint64, ended->len / 2);
+  g_hash_table_foreach_remove (self->told, is_through, &through);
+  self->last_old_call = MAX (self->last_old_call, through);
+}
+
+static void
+set_told (NcCallTracker      *self,
+          const NcCallRecord *record,
+          guint               told)
+{
+  g_hash_table_insert (self->told, id_key (record->id), GUINT_TO_POINTER (told));
+  if (g_hash_table_size (self->told) > TOLD_MAX)
+    forget_told (self);
+}
+
 /* Gives the call its row as it is now and tells what that changed. Returns the call
  * (transfer full). */
 static NcCall *
@@ -118,6 +186,8 @@ apply (NcCallTracker      *self,
   NcCall *call = g_hash_table_lookup (self->calls, record->pbx_call_id);
   gboolean known = call != NULL;
   gboolean had_start = FALSE, was_ended = FALSE;
+  gboolean ended = record->state == NC_CALL_STATE_ENDED;
+  gboolean tell_start, tell_end, tell_tied;
   gint64 had_request = 0;
 
   if (known)
@@ -138,18 +208,38 @@ apply (NcCallTracker      *self,
   if (!nc_call_record_has_start (record))
     return call;
 
-  if (record->state == NC_CALL_STATE_ENDED)
+  if (ended)
     live_remove (self, call);
   else if (!g_list_store_find (self->live, call, NULL))
     g_list_store_insert_sorted (self->live, call, compare_newest_first, NULL);
 
-  if (record->request_id != 0 && record->request_id != had_request)
-    g_signal_emit (self, signals[SIGNAL_CALLBACK_TIED], 0, record->request_id, call);
+  /* What was told of a new call is remembered apart from its NcCall, which goes once
+   * nothing shows it: a change to its row after that (its recording fetched, its client
+   * matched late) tells nothing again. A call from before the start is told only what
+   * its NcCall saw change. */
+  if (is_new (self, record))
+    {
+      guint told = GPOINTER_TO_UINT (g_hash_table_lookup (self->told, &record->id));
 
-  if (known ? !had_start : is_new (self, record))
+      tell_start = (told & TOLD_START) == 0;
+      tell_end = ended && (told & TOLD_END) == 0;
+      tell_tied = record->request_id != 0 && (told & TOLD_TIED) == 0;
+      if (tell_start || tell_end || tell_tied)
+        set_told (self, record, told | TOLD_START | (ended ? TOLD_END : 0) |
+                                (record->request_id != 0 ? TOLD_TIED : 0));
+    }
+  else
+    {
+      tell_start = known && !had_start;
+      tell_end = ended && known && (!was_ended || !had_start);
+      tell_tied = known && record->request_id != 0 && record->request_id != had_request;
+    }
+
+  if (tell_tied)
+    g_signal_emit (self, signals[SIGNAL_CALLBACK_TIED], 0, record->request_id, call);
+  if (tell_start)
     g_signal_emit (self, signals[SIGNAL_CALL_STARTED], 0, call);
-  if (record->state == NC_CALL_STATE_ENDED &&
-      (known ? (!was_ended || !had_start) : is_new (self, record)))
+  if (tell_end)
     g_signal_emit (self, signals[SIGNAL_CALL_ENDED], 0, call);
   return call;
 }
@@ -172,10 +262,15 @@ replace_live (NcCallTracker *self,
         }
       else
         call = call_new (self, record);
-      if (nc_call_record_has_start (record))
-        g_ptr_array_add (calls, call);
-      else
-        g_object_unref (call);
+      if (!nc_call_record_has_start (record))
+        {
+          g_object_unref (call);
+          continue;
+        }
+      /* Read again after a reset: its start is not news any more. */
+      if (is_new (self, record) && !g_hash_table_contains (self->told, &record->id))
+        set_told (self, record, TOLD_START);
+      g_ptr_array_add (calls, call);
     }
   g_list_store_splice (self->live, 0, g_list_model_get_n_items (G_LIST_MODEL (self->live)),
                        calls->pdata, calls->len);
@@ -323,6 +418,7 @@ nc_call_tracker_dispose (GObject *object)
         g_object_weak_unref (value, call_finalized, self);
       g_clear_pointer (&self->calls, g_hash_table_unref);
     }
+  g_clear_pointer (&self->told, g_hash_table_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
 
@@ -384,6 +480,7 @@ nc_call_tracker_init (NcCallTracker *self)
 {
   self->cancellable = g_cancellable_new ();
   self->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->told = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->live = g_list_store_new (NC_TYPE_CALL);
   self->poll_ms = NC_CALL_TRACKER_POLL_MS;
 }

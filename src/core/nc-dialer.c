@@ -50,6 +50,7 @@ typedef struct
   gint64    request_id;     /* the store's, 0 until the guard is taken */
   NcCall   *call;           /* once the PBX started it */
   guint     expiry_source;
+  gboolean  came_elsewhere; /* the store tied a call this process has not read yet */
 } Attempt;
 
 struct _NcDialer
@@ -234,6 +235,8 @@ typedef struct
   NcDialer *dialer;
   gint64    request_id;
   gboolean  say_expired;
+  GTask    *then_fail;      /* a call that was not placed: answered once the guard is free */
+  GError   *error;
 } Release;
 
 static void
@@ -253,6 +256,8 @@ release_in_thread (GTask        *task,
   g_task_return_int (task, state);
 }
 
+static gboolean attempt_expired (gpointer user_data);
+
 static void
 released (GObject      *source,
           GAsyncResult *result,
@@ -260,13 +265,36 @@ released (GObject      *source,
 {
   Release *release = g_task_get_task_data (G_TASK (result));
   NcDialer *self = release->dialer;
+  NcCallbackState state;
   Attempt *attempt;
 
-  if (g_task_propagate_int (G_TASK (result), NULL) != NC_CALLBACK_EXPIRED ||
-      !release->say_expired || self->attempts == NULL)
+  if (release->then_fail != NULL)
+    {
+      g_task_return_error (release->then_fail, g_steal_pointer (&release->error));
+      return;
+    }
+  state = g_task_propagate_int (G_TASK (result), NULL);
+  if (!release->say_expired || self->attempts == NULL)
     return;
   attempt = find_attempt (self, release->request_id);
   if (attempt == NULL || attempt->call != NULL)
+    return;
+  if (state == NC_CALLBACK_TIED)
+    {
+      /* Its call came, from another process's listener: it is told here once the change
+       * log is read. If it never is (the log was read whole again meanwhile), the store's
+       * guard holds the client while the call lasts, and this desk lets go after one more
+       * window. */
+      if (attempt->came_elsewhere)
+        g_hash_table_remove (self->attempts, attempt->client_phone);
+      else
+        {
+          attempt->came_elsewhere = TRUE;
+          attempt->expiry_source = g_timeout_add (self->window_ms, attempt_expired, attempt);
+        }
+      return;
+    }
+  if (state != NC_CALLBACK_EXPIRED)
     return;
   g_hash_table_remove (self->attempts, attempt->client_phone);
   say (self, _("The PBX did not start the call within a minute: did you answer your phone?"));
@@ -275,24 +303,38 @@ released (GObject      *source,
 static void
 release_free (Release *release)
 {
+  g_clear_object (&release->then_fail);
+  g_clear_error (&release->error);
   g_object_unref (release->dialer);
   g_free (release);
 }
 
+/* Lets the store's request go; @then_fail, when given, is answered with @error only once
+ * it is gone, so that a click that follows the answer finds the client free. */
 static void
 release_request (NcDialer *self,
                  gint64    request_id,
-                 gboolean  say_expired)
+                 gboolean  say_expired,
+                 GTask    *then_fail,
+                 GError   *error)
 {
   g_autoptr(GTask) task = NULL;
   Release *release;
 
   if (self->store == NULL || request_id == 0)
-    return;
+    {
+      if (then_fail != NULL)
+        g_task_return_error (then_fail, error);
+      else
+        g_clear_error (&error);
+      return;
+    }
   release = g_new0 (Release, 1);
   release->dialer = g_object_ref (self);
   release->request_id = request_id;
   release->say_expired = say_expired;
+  release->then_fail = then_fail != NULL ? g_object_ref (then_fail) : NULL;
+  release->error = error;
   task = g_task_new (self->store, NULL, released, NULL);
   g_task_set_task_data (task, release, (GDestroyNotify) release_free);
   g_task_run_in_thread (task, release_in_thread);
@@ -304,7 +346,7 @@ attempt_expired (gpointer user_data)
   Attempt *attempt = user_data;
 
   attempt->expiry_source = 0;
-  release_request (attempt->dialer, attempt->request_id, TRUE);
+  release_request (attempt->dialer, attempt->request_id, TRUE, NULL, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -573,6 +615,21 @@ nc_dialer_get_problem (NcDialer *self)
   return self->problem;
 }
 
+/**
+ * nc_dialer_set_callback_window:
+ *
+ * For tests: how long a callback waits for the call it places (its NOTIFY_OUT_START)
+ * before its request is let go; NC_CALLBACK_WINDOW_SECONDS otherwise. Callbacks already
+ * on their way keep theirs.
+ */
+void
+nc_dialer_set_callback_window (NcDialer *self,
+                               guint     milliseconds)
+{
+  g_return_if_fail (NC_IS_DIALER (self));
+  self->window_ms = MAX (1, milliseconds);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Placing a call through the API                                                       */
 
@@ -608,10 +665,9 @@ callback_answered (GObject      *source,
   if (callback == NULL)
     {
       /* Nothing rings: the client may be called again at once, from any desk. */
-      release_request (self, placing->request_id, FALSE);
       if (self->attempts != NULL)
         g_hash_table_remove (self->attempts, placing->request->client_phone);
-      g_task_return_error (task, error);
+      release_request (self, placing->request_id, FALSE, task, error);
       return;
     }
   g_task_return_pointer (task,

@@ -47,6 +47,8 @@ NcCallMethod  nc_dialer_get_method        (NcDialer            *self);
 gboolean      nc_dialer_get_show_phones   (NcDialer            *self);
 gboolean      nc_dialer_get_can_call      (NcDialer            *self);
 const char   *nc_dialer_get_problem       (NcDialer            *self);
+void          nc_dialer_set_callback_window (NcDialer          *self,
+                                             guint              milliseconds);
 
 void          nc_dialer_call_async        (NcDialer            *self,
                                            const char          *number,
