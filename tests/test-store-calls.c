@@ -59,6 +59,7 @@ fixture_tear_down (Fixture       *fixture,
   if (fixture->url != NULL)
     {
       nc_store_close (fixture->store);
+      nc_test_wait_for_last_reference (fixture->store);
       g_assert_finalize_object (fixture->store);
       nc_test_pg_database_drop (fixture->url);
       g_free (fixture->url);

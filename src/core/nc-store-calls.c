@@ -238,12 +238,18 @@ digits_of (const char *text)
   return g_string_free (digits, FALSE);
 }
 
+/* A desk's clock and the listener's may differ by this much. */
+#define CLOCK_SLACK_US (5 * G_USEC_PER_SEC)
+
 /* A callback is known only by the NOTIFY_OUT_START that follows it: the one whose internal
  * is the requested employee and whose destination is the requested client, while the
- * request is pending. */
+ * request is pending, and made before the call began (a call dialled by hand a moment
+ * before a click is not that click's). Only the call's first OUT_START ties: its end, or a
+ * later event, never takes a request. */
 static gboolean
 tie_callback (NcStoreConnection  *conn,
               NcCallRecord       *record,
+              gboolean            first_out_start,
               gint64              received_at_us,
               GError            **error)
 {
@@ -253,8 +259,8 @@ tie_callback (NcStoreConnection  *conn,
   NcStoreStep step;
   gint64 id = 0;
 
-  if (record->request_id != 0 || record->direction != NC_CALL_DIRECTION_OUT ||
-      record->employee == NULL || *digits == '\0')
+  if (!first_out_start || record->request_id != 0 ||
+      record->direction != NC_CALL_DIRECTION_OUT || record->employee == NULL || *digits == '\0')
     return TRUE;
 
   stmt = nc_store_prepare (conn,
@@ -266,7 +272,7 @@ tie_callback (NcStoreConnection  *conn,
   nc_store_bind_text (stmt, 1, digits);
   nc_store_bind_text (stmt, 2, record->employee);
   nc_store_bind_int64 (stmt, 3, received_at_us - window);
-  nc_store_bind_int64 (stmt, 4, received_at_us + window);
+  nc_store_bind_int64 (stmt, 4, received_at_us + CLOCK_SLACK_US);
   step = nc_store_step (stmt, error);
   if (step == NC_STORE_STEP_ROW)
     id = nc_store_column_int64 (stmt, 0);
@@ -300,6 +306,7 @@ merge_event (NcStoreConnection  *conn,
   const char *pbx_call_id = g_hash_table_lookup (fields, "pbx_call_id");
   g_autoptr(NcCallRecord) record = NULL;
   g_autoptr(GError) read_error = NULL;
+  gboolean first_out_start;
   gint64 last_event_us;
 
   /* An event of no call (NOTIFY_IVR without an id, say) is kept as an event only. */
@@ -316,11 +323,14 @@ merge_event (NcStoreConnection  *conn,
     record = nc_call_record_new (pbx_call_id);
 
   last_event_us = record->last_event_us;
+  first_out_start = g_strcmp0 (event_type, "NOTIFY_OUT_START") == 0 &&
+                    !nc_call_record_had_event (record, NC_EVENT_OUT_START);
   if (!nc_call_record_apply_event (record, event_type, fields, received_at_us) &&
       record->last_event_us == last_event_us && record->id != 0)
     return TRUE;
 
-  return tie_callback (conn, record, received_at_us, error) && write_call (conn, record, error);
+  return tie_callback (conn, record, first_out_start, received_at_us, error) &&
+         write_call (conn, record, error);
 }
 
 static gpointer
