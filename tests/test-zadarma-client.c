@@ -230,7 +230,7 @@ test_local_budget (Fixture       *fixture,
     {
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(GError) error = NULL;
-      g_autoptr(JsonArray) stats = NULL;
+      g_autoptr(GPtrArray) stats = NULL;
 
       nc_zadarma_client_statistics_async (fixture->client, "2026-11-01 00:00:00",
                                           "2026-11-23 23:59:59", 0, 1000, NULL, got_result,
@@ -246,6 +246,84 @@ test_local_budget (Fixture       *fixture,
         }
     }
   g_assert_cmpuint (nc_pbx_simulator_get_request_count (fixture->simulator), ==, 3);
+}
+
+static GPtrArray *
+statistics (Fixture     *fixture,
+            const char  *start,
+            const char  *end,
+            guint        skip,
+            guint        limit,
+            GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nc_zadarma_client_statistics_async (fixture->client, start, end, skip, limit, NULL, got_result,
+                                      &result);
+  return nc_zadarma_client_statistics_finish (fixture->client, wait_result (&result), error);
+}
+
+/* The statistics' calls, read into structs; pages; the API's month; and its faults. */
+static void
+test_statistics (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *in = NULL;
+  g_autofree char *out = NULL;
+  const NcZadarmaPbxCall *call;
+
+  nc_zadarma_client_set_limit (fixture->client, "statistics", 100);
+  in = nc_pbx_simulator_add_call (fixture->simulator, NC_PBX_CALL_INCOMING_ANSWERED,
+                                  "79004443322", "79500000033", "100", "2026-11-02 10:00:00");
+  out = nc_pbx_simulator_add_call (fixture->simulator, NC_PBX_CALL_OUTGOING_BUSY,
+                                   "79004445566", "79500000033", "101", "2026-11-01 09:30:00");
+
+  page = statistics (fixture, "2026-11-01 00:00:00", "2026-11-30 23:59:59", 0, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 2);
+  /* In the order of their start. */
+  call = page->pdata[0];
+  g_assert_cmpstr (call->pbx_call_id, ==, out);
+  g_assert_cmpstr (call->callstart, ==, "2026-11-01 09:30:00");
+  g_assert_cmpstr (call->sip, ==, "101");
+  g_assert_cmpstr (call->clid, ==, "79500000033");
+  g_assert_cmpstr (call->destination, ==, "79004445566");
+  g_assert_cmpstr (call->disposition, ==, "busy");
+  g_assert_cmpuint (call->seconds, ==, 0);
+  g_assert_false (call->is_recorded);
+  call = page->pdata[1];
+  g_assert_cmpstr (call->pbx_call_id, ==, in);
+  g_assert_cmpstr (call->clid, ==, "79004443322");
+  g_assert_cmpstr (call->destination, ==, "79500000033");
+  g_assert_cmpstr (call->disposition, ==, "answered");
+  g_assert_cmpuint (call->seconds, ==, 65);
+  g_assert_true (call->is_recorded);
+  g_assert_nonnull (call->call_id);
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  page = statistics (fixture, "2026-11-01 00:00:00", "2026-11-30 23:59:59", 1, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 1);
+  g_assert_cmpstr (((NcZadarmaPbxCall *) page->pdata[0])->pbx_call_id, ==, in);
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  page = statistics (fixture, "2026-11-01 00:00:00", "2026-12-01 00:00:01", 0, 1000, &error);
+  g_assert_null (page);
+  g_assert_error (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_API);
+  g_clear_error (&error);
+
+  /* A read: a 5xx is tried again; garbage is the protocol's error. */
+  nc_pbx_simulator_push_fault (fixture->simulator, NC_PBX_FAULT_SERVER_ERROR);
+  page = statistics (fixture, "2026-11-01 00:00:00", "2026-11-30 23:59:59", 0, 1000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  nc_pbx_simulator_push_fault (fixture->simulator, NC_PBX_FAULT_GARBAGE);
+  page = statistics (fixture, "2026-11-01 00:00:00", "2026-11-30 23:59:59", 0, 1000, &error);
+  g_assert_null (page);
+  g_assert_error (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_PROTOCOL);
 }
 
 static void
@@ -381,6 +459,7 @@ main (int   argc,
   ADD ("garbage-and-api-error", test_garbage_and_api_error);
   ADD ("rate-limited", test_rate_limited);
   ADD ("local-budget", test_local_budget);
+  ADD ("statistics", test_statistics);
   ADD ("timeout", test_timeout);
   ADD ("dropped-callback-not-resent", test_dropped_callback_not_resent);
   ADD ("unreachable", test_unreachable);

@@ -27,6 +27,7 @@ typedef struct
   const char       *name;
   const char       *usage;    /* translatable, after the command name */
   NcCliCommandFunc  func;
+  const char       *subcommand;  /* the word after the name this row is for; NULL: any */
 } NcCliCommand;
 
 static int cli_help (NcCliContext *ctx, int argc, char **argv);
@@ -42,16 +43,20 @@ static const NcCliCommand commands[] = {
     nc_cli_credentials },
   { "listen", N_("[--bind ADDRESS] [--port PORT] [--tls-certificate FILE --tls-key FILE]"),
     nc_cli_listen },
+  { "calls", N_("repair [--since \"YYYY-MM-DD HH:MM:SS\"]   (the calls the listener missed, "
+                 "from the PBX’s statistics)"), nc_cli_calls_repair, "repair" },
   { "calls", N_("export FILE.csv"), nc_cli_calls },
   { "webhook", N_("url | register URL"), nc_cli_webhook },
   { NULL, NULL, NULL },
 };
 
 static const NcCliCommand *
-find_command (const char *name)
+find_command (const char *name,
+              const char *next)
 {
   for (guint i = 0; commands[i].name != NULL; i++)
-    if (strcmp (commands[i].name, name) == 0)
+    if (strcmp (commands[i].name, name) == 0 &&
+        (commands[i].subcommand == NULL || g_strcmp0 (commands[i].subcommand, next) == 0))
       return &commands[i];
   return NULL;
 }
@@ -407,7 +412,7 @@ nc_cli_run (int          argc,
       return NC_EXIT_USAGE;
     }
 
-  command = find_command (argv[index]);
+  command = find_command (argv[index], index + 1 < argc ? argv[index + 1] : NULL);
   if (command == NULL)
     {
       nc_cli_error (&ctx, _("Unknown command “%s”"), argv[index]);

@@ -6,6 +6,10 @@
  * Novofon. It checks every signature as the real API does (401 on a wrong one), keeps
  * extensions, virtual numbers, recordings and the webhook settings, records each callback
  * it was asked for, and can be told to answer the next requests with a fault.
+ *
+ * Like the real PBX it keeps a record of every call it played, whether or not its webhooks
+ * got through, and serves it as the statistics (/v1/statistics/pbx/, version 2) with the
+ * real API's rules: a span of at most a month, pages of at most 1 000 (skip, limit).
  */
 
 #define G_LOG_DOMAIN "nc-pbx-simulator"
@@ -19,6 +23,7 @@
 
 #include "nc-pbx-simulator.h"
 #include "nc-call-event.h"
+#include "nc-call-record.h"
 #include "nc-zadarma-sign.h"
 
 enum {
@@ -45,11 +50,43 @@ struct _NcPbxSimulator
   guint       requests;
   guint       next_call;
   SoupSession *session;
+  GPtrArray  *history;         /* SimCall: every call played, in the order played */
+  GPtrArray  *statistics;      /* GHashTable: the parameters of each statistics page served */
+  gboolean    webhooks_paused;
+  guint       rate_limit_reset;
 };
 
 G_DEFINE_FINAL_TYPE (NcPbxSimulator, nc_pbx_simulator, G_TYPE_OBJECT)
 
 static guint signals[N_SIGNALS];
+
+/* One call as the PBX's statistics know it. */
+typedef struct
+{
+  char     *pbx_call_id;
+  char     *call_id;        /* the recording's id, whether or not there is a recording */
+  char     *call_start;
+  char     *sip;
+  char     *clid;
+  char     *destination;
+  char     *disposition;
+  guint     seconds;
+  gboolean  is_recorded;
+  gboolean  outgoing;
+} SimCall;
+
+static void
+sim_call_free (SimCall *call)
+{
+  g_free (call->pbx_call_id);
+  g_free (call->call_id);
+  g_free (call->call_start);
+  g_free (call->sip);
+  g_free (call->clid);
+  g_free (call->destination);
+  g_free (call->disposition);
+  g_free (call);
+}
 
 static void
 answer_json (SoupServerMessage *message,
@@ -111,8 +148,12 @@ apply_fault (NcPbxSimulator    *self,
     case NC_PBX_FAULT_RATE_LIMIT:
       soup_message_headers_replace (headers, "X-RateLimit-Limit", "100");
       soup_message_headers_replace (headers, "X-RateLimit-Remaining", "0");
-      soup_message_headers_replace (headers, "X-RateLimit-Reset", "42");
-      answer_error (message, 429, "Too many requests");
+      {
+        g_autofree char *reset = g_strdup_printf ("%u", self->rate_limit_reset);
+
+        soup_message_headers_replace (headers, "X-RateLimit-Reset", reset);
+        answer_error (message, 429, "Too many requests");
+      }
       break;
     case NC_PBX_FAULT_SERVER_ERROR:
       soup_server_message_set_status (message, 502, NULL);
@@ -156,6 +197,109 @@ signature_valid (NcPbxSimulator *self,
   g_autofree char *expected = nc_zadarma_authorization (self->key, path, query, self->secret);
 
   return nc_secure_str_equal (authorization, expected);
+}
+
+static int
+compare_call_start (gconstpointer a,
+                    gconstpointer b)
+{
+  const SimCall *first = *(const SimCall *const *) a;
+  const SimCall *second = *(const SimCall *const *) b;
+
+  return strcmp (first->call_start, second->call_start);
+}
+
+/* Adds the page the parameters ask for to @builder; or answers an error, as the real API
+ * does, and returns FALSE. */
+static gboolean
+answer_statistics (NcPbxSimulator    *self,
+                   SoupServerMessage *message,
+                   GHashTable        *params,
+                   JsonBuilder       *builder)
+{
+  const char *start = g_hash_table_lookup (params, "start");
+  const char *end = g_hash_table_lookup (params, "end");
+  const char *skip_text = g_hash_table_lookup (params, "skip");
+  const char *limit_text = g_hash_table_lookup (params, "limit");
+  const char *call_type = g_hash_table_lookup (params, "call_type");
+  gint64 start_unix = nc_call_parse_pbx_time (start);
+  gint64 end_unix = nc_call_parse_pbx_time (end);
+  g_autoptr(GDateTime) start_time = NULL;
+  g_autoptr(GDateTime) month_later = NULL;
+  g_autoptr(GPtrArray) calls = g_ptr_array_new ();
+  g_autoptr(GHashTable) copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+  guint64 skip = 0, limit = 1000;
+
+  if (start_unix == 0 || end_unix == 0 || end_unix < start_unix ||
+      g_strcmp0 (g_hash_table_lookup (params, "version"), "2") != 0 ||
+      (skip_text != NULL && !g_ascii_string_to_unsigned (skip_text, 10, 0, G_MAXUINT, &skip, NULL)) ||
+      (limit_text != NULL && !g_ascii_string_to_unsigned (limit_text, 10, 1, 1000, &limit, NULL)))
+    {
+      answer_error (message, 200, "Wrong parameters!");
+      return FALSE;
+    }
+  start_time = g_date_time_new_from_unix_utc (start_unix);
+  month_later = g_date_time_add_months (start_time, 1);
+  if (end_unix > g_date_time_to_unix (month_later))
+    {
+      answer_error (message, 200, "The maximum period is one month");
+      return FALSE;
+    }
+
+  g_hash_table_iter_init (&iter, params);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy, g_strdup (key), g_strdup (value));
+  g_ptr_array_add (self->statistics, g_steal_pointer (&copy));
+
+  /* The fixed format compares as text in the order of time. */
+  for (guint i = 0; i < self->history->len; i++)
+    {
+      SimCall *call = self->history->pdata[i];
+
+      if (strcmp (call->call_start, start) >= 0 && strcmp (call->call_start, end) <= 0 &&
+          (call_type == NULL || g_str_equal (call_type, call->outgoing ? "out" : "in")))
+        g_ptr_array_add (calls, call);
+    }
+  /* Stable: calls of one second keep the order they were played in. */
+  g_ptr_array_sort (calls, compare_call_start);
+
+  json_builder_set_member_name (builder, "start");
+  json_builder_add_string_value (builder, start);
+  json_builder_set_member_name (builder, "end");
+  json_builder_add_string_value (builder, end);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, 2);
+  json_builder_set_member_name (builder, "stats");
+  json_builder_begin_array (builder);
+  for (guint64 i = skip; i < calls->len && i < skip + limit; i++)
+    {
+      SimCall *call = calls->pdata[i];
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "call_id");
+      json_builder_add_string_value (builder, call->call_id);
+      json_builder_set_member_name (builder, "sip");
+      json_builder_add_string_value (builder, call->sip);
+      json_builder_set_member_name (builder, "callstart");
+      json_builder_add_string_value (builder, call->call_start);
+      json_builder_set_member_name (builder, "clid");
+      json_builder_add_string_value (builder, call->clid);
+      json_builder_set_member_name (builder, "destination");
+      json_builder_add_string_value (builder, call->destination);
+      json_builder_set_member_name (builder, "disposition");
+      json_builder_add_string_value (builder, call->disposition);
+      json_builder_set_member_name (builder, "seconds");
+      json_builder_add_int_value (builder, call->seconds);
+      json_builder_set_member_name (builder, "is_recorded");
+      json_builder_add_string_value (builder, call->is_recorded ? "true" : "false");
+      json_builder_set_member_name (builder, "pbx_call_id");
+      json_builder_add_string_value (builder, call->pbx_call_id);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  return TRUE;
 }
 
 static void
@@ -319,9 +463,8 @@ handle_api (SoupServer        *server,
     }
   else if (g_str_equal (path, "/v1/statistics/pbx/"))
     {
-      json_builder_set_member_name (builder, "stats");
-      json_builder_begin_array (builder);
-      json_builder_end_array (builder);
+      if (!answer_statistics (self, message, params, builder))
+        return;
     }
   else if (g_str_equal (path, "/v1/pbx/callinfo/url/"))
     {
@@ -363,6 +506,8 @@ nc_pbx_simulator_finalize (GObject *object)
   g_ptr_array_unref (self->extensions);
   g_ptr_array_unref (self->numbers);
   g_ptr_array_unref (self->callbacks);
+  g_ptr_array_unref (self->history);
+  g_ptr_array_unref (self->statistics);
 
   G_OBJECT_CLASS (nc_pbx_simulator_parent_class)->finalize (object);
 }
@@ -394,6 +539,9 @@ nc_pbx_simulator_init (NcPbxSimulator *self)
   self->extensions = g_ptr_array_new_with_free_func (g_free);
   self->numbers = g_ptr_array_new_with_free_func (g_free);
   self->callbacks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  self->history = g_ptr_array_new_with_free_func ((GDestroyNotify) sim_call_free);
+  self->statistics = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  self->rate_limit_reset = 42;
 }
 
 NcPbxSimulator *
@@ -672,6 +820,61 @@ play_next (GTask *task)
                                     g_object_ref (task));
 }
 
+/* Keeps the call in the PBX's record, as the statistics will list it. */
+static SimCall *
+record_call (NcPbxSimulator    *self,
+             NcPbxCallScenario  scenario,
+             const char        *client_number,
+             const char        *virtual_number,
+             const char        *extension,
+             const char        *call_start)
+{
+  SimCall *call = g_new0 (SimCall, 1);
+
+  call->outgoing = scenario == NC_PBX_CALL_OUTGOING_ANSWERED ||
+                   scenario == NC_PBX_CALL_OUTGOING_BUSY;
+  call->pbx_call_id = g_strdup_printf ("%s%u.%" G_GINT64_FORMAT, call->outgoing ? "out_" : "in_",
+                                       ++self->next_call, g_get_real_time () % 1000000);
+  call->call_id = g_strdup_printf ("%" G_GINT64_FORMAT ".%u",
+                                   g_get_real_time () / G_USEC_PER_SEC, self->next_call);
+  if (call_start != NULL)
+    call->call_start = g_strdup (call_start);
+  else
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      call->call_start = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+    }
+  call->sip = g_strdup (extension);
+  call->clid = g_strdup (call->outgoing ? virtual_number : client_number);
+  call->destination = g_strdup (call->outgoing ? client_number : virtual_number);
+
+  switch (scenario)
+    {
+    case NC_PBX_CALL_INCOMING_ANSWERED:
+      call->disposition = g_strdup ("answered");
+      call->seconds = 65;
+      call->is_recorded = TRUE;
+      break;
+    case NC_PBX_CALL_INCOMING_MISSED:
+      call->disposition = g_strdup ("no answer");
+      break;
+    case NC_PBX_CALL_OUTGOING_ANSWERED:
+      call->disposition = g_strdup ("answered");
+      call->seconds = 42;
+      call->is_recorded = TRUE;
+      break;
+    case NC_PBX_CALL_OUTGOING_BUSY:
+      call->disposition = g_strdup ("busy");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_ptr_array_add (self->history, call);
+  return call;
+}
+
 /**
  * nc_pbx_simulator_play_call_async:
  * @client_number: the outside party
@@ -680,7 +883,8 @@ play_next (GTask *task)
  * @step_ms: the pause between two events
  *
  * Plays one whole call to the webhook URL: each event signed as the PBX signs it, sent
- * once the previous one was acknowledged.
+ * once the previous one was acknowledged. The call is in the statistics whatever becomes
+ * of its events; while the webhooks are paused it is only there.
  */
 void
 nc_pbx_simulator_play_call_async (NcPbxSimulator      *self,
@@ -694,19 +898,26 @@ nc_pbx_simulator_play_call_async (NcPbxSimulator      *self,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *start = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
-  g_autofree char *rec = NULL;
   const char *url = self->webhook_target != NULL ? self->webhook_target : self->webhook_url;
+  const char *start, *rec;
+  SimCall *call;
   Play *play;
 
   g_task_set_source_tag (task, nc_pbx_simulator_play_call_async);
-  if (url == NULL)
+  if (url == NULL && !self->webhooks_paused)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
                                "No webhook URL is registered with the simulator");
       return;
     }
+
+  call = record_call (self, scenario, client_number, virtual_number, extension, NULL);
+  if (self->webhooks_paused)
+    {
+      g_task_return_pointer (task, g_strdup (call->pbx_call_id), g_free);
+      return;
+    }
+
   if (self->session == NULL)
     {
       self->session = soup_session_new_with_options ("timeout", 10, NULL);
@@ -717,11 +928,9 @@ nc_pbx_simulator_play_call_async (NcPbxSimulator      *self,
   play->events = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
   play->step_ms = step_ms;
   play->url = g_strdup (url);
-  play->pbx_call_id = g_strdup_printf ("%s%u.%" G_GINT64_FORMAT,
-                                       scenario <= NC_PBX_CALL_INCOMING_MISSED ? "in_" : "out_",
-                                       ++self->next_call, g_get_real_time () % 1000000);
-  rec = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", g_get_real_time () / G_USEC_PER_SEC,
-                         self->next_call);
+  play->pbx_call_id = g_strdup (call->pbx_call_id);
+  start = call->call_start;
+  rec = call->call_id;
   g_task_set_task_data (task, play, (GDestroyNotify) play_free);
 
 #define ADD(...) g_ptr_array_add (play->events, event_fields (__VA_ARGS__, NULL))
@@ -790,4 +999,77 @@ nc_pbx_simulator_play_call_finish (NcPbxSimulator  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * nc_pbx_simulator_set_webhooks_paused:
+ *
+ * While @paused, the calls played reach no listener — as when it is down — and are known
+ * only to the statistics.
+ */
+void
+nc_pbx_simulator_set_webhooks_paused (NcPbxSimulator *self,
+                                      gboolean        paused)
+{
+  g_return_if_fail (NC_IS_PBX_SIMULATOR (self));
+
+  self->webhooks_paused = paused;
+}
+
+/**
+ * nc_pbx_simulator_add_call:
+ * @call_start: (nullable): when it started, `YYYY-MM-DD HH:MM:SS` in the PBX's (local)
+ *   time; %NULL for now
+ *
+ * A call the PBX had, whose webhooks never reached anyone: it is in the statistics only.
+ *
+ * Returns: (transfer full): its pbx_call_id
+ */
+char *
+nc_pbx_simulator_add_call (NcPbxSimulator    *self,
+                           NcPbxCallScenario  scenario,
+                           const char        *client_number,
+                           const char        *virtual_number,
+                           const char        *extension,
+                           const char        *call_start)
+{
+  g_return_val_if_fail (NC_IS_PBX_SIMULATOR (self), NULL);
+
+  return g_strdup (record_call (self, scenario, client_number, virtual_number, extension,
+                                call_start)->pbx_call_id);
+}
+
+/* How many calls the PBX has had. */
+guint
+nc_pbx_simulator_get_call_count (NcPbxSimulator *self)
+{
+  g_return_val_if_fail (NC_IS_PBX_SIMULATOR (self), 0);
+  return self->history->len;
+}
+
+/**
+ * nc_pbx_simulator_get_statistics_requests:
+ *
+ * Returns: (transfer none) (element-type GHashTable): the parameters of every statistics
+ *   page the simulator served, in order
+ */
+GPtrArray *
+nc_pbx_simulator_get_statistics_requests (NcPbxSimulator *self)
+{
+  g_return_val_if_fail (NC_IS_PBX_SIMULATOR (self), NULL);
+  return self->statistics;
+}
+
+/**
+ * nc_pbx_simulator_set_rate_limit_reset:
+ *
+ * The seconds a %NC_PBX_FAULT_RATE_LIMIT answer tells the client to wait (42 until set).
+ */
+void
+nc_pbx_simulator_set_rate_limit_reset (NcPbxSimulator *self,
+                                       guint           seconds)
+{
+  g_return_if_fail (NC_IS_PBX_SIMULATOR (self));
+
+  self->rate_limit_reset = seconds;
 }

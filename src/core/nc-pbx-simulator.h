@@ -67,4 +67,18 @@ char           *nc_pbx_simulator_play_call_finish   (NcPbxSimulator      *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
 
+/* The PBX's own record of the calls it played, served by /v1/statistics/pbx/. */
+void            nc_pbx_simulator_set_webhooks_paused (NcPbxSimulator    *self,
+                                                      gboolean           paused);
+char           *nc_pbx_simulator_add_call           (NcPbxSimulator      *self,
+                                                     NcPbxCallScenario    scenario,
+                                                     const char          *client_number,
+                                                     const char          *virtual_number,
+                                                     const char          *extension,
+                                                     const char          *call_start);
+guint           nc_pbx_simulator_get_call_count     (NcPbxSimulator      *self);
+GPtrArray      *nc_pbx_simulator_get_statistics_requests (NcPbxSimulator *self);
+void            nc_pbx_simulator_set_rate_limit_reset (NcPbxSimulator    *self,
+                                                       guint              seconds);
+
 G_END_DECLS

@@ -72,6 +72,7 @@ struct _NcZadarmaClient
   guint        retries;
   guint        first_retry_delay_ms;
   GHashTable  *local_budget;   /* bucket → GQueue of gint64 times, when there is no store */
+  GHashTable  *limits;         /* bucket → requests a minute, where not the documented one */
 };
 
 G_DEFINE_FINAL_TYPE (NcZadarmaClient, nc_zadarma_client, G_TYPE_OBJECT)
@@ -182,6 +183,7 @@ nc_zadarma_client_finalize (GObject *object)
     memset (self->secret, 0, strlen (self->secret));
   g_free (self->secret);
   g_clear_pointer (&self->local_budget, g_hash_table_unref);
+  g_clear_pointer (&self->limits, g_hash_table_unref);
 
   G_OBJECT_CLASS (nc_zadarma_client_parent_class)->finalize (object);
 }
@@ -205,6 +207,7 @@ nc_zadarma_client_init (NcZadarmaClient *self)
   self->retries = DEFAULT_RETRIES;
   self->first_retry_delay_ms = DEFAULT_FIRST_RETRY_DELAY_MS;
   self->local_budget = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_queue);
+  self->limits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static gboolean
@@ -296,6 +299,28 @@ nc_zadarma_client_set_retries (NcZadarmaClient *self,
 
   self->retries = retries;
   self->first_retry_delay_ms = first_delay_ms;
+}
+
+/**
+ * nc_zadarma_client_set_limit:
+ * @bucket: `api` (every method but the statistics) or `statistics`
+ * @per_minute: the requests a minute this client takes from @bucket's budget; 0 for the
+ *   documented limit
+ *
+ * For an account whose limits are not the documented ones, and for tests.
+ */
+void
+nc_zadarma_client_set_limit (NcZadarmaClient *self,
+                             const char      *bucket,
+                             guint            per_minute)
+{
+  g_return_if_fail (NC_IS_ZADARMA_CLIENT (self));
+  g_return_if_fail (bucket != NULL);
+
+  if (per_minute == 0)
+    g_hash_table_remove (self->limits, bucket);
+  else
+    g_hash_table_insert (self->limits, g_strdup (bucket), GUINT_TO_POINTER (per_minute));
 }
 
 const char *
@@ -631,6 +656,8 @@ start_request (NcZadarmaClient     *self,
       request->bucket = "api";
       request->limit = NC_ZADARMA_API_LIMIT_PER_MINUTE;
     }
+  if (g_hash_table_contains (self->limits, request->bucket))
+    request->limit = GPOINTER_TO_UINT (g_hash_table_lookup (self->limits, request->bucket));
   /* Only what reads may be asked again: the callback places a call, and a POST changes
    * the PBX's settings. */
   request->may_retry = g_str_equal (http_method, "GET") && !request->places_call;
@@ -1147,29 +1174,93 @@ nc_zadarma_client_record_finish (NcZadarmaClient  *self,
   return typed_finish (self, result, nc_zadarma_client_record_async, error);
 }
 
+void
+nc_zadarma_pbx_call_free (NcZadarmaPbxCall *call)
+{
+  if (call == NULL)
+    return;
+  g_free (call->pbx_call_id);
+  g_free (call->call_id);
+  g_free (call->callstart);
+  g_free (call->sip);
+  g_free (call->clid);
+  g_free (call->destination);
+  g_free (call->disposition);
+  g_free (call->call_type);
+  g_free (call);
+}
+
+/* "true", true, "1" or 1: the API has written each of them at some time. */
+static gboolean
+flag_member (JsonObject *object,
+             const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  g_autofree char *text = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+  text = text_member (object, member);
+  return g_strcmp0 (text, "true") == 0 || g_strcmp0 (text, "1") == 0;
+}
+
 static gpointer
 read_statistics (JsonObject  *answer,
                  GError     **error)
 {
+  g_autoptr(GPtrArray) calls = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_zadarma_pbx_call_free);
   JsonNode *node = json_object_get_member (answer, "stats");
+  JsonArray *stats;
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
       *error = missing_member ("stats");
       return NULL;
     }
-  return json_array_ref (json_node_get_array (node));
+  stats = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (stats); i++)
+    {
+      JsonNode *element = json_array_get_element (stats, i);
+      g_autofree char *seconds = NULL;
+      guint64 value = 0;
+      JsonObject *object;
+      NcZadarmaPbxCall *call;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      object = json_node_get_object (element);
+      call = g_new0 (NcZadarmaPbxCall, 1);
+      call->pbx_call_id = text_member (object, "pbx_call_id");
+      call->call_id = text_member (object, "call_id");
+      call->callstart = text_member (object, "callstart");
+      call->sip = text_member (object, "sip");
+      call->clid = text_member (object, "clid");
+      call->destination = text_member (object, "destination");
+      call->disposition = text_member (object, "disposition");
+      call->call_type = text_member (object, "call_type");
+      seconds = text_member (object, "seconds");
+      if (seconds != NULL && g_ascii_string_to_unsigned (seconds, 10, 0, G_MAXUINT, &value, NULL))
+        call->seconds = (guint) value;
+      call->is_recorded = flag_member (object, "is_recorded");
+      g_ptr_array_add (calls, call);
+    }
+  return g_steal_pointer (&calls);
 }
 
-static const Reader statistics_reader = { read_statistics, (GDestroyNotify) json_array_unref };
+static const Reader statistics_reader = { read_statistics, (GDestroyNotify) g_ptr_array_unref };
 
 /**
  * nc_zadarma_client_statistics_async:
- * @start: `YYYY-MM-DD HH:MM:SS`
- * @end: at most a month after @start
- * @limit: at most 1000
+ * @start: `YYYY-MM-DD HH:MM:SS`, in the account's time
+ * @end: at most a month after @start; the API counts it in
+ * @skip: the calls of the span to pass over: the page's first one
+ * @limit: the page's size, at most %NC_ZADARMA_STATISTICS_PAGE_MAX
  *
- * One page of the PBX's call statistics. The API allows about three of these a minute.
+ * One page of the PBX's call statistics (version 2). It takes from a budget of its own,
+ * "statistics": the API allows about three of these a minute. It only reads, so it is
+ * retried like every read.
  */
 void
 nc_zadarma_client_statistics_async (NcZadarmaClient     *self,
@@ -1187,7 +1278,8 @@ nc_zadarma_client_statistics_async (NcZadarmaClient     *self,
   g_hash_table_insert (params, (gpointer) "end", g_strdup (end));
   g_hash_table_insert (params, (gpointer) "version", g_strdup ("2"));
   g_hash_table_insert (params, (gpointer) "skip", g_strdup_printf ("%u", skip));
-  g_hash_table_insert (params, (gpointer) "limit", g_strdup_printf ("%u", MIN (limit, 1000)));
+  g_hash_table_insert (params, (gpointer) "limit",
+                       g_strdup_printf ("%u", CLAMP (limit, 1, NC_ZADARMA_STATISTICS_PAGE_MAX)));
   typed_request (self, &statistics_reader, "GET", "/v1/statistics/pbx/", params,
                  nc_zadarma_client_statistics_async, cancellable, callback, user_data);
 }
@@ -1195,9 +1287,10 @@ nc_zadarma_client_statistics_async (NcZadarmaClient     *self,
 /**
  * nc_zadarma_client_statistics_finish:
  *
- * Returns: (transfer full): the page's calls
+ * Returns: (transfer full) (element-type NcZadarmaPbxCall): the page's calls, as the API
+ *   listed them
  */
-JsonArray *
+GPtrArray *
 nc_zadarma_client_statistics_finish (NcZadarmaClient  *self,
                                      GAsyncResult     *result,
                                      GError          **error)

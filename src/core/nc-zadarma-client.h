@@ -57,14 +57,33 @@ typedef struct
   char *lifetime_till;
 } NcZadarmaRecord;
 
+/* One call of the PBX's statistics (/v1/statistics/pbx/, version 2). */
+typedef struct
+{
+  char     *pbx_call_id;
+  char     *call_id;       /* the recording's id: call_id_with_rec of the webhooks */
+  char     *callstart;     /* `YYYY-MM-DD HH:MM:SS`, the account's time */
+  char     *sip;           /* the extension (or SIP number) the call went through */
+  char     *clid;          /* the caller ID */
+  char     *destination;
+  char     *disposition;   /* answered, busy, cancel, no answer, … */
+  char     *call_type;     /* `in` or `out` when the answer says; %NULL when it does not */
+  guint     seconds;
+  gboolean  is_recorded;
+} NcZadarmaPbxCall;
+
+#define NC_ZADARMA_STATISTICS_PAGE_MAX 1000
+
 void nc_zadarma_balance_free  (NcZadarmaBalance  *balance);
 void nc_zadarma_callback_free (NcZadarmaCallback *callback);
 void nc_zadarma_number_free   (NcZadarmaNumber   *number);
 void nc_zadarma_record_free   (NcZadarmaRecord   *record);
+void nc_zadarma_pbx_call_free (NcZadarmaPbxCall  *call);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcZadarmaBalance, nc_zadarma_balance_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcZadarmaCallback, nc_zadarma_callback_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcZadarmaNumber, nc_zadarma_number_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcZadarmaRecord, nc_zadarma_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcZadarmaPbxCall, nc_zadarma_pbx_call_free)
 
 #define NC_TYPE_ZADARMA_CLIENT (nc_zadarma_client_get_type ())
 
@@ -84,6 +103,9 @@ void             nc_zadarma_client_set_timeout    (NcZadarmaClient *self,
 void             nc_zadarma_client_set_retries    (NcZadarmaClient *self,
                                                    guint            retries,
                                                    guint            first_delay_ms);
+void             nc_zadarma_client_set_limit      (NcZadarmaClient *self,
+                                                   const char      *bucket,
+                                                   guint            per_minute);
 const char      *nc_zadarma_client_get_base_url   (NcZadarmaClient *self);
 
 /* Any method: the answer's JSON object, after "status":"success". */
@@ -155,7 +177,7 @@ void               nc_zadarma_client_statistics_async  (NcZadarmaClient     *sel
                                                         GCancellable        *cancellable,
                                                         GAsyncReadyCallback  callback,
                                                         gpointer             user_data);
-JsonArray         *nc_zadarma_client_statistics_finish (NcZadarmaClient     *self,
+GPtrArray         *nc_zadarma_client_statistics_finish (NcZadarmaClient     *self,
                                                         GAsyncResult        *result,
                                                         GError             **error);
 void               nc_zadarma_client_set_webhook_url_async  (NcZadarmaClient     *self,
