@@ -19,6 +19,7 @@
 
 #include "nc-call-service.h"
 #include "nc-client-matcher.h"
+#include "nc-gap-repair.h"
 #include "nc-demo.h"
 #include "nc-secrets.h"
 #include "nc-session.h"
@@ -70,6 +71,8 @@ struct _NcSession
   NcDemo          *demo;
   NcZadarmaClient *client;
   NcWebhookServer *listener;
+  NcGapRepair     *gap_repair;      /* the calls of the time no listener ran */
+  gboolean         gap_checked;
   GCancellable    *cancellable;
 
   NcCredentials   *credentials;
@@ -114,6 +117,26 @@ set_listener_problem (NcSession  *self,
 }
 
 static void
+gap_repaired (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(NcSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+  guint added = 0;
+
+  if (!nc_gap_repair_repair_gap_finish (NC_GAP_REPAIR (source), result, &found, &added, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("The calls of the gap were not recovered yet: %s", error->message);
+      return;
+    }
+  if (found)
+    g_message ("Recovered %u calls the listener missed", added);
+}
+
+static void
 set_listener (NcSession       *self,
               NcWebhookServer *listener)
 {
@@ -121,6 +144,20 @@ set_listener (NcSession       *self,
     return;
   if (self->listener != NULL)
     nc_webhook_server_stop (self->listener);
+  /* First the gap (the calls of the time no listener ran), then the heartbeat that would
+   * hide it (nc-gap-repair.c). */
+  if (self->gap_repair != NULL && listener != NULL && self->demo == NULL)
+    {
+      if (!self->gap_checked)
+        {
+          self->gap_checked = TRUE;
+          nc_gap_repair_repair_gap_async (self->gap_repair, NC_GAP_REPAIR_MIN_GAP_SECONDS,
+                                          self->cancellable, gap_repaired, g_object_ref (self));
+        }
+      nc_gap_repair_start_heartbeat (self->gap_repair);
+    }
+  else if (self->gap_repair != NULL)
+    nc_gap_repair_stop_heartbeat (self->gap_repair);
   g_set_object (&self->listener, listener);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTENER]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WEBHOOK_URL]);
@@ -132,6 +169,8 @@ set_client (NcSession       *self,
 {
   if (!g_set_object (&self->client, client))
     return;
+  if (self->gap_repair != NULL)
+    nc_gap_repair_set_client (self->gap_repair, client);
   if (self->service != NULL)
     nc_call_service_set_client (self->service, client);
   nc_dialer_set_client (self->dialer, client);
@@ -420,6 +459,7 @@ store_opened (GObject      *source,
       return;
     }
   self->store = store;
+  self->gap_repair = nc_gap_repair_new (store, self->client);
   nc_employee_list_set_store (self->employees, store);
   nc_dialer_set_store (self->dialer, store);
 
@@ -908,6 +948,7 @@ nc_session_dispose (GObject *object)
   g_clear_object (&self->listener);
   g_clear_object (&self->client);
   g_clear_object (&self->dialer);
+  g_clear_object (&self->gap_repair);
   g_clear_object (&self->service);
   g_clear_object (&self->matcher);
   g_clear_object (&self->employees);
