@@ -45,7 +45,11 @@ static const NcCliCommand commands[] = {
     nc_cli_listen },
   { "calls", N_("repair [--since \"YYYY-MM-DD HH:MM:SS\"]   (the calls the listener missed, "
                  "from the PBX’s statistics)"), nc_cli_calls_repair, "repair" },
+  { "calls", N_("follow   (one line of JSON per change of a call, as it happens)"),
+    nc_cli_calls_follow, "follow" },
   { "calls", N_("export FILE.csv"), nc_cli_calls },
+  { "database", N_("init   (creates or upgrades the schema of the office database)"),
+    nc_cli_database },
   { "webhook", N_("url | register URL"), nc_cli_webhook },
   { NULL, NULL, NULL },
 };

@@ -424,6 +424,16 @@ pg_step (NcStoreStmt  *stmt,
       self->result = PQexecPrepared (conn->pg, self->name, self->n_params,
                                      (const char *const *) self->values, NULL, NULL, 0);
       status = PQresultStatus (self->result);
+      /* A reader whose connection was lost (the server restarted) reads again on a new one:
+       * a read is harmless to repeat, a write never is. */
+      if (status == PGRES_FATAL_ERROR && conn->read_only && PQstatus (conn->pg) != CONNECTION_OK &&
+          pg_reconnect (stmt->conn, NULL) && ensure_prepared (self, NULL))
+        {
+          g_clear_pointer (&self->result, PQclear);
+          self->result = PQexecPrepared (conn->pg, self->name, self->n_params,
+                                         (const char *const *) self->values, NULL, NULL, 0);
+          status = PQresultStatus (self->result);
+        }
       if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
         {
           set_result_error (error, stmt->conn, self->result);
@@ -505,9 +515,6 @@ pg_transaction (NcStoreConnection   *conn,
                 NcStoreTransaction   what,
                 GError             **error)
 {
-  /* A batch begins on a connection that works, made again if it was lost. */
-  if (what == NC_STORE_BEGIN && !pg_reconnect (conn, error))
-    return FALSE;
   return command (conn, transaction_sql[what], error);
 }
 
@@ -799,6 +806,7 @@ const NcStoreBackend nc_store_postgres_backend = {
 
   .open = pg_open,
   .close = pg_close,
+  .reconnect = pg_reconnect,
   .set_busy_timeout = pg_set_busy_timeout,
   .setup_writer = pg_setup_writer,
   .check_server = pg_check_server,

@@ -78,6 +78,9 @@ struct _NcStoreBackend
                                        GError             **error);
   /* Frees the connection; its statements are finalized already. */
   void               (*close)         (NcStoreConnection   *conn);
+  /* Makes a lost connection again, before a batch or a read; %NULL: it is never lost. */
+  gboolean           (*reconnect)     (NcStoreConnection   *conn,
+                                       GError             **error);
   /* May be called from another thread while the connection is in use. */
   void               (*set_busy_timeout) (NcStoreConnection *conn,
                                           guint              milliseconds);

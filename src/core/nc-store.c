@@ -334,7 +334,9 @@ run_batch (Worker    *worker,
 
   marks_clear (marks);
 
-  if (worker->transactional && !backend->transaction (conn, NC_STORE_BEGIN, &batch_error))
+  /* A database server's connection that was lost is made again first. */
+  if ((backend->reconnect != NULL && !backend->reconnect (conn, &batch_error)) ||
+      (worker->transactional && !backend->transaction (conn, NC_STORE_BEGIN, &batch_error)))
     {
       for (guint i = 0; i < batch->len; i++)
         job_complete (batch->pdata[i], NULL, g_error_copy (batch_error));
@@ -481,6 +483,8 @@ read_sync (NcStore     *self,
   if (conn == NULL)
     conn = nc_store_connection_open (self->backend, self->location, TRUE, self->busy_timeout_ms,
                                      error);
+  else if (self->backend->reconnect != NULL && !self->backend->reconnect (conn, error))
+    g_clear_pointer (&conn, nc_store_connection_free);
   if (conn == NULL)
     {
       job_free (job);
