@@ -1064,6 +1064,7 @@ request_callback_job (NcStoreConnection  *conn,
 {
   RequestCallback *request = data;
   gint64 window = (gint64) request->window * G_USEC_PER_SEC;
+  g_autoptr(GError) insert_error = NULL;
   NcStoreStmt *stmt;
   NcStoreStep step;
   gint64 id = 0;
@@ -1107,8 +1108,17 @@ request_callback_job (NcStoreConnection  *conn,
   nc_store_bind_text (stmt, 1, request->digits);
   nc_store_bind_text (stmt, 2, request->employee_id);
   nc_store_bind_int64 (stmt, 3, request->now_us);
-  if (!nc_store_step_id (stmt, &id, error))
-    return NULL;
+  if (!nc_store_step_id (stmt, &id, &insert_error))
+    {
+      /* Another desk's request for the client came first, between the check above and
+       * this (two clicks at once, on a database server). */
+      if (g_error_matches (insert_error, NC_STORE_ERROR, NC_STORE_ERROR_INVALID))
+        g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_BUSY,
+                             _("This client is being called already"));
+      else
+        g_propagate_error (error, g_steal_pointer (&insert_error));
+      return NULL;
+    }
   return g_memdup2 (&id, sizeof id);
 }
 

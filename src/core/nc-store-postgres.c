@@ -157,6 +157,17 @@ connect_pg (const char *conninfo,
   return PQconnectdbParams (keys, values, 1);
 }
 
+/* The server's notices (a connection it terminates, say) go to the debug log, not to
+ * standard error where libpq writes them by default. */
+static void
+notice (void       *user_data,
+        const char *message)
+{
+  g_autofree char *line = g_strchomp (g_strdup (message));
+
+  g_debug ("The database server says: %s", line);
+}
+
 static gboolean
 setup_session (Connection  *self,
                GError     **error)
@@ -168,8 +179,12 @@ setup_session (Connection  *self,
                       "SET default_transaction_read_only = on; SET client_min_messages = warning"
                     : "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
                       "SET client_min_messages = warning";
-  PGresult *result = PQexec (self->pg, sql);
-  gboolean ok = PQresultStatus (result) == PGRES_COMMAND_OK;
+  PGresult *result;
+  gboolean ok;
+
+  PQsetNoticeProcessor (self->pg, notice, NULL);
+  result = PQexec (self->pg, sql);
+  ok = PQresultStatus (result) == PGRES_COMMAND_OK;
 
   if (!ok)
     set_result_error (error, &self->base, result);
@@ -707,6 +722,7 @@ pg_feed_open (const char  *location,
       nc_store_feed_close (feed);
       return NULL;
     }
+  PQsetNoticeProcessor (feed->pg, notice, NULL);
   result = PQexec (feed->pg, "LISTEN nc_changes");
   if (PQresultStatus (result) != PGRES_COMMAND_OK)
     {
@@ -943,7 +959,9 @@ const NcStoreBackend nc_store_postgres_backend = {
     "  requested_at_us BIGINT NOT NULL,"
     "  state INTEGER NOT NULL DEFAULT 0,"
     "  pbx_call_id TEXT);"
-    "CREATE INDEX callback_requests_pending ON callback_requests (client_digits) "
+    /* One pending request per client, whichever desk or process asks: the database holds
+     * the guard against two desks that click at once. */
+    "CREATE UNIQUE INDEX callback_requests_pending ON callback_requests (client_digits) "
     "  WHERE state = 0;"
     "CREATE TABLE meta ("
     "  name TEXT PRIMARY KEY,"

@@ -600,7 +600,9 @@ const NcStoreBackend nc_store_sqlite_backend = {
     "  requested_at_us INTEGER NOT NULL,"
     "  state INTEGER NOT NULL DEFAULT 0,"
     "  pbx_call_id TEXT);"
-    "CREATE INDEX callback_requests_pending ON callback_requests (client_digits) "
+    /* One pending request per client, whichever desk or process asks: the database holds
+     * the guard against two desks that click at once. */
+    "CREATE UNIQUE INDEX callback_requests_pending ON callback_requests (client_digits) "
     "  WHERE state = 0;"
     "CREATE TABLE meta ("
     "  name TEXT PRIMARY KEY,"

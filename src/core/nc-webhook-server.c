@@ -734,12 +734,22 @@ event_committed (GObject      *source,
 
   if (!nc_store_add_call_event_finish (NC_STORE (source), result, &pending->inserted, &error))
     {
-      /* Not on disk, so not acknowledged: the PBX may try again. */
-      g_warning ("Could not store a call event: %s", error->message);
+      /* Not on disk, so not acknowledged: the PBX may try again. A database that is away
+       * (restarted, unreachable, busy) is a state of the office, not a fault of this
+       * program: 503, and said as a message. */
+      gboolean transient = g_error_matches (error, NC_STORE_ERROR, NC_STORE_ERROR_DISCONNECTED) ||
+                           g_error_matches (error, NC_STORE_ERROR, NC_STORE_ERROR_UNREACHABLE) ||
+                           g_error_matches (error, NC_STORE_ERROR, NC_STORE_ERROR_LOCKED);
+
+      if (transient)
+        g_message ("Could not store a call event (the PBX sends it again): %s", error->message);
+      else
+        g_warning ("Could not store a call event: %s", error->message);
       self->health.failed++;
       if (!pending->gone)
         {
-          answer_text (pending->message, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+          answer_text (pending->message, transient ? SOUP_STATUS_SERVICE_UNAVAILABLE
+                                                   : SOUP_STATUS_INTERNAL_SERVER_ERROR,
                        _("The event could not be stored"));
           answering (pending->message);
           soup_server_message_unpause (pending->message);
