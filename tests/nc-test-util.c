@@ -568,3 +568,23 @@ nc_test_sql_int (const char *db_path,
     return -1;
   return g_ascii_strtoll (row->pdata[0], NULL, 10);
 }
+
+/**
+ * nc_test_sql_exec:
+ *
+ * Changes the file behind the store's back, in a transaction of its own: for what a test
+ * cannot wait for (a minute of the request budget to pass, say).
+ */
+void
+nc_test_sql_exec (const char *db_path,
+                  const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}

@@ -55,6 +55,8 @@ gint64      nc_test_sql_int         (const char *db_path,
                                      const char *sql);
 GPtrArray  *nc_test_sql_rows        (const char *db_path,
                                      const char *sql);
+void        nc_test_sql_exec        (const char *db_path,
+                                     const char *sql);
 
 /* A `listen` process of this build, and what it says. */
 typedef struct
