@@ -100,6 +100,7 @@ process_stop (Process *process)
   while (nc_call_service_get_busy (process->service) > 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (nc_call_service_get_busy (process->service), ==, 0);
+  nc_call_service_stop (process->service);
   nc_test_wait_for_last_reference (process->service);
   g_assert_finalize_object (process->service);
   if (process->client != NULL)

@@ -42,6 +42,7 @@ struct _NcCallService
   GCancellable    *cancellable;
   GHashTable      *matching;       /* call ids being matched */
   gboolean         started;
+  gboolean         stopped;        /* for good: nc_call_service_stop() */
   gboolean         fetching;       /* the due recordings are being taken from the store */
   gboolean         fetch_again;    /* more became due while they were */
   guint            round_left;     /* requests of the round taken not answered and kept yet */
@@ -358,6 +359,13 @@ keep_answer (NcCallService      *self,
 {
   gboolean fetched = record != NULL;
 
+  /* The store may be closing: the lease, or whoever opens it next, asks again. */
+  if (self->stopped)
+    {
+      fetch_free (fetch);
+      return;
+    }
+
   if (fetched)
     {
       fetch->link = g_strdup (record->link);
@@ -517,6 +525,8 @@ fetch_round (NcCallService *self)
 static void
 round_done (NcCallService *self)
 {
+  if (!self->started)
+    return;
   g_return_if_fail (self->round_left > 0);
 
   if (--self->round_left == 0)
@@ -677,6 +687,7 @@ nc_call_service_start (NcCallService *self)
   GListModel *live;
 
   g_return_if_fail (NC_IS_CALL_SERVICE (self));
+  g_return_if_fail (!self->stopped);
 
   if (self->started)
     return;
@@ -692,6 +703,28 @@ nc_call_service_start (NcCallService *self)
   schedule_fetch (self, now_seconds ());
   sweep_elapsed (self);
   self->sweep_source = g_timeout_add_seconds (NC_STUCK_SWEEP_SECONDS, sweep_elapsed, self);
+}
+
+/**
+ * nc_call_service_stop:
+ *
+ * Ends for good the work nc_call_service_start() began, before the store closes: requests
+ * on their way are cancelled (the recordings they were for are leased for a while, then
+ * due again for whichever process runs next), and nothing more is asked or written.
+ */
+void
+nc_call_service_stop (NcCallService *self)
+{
+  g_return_if_fail (NC_IS_CALL_SERVICE (self));
+
+  self->stopped = TRUE;
+  if (!self->started)
+    return;
+  self->started = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->fetch_source, g_source_remove);
+  g_clear_handle_id (&self->sweep_source, g_source_remove);
+  self->fetch_at = 0;
 }
 
 /* ------------------------------------------------------------------------------------ */
