@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
@@ -584,4 +585,85 @@ nc_test_pg_database_drop (const char *url)
   name = g_strndup (start, end - start);
   sql = g_strdup_printf ("DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
   nc_test_pg_run (sql);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The store's file                                                                      */
+
+/**
+ * nc_test_sql_rows:
+ * @db_path: a store's file (nc_store_get_path(), or NC_STORE_FILE_NAME in its folder)
+ *
+ * Runs one query on a read-only connection of its own: what is on disk, committed.
+ *
+ * Returns: (transfer full) (element-type GPtrArray): the rows, each a #GPtrArray of its
+ *   columns as text (%NULL for SQL NULL)
+ */
+GPtrArray *
+nc_test_sql_rows (const char *db_path,
+                  const char *sql)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int step;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  while ((step = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      GPtrArray *row = g_ptr_array_new_with_free_func (g_free);
+
+      for (int i = 0; i < sqlite3_column_count (stmt); i++)
+        g_ptr_array_add (row, g_strdup ((const char *) sqlite3_column_text (stmt, i)));
+      g_ptr_array_add (rows, row);
+    }
+  if (step != SQLITE_DONE)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return rows;
+}
+
+/**
+ * nc_test_sql_int:
+ *
+ * Returns: the first column of the first row of @sql, or -1 when there is none (or it is
+ *   NULL)
+ */
+gint64
+nc_test_sql_int (const char *db_path,
+                 const char *sql)
+{
+  g_autoptr(GPtrArray) rows = nc_test_sql_rows (db_path, sql);
+  GPtrArray *row;
+
+  if (rows->len == 0)
+    return -1;
+  row = rows->pdata[0];
+  if (row->len == 0 || row->pdata[0] == NULL)
+    return -1;
+  return g_ascii_strtoll (row->pdata[0], NULL, 10);
+}
+
+/**
+ * nc_test_sql_exec:
+ *
+ * Changes the file behind the store's back, in a transaction of its own: for what a test
+ * cannot wait for (a minute of the request budget to pass, say).
+ */
+void
+nc_test_sql_exec (const char *db_path,
+                  const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
 }

@@ -56,6 +56,14 @@ NcCall     *nc_test_ingest          (NcStore       *store,
                                      GHashTable    *fields,
                                      gint64         received_at_us);
 
+/* Reading a store's SQLite file as it is on disk, through a connection of its own. */
+gint64      nc_test_sql_int         (const char *db_path,
+                                     const char *sql);
+GPtrArray  *nc_test_sql_rows        (const char *db_path,
+                                     const char *sql);
+void        nc_test_sql_exec        (const char *db_path,
+                                     const char *sql);
+
 /* A `listen` process of this build, and what it says. */
 typedef struct
 {

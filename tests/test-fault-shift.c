@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The core as `listen` and the window join it — store, matcher, tracker, call service,
- * listener — takes a shift of simulated calls for NC_FAULT_SHIFT_SECONDS (6 by default;
- * build-aux/bench runs it for five minutes):
+ * The core as `listen` runs it — store, matcher, the tracker following the store's change
+ * log, the call service, the listener — takes a shift of simulated calls for
+ * NC_FAULT_SHIFT_SECONDS (6 by default; build-aux/bench runs it for five minutes):
  *   - incoming calls, answered and recorded or missed, from known and unknown numbers,
  *     several at once; each recording link is asked of the API, which meanwhile answers
  *     with timeouts, 5xx, 429, garbage, API errors and dropped connections;
@@ -14,11 +14,15 @@
  * callback request is counted where it arrives; the other answers the recording requests
  * and plays the incoming calls.
  *
- * Then: nothing crashed; every event of every call is stored exactly once and every call
- * is in the journal, ended; each callback request reached the PBX exactly once — never
- * retried, never resent — with the outcome its answer means; each accepted callback is
- * one outgoing call tied to its request, and a refused one is none; every recording asked
- * for ended as a link or as a warning, none left hanging.
+ * Then the faults stop, and: nothing crashed; every event of every call is stored exactly
+ * once and every call is a row of the journal, ended, with its client; each callback
+ * request reached the PBX exactly once — never retried, never resent — with the outcome its
+ * answer means; each accepted callback is one outgoing call tied to its request by the
+ * store, and a refused one is none; and every recorded call ends with its link, however
+ * often it was refused meanwhile: fetched in the store (with the PBX's rate limits and the
+ * shared budget waited for, and failures retried with backoff), and the link of each
+ * client's last call in its variable zadarma_record_link. All of it is read from the
+ * store, as a restarted process would find it.
  *
  * NC_FAULT_SHIFT_REPORT names a file to write Markdown rows of the totals to.
  */
@@ -45,6 +49,8 @@
 #define INCOMING_EVERY_MS 200
 #define CALLBACK_EVERY_MS 700     /* under the 100 requests a minute of the API budget */
 #define STEP_MS 20                /* between two events of a call */
+#define RETRY_UNIT_MS 100         /* the call service's backoff: 1 s, …, doubling past 1 s */
+#define JOURNAL_PAGE 100
 
 /* What the callback PBX does to one callback request. */
 typedef enum
@@ -74,9 +80,10 @@ static const struct
   [OUTCOME_DROP] = { "dropped", NC_PBX_FAULT_DROP, NC_ZADARMA_ERROR_NETWORK },
 };
 
+/* In this order: a short shift has each, and one 429 (whose 42 s every request waits for). */
 static const NcPbxFault api_faults[] = {
-  NC_PBX_FAULT_RATE_LIMIT, NC_PBX_FAULT_SERVER_ERROR, NC_PBX_FAULT_GARBAGE,
-  NC_PBX_FAULT_API_ERROR, NC_PBX_FAULT_SILENCE, NC_PBX_FAULT_DROP,
+  NC_PBX_FAULT_SERVER_ERROR, NC_PBX_FAULT_GARBAGE, NC_PBX_FAULT_API_ERROR,
+  NC_PBX_FAULT_SILENCE, NC_PBX_FAULT_DROP, NC_PBX_FAULT_RATE_LIMIT,
 };
 
 typedef struct
@@ -84,13 +91,13 @@ typedef struct
   char              *pbx_call_id;   /* once played */
   NcPbxCallScenario  scenario;
   char              *client_number;
-  guint64            request_id;    /* of the click-to-call, for outgoing calls */
+  gint64             request_id;    /* of the click-to-call, for outgoing calls */
   gboolean           done;
 } Played;
 
 typedef struct
 {
-  guint64  request_id;
+  gint64   request_id;
   char    *client_number;
   Outcome  outcome;
   guint    requests_before;
@@ -115,7 +122,10 @@ typedef struct
   GPtrArray       *played;       /* Played */
   GPtrArray       *attempts;     /* Attempt */
   Attempt         *current;      /* the callback on its way, one at a time */
-  guint            recording_warnings;
+  GHashTable      *journal;      /* pbx_call_id → NcCallRecord, read once the shift is over */
+  guint            failed_attempts;  /* requests for a link that failed, to be asked again */
+  guint            api_faults_pushed;
+  guint            api_requests_at_push;
   guint            recorded;
   guint            linked;
   guint            incoming;
@@ -124,8 +134,9 @@ typedef struct
 
 static Shift *the_shift;
 
-/* The call service says so when a recording link cannot be had: expected here, counted
- * and not printed. Anything else goes to the default writer, where a warning is fatal. */
+/* The call service says so when a request for a recording's link failed (it asks again
+ * later): expected here, counted and not printed. Anything else goes to the default
+ * writer, where a warning is fatal. */
 static GLogWriterOutput
 log_writer (GLogLevelFlags   log_level,
             const GLogField *fields,
@@ -140,11 +151,11 @@ log_writer (GLogLevelFlags   log_level,
     else if (g_str_equal (fields[i].key, "MESSAGE"))
       message = fields[i].value;
 
-  if ((log_level & G_LOG_LEVEL_WARNING) && the_shift != NULL &&
+  if ((log_level & G_LOG_LEVEL_MESSAGE) && the_shift != NULL &&
       g_strcmp0 (domain, "nc-call-service") == 0 && message != NULL &&
       g_str_has_prefix (message, "Could not get the recording of call "))
     {
-      the_shift->recording_warnings++;
+      the_shift->failed_attempts++;
       return G_LOG_WRITER_HANDLED;
     }
   return g_log_writer_default (log_level, fields, n_fields, user_data);
@@ -186,7 +197,7 @@ play (Shift             *shift,
       NcPbxSimulator    *simulator,
       NcPbxCallScenario  scenario,
       const char        *client_number,
-      guint64            request_id)
+      gint64             request_id)
 {
   Played *played = g_new0 (Played, 1);
 
@@ -211,11 +222,18 @@ next_incoming (gpointer user_data)
   if (shift->shift_over)
     return G_SOURCE_REMOVE;
 
-  /* Now and then the API is about to fail whatever asks it next: a recording link. */
-  if (g_rand_int_range (shift->rand, 0, 3) == 0)
-    nc_pbx_simulator_push_fault (shift->api, api_faults[g_rand_int_range (
-                                                          shift->rand, 0,
-                                                          G_N_ELEMENTS (api_faults))]);
+  /* Now and then the API is about to fail whatever asks it next: a recording link. Every
+   * fault in turn, so that even a short shift has each. A fault waits for the next
+   * request, however late: one is pushed only once the one before met a request, so that
+   * faults do not pile up while the service waits (for a 429's 42 s, say). */
+  if (g_rand_int_range (shift->rand, 0, 3) == 0 &&
+      nc_pbx_simulator_get_request_count (shift->api) > shift->api_requests_at_push)
+    {
+      shift->api_requests_at_push = nc_pbx_simulator_get_request_count (shift->api);
+      nc_pbx_simulator_push_fault (shift->api,
+                                   api_faults[shift->api_faults_pushed++ %
+                                              G_N_ELEMENTS (api_faults)]);
+    }
   play (shift, shift->api, scenario, number, 0);
   shift->incoming++;
   return G_SOURCE_CONTINUE;
@@ -250,6 +268,16 @@ callback_placed (GObject      *source,
   attempt->requests_after = nc_pbx_simulator_get_request_count (the_shift->callbacks);
   attempt->done = TRUE;
   the_shift->current = NULL;
+
+  /* As the dialer does: nothing rings, so the guard lets go at once, and no call came. */
+  if (attempt->error != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (nc_store_end_callback_request_sync (the_shift->store, attempt->request_id,
+                                                           &error), ==, NC_CALLBACK_EXPIRED);
+      g_assert_no_error (error);
+    }
 }
 
 static gboolean
@@ -276,11 +304,14 @@ next_callback (gpointer user_data)
   if (attempt->outcome != OUTCOME_ANSWERED)
     nc_pbx_simulator_push_fault (shift->callbacks, outcomes[attempt->outcome].fault);
 
-  /* As the application does it: the tracker expects the call, then the API is asked. */
-  attempt->request_id = nc_call_tracker_expect_callback (shift->tracker, EMPLOYEE,
-                                                         request->client_phone,
-                                                         request->employee_phone,
-                                                         g_get_real_time ());
+  /* As the dialer does it: the store takes the guard (the NOTIFY_OUT_START that follows
+   * is tied to it by the store's writer), then the API is asked. */
+  attempt->request_id = nc_store_request_callback_sync (shift->store, request->client_phone,
+                                                        request->employee_id,
+                                                        g_get_real_time (),
+                                                        NC_CALLBACK_WINDOW_SECONDS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (attempt->request_id, >, 0);
   attempt->requests_before = nc_pbx_simulator_get_request_count (shift->callbacks);
   shift->current = attempt;
   nc_zadarma_client_callback_async (shift->callback_client, request->employee_id,
@@ -289,16 +320,39 @@ next_callback (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Whatever the webhooks and the callbacks are doing is over. */
 static gboolean
-all_done (Shift *shift)
+calls_done (Shift *shift)
 {
-  if (shift->current != NULL || nc_call_service_get_busy (shift->service) > 0 ||
-      nc_webhook_server_get_pending (shift->listener) > 0)
+  if (shift->current != NULL || nc_webhook_server_get_pending (shift->listener) > 0)
     return FALSE;
   for (guint i = 0; i < shift->played->len; i++)
     if (!((Played *) shift->played->pdata[i])->done)
       return FALSE;
   return TRUE;
+}
+
+/* What the store says of the recordings, as any process would read it. */
+typedef struct
+{
+  gint64 recorded;
+  gint64 fetched;
+  gint64 failed;
+  gint64 next_try;   /* the latest a pending one is to be asked for, Unix seconds; 0: none */
+} Recordings;
+
+static Recordings
+read_recordings (Shift *shift)
+{
+  const char *path = nc_store_get_path (shift->store);
+  Recordings recordings;
+
+  recordings.recorded = nc_test_sql_int (path, "SELECT count(*) FROM calls WHERE is_recorded = 1");
+  recordings.fetched = nc_test_sql_int (path, "SELECT count(*) FROM calls WHERE recording = 2");
+  recordings.failed = nc_test_sql_int (path, "SELECT count(*) FROM calls WHERE recording = 3");
+  recordings.next_try = MAX (0, nc_test_sql_int (path, "SELECT max(record_next_try) FROM calls "
+                                                       "WHERE recording = 1"));
+  return recordings;
 }
 
 static guint
@@ -349,7 +403,11 @@ set_up (Shift *shift)
 
   shift->matcher = nc_client_matcher_new (shift->store);
   shift->tracker = nc_call_tracker_new ();
+  g_assert_true (nc_call_tracker_start_sync (shift->tracker, shift->store, &error));
+  g_assert_no_error (error);
   shift->service = nc_call_service_new (shift->store, shift->matcher, shift->tracker);
+  /* The backoff in hundreds of milliseconds (the store keeps seconds: 1 s at least). */
+  nc_call_service_set_retry_unit (shift->service, RETRY_UNIT_MS);
 
   shift->api = nc_pbx_simulator_new (KEY, SECRET);
   g_assert_true (nc_pbx_simulator_start (shift->api, 0, &error));
@@ -367,6 +425,8 @@ set_up (Shift *shift)
   nc_zadarma_client_set_timeout (shift->api_client, 1);
   nc_zadarma_client_set_retries (shift->api_client, 2, 20);
   nc_call_service_set_client (shift->service, shift->api_client);
+  /* As the session does when it runs the listener. */
+  nc_call_service_start (shift->service);
   callbacks_url = nc_pbx_simulator_get_url (shift->callbacks);
   shift->callback_client = nc_zadarma_client_new (callbacks_url, KEY, SECRET);
   nc_zadarma_client_set_timeout (shift->callback_client, 1);
@@ -374,7 +434,6 @@ set_up (Shift *shift)
 
   shift->listener = nc_webhook_server_new (shift->store, SECRET, TOKEN);
   nc_webhook_server_set_matcher (shift->listener, shift->matcher);
-  nc_call_service_attach (shift->service, shift->listener);
   g_assert_true (nc_webhook_server_listen (shift->listener, "127.0.0.1", 0, &error));
   g_assert_no_error (error);
   hook = g_strdup_printf ("http://127.0.0.1:%u/zadarma_webhook/" TOKEN,
@@ -385,25 +444,58 @@ set_up (Shift *shift)
   shift->rand = g_rand_new_with_seed (11);
   shift->played = g_ptr_array_new_with_free_func ((GDestroyNotify) played_free);
   shift->attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) attempt_free);
+  shift->journal = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify) nc_call_record_free);
+}
+
+/* The journal, newest first, page by page as a window scrolls it. */
+static void
+read_journal (Shift *shift)
+{
+  g_autoptr(NcCallRecord) last = NULL;
+  gint64 last_start = G_MAXINT64;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) page = nc_store_list_calls_sync (shift->store, NULL, last,
+                                                            JOURNAL_PAGE, &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < page->len; i++)
+        {
+          NcCallRecord *record = nc_call_record_copy (page->pdata[i]);
+
+          g_assert_cmpint (record->started_unix, <=, last_start);
+          last_start = record->started_unix;
+          /* Each call once. */
+          g_assert_false (g_hash_table_contains (shift->journal, record->pbx_call_id));
+          g_hash_table_insert (shift->journal, record->pbx_call_id, record);
+        }
+      if (page->len < JOURNAL_PAGE)
+        break;
+      g_clear_pointer (&last, nc_call_record_free);
+      last = nc_call_record_copy (page->pdata[page->len - 1]);
+    }
 }
 
 static void
 check_events_and_journal (Shift *shift)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) events = nc_store_list_call_events_sync (shift->store, &error);
+  g_autoptr(GPtrArray) events = nc_test_sql_rows (nc_store_get_path (shift->store),
+                                                  "SELECT event_type, fields FROM call_events");
+  g_autoptr(GPtrArray) live = NULL;
   g_autoptr(GHashTable) per_call = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) digests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GListModel *journal = nc_call_tracker_get_journal (shift->tracker);
   const NcWebhookHealth *health = nc_webhook_server_get_health (shift->listener);
   guint expected_events = 0;
 
-  g_assert_no_error (error);
   for (guint i = 0; i < events->len; i++)
     {
-      NcStoredEvent *event = events->pdata[i];
-      g_autoptr(GHashTable) fields = soup_form_decode (event->fields);
-      g_autofree char *key = g_strconcat (event->event_type, "\n", event->fields, NULL);
+      GPtrArray *event = events->pdata[i];
+      g_autoptr(GHashTable) fields = soup_form_decode (event->pdata[1]);
+      g_autofree char *key = g_strconcat (event->pdata[0], "\n", event->pdata[1], NULL);
       const char *id = g_hash_table_lookup (fields, "pbx_call_id");
 
       /* Exactly once. */
@@ -414,34 +506,46 @@ check_events_and_journal (Shift *shift)
                                              + 1));
     }
 
+  read_journal (shift);
   for (guint i = 0; i < shift->played->len; i++)
     {
       Played *played = shift->played->pdata[i];
-      NcCall *call = nc_call_tracker_lookup (shift->tracker, played->pbx_call_id);
-      guint position;
+      const NcCallRecord *call = g_hash_table_lookup (shift->journal, played->pbx_call_id);
 
       /* No event lost: each of its events stored, the call whole in the journal. */
       expected_events += events_of (played->scenario);
       g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (per_call, played->pbx_call_id)),
                         ==, events_of (played->scenario));
       g_assert_nonnull (call);
-      g_assert_true (g_list_store_find (G_LIST_STORE (journal), call, &position));
-      g_assert_cmpint (nc_call_get_state (call), ==, NC_CALL_STATE_ENDED);
-      g_assert_cmpstr (nc_call_get_client_number (call), ==, played->client_number);
-      g_assert_cmpint (nc_call_get_is_recorded (call), ==, is_recorded (played->scenario));
-      /* An outgoing call is tied to the click-to-call that caused it. */
-      g_assert_cmpuint (nc_call_get_request_id (call), ==, played->request_id);
+      g_assert_cmpint (call->state, ==, NC_CALL_STATE_ENDED);
+      g_assert_false (call->unended);
+      g_assert_cmpint (call->direction, ==,
+                       played->request_id != 0 ? NC_CALL_DIRECTION_OUT : NC_CALL_DIRECTION_IN);
+      g_assert_cmpstr (call->client_number, ==, played->client_number);
+      g_assert_cmpint (call->is_recorded, ==, is_recorded (played->scenario));
+      g_assert_cmpuint (call->event_mask & (1u << NC_EVENT_RECORD), ==,
+                        is_recorded (played->scenario) ? 1u << NC_EVENT_RECORD : 0);
+      /* An outgoing call is tied to the click-to-call that caused it, by the store. */
+      g_assert_cmpint (call->request_id, ==, played->request_id);
       /* Every call has its client: a known number that client, a new one a new client. */
-      g_assert_cmpint (nc_call_get_client_id (call), !=, 0);
+      g_assert_cmpint (call->client_id, !=, 0);
+      g_assert_nonnull (call->match_rule);
       if (played->request_id == 0 &&
           g_ascii_strtoull (played->client_number + 4, NULL, 10) < KNOWN_CLIENTS)
-        g_assert_true (g_str_has_prefix (nc_call_get_client_name (call), "Client "));
+        g_assert_true (g_str_has_prefix (call->client_name, "Client "));
     }
   g_assert_cmpuint (events->len, ==, expected_events);
-  g_assert_cmpuint (g_list_model_get_n_items (journal), ==, shift->played->len);
+  g_assert_cmpuint (g_hash_table_size (shift->journal), ==, shift->played->len);
   g_assert_cmpuint (health->accepted, ==, expected_events);
   g_assert_cmpuint (health->duplicates, ==, 0);
   g_assert_cmpuint (health->failed, ==, 0);
+
+  /* Nothing is left live, in the store or in this process. */
+  live = nc_store_list_live_calls_sync (shift->store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (live->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (nc_call_tracker_get_live_calls (shift->tracker)),
+                    ==, 0);
 }
 
 static void
@@ -480,6 +584,16 @@ check_callbacks (Shift *shift)
       g_assert_cmpuint (taken_for_it, ==, attempt->error == NULL ? 1 : 0);
       g_assert_cmpuint (calls_for_it, ==, taken_for_it);
       accepted += taken_for_it;
+      /* The store tied the call to its request (or let a refused one go, above). */
+      if (attempt->error == NULL)
+        {
+          g_autoptr(GError) error = NULL;
+
+          g_assert_cmpint (nc_store_end_callback_request_sync (shift->store,
+                                                               attempt->request_id, &error),
+                           ==, NC_CALLBACK_TIED);
+          g_assert_no_error (error);
+        }
     }
   g_assert_cmpuint (nc_pbx_simulator_get_request_count (shift->callbacks), ==, requests);
   g_assert_cmpuint (taken->len, ==, accepted);
@@ -493,44 +607,68 @@ check_callbacks (Shift *shift)
 static void
 check_recordings (Shift *shift)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) stored = nc_store_list_calls_sync (shift->store, &error);
+  g_autoptr(GHashTable) last_call = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) clients = g_hash_table_new (g_int64_hash, g_int64_equal);
+  GHashTableIter iter;
+  gpointer value;
   guint recorded = 0, linked = 0;
 
-  g_assert_no_error (error);
   for (guint i = 0; i < shift->played->len; i++)
     {
       Played *played = shift->played->pdata[i];
-      NcCall *call = nc_call_tracker_lookup (shift->tracker, played->pbx_call_id);
-      const char *link = nc_call_get_record_link (call);
+      const NcCallRecord *call = g_hash_table_lookup (shift->journal, played->pbx_call_id);
+      const NcCallRecord *newest;
 
+      g_hash_table_add (clients, (gpointer) &call->client_id);
       if (!is_recorded (played->scenario))
         {
-          g_assert_null (link);
+          g_assert_cmpint (call->recording, ==, NC_RECORDING_NONE);
+          g_assert_null (call->record_link);
           continue;
         }
       recorded++;
-      if (link == NULL)
-        continue;
-      /* The link is the one for this call's recording, and the store keeps it. */
+      /* Fetched, however often it was refused: the link of this call's recording, with its
+       * lifetime; nothing left to ask. */
+      g_assert_cmpint (call->recording, ==, NC_RECORDING_FETCHED);
+      g_assert_nonnull (call->record_link);
+      g_assert_nonnull (call->call_id_with_rec);
+      g_assert_nonnull (strstr (call->record_link, call->call_id_with_rec));
+      g_assert_nonnull (call->record_expires);
+      g_assert_cmpuint (call->record_attempts, ==, 0);
       linked++;
-      g_assert_nonnull (strstr (link, nc_call_get_call_id_with_rec (call)));
-      for (guint j = 0; j < stored->len; j++)
-        {
-          NcStoredCall *kept = stored->pdata[j];
 
-          if (g_str_equal (kept->pbx_call_id, played->pbx_call_id))
-            g_assert_cmpstr (kept->record_link, ==, link);
-        }
+      /* The newest recorded call of each client, as the journal orders them. */
+      newest = g_hash_table_lookup (last_call, &call->client_id);
+      if (newest == NULL || call->started_unix > newest->started_unix ||
+          (call->started_unix == newest->started_unix && call->id > newest->id))
+        g_hash_table_insert (last_call, (gpointer) &call->client_id, (gpointer) call);
     }
-  g_test_message ("%u recorded calls: %u links, %u warnings; the API saw %u requests",
-                  recorded, linked, shift->recording_warnings,
+
+  /* Each client's variable holds the link of its last recorded call; one with none has
+   * none. */
+  g_hash_table_iter_init (&iter, clients);
+  while (g_hash_table_iter_next (&iter, &value, NULL))
+    {
+      gint64 client_id = *(gint64 *) value;
+      const NcCallRecord *newest = g_hash_table_lookup (last_call, &client_id);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NcClient) client = nc_store_get_client_sync (shift->store, client_id, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (nc_client_get_variable (client, NC_RECORD_LINK_VARIABLE), ==,
+                       newest != NULL ? newest->record_link : NULL);
+    }
+
+  g_test_message ("%u recorded calls: %u links kept; %u failed requests asked again; the API "
+                  "saw %u requests", recorded, linked, shift->failed_attempts,
                   nc_pbx_simulator_get_request_count (shift->api));
   shift->recorded = recorded;
   shift->linked = linked;
-  /* Every recording asked for ended one way or the other, once. */
-  g_assert_cmpuint (linked + shift->recording_warnings, ==, recorded);
-  g_assert_cmpuint (linked, >, 0);
+  g_assert_cmpuint (linked, ==, recorded);
+  g_assert_cmpuint (recorded, >, 0);
+  /* Nothing is due any more: no round would ask for anything. */
+  g_assert_cmpint (nc_test_sql_int (nc_store_get_path (shift->store),
+                                    "SELECT count(*) FROM calls WHERE recording IN (1, 3)"), ==, 0);
 }
 
 static void
@@ -555,13 +693,48 @@ test_fault_shift (void)
   g_source_remove (incoming_source);
   g_source_remove (callback_source);
 
-  /* The last calls end, the last links are asked for; nothing may hang. */
+  /* The faults stop; the last calls end. */
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  while (!all_done (&shift) && g_get_monotonic_time () < deadline)
+  while (!calls_done (&shift) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_true (all_done (&shift));
-  g_test_message ("%u s: %u calls (%u incoming), %u click-to-calls", seconds,
-                  shift.played->len, shift.incoming, shift.attempts->len);
+  g_assert_true (calls_done (&shift));
+  g_test_message ("%u s: %u calls (%u incoming), %u click-to-calls; %u faults of the API "
+                  "for the recordings", seconds, shift.played->len, shift.incoming,
+                  shift.attempts->len, shift.api_faults_pushed);
+  g_assert_cmpuint (shift.api_faults_pushed, >=, G_N_ELEMENTS (api_faults));
+
+  /* The last links come: each time the backoff, a 429's wait or the budget of 100 requests
+   * a minute allows. Nothing may hang: while links are wanted, one comes at least every
+   * minute past the latest time the store says one is to be asked for. */
+  {
+    gint64 progress_at = g_get_monotonic_time ();
+    gint64 fetched = -1;
+    gint64 give_up = g_get_monotonic_time () + (gint64) 60 * 60 * G_USEC_PER_SEC;
+
+    for (;;)
+      {
+        Recordings now = read_recordings (&shift);
+        gint64 due_in = MAX (0, now.next_try - g_get_real_time () / G_USEC_PER_SEC);
+
+        g_assert_cmpint (now.failed, ==, 0);
+        if (now.fetched == now.recorded && nc_call_service_get_busy (shift.service) == 0)
+          break;
+        if (now.fetched != fetched)
+          {
+            fetched = now.fetched;
+            progress_at = g_get_monotonic_time ();
+          }
+        if (g_get_monotonic_time () > progress_at + (60 + due_in) * G_USEC_PER_SEC ||
+            g_get_monotonic_time () > give_up)
+          g_error ("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " recorded calls have their "
+                   "link, and no more come (the last is due in %" G_GINT64_FORMAT " s)",
+                   now.fetched, now.recorded, due_in);
+        deadline = g_get_monotonic_time () + 250 * 1000;
+        while (g_get_monotonic_time () < deadline)
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (5 * 1000);
+      }
+  }
 
   check_events_and_journal (&shift);
   check_callbacks (&shift);
@@ -579,12 +752,15 @@ test_fault_shift (void)
                               "once, never retried; %u calls placed, each one outgoing call |\n"
                               "| … events lost / stored twice; calls not ended in the journal "
                               "| 0 / 0; 0 |\n"
-                              "| … recorded calls: link fetched / given up (fault after the "
-                              "retries, or the API budget of 100 a minute) | %u: %u / %u |\n",
+                              "| … recorded calls: link kept (in the store and on the client) "
+                              "/ none, once the faults stopped; failed requests asked again "
+                              "(backoff kept in the store; 429 and the budget of 100 a minute "
+                              "waited for) | %u: %u / %u; %u |\n",
                               seconds, shift.played->len, shift.incoming,
                               shift.played->len - shift.incoming, shift.attempts->len,
                               nc_pbx_simulator_get_callbacks (shift.callbacks)->len,
-                              shift.recorded, shift.linked, shift.recording_warnings);
+                              shift.recorded, shift.linked, shift.recorded - shift.linked,
+                              shift.failed_attempts);
       if (!g_file_set_contents (report_path, rows, -1, &error))
         g_error ("%s", error->message);
     }
@@ -593,6 +769,7 @@ test_fault_shift (void)
   nc_pbx_simulator_stop (shift.api);
   nc_pbx_simulator_stop (shift.callbacks);
   g_clear_object (&shift.listener);
+  nc_test_wait_for_last_reference (shift.service);
   g_clear_object (&shift.service);
   nc_test_wait_for_last_reference (shift.api_client);
   nc_test_wait_for_last_reference (shift.callback_client);
@@ -600,10 +777,14 @@ test_fault_shift (void)
   g_clear_object (&shift.callback_client);
   g_clear_object (&shift.api);
   g_clear_object (&shift.callbacks);
+  nc_test_wait_for_last_reference (shift.tracker);
   g_clear_object (&shift.tracker);
+  nc_test_wait_for_last_reference (shift.matcher);
   g_clear_object (&shift.matcher);
   nc_test_wait_for_last_reference (shift.store);
+  nc_store_close (shift.store);
   g_clear_object (&shift.store);
+  g_hash_table_unref (shift.journal);
   g_ptr_array_unref (shift.played);
   g_ptr_array_unref (shift.attempts);
   g_rand_free (shift.rand);

@@ -5,7 +5,9 @@
  * A listen process takes signed events from 16 concurrent connections; once a few hundred
  * are acknowledged it is killed outright, mid-stream. A new listen process starts on the
  * same data, and stops cleanly on SIGTERM. Every event that got its 200 must be in the
- * store exactly once.
+ * store exactly once, and so must its call's row: the writer stores the event and merges it
+ * into its call in one transaction, so a crash leaves neither an event without its call
+ * nor a call without its event.
  *
  * NC_CRASH_REPEAT runs it that many times over (build-aux/bench: 20), each on fresh data;
  * NC_CRASH_REPORT names a file to write a Markdown row of the totals to.
@@ -153,7 +155,10 @@ crash_once (Round *round)
   g_autoptr(GSubprocess) second = NULL;
   g_autoptr(NcStore) store = NULL;
   g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
   GHashTableIter iter;
   gpointer key;
@@ -190,24 +195,56 @@ crash_once (Round *round)
   g_assert_true (g_subprocess_get_if_exited (second));
   g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 0);
 
+  /* The store opens on what the crash left (and upgrades nothing); what is on disk is read
+   * through a connection of its own. */
   store = nc_store_open_sync (dir, &error);
   g_assert_no_error (error);
-  events = nc_store_list_call_events_sync (store, &error);
+  path = g_strdup (nc_store_get_path (store));
+  events = nc_test_sql_rows (path, "SELECT event_type, fields FROM call_events ORDER BY id");
   for (guint i = 0; i < events->len; i++)
     {
-      NcStoredEvent *event = events->pdata[i];
-      g_autoptr(GHashTable) fields = soup_form_decode (event->fields);
+      GPtrArray *event = events->pdata[i];
+      g_autoptr(GHashTable) fields = soup_form_decode (event->pdata[1]);
       const char *id = g_hash_table_lookup (fields, "pbx_call_id");
 
+      g_assert_cmpstr (event->pdata[0], ==, "NOTIFY_START");
       /* Exactly once: no event is stored twice. */
+      g_assert_nonnull (id);
       g_assert_false (g_hash_table_contains (seen, id));
       g_hash_table_add (seen, g_strdup (id));
     }
 
+  /* One row per call, made of its event: ringing, from the event's fields. */
+  calls = nc_test_sql_rows (path,
+                            "SELECT pbx_call_id, state, direction, started_at, client_number, "
+                            "virtual_number, event_mask FROM calls ORDER BY id");
+  for (guint i = 0; i < calls->len; i++)
+    {
+      GPtrArray *call = calls->pdata[i];
+      g_autofree char *mask = g_strdup_printf ("%u", 1u << NC_EVENT_START);
+
+      g_assert_false (g_hash_table_contains (rows, call->pdata[0]));
+      g_hash_table_add (rows, g_strdup (call->pdata[0]));
+      /* No row without its event. */
+      g_assert_true (g_hash_table_contains (seen, call->pdata[0]));
+      g_assert_cmpstr (call->pdata[1], ==, "0");   /* NC_CALL_STATE_RINGING */
+      g_assert_cmpstr (call->pdata[2], ==, "0");   /* NC_CALL_DIRECTION_IN */
+      g_assert_cmpstr (call->pdata[3], ==, "2026-11-23 10:15:03");
+      g_assert_cmpstr (call->pdata[4], ==, "anonymous");
+      g_assert_cmpstr (call->pdata[5], ==, "74951234567");
+      g_assert_cmpstr (call->pdata[6], ==, mask);
+    }
+  /* No event without its row. */
+  g_assert_cmpuint (calls->len, ==, events->len);
+
   g_hash_table_iter_init (&iter, load.acknowledged);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!g_hash_table_contains (seen, key))
-      g_error ("Event %s was acknowledged but is not stored", (char *) key);
+    {
+      if (!g_hash_table_contains (seen, key))
+        g_error ("Event %s was acknowledged but is not stored", (char *) key);
+      if (!g_hash_table_contains (rows, key))
+        g_error ("Event %s was acknowledged but its call has no row", (char *) key);
+    }
   round->sent = load.sent;
   round->acknowledged = g_hash_table_size (load.acknowledged);
   round->stored = events->len;
@@ -223,6 +260,7 @@ crash_once (Round *round)
   }
   g_hash_table_unref (load.acknowledged);
   g_free (load.url);
+  nc_test_wait_for_last_reference (store);
   g_clear_object (&store);
   nc_test_remove_tree (dir);
 }

@@ -42,7 +42,11 @@ struct _NcCallService
   GCancellable    *cancellable;
   GHashTable      *matching;       /* call ids being matched */
   gboolean         started;
-  gboolean         fetching;       /* a round of recordings is on its way */
+  gboolean         stopped;        /* for good: nc_call_service_stop() */
+  gboolean         fetching;       /* the due recordings are being taken from the store */
+  gboolean         fetch_again;    /* more became due while they were */
+  guint            round_left;     /* requests of the round taken not answered and kept yet */
+  gint64           wait_until;     /* the request budget said wait: no round before, Unix s */
   guint            fetch_source;
   gint64           fetch_at;       /* when fetch_source fires, Unix seconds; 0: none */
   guint            sweep_source;
@@ -325,28 +329,42 @@ keep_retry (NcCallService  *self,
          ? GINT_TO_POINTER (TRUE) : NULL;
 }
 
+static void round_done (NcCallService *self);
+
 static void
 kept (GObject      *source,
       GAsyncResult *result,
       gpointer      user_data)
 {
+  NcCallService *self = NC_CALL_SERVICE (source);
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_pointer (G_TASK (result), &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("Could not keep what became of a recording: %s", error->message);
-  NC_CALL_SERVICE (source)->busy--;
+  self->busy--;
+  if (GPOINTER_TO_INT (user_data))
+    round_done (self);
 }
 
-/* The answer to one request for a link, from the round or from someone opening it. */
+/* The answer to one request for a link, from the round (@from_round) or from someone
+ * opening it. */
 static void
 keep_answer (NcCallService      *self,
              Fetch              *fetch,
              guint               attempts,
+             gboolean            from_round,
              NcZadarmaRecord    *record,
              const GError       *error)
 {
   gboolean fetched = record != NULL;
+
+  /* The store may be closing: the lease, or whoever opens it next, asks again. */
+  if (self->stopped)
+    {
+      fetch_free (fetch);
+      return;
+    }
 
   if (fetched)
     {
@@ -355,9 +373,11 @@ keep_answer (NcCallService      *self,
     }
   else if (g_error_matches (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_RATE_LIMITED))
     {
-      /* The shared budget says wait: it is not a fault of the recording's. */
+      /* The shared budget says wait: it is not a fault of the recording's, and no other
+       * recording is asked for before then either. */
       fetch->next_try = now_seconds () + MAX (1, nc_zadarma_error_get_retry_after (error));
       fetch->count_attempt = FALSE;
+      self->wait_until = MAX (self->wait_until, fetch->next_try);
     }
   else
     {
@@ -369,7 +389,7 @@ keep_answer (NcCallService      *self,
 
   self->busy++;
   run_store (self, fetched ? keep_fetched : keep_retry, fetch, (GDestroyNotify) fetch_free,
-             kept, NULL);
+             kept, GINT_TO_POINTER (from_round));
 }
 
 typedef struct
@@ -393,8 +413,9 @@ round_record_received (GObject      *source,
 
   record = nc_zadarma_client_record_finish (NC_ZADARMA_CLIENT (source), result, &error);
   self->busy--;
+  /* Cancelled: the service is going; the lease lets another process ask after it. */
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    keep_answer (self, g_steal_pointer (&round->fetch), round->attempts, record, error);
+    keep_answer (self, g_steal_pointer (&round->fetch), round->attempts, TRUE, record, error);
   g_clear_pointer (&round->fetch, fetch_free);
   g_object_unref (self);
   g_free (round);
@@ -462,26 +483,54 @@ due_taken (GObject      *source,
       round->fetch = fetch_new (record);
       round->attempts = record->record_attempts;
       self->busy++;
+      self->round_left++;
       nc_zadarma_client_record_async (self->client, record->call_id_with_rec,
                                       NC_ZADARMA_RECORD_LIFETIME_MAX, self->cancellable,
                                       round_record_received, round);
     }
 
-  /* A full round: there may be more due at once. */
-  if (due->records->len == RECORDINGS_PER_ROUND)
+  /* Once this round's answers are kept, the store says what is due next (round_done());
+   * with none taken, it said so already, unless more came while it did. */
+  if (self->round_left == 0 && self->fetch_again)
     schedule_fetch (self, now_seconds ());
-  else if (due->next_due != 0)
+  else if (self->round_left == 0 && due->next_due != 0)
     schedule_fetch (self, due->next_due);
+  self->fetch_again = FALSE;
   due_free (due);
 }
 
+/* A round at a time, of RECORDINGS_PER_ROUND at most: a backlog (after a restart, or a
+ * wait for the budget) is asked for that many at once, not all together. */
 static void
 fetch_round (NcCallService *self)
 {
-  if (!self->started || self->client == NULL || self->fetching)
+  if (!self->started || self->client == NULL)
     return;
+  if (self->fetching || self->round_left > 0)
+    {
+      self->fetch_again = TRUE;
+      return;
+    }
+  if (now_seconds () < self->wait_until)
+    {
+      schedule_fetch (self, self->wait_until);
+      return;
+    }
   self->fetching = TRUE;
   run_store (self, take_due, NULL, NULL, due_taken, NULL);
+}
+
+/* Every answer of the round is kept: the retries it wrote, and whatever became due
+ * meanwhile, are read with the next take. */
+static void
+round_done (NcCallService *self)
+{
+  if (!self->started)
+    return;
+  g_return_if_fail (self->round_left > 0);
+
+  if (--self->round_left == 0)
+    schedule_fetch (self, now_seconds ());
 }
 
 static gboolean
@@ -504,7 +553,7 @@ schedule_fetch (NcCallService *self,
 
   if (!self->started)
     return;
-  at = MAX (at, now);
+  at = MAX (at, MAX (now, self->wait_until));
   if (self->fetch_source != 0 && self->fetch_at <= at)
     return;
   g_clear_handle_id (&self->fetch_source, g_source_remove);
@@ -638,6 +687,7 @@ nc_call_service_start (NcCallService *self)
   GListModel *live;
 
   g_return_if_fail (NC_IS_CALL_SERVICE (self));
+  g_return_if_fail (!self->stopped);
 
   if (self->started)
     return;
@@ -653,6 +703,28 @@ nc_call_service_start (NcCallService *self)
   schedule_fetch (self, now_seconds ());
   sweep_elapsed (self);
   self->sweep_source = g_timeout_add_seconds (NC_STUCK_SWEEP_SECONDS, sweep_elapsed, self);
+}
+
+/**
+ * nc_call_service_stop:
+ *
+ * Ends for good the work nc_call_service_start() began, before the store closes: requests
+ * on their way are cancelled (the recordings they were for are leased for a while, then
+ * due again for whichever process runs next), and nothing more is asked or written.
+ */
+void
+nc_call_service_stop (NcCallService *self)
+{
+  g_return_if_fail (NC_IS_CALL_SERVICE (self));
+
+  self->stopped = TRUE;
+  if (!self->started)
+    return;
+  self->started = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->fetch_source, g_source_remove);
+  g_clear_handle_id (&self->sweep_source, g_source_remove);
+  self->fetch_at = 0;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -677,7 +749,7 @@ opened_record_received (GObject      *source,
       return;
     }
   /* Kept as the round keeps it, and the answer goes to whoever asked. */
-  keep_answer (self, fetch_copy (fetch), 0, record, error);
+  keep_answer (self, fetch_copy (fetch), 0, FALSE, record, error);
   if (record == NULL)
     {
       g_prefix_error (&error, _("Could not get the recording: "));

@@ -29,6 +29,7 @@ NcCallService *nc_call_service_new         (NcStore          *store,
 void           nc_call_service_set_client  (NcCallService    *self,
                                             NcZadarmaClient  *client);
 void           nc_call_service_start       (NcCallService    *self);
+void           nc_call_service_stop        (NcCallService    *self);
 void           nc_call_service_fetch_recording_async  (NcCallService       *self,
                                                        NcCall              *call,
                                                        GCancellable        *cancellable,

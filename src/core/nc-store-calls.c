@@ -224,6 +224,37 @@ write_call (NcStoreConnection  *conn,
   return TRUE;
 }
 
+/* The client variable keeps the link of the client's last call: a link fetched late, for
+ * an older call (after retries, or opened again), does not take its place. */
+static gboolean
+write_record_link_variable (NcStoreConnection   *conn,
+                            const NcCallRecord  *record,
+                            GError             **error)
+{
+  NcStoreStmt *stmt;
+  NcStoreStep step;
+
+  if (record->client_id == 0 || record->record_link == NULL)
+    return TRUE;
+  stmt = nc_store_prepare (conn,
+                           "SELECT 1 FROM calls WHERE client_id = ?1 AND id != ?2 AND "
+                           "record_link IS NOT NULL AND (started_unix > ?3 OR "
+                           "(started_unix = ?3 AND id > ?2)) LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, record->client_id);
+  nc_store_bind_int64 (stmt, 2, record->id);
+  nc_store_bind_int64 (stmt, 3, record->started_unix);
+  step = nc_store_step (stmt, error);
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_ERROR)
+    return FALSE;
+  if (step == NC_STORE_STEP_ROW)
+    return TRUE;
+  return nc_store_write_variable (conn, record->client_id, NC_RECORD_LINK_VARIABLE,
+                                  record->record_link, error);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Events                                                                                */
 
@@ -579,9 +610,7 @@ set_call_client_job (NcStoreConnection  *conn,
     return NULL;
 
   /* A link that came before the match goes to the client now. */
-  if (record->record_link != NULL && set->client_id != 0 &&
-      !nc_store_write_variable (conn, set->client_id, NC_RECORD_LINK_VARIABLE,
-                                record->record_link, error))
+  if (!write_record_link_variable (conn, record, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
@@ -939,6 +968,12 @@ recording_job (NcStoreConnection  *conn,
       record->recording = NC_RECORDING_PENDING;
       record->record_next_try = 0;
     }
+  else if (record->recording == NC_RECORDING_FETCHED || record->recording == NC_RECORDING_NONE)
+    {
+      /* The link came meanwhile (someone opened it while a round asked), or an expired
+       * link could not be had again: what the call has stays. */
+      return GINT_TO_POINTER (TRUE);
+    }
   else
     {
       if (change->count_attempt)
@@ -950,9 +985,7 @@ recording_job (NcStoreConnection  *conn,
 
   if (!write_call (conn, record, error))
     return NULL;
-  if (change->link != NULL && record->client_id != 0 &&
-      !nc_store_write_variable (conn, record->client_id, NC_RECORD_LINK_VARIABLE, change->link,
-                                error))
+  if (change->link != NULL && !write_record_link_variable (conn, record, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
