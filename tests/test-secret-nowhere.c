@@ -216,6 +216,8 @@ post_event (const char *url,
             const char *pbx_call_id,
             const char *secret)
 {
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *now_text = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
   g_autoptr(GHashTable) fields = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
@@ -225,7 +227,8 @@ post_event (const char *url,
   Posted post = { 0, FALSE };
 
   g_hash_table_insert (fields, (gpointer) "event", (gpointer) "NOTIFY_START");
-  g_hash_table_insert (fields, (gpointer) "call_start", (gpointer) "2026-11-23 10:15:03");
+  /* Now: the listener refuses a call_start far from its clock. */
+  g_hash_table_insert (fields, (gpointer) "call_start", now_text);
   g_hash_table_insert (fields, (gpointer) "pbx_call_id", (gpointer) pbx_call_id);
   g_hash_table_insert (fields, (gpointer) "caller_id", (gpointer) "79161112233");
   g_hash_table_insert (fields, (gpointer) "called_did", (gpointer) "79500000033");

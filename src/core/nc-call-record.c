@@ -298,9 +298,15 @@ nc_call_record_apply_event (NcCallRecord *record,
       gint64 now = received_at_us / G_USEC_PER_SEC;
       gboolean ended = state == NC_CALL_STATE_ENDED || record->state == NC_CALL_STATE_ENDED;
 
+      /* Sooner than the fallback after the end, but not while a fetcher holds it (its
+       * lease is later than that fallback). */
+      gint64 fallback = (record->ended_seen_us != 0 ? record->ended_seen_us / G_USEC_PER_SEC : now) +
+                        NC_RECORDING_FALLBACK_SECONDS;
+
       if (type == NC_EVENT_RECORD &&
           (record->recording == NC_RECORDING_NONE ||
-           (record->recording == NC_RECORDING_PENDING && record->record_next_try > now)))
+           (record->recording == NC_RECORDING_PENDING && record->record_next_try > now &&
+            record->record_next_try <= fallback)))
         {
           record->recording = NC_RECORDING_PENDING;
           record->record_next_try = now;

@@ -641,6 +641,9 @@ nc_session_close (NcSession *self)
   g_clear_handle_id (&self->restart_source, g_source_remove);
   set_listener (self, NULL);
   g_clear_object (&self->demo);
+  /* Nothing on its way writes to a store that is closed. */
+  if (self->service != NULL)
+    nc_call_service_stop (self->service);
   if (self->store != NULL)
     nc_store_close (self->store);
 }
