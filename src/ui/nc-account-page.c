@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "nc-account-page.h"
+#include "nc-database-group.h"
 #include "nc-settings.h"
 #include "nc-ui-util.h"
 
@@ -23,6 +24,7 @@ struct _NcAccountPage
   AdwPreferencesPage   parent_instance;
 
   NcSession           *session;
+  NcDatabaseGroup     *database_group;
   GCancellable        *cancellable;
   GPtrArray           *messenger_switches;
   gboolean             showing_key;
@@ -430,7 +432,9 @@ nc_account_page_class_init (NcAccountPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/nc-account-page.ui");
+  g_type_ensure (NC_TYPE_DATABASE_GROUP);
   gtk_widget_class_bind_template_child (widget_class, NcAccountPage, credentials_group);
+  gtk_widget_class_bind_template_child (widget_class, NcAccountPage, database_group);
   gtk_widget_class_bind_template_child (widget_class, NcAccountPage, key_row);
   gtk_widget_class_bind_template_child (widget_class, NcAccountPage, secret_row);
   gtk_widget_class_bind_template_child (widget_class, NcAccountPage, status_row);
@@ -472,6 +476,10 @@ nc_account_page_new (NcSession *session)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::store", G_CALLBACK (store_known), self,
                            G_CONNECT_SWAPPED);
+  nc_database_group_set_settings (self->database_group, nc_session_get_settings (session),
+                                  nc_session_uses_database (session));
+  gtk_widget_set_visible (GTK_WIDGET (self->database_group),
+                          nc_session_get_settings (session) != NULL && !nc_session_get_demo (session));
   if (nc_session_get_settings (session) == NULL)
     gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), FALSE);
   else
