@@ -550,6 +550,27 @@ nc_test_pg_run (const char *sql)
   return ok;
 }
 
+/* The first column of the first row of @sql, on the database of @url. */
+gint64
+nc_test_pg_sql_int (const char *url,
+                    const char *sql)
+{
+  PGconn *pg = PQconnectdb (url);
+  PGresult *result;
+  gint64 value = -1;
+
+  if (PQstatus (pg) != CONNECTION_OK)
+    g_error ("%s: %s", url, PQerrorMessage (pg));
+  result = PQexec (pg, sql);
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  if (PQntuples (result) > 0 && !PQgetisnull (result, 0, 0))
+    value = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  PQclear (result);
+  PQfinish (pg);
+  return value;
+}
+
 /**
  * nc_test_pg_database_new:
  *

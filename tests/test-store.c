@@ -13,21 +13,42 @@
 #include "nc-store.h"
 #include "nc-test-util.h"
 
+/* The tests of what every backend must do run on SQLite and, when the run has a PostgreSQL
+ * cluster (tests/harness/session-run), on PostgreSQL: the same table of cases for both. */
 typedef struct
 {
   char    *dir;
+  char    *url;      /* PostgreSQL: the test's own database */
   NcStore *store;
 } Fixture;
+
+static NcStore *
+open_again (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  NcStore *store = fixture->url != NULL
+                   ? nc_store_open_database_sync (fixture->url, NULL, &error)
+                   : nc_store_open_sync (fixture->dir, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   fixture->dir = nc_test_make_temp_dir ();
-  fixture->store = nc_store_open_sync (fixture->dir, &error);
-  g_assert_no_error (error);
+  if (g_strcmp0 (data, "postgresql") == 0)
+    {
+      fixture->url = nc_test_pg_database_new ();
+      if (fixture->url == NULL)
+        {
+          g_test_skip ("no PostgreSQL test cluster (run under tests/harness/session-run)");
+          return;
+        }
+    }
+  fixture->store = open_again (fixture);
 }
 
 static void
@@ -36,11 +57,24 @@ fixture_tear_down (Fixture       *fixture,
 {
   if (fixture->store != NULL)
     {
+      nc_store_close (fixture->store);
       nc_test_wait_for_last_reference (fixture->store);
       g_assert_finalize_object (fixture->store);
     }
+  nc_test_pg_database_drop (fixture->url);
+  g_free (fixture->url);
   nc_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
+}
+
+#define SKIP_IF_NO_STORE(fixture) \
+  G_STMT_START { if ((fixture)->store == NULL) return; } G_STMT_END
+
+/* What sql_int() reads: the database's URL, or the SQLite file. */
+static const char *
+where (Fixture *fixture)
+{
+  return fixture->url != NULL ? fixture->url : nc_store_get_path (fixture->store);
 }
 
 static NcClient *
@@ -82,6 +116,9 @@ sql_int (const char *path,
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   int value = -1;
+
+  if (nc_store_is_database_url (path))
+    return (int) nc_test_pg_sql_int (path, sql);
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
@@ -125,6 +162,8 @@ test_clients_round_trip (Fixture       *fixture,
   gint64 first, second;
   NcClient *client;
 
+  SKIP_IF_NO_STORE (fixture);
+
   first = add (fixture->store, draft ("Иван Петров", NC_CHANNEL_TELEPHONY, "79004443322",
                                       "city", "Москва", "email", "ivan@example.org", NULL));
   second = add (fixture->store, draft ("Olga", NC_CHANNEL_WHATSAPP, "79161112233", NULL));
@@ -162,8 +201,7 @@ test_clients_round_trip (Fixture       *fixture,
   g_assert_null (got);
   g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND);
   /* The variables went with it. */
-  g_assert_cmpint (sql_int (nc_store_get_path (fixture->store),
-                            "SELECT count(*) FROM client_variables"), ==, 0);
+  g_assert_cmpint (sql_int (where (fixture), "SELECT count(*) FROM client_variables"), ==, 0);
 }
 
 static guint
@@ -186,6 +224,8 @@ test_search (Fixture       *fixture,
   add (fixture->store, draft ("Olga Smirnova", NC_CHANNEL_WHATSAPP, "79161112233",
                               "work phone", "+7 (495) 123-45-67", NULL));
   add (fixture->store, draft ("Oleg", NC_CHANNEL_TELEGRAM, NULL, NULL));
+
+  SKIP_IF_NO_STORE (fixture);
 
   g_assert_cmpuint (search_count (fixture->store, "Петр"), ==, 1);
   g_assert_cmpuint (search_count (fixture->store, "иван"), ==, 1);       /* any case */
@@ -366,6 +406,8 @@ test_add_clients_all_or_nothing (Fixture       *fixture,
   g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) clients = NULL;
 
+  SKIP_IF_NO_STORE (fixture);
+
   g_ptr_array_add (drafts, draft ("One", NC_CHANNEL_TELEPHONY, "79000000001", NULL));
   /* The same variable twice violates the primary key. */
   g_ptr_array_add (drafts, draft ("Two", NC_CHANNEL_TELEPHONY, "79000000002", "a", "1", "a", "2", NULL));
@@ -407,7 +449,10 @@ test_call_events_deduplicated (Fixture       *fixture,
                                gconstpointer  data)
 {
   EventCounts counts = { 0 };
-  const char *path = nc_store_get_path (fixture->store);
+  const char *path = NULL;
+
+  SKIP_IF_NO_STORE (fixture);
+  path = where (fixture);
 
   /* 200 distinct events and each of the first 50 again, all at once: group commits. */
   for (guint i = 0; i < 250; i++)
@@ -442,6 +487,8 @@ test_budget_shared (Fixture       *fixture,
   g_autoptr(NcStore) other = NULL;
   guint wait = 99;
 
+  SKIP_IF_NO_STORE (fixture);
+
   for (guint i = 0; i < 3; i++)
     {
       g_assert_true (nc_store_budget_take_sync (fixture->store, "statistics", 3, 60, &wait, &error));
@@ -452,8 +499,7 @@ test_budget_shared (Fixture       *fixture,
   g_assert_cmpuint (wait, <=, 60);
 
   /* Another process on the same data sees the same budget; other buckets are apart. */
-  other = nc_store_open_sync (fixture->dir, &error);
-  g_assert_no_error (error);
+  other = open_again (fixture);
   g_assert_true (nc_store_budget_take_sync (other, "statistics", 3, 60, &wait, &error));
   g_assert_cmpuint (wait, >, 0);
   g_assert_true (nc_store_budget_take_sync (other, "api", 100, 60, &wait, &error));
@@ -473,6 +519,8 @@ test_employees_and_messengers (Fixture       *fixture,
   const char *set[] = { "whatsapp", "viber", NULL };
   const char *bad[] = { "telephony", NULL };
   gint64 id;
+
+  SKIP_IF_NO_STORE (fixture);
 
   id = nc_store_save_employee_sync (fixture->store, anna, &error);
   g_assert_no_error (error);
@@ -599,11 +647,12 @@ on_changed (NcStore       *store,
 }
 
 static Recorder *
-recorder_new (NcStore *store)
+recorder_new_at (NcStore    *store,
+                 const char *where_data)
 {
   Recorder *recorder = g_new0 (Recorder, 1);
 
-  recorder->path = g_strdup (nc_store_get_path (store));
+  recorder->path = g_strdup (where_data != NULL ? where_data : nc_store_get_path (store));
   recorder->changes = g_array_new (FALSE, FALSE, sizeof (Change));
   g_signal_connect (store, "changed", G_CALLBACK (on_changed), recorder);
   return recorder;
@@ -687,7 +736,7 @@ static void
 test_changed_after_commit (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autoptr(Recorder) recorder = recorder_new (fixture->store);
+  g_autoptr(Recorder) recorder = recorder_new_at (fixture->store, where (fixture));
   g_autoptr(NcEmployee) anna = nc_employee_new (0, "Анна", "111111", NULL, NC_CALL_METHOD_APP);
   g_autoptr(NcClient) nobody = nc_client_new (4242, "Nobody", NC_CHANNEL_TELEPHONY, NULL, 0);
   g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func (g_object_unref);
@@ -699,6 +748,8 @@ test_changed_after_commit (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   gboolean inserted = FALSE;
   gint64 id, one;
+
+  SKIP_IF_NO_STORE (fixture);
 
   /* After COMMIT: another connection already sees the row. */
   nc_store_save_employee_async (fixture->store, anna, NULL, got_result, &saved);
@@ -789,7 +840,7 @@ test_changed_once_per_batch (Fixture       *fixture,
   guint clients;
 
   g_assert_true (nc_store_add_clients_sync (fixture->store, drafts, &ids, &error));
-  recorder = recorder_new (fixture->store);
+  recorder = recorder_new_at (fixture->store, where (fixture));
   drain_changes (fixture->store, recorder);
   g_array_set_size (recorder->changes, 0);
 
@@ -843,7 +894,7 @@ test_changed_on_opening_context (void)
   store = nc_store_open_sync (dir, &error);
   g_main_context_pop_thread_default (context);
   g_assert_no_error (error);
-  recorder = recorder_new (store);
+  recorder = recorder_new_at (store, NULL);
   recorder->context = context;
 
   /* Answered only after COMMIT, and so announced already. */
@@ -878,6 +929,8 @@ test_employees_and_messengers_async (Fixture       *fixture,
   const char *set[] = { "viber", "whatsapp", NULL };
   const char *bad[] = { "carrier-pigeon", NULL };
   gint64 id;
+
+  SKIP_IF_NO_STORE (fixture);
 
   nc_store_save_employee_async (fixture->store, vera, NULL, got_result, &result);
   id = nc_store_save_employee_finish (fixture->store, wait_result (&result), &error);
@@ -976,7 +1029,7 @@ test_cancelled_import_beside_events (Fixture       *fixture,
   g_autoptr(GArray) ids = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GPtrArray) clients = NULL;
-  g_autoptr(Recorder) recorder = recorder_new (fixture->store);
+  g_autoptr(Recorder) recorder = recorder_new_at (fixture->store, where (fixture));
   g_autoptr(GError) error = NULL;
   Acks acks = { 0 };
   sqlite3 *other = NULL;
@@ -1031,20 +1084,26 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/store/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/store/" path, Fixture, "sqlite", fixture_set_up, func, fixture_tear_down)
+#define ADD_BOTH(path, func) \
+  g_test_add ("/store/sqlite/" path, Fixture, "sqlite", fixture_set_up, func, \
+              fixture_tear_down); \
+  g_test_add ("/store/postgresql/" path, Fixture, "postgresql", fixture_set_up, func, \
+              fixture_tear_down)
   ADD ("open-creates-wal-database", test_open_creates_wal_database);
-  ADD ("clients-round-trip", test_clients_round_trip);
-  ADD ("search", test_search);
+  ADD_BOTH ("clients-round-trip", test_clients_round_trip);
+  ADD_BOTH ("search", test_search);
   ADD ("locked-database", test_locked_database);
-  ADD ("add-clients-all-or-nothing", test_add_clients_all_or_nothing);
-  ADD ("call-events-deduplicated", test_call_events_deduplicated);
-  ADD ("budget-shared", test_budget_shared);
-  ADD ("employees-and-messengers", test_employees_and_messengers);
-  ADD ("employees-and-messengers-async", test_employees_and_messengers_async);
-  ADD ("changed-after-commit", test_changed_after_commit);
+  ADD_BOTH ("add-clients-all-or-nothing", test_add_clients_all_or_nothing);
+  ADD_BOTH ("call-events-deduplicated", test_call_events_deduplicated);
+  ADD_BOTH ("budget-shared", test_budget_shared);
+  ADD_BOTH ("employees-and-messengers", test_employees_and_messengers);
+  ADD_BOTH ("employees-and-messengers-async", test_employees_and_messengers_async);
+  ADD_BOTH ("changed-after-commit", test_changed_after_commit);
   ADD ("changed-once-per-batch", test_changed_once_per_batch);
   ADD ("cancelled-import-beside-events", test_cancelled_import_beside_events);
 #undef ADD
+#undef ADD_BOTH
   g_test_add_func ("/store/upgrade-from-version-1", test_upgrade_from_version_1);
   g_test_add_func ("/store/newer-version-refused-untouched", test_newer_version_refused_untouched);
   g_test_add_func ("/store/corrupt-file-refused-untouched", test_corrupt_file_refused_untouched);
