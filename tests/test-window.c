@@ -53,9 +53,13 @@ assert_empty_state (GtkWidget  *part,
 {
   AdwStatusPage *page = ADW_STATUS_PAGE (nc_ui_test_find_widget (part, ADW_TYPE_STATUS_PAGE,
                                                                  "title", title));
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   const char *description;
 
   g_assert_nonnull (page);
+  /* A part says it is empty once it has read that it is (the journal's first page). */
+  while (!gtk_widget_get_mapped (GTK_WIDGET (page)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
   description = adw_status_page_get_description (page);
   g_assert_nonnull (description);
