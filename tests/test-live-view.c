@@ -320,7 +320,7 @@ test_filters (Fixture       *fixture,
   {
     g_autoptr(GDateTime) now = g_date_time_new_now_local ();
     g_autoptr(GDateTime) day = g_date_time_add_days (now, -1);
-    g_autofree char *date = g_date_time_format (day, "%e %b, 18:40");
+    g_autofree char *date = g_date_time_format (day, "%-d %b, 18:40");
 
     g_assert_true (row_label_ends_with (fixture, g_strstrip (date)));
   }

@@ -528,8 +528,13 @@ nc_call_event_check_call_start (NcCallEvent  *self,
     g_autofree char *now_text = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
 
     g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_OUT_OF_WINDOW,
-                 _("The call started at %s, more than %u seconds from this computer’s time "
-                   "(%s): an old event sent again, or a clock that is wrong"),
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "The call started at %s, more than %u second from this "
+                              "computer’s time (%s): an old event sent again, or a clock that "
+                              "is wrong",
+                              "The call started at %s, more than %u seconds from this "
+                              "computer’s time (%s): an old event sent again, or a clock that "
+                              "is wrong", window_seconds),
                  start, window_seconds, now_text);
   }
   return FALSE;

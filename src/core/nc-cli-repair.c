@@ -57,8 +57,12 @@ waiting_changed (NcGapRepair *gap_repair,
   /* Once per wait, not once a second. */
   if (waiting > 0 && repair->waiting == 0)
     {
-      fprintf (repair->ctx->err, _("The PBX’s statistics allow about %u requests a minute: "
-                                   "waiting %u seconds…\n"),
+      fprintf (repair->ctx->err,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "The PBX’s statistics allow about %u requests a minute: waiting %u "
+                            "second…\n",
+                            "The PBX’s statistics allow about %u requests a minute: waiting %u "
+                            "seconds…\n", waiting),
                NC_ZADARMA_STATISTICS_LIMIT_PER_MINUTE, waiting);
       fflush (repair->ctx->err);
     }

@@ -32,6 +32,17 @@ typedef struct
   gint64           last_event;
 } Check;
 
+/* How many items a list joined with ", " names, for the plural of its sentence. */
+static guint
+count_items (const char *list)
+{
+  guint n = *list != '\0' ? 1 : 0;
+
+  for (const char *p = list; (p = strstr (p, ", ")) != NULL; p += 2)
+    n++;
+  return n;
+}
+
 static void
 check_free (Check *check)
 {
@@ -170,11 +181,20 @@ numbers_received (GObject      *source,
   else
     {
       g_autofree char *detail =
-        g_strdup_printf (_("Not a virtual number of this account: %s. «Без подключенного "
-                           "номера … звонки работать не будут»: connect the number under "
-                           "«Телефония» → «Виртуальные номера», then assign it to the employee "
-                           "on the «ВАТС» tab of their settings under «Пользователи АТС», and "
-                           "enter it in the employee’s card here."), missing->str);
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Not a virtual number of this account: %s. «Без "
+                                      "подключенного номера … звонки работать не будут»: connect "
+                                      "the number under «Телефония» → «Виртуальные номера», then "
+                                      "assign it to the employee on the «ВАТС» tab of their "
+                                      "settings under «Пользователи АТС», and enter it in the "
+                                      "employee’s card here.",
+                                      "Not virtual numbers of this account: %s. «Без "
+                                      "подключенного номера … звонки работать не будут»: connect "
+                                      "the numbers under «Телефония» → «Виртуальные номера», then "
+                                      "assign each to its employee on the «ВАТС» tab of their "
+                                      "settings under «Пользователи АТС», and enter it in the "
+                                      "employee’s card here.", count_items (missing->str)),
+                         missing->str);
 
       add_item (check, NC_SETUP_CHECK_FAILED, numbers_title (), detail);
     }
@@ -231,9 +251,14 @@ extensions_received (GObject      *source,
         {
           g_autofree char *known = g_strjoinv (", ", check->extensions);
           g_autofree char *detail =
-            g_strdup_printf (_("The PBX has no such extension: %s. Its extensions are %s; "
-                               "see «Телефония» → «Пользователи АТС» and enter the employee’s "
-                               "number as the cabinet shows it."),
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "The PBX has no such extension: %s. Its extensions "
+                                          "are %s; see «Телефония» → «Пользователи АТС» and "
+                                          "enter the employee’s number as the cabinet shows it.",
+                                          "The PBX has no such extensions: %s. Its extensions "
+                                          "are %s; see «Телефония» → «Пользователи АТС» and "
+                                          "enter each employee’s number as the cabinet shows it.",
+                                          count_items (missing->str)),
                              missing->str, *known != '\0' ? known : "—");
 
           add_item (check, NC_SETUP_CHECK_FAILED, employees_title (), detail);

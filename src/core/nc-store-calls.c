@@ -599,7 +599,7 @@ set_call_client_job (NcStoreConnection  *conn,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND,
-                     _("There is no call %" G_GINT64_FORMAT), set->call_id);
+                     _("There is no call %lld"), (long long) set->call_id);
       return NULL;
     }
 
@@ -946,7 +946,7 @@ recording_job (NcStoreConnection  *conn,
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND,
-                     _("There is no call %" G_GINT64_FORMAT), change->call_id);
+                     _("There is no call %lld"), (long long) change->call_id);
       return NULL;
     }
 

@@ -415,8 +415,11 @@ request_sent (GObject      *source,
         g_task_return_error (task, g_steal_pointer (&error));
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         fail_or_retry (task, new_error (NC_ZADARMA_ERROR_TIMEOUT, 0,
-                                        _("%s did not answer within %u seconds"), self->host,
-                                        self->timeout));
+                                        g_dngettext (GETTEXT_PACKAGE,
+                                                     "%s did not answer within %u second",
+                                                     "%s did not answer within %u seconds",
+                                                     self->timeout),
+                                        self->host, self->timeout));
       else
         fail_or_retry (task, new_error (NC_ZADARMA_ERROR_NETWORK, 0,
                                         _("Could not reach %s: %s"), self->host,
@@ -440,8 +443,12 @@ request_sent (GObject      *source,
       guint wait = header_retry_after (request->message);
 
       g_task_return_error (task, new_error (NC_ZADARMA_ERROR_RATE_LIMITED, wait,
-                                            _("Too many requests to the Novofon API: wait %u "
-                                              "seconds and try again"), wait));
+                                            g_dngettext (GETTEXT_PACKAGE,
+                                                         "Too many requests to the Novofon "
+                                                         "API: wait %u second and try again",
+                                                         "Too many requests to the Novofon "
+                                                         "API: wait %u seconds and try again",
+                                                         wait), wait));
       return;
     }
   if (http_status >= 500)
@@ -546,8 +553,13 @@ budget_taken (GObject      *source,
   if (wait > 0)
     {
       g_task_return_error (task, new_error (NC_ZADARMA_ERROR_RATE_LIMITED, wait,
-                                            _("Too many requests to the Novofon API: wait %u "
-                                              "seconds and try again (nothing was sent)"), wait));
+                                            g_dngettext (GETTEXT_PACKAGE,
+                                                         "Too many requests to the Novofon "
+                                                         "API: wait %u second and try again "
+                                                         "(nothing was sent)",
+                                                         "Too many requests to the Novofon "
+                                                         "API: wait %u seconds and try again "
+                                                         "(nothing was sent)", wait), wait));
       return;
     }
 
@@ -603,8 +615,13 @@ request_take_budget (GTask *task)
   if (wait > 0)
     {
       g_task_return_error (task, new_error (NC_ZADARMA_ERROR_RATE_LIMITED, wait,
-                                            _("Too many requests to the Novofon API: wait %u "
-                                              "seconds and try again (nothing was sent)"), wait));
+                                            g_dngettext (GETTEXT_PACKAGE,
+                                                         "Too many requests to the Novofon "
+                                                         "API: wait %u second and try again "
+                                                         "(nothing was sent)",
+                                                         "Too many requests to the Novofon "
+                                                         "API: wait %u seconds and try again "
+                                                         "(nothing was sent)", wait), wait));
       return;
     }
   request_send (task);

@@ -61,8 +61,8 @@ start_text (NcCall *call)
   if (time == NULL)
     return g_strdup (started);
   /* Translators: a call's start on another day: a strftime format (day, month, time) */
-  return g_date_time_format (time, year == g_date_time_get_year (now) ? _("%e %b, %H:%M")
-                                                                     : _("%e %b %Y, %H:%M"));
+  return g_date_time_format (time, year == g_date_time_get_year (now) ? _("%-d %b, %H:%M")
+                                                                     : _("%-d %b %Y, %H:%M"));
 }
 
 static void
