@@ -571,6 +571,28 @@ nc_test_pg_sql_int (const char *url,
   return value;
 }
 
+/* Stops or starts the run's PostgreSQL cluster (as its postgres user), as a server's
+ * restart does. */
+void
+nc_test_pg_ctl (const char *what)
+{
+  g_autofree char *program = g_build_filename (g_getenv ("NC_TEST_PG_BIN"), "pg_ctl", NULL);
+  g_autofree char *options = g_strdup_printf ("-k %s -c listen_addresses='' -c max_connections=200",
+                                              g_getenv ("NC_TEST_PG_HOST"));
+  g_autofree char *log = g_build_filename (g_getenv ("NC_TEST_PG_HOST"), "log", NULL);
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+  const char *argv[] = { "runuser", "-u", "postgres", "--", program, "-D",
+                         g_getenv ("NC_TEST_PG_DATA"), "-m", "fast", "-w", "-o", options,
+                         "-l", log, what, NULL };
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
+                               G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                               &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
 /**
  * nc_test_pg_database_new:
  *

@@ -397,26 +397,6 @@ test_one_callback_for_the_office (void)
 
 /* ------------------------------------------------------------------------------------ */
 
-static void
-pg_ctl (const char *what)
-{
-  g_autofree char *program = g_build_filename (g_getenv ("NC_TEST_PG_BIN"), "pg_ctl", NULL);
-  g_autofree char *options = g_strdup_printf ("-k %s -c listen_addresses='' -c max_connections=200",
-                                              g_getenv ("NC_TEST_PG_HOST"));
-  g_autofree char *log = g_build_filename (g_getenv ("NC_TEST_PG_HOST"), "log", NULL);
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-  const char *argv[] = { "runuser", "-u", "postgres", "--", program, "-D",
-                         g_getenv ("NC_TEST_PG_DATA"), "-m", "fast", "-w", "-o", options,
-                         "-l", log, what, NULL };
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
-                               G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
-                               &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
 typedef struct
 {
   GPtrArray *expected;   /* the calls in the database */
@@ -473,13 +453,13 @@ test_database_restarted (void)
       char *id;
 
       if (i == 4)
-        pg_ctl ("stop");
+        nc_test_pg_ctl ("stop");
       if (i == 6)
         {
           /* Every desk says so while it is down. */
           for (guint d = 0; d < N_DESKS; d++)
             saw_problem |= nc_store_get_problem (nc_session_get_store (office.desks[d].session)) != NULL;
-          pg_ctl ("start");
+          nc_test_pg_ctl ("start");
         }
       id = play (&office, i % 2 ? NC_PBX_CALL_INCOMING_MISSED : NC_PBX_CALL_OUTGOING_BUSY, number,
                  i >= 4 && i < 6 ? 1 : 30);

@@ -44,6 +44,9 @@ struct _NcWindow
   NcLiveView           *live_view;
   GtkRevealer          *demo_revealer;
   GtkRevealer          *account_revealer;
+  GtkRevealer          *database_revealer;
+  GtkLabel             *database_label;
+  gboolean              store_watched;
   GtkLabel             *account_label;
   GtkRevealer          *progress_revealer;
   GtkLabel             *progress_label;
@@ -778,6 +781,37 @@ account_changed (NcWindow *self)
     }
 }
 
+/* The office database's connection is lost: the window says so until it is back (and the
+ * journal has caught up by itself). */
+static void
+database_problem_changed (NcWindow *self)
+{
+  NcStore *store = nc_session_get_store (self->session);
+  const char *problem = store != NULL ? nc_store_get_problem (store) : NULL;
+
+  gtk_revealer_set_reveal_child (self->database_revealer, problem != NULL);
+  if (problem != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("%s The calls, clients and employees shown "
+                                                 "may be behind until it is back."), problem);
+
+      gtk_label_set_label (self->database_label, text);
+    }
+}
+
+static void
+store_known (NcWindow *self)
+{
+  NcStore *store = nc_session_get_store (self->session);
+
+  if (store == NULL || self->store_watched)
+    return;
+  self->store_watched = TRUE;
+  g_signal_connect_object (store, "notify::problem", G_CALLBACK (database_problem_changed), self,
+                           G_CONNECT_SWAPPED);
+  database_problem_changed (self);
+}
+
 /**
  * nc_window_show_failure:
  *
@@ -867,6 +901,9 @@ nc_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   can_call_changed (self);
 
+  g_signal_connect_object (self->session, "notify::store", G_CALLBACK (store_known), self,
+                           G_CONNECT_SWAPPED);
+  store_known (self);
   g_signal_connect_object (self->session, "notify::account-ready", G_CALLBACK (account_changed),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::account-problem",
@@ -942,6 +979,8 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, live_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, demo_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, account_revealer);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, database_revealer);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, database_label);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, account_label);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, progress_label);
