@@ -3,8 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The journal holds the pages it has read, never the history: the first page when it is
- * shown or its filter changes, the next one when the list is read near its end
- * (get_item() close to the last item). The filters are the store's query
+ * shown or its filter changes, the next one when its reader nears the end
+ * (nc_journal_load_more(): the view knows where it is scrolled; GTK 4.8's list view asks for
+ * every item around its anchor, up to 200, whether they are seen or not, so the model's own
+ * reads of get_item() say nothing of that). The filters are the store's query
  * (nc_store_list_calls_sync()); a call that changes afterwards comes from the tracker,
  * which follows the store's change log, and is tested against the same filter here.
  *
@@ -20,9 +22,6 @@
 #include <glib/gi18n.h>
 
 #include "nc-journal.h"
-
-/* Read the next page when the list is read this close to its end. */
-#define PREFETCH 40
 
 enum {
   PROP_0,
@@ -49,7 +48,6 @@ struct _NcJournal
   gboolean       complete;       /* the last page was read */
   guint          asked;          /* the size of the page on its way */
   gboolean       hold;
-  guint          more_source;
 };
 
 static void nc_journal_list_model_init (GListModelInterface *iface);
@@ -286,7 +284,6 @@ nc_journal_reload (NcJournal *self)
       g_cancellable_cancel (self->cancellable);
       g_clear_object (&self->cancellable);
     }
-  g_clear_handle_id (&self->more_source, g_source_remove);
   set_loading (self, FALSE);
   set_complete (self, FALSE);
   clear_waiting (self);
@@ -309,16 +306,6 @@ nc_journal_reload (NcJournal *self)
                                      text_clients_found, search);
     }
   load_page (self);
-}
-
-static gboolean
-more_wanted (gpointer user_data)
-{
-  NcJournal *self = user_data;
-
-  self->more_source = 0;
-  load_page (self);
-  return G_SOURCE_REMOVE;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -410,10 +397,6 @@ nc_journal_get_item (GListModel *model,
 
   if (position >= self->items->len)
     return NULL;
-  /* Read near the end: the next page, soon (not while the list asks for its items). */
-  if (position + PREFETCH >= self->items->len && !self->complete && !self->loading &&
-      self->more_source == 0)
-    self->more_source = g_idle_add (more_wanted, self);
   return g_object_ref (self->items->pdata[position]);
 }
 
@@ -460,7 +443,6 @@ nc_journal_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_handle_id (&self->more_source, g_source_remove);
   if (self->tracker != NULL)
     g_signal_handlers_disconnect_by_data (self->tracker, self);
   g_clear_object (&self->tracker);

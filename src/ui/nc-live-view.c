@@ -241,6 +241,9 @@ update_new_calls (NcLiveView *self)
   gtk_button_set_label (self->new_calls_button, label);
 }
 
+/* Read the next page when the reader is this close to the end of what is read. */
+#define NEAR_THE_END_PX 600
+
 static void
 scrolled (GtkAdjustment *adjustment,
           NcLiveView    *self)
@@ -249,6 +252,9 @@ scrolled (GtkAdjustment *adjustment,
 
   if (self->journal == NULL)
     return;
+  if (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+      gtk_adjustment_get_upper (adjustment) - NEAR_THE_END_PX)
+    nc_journal_load_more (self->journal);
   nc_journal_set_hold (self->journal, away);
   /* Back at the top by hand: what waited shows. */
   if (!away)
@@ -577,6 +583,9 @@ nc_live_view_init (NcLiveView *self)
   g_signal_connect (self->journal_list, "activate", G_CALLBACK (journal_activated), self);
   g_signal_connect (self->active_list, "row-activated", G_CALLBACK (active_activated), self);
   g_signal_connect (gtk_scrolled_window_get_vadjustment (self->journal_scroller), "value-changed",
+                    G_CALLBACK (scrolled), self);
+  /* A first page shorter than the window (a tall one) reads on until it is filled. */
+  g_signal_connect (gtk_scrolled_window_get_vadjustment (self->journal_scroller), "changed",
                     G_CALLBACK (scrolled), self);
 
   update_visibility (self);
