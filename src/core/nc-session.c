@@ -409,17 +409,19 @@ store_opened (GObject      *source,
   self->store = store;
   nc_employee_list_set_store (self->employees, store);
   nc_dialer_set_store (self->dialer, store);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 
   if (self->flags & (NC_SESSION_CALLS | NC_SESSION_DEMO))
     {
       self->matcher = nc_client_matcher_new (store);
       self->service = nc_call_service_new (store, self->matcher, self->tracker);
-      /* The calls that are not over, and only those: never the history. */
+      /* The calls that are not over, and only those: never the history. The tracker has
+       * its store from here on, before anyone hears of the store. */
       nc_call_tracker_start_async (self->tracker, store, g_task_get_cancellable (task),
                                    tracker_started, g_object_ref (task));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
       return;
     }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
   apply_credentials (self, g_steal_pointer ((NcCredentials **) g_task_get_task_data (task)),
                      g_object_get_data (G_OBJECT (task), "nc-account-problem"));
   g_task_return_boolean (task, TRUE);

@@ -369,6 +369,8 @@ unbind_journal_row (GtkSignalListItemFactory *factory,
   nc_call_row_set_call (NC_CALL_ROW (gtk_list_item_get_child (list_item)), NULL);
 }
 
+static void store_known (NcLiveView *self);
+
 /**
  * nc_live_view_set_session:
  *
@@ -378,15 +380,28 @@ void
 nc_live_view_set_session (NcLiveView *self,
                           NcSession  *session)
 {
-  g_autoptr(GtkNoSelection) selection = NULL;
-  g_autoptr(NcCallFilter) filter = NULL;
-  GtkListItemFactory *factory;
 
   g_return_if_fail (NC_IS_LIVE_VIEW (self));
   g_return_if_fail (self->session == NULL);
 
   self->session = g_object_ref (session);
   self->tracker = g_object_ref (nc_session_get_tracker (session));
+  g_signal_connect_object (session, "notify::store", G_CALLBACK (store_known), self,
+                           G_CONNECT_SWAPPED);
+  store_known (self);
+}
+
+/* The journal reads the store the session opens. */
+static void
+store_known (NcLiveView *self)
+{
+  g_autoptr(GtkNoSelection) selection = NULL;
+  g_autoptr(NcCallFilter) filter = NULL;
+  GtkListItemFactory *factory;
+  NcSession *session = self->session;
+
+  if (self->journal != NULL || nc_call_tracker_get_store (self->tracker) == NULL)
+    return;
   self->journal = nc_journal_new (self->tracker);
   filter = filter_from_widgets (self);
   nc_journal_set_filter (self->journal, filter);
