@@ -4,10 +4,15 @@
  *
  * Plain sockets and poll(), one thread: each connection sends one event, waits for the
  * whole answer, sends the next (on a new connection when the server said
- * `Connection: close`, as the listener does). Every event is distinct (its own pbx_call_id) and signed
- * as the PBX signs. Only 127.0.0.1 is a target. Prints one Markdown row.
+ * `Connection: close`, as the listener does). Every event is distinct and signed as the PBX
+ * signs. Only 127.0.0.1 is a target. Prints one Markdown row.
  *
- * Usage: bench-ingest-load PORT SECONDS CONNECTIONS LABEL
+ *   start  (the default) every event a NOTIFY_START of a call of its own
+ *   calls  each connection sends a call's NOTIFY_START, then its NOTIFY_END, then the next
+ *          call's: half the events begin a call, half end one (a store that keeps calls as
+ *          rows inserts the row, then updates it)
+ *
+ * Usage: bench-ingest-load PORT SECONDS CONNECTIONS LABEL [start|calls]
  */
 
 #include "config.h"
@@ -33,6 +38,8 @@
 typedef struct
 {
   int     fd;
+  guint   call;      /* the pbx_call_id's serial of the call in course */
+  gboolean ended;    /* its NOTIFY_END is the next event ("calls") */
   GString *request;
   gsize   sent;
   GString *response;
@@ -40,22 +47,35 @@ typedef struct
 } Connection;
 
 static guint serial;
+static gboolean whole_calls;
 
+/* The next event of @c: a new call's NOTIFY_START, or ("calls") the end of the last one. */
 static GString *
-next_request (void)
+next_request (Connection *c)
 {
   g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autofree char *signature = NULL;
   g_autofree char *body = NULL;
+  gboolean end = whole_calls && c->ended;
   GString *request;
 
-  g_hash_table_insert (fields, (gpointer) "event", g_strdup ("NOTIFY_START"));
+  if (!end)
+    c->call = serial++;
+  c->ended = !end;
+  g_hash_table_insert (fields, (gpointer) "event", g_strdup (end ? "NOTIFY_END" : "NOTIFY_START"));
   g_hash_table_insert (fields, (gpointer) "call_start", g_strdup ("2026-11-23 10:15:03"));
   g_hash_table_insert (fields, (gpointer) "pbx_call_id", g_strdup_printf ("in_bench_%u_%u",
                                                                            (guint) getpid (),
-                                                                           serial++));
+                                                                           c->call));
   g_hash_table_insert (fields, (gpointer) "caller_id", g_strdup ("anonymous"));
   g_hash_table_insert (fields, (gpointer) "called_did", g_strdup ("74951234567"));
+  if (end)
+    {
+      g_hash_table_insert (fields, (gpointer) "internal", g_strdup ("101"));
+      g_hash_table_insert (fields, (gpointer) "duration", g_strdup ("42"));
+      g_hash_table_insert (fields, (gpointer) "disposition", g_strdup ("answered"));
+      g_hash_table_insert (fields, (gpointer) "is_recorded", g_strdup ("0"));
+    }
   signature = nc_call_event_sign (SECRET, fields);
   body = soup_form_encode_hash (fields);
 
@@ -130,11 +150,13 @@ main (int   argc,
   gint64 start, end;
   double rate;
 
-  if (argc != 5)
+  if (argc != 5 && !(argc == 6 && (g_str_equal (argv[5], "start") ||
+                                    g_str_equal (argv[5], "calls"))))
     {
-      fprintf (stderr, "usage: %s PORT SECONDS CONNECTIONS LABEL\n", argv[0]);
+      fprintf (stderr, "usage: %s PORT SECONDS CONNECTIONS LABEL [start|calls]\n", argv[0]);
       return 2;
     }
+  whole_calls = argc == 6 && g_str_equal (argv[5], "calls");
   port = (guint) atoi (argv[1]);
   seconds = (guint) atoi (argv[2]);
   n = MIN ((guint) atoi (argv[3]), MAX_CONNECTIONS);
@@ -144,7 +166,9 @@ main (int   argc,
   for (guint i = 0; i < n; i++)
     {
       connections[i].fd = connect_to (port);
-      connections[i].request = next_request ();
+      connections[i].call = 0;
+      connections[i].ended = FALSE;
+      connections[i].request = next_request (&connections[i]);
       connections[i].sent = 0;
       connections[i].response = g_string_new (NULL);
       connections[i].started = g_get_monotonic_time ();
@@ -196,7 +220,7 @@ main (int   argc,
                   if (status != 200)
                     errors++;
                   g_string_free (c->request, TRUE);
-                  c->request = next_request ();
+                  c->request = next_request (c);
                   c->sent = 0;
                   g_string_truncate (c->response, 0);
                   c->started = g_get_monotonic_time ();
