@@ -702,6 +702,8 @@ struct _NcStoreFeed
   char   *password;
 };
 
+static void pg_feed_close (NcStoreFeed *feed);
+
 static NcStoreFeed *
 pg_feed_open (const char  *location,
               GError     **error)
@@ -719,7 +721,7 @@ pg_feed_open (const char  *location,
   if (PQstatus (feed->pg) != CONNECTION_OK)
     {
       set_connect_error (error, feed->pg, name);
-      nc_store_feed_close (feed);
+      pg_feed_close (feed);
       return NULL;
     }
   PQsetNoticeProcessor (feed->pg, notice, NULL);
@@ -730,7 +732,7 @@ pg_feed_open (const char  *location,
                    _("Could not listen for changes in %s: %s"), name,
                    PQresultErrorMessage (result));
       PQclear (result);
-      nc_store_feed_close (feed);
+      pg_feed_close (feed);
       return NULL;
     }
   PQclear (result);
@@ -738,16 +740,16 @@ pg_feed_open (const char  *location,
   return feed;
 }
 
-int
-nc_store_feed_get_fd (NcStoreFeed *feed)
+static int
+pg_feed_get_fd (NcStoreFeed *feed)
 {
   return PQsocket (feed->pg);
 }
 
 /* Reads what the socket has. Returns FALSE when the connection is lost. */
-gboolean
-nc_store_feed_consume (NcStoreFeed *feed,
-                       guint       *out_notified)
+static gboolean
+pg_feed_consume (NcStoreFeed *feed,
+                 guint       *out_notified)
 {
   PGnotify *notify;
   guint n = 0;
@@ -763,8 +765,8 @@ nc_store_feed_consume (NcStoreFeed *feed,
   return TRUE;
 }
 
-void
-nc_store_feed_close (NcStoreFeed *feed)
+static void
+pg_feed_close (NcStoreFeed *feed)
 {
   if (feed == NULL)
     return;
@@ -946,7 +948,7 @@ const NcStoreBackend nc_store_postgres_backend = {
     "  at BIGINT NOT NULL,"
     "  origin BIGINT NOT NULL DEFAULT 0);"
     "CREATE INDEX changes_by_time ON changes (at);"
-    /* Every console hears of each change at COMMIT (nc_store_feed_*), and reads the rows. */
+    /* Every console hears of each change at COMMIT (the feed below), and reads the rows. */
     "CREATE FUNCTION nc_changes_notify () RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "  PERFORM pg_notify ('nc_changes', NEW.kind || ':' || NEW.row_id); RETURN NULL; "
     "END $$;"
@@ -974,4 +976,7 @@ const NcStoreBackend nc_store_postgres_backend = {
   .lock_budget = pg_lock_budget,
   .lock_changes = pg_lock_changes,
   .feed_open = pg_feed_open,
+  .feed_get_fd = pg_feed_get_fd,
+  .feed_consume = pg_feed_consume,
+  .feed_close = pg_feed_close,
 };

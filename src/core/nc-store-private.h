@@ -164,20 +164,19 @@ struct _NcStoreBackend
    * nothing. */
   gboolean           (*check_server)  (NcStoreConnection   *conn,
                                        GError             **error);
-  /* A connection that hears of every change at COMMIT (nc_store_feed_*); %NULL: the
-   * readers look at the log themselves. */
+  /* A connection that hears of every change at COMMIT; %NULL (all four): the readers
+   * look at the log themselves. */
   NcStoreFeed       *(*feed_open)     (const char          *location,
                                        GError             **error);
+  int                (*feed_get_fd)   (NcStoreFeed         *feed);
+  /* Reads what the socket has; %FALSE when the connection is lost. */
+  gboolean           (*feed_consume)  (NcStoreFeed         *feed,
+                                       guint               *out_notified);
+  void               (*feed_close)    (NcStoreFeed         *feed);
 };
 
 extern const NcStoreBackend nc_store_sqlite_backend;
 extern const NcStoreBackend nc_store_postgres_backend;
-
-/* The change feed of a backend that has one. */
-int          nc_store_feed_get_fd     (NcStoreFeed        *feed);
-gboolean     nc_store_feed_consume    (NcStoreFeed        *feed,
-                                       guint              *out_notified);
-void         nc_store_feed_close      (NcStoreFeed        *feed);
 
 /* Connections and statements (nc-store-statement.c) */
 NcStoreConnection *nc_store_connection_open (const NcStoreBackend  *backend,
@@ -341,6 +340,9 @@ gboolean  nc_store_write_variable (NcStoreConnection  *conn,
                                    const char         *name,
                                    const char         *value,
                                    GError            **error);
+/* Version 2 of the schema: the search text of every client. */
+gboolean  nc_store_index_all_clients (NcStoreConnection  *conn,
+                                      GError            **error);
 
 /* Calls (nc-store-calls.c) */
 /* The columns that nc_store_read_call_row() reads, from calls AS c LEFT JOIN clients AS cl */
@@ -370,10 +372,17 @@ gboolean  nc_store_index_client       (NcStoreConnection  *conn,
                                        gint64              id,
                                        NcClient           *client,
                                        GError            **error);
+gboolean  nc_store_index_search_text  (NcStoreConnection  *conn,
+                                       gint64              id,
+                                       NcClient           *client,
+                                       GError            **error);
 gboolean  nc_store_unindex_client     (NcStoreConnection  *conn,
                                        gint64              id,
                                        GError            **error);
-gboolean  nc_store_index_all_clients  (NcStoreConnection  *conn,
+gboolean  nc_store_lookup_phone       (NcStoreConnection  *conn,
+                                       const char         *canonical,
+                                       gint64             *out_telephony_client,
+                                       gint64             *out_any_client,
                                        GError            **error);
 
 G_END_DECLS

@@ -637,6 +637,15 @@ nc_store_open_internal (NcStore     *self,
 static void feed_attach (NcStore     *self,
                          NcStoreFeed *feed);
 
+/* @feed: (transfer full) (nullable) */
+static void
+feed_close (NcStore     *self,
+            NcStoreFeed *feed)
+{
+  if (feed != NULL)
+    self->backend->feed_close (feed);
+}
+
 static void
 set_problem (NcStore    *self,
              const char *problem)
@@ -659,7 +668,7 @@ feed_reopened (GObject      *source,
 
   if (self->closed)
     {
-      nc_store_feed_close (feed);
+      feed_close (self, feed);
       return;
     }
   if (feed == NULL)
@@ -693,7 +702,7 @@ feed_open_in_thread (GTask        *task,
   if (feed == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, feed, (GDestroyNotify) nc_store_feed_close);
+    g_task_return_pointer (task, feed, (GDestroyNotify) self->backend->feed_close);
 }
 
 static gboolean
@@ -715,7 +724,7 @@ feed_readable (gint         fd,
   NcStore *self = user_data;
   guint notified = 0;
 
-  if (nc_store_feed_consume (self->feed, &notified))
+  if (self->backend->feed_consume (self->feed, &notified))
     {
       if (notified > 0)
         g_signal_emit (self, signals[FEED], 0);
@@ -740,7 +749,7 @@ feed_attach (NcStore     *self,
       g_source_destroy (self->feed_source);
       g_clear_pointer (&self->feed_source, g_source_unref);
     }
-  g_clear_pointer (&self->feed, nc_store_feed_close);
+  feed_close (self, g_steal_pointer (&self->feed));
   g_clear_handle_id (&self->feed_retry, g_source_remove);
 
   if (feed == NULL)
@@ -756,7 +765,7 @@ feed_attach (NcStore     *self,
     }
 
   self->feed = feed;
-  self->feed_source = g_unix_fd_source_new (nc_store_feed_get_fd (feed), G_IO_IN | G_IO_ERR |
+  self->feed_source = g_unix_fd_source_new (self->backend->feed_get_fd (feed), G_IO_IN | G_IO_ERR |
                                             G_IO_HUP);
   g_source_set_callback (self->feed_source, (GSourceFunc) (void (*) (void)) feed_readable, self,
                          NULL);
@@ -1159,7 +1168,7 @@ nc_store_close (NcStore *self)
       g_source_destroy (self->feed_source);
       g_clear_pointer (&self->feed_source, g_source_unref);
     }
-  g_clear_pointer (&self->feed, nc_store_feed_close);
+  feed_close (self, g_steal_pointer (&self->feed));
   g_clear_handle_id (&self->feed_retry, g_source_remove);
   worker_stop (&self->writer);
   worker_stop (&self->reader);
