@@ -130,7 +130,7 @@ struct _NcStoreBackend
   gboolean           (*exec)          (NcStoreConnection   *conn,
                                        const char          *script,
                                        GError             **error);
-  const char        *migrations[NC_STORE_SCHEMA_VERSION];
+  const char *const *migrations;    /* NC_STORE_SCHEMA_VERSION of them */
 
   /* What each database does its own way. The search text of a client (@body %NULL: the
    * client is gone): */
@@ -177,6 +177,8 @@ struct _NcStoreBackend
 
 extern const NcStoreBackend nc_store_sqlite_backend;
 extern const NcStoreBackend nc_store_postgres_backend;
+/* The DDL of the PostgreSQL backend's versions (nc-store-postgres-schema.c). */
+extern const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION];
 
 /* Connections and statements (nc-store-statement.c) */
 NcStoreConnection *nc_store_connection_open (const NcStoreBackend  *backend,
