@@ -321,6 +321,49 @@ gpointer    nc_store_pointer_finish (NcStore            *self,
 /* The mark of @self's own writes in the change log. */
 gint64      nc_store_get_origin   (NcStore              *self);
 
+/* A worker thread: the writer (transactional: a batch in one transaction) or the reader. */
+typedef struct
+{
+  NcStore           *store;
+  NcStoreConnection *conn;
+  GAsyncQueue       *queue;
+  GThread           *thread;
+  gboolean           transactional;
+} NcStoreThread;
+
+/* The object (nc-store.c), as nc-store-open.c opens it. */
+struct _NcStore
+{
+  GObject               parent_instance;
+
+  const NcStoreBackend *backend;
+  char                 *path;         /* the file, or the database's URL without password */
+  char                 *location;     /* what the backend opens (a URL and its password) */
+  NcStoreFeed          *feed;         /* a backend's feed of changes, on context */
+  GSource              *feed_source;
+  guint                 feed_retry;   /* reopening it, after a loss */
+  guint                 feed_delay_s;
+  char                 *problem;      /* why the feed is lost, for people; %NULL when fine */
+  int                   found_version; /* the schema's version before this open upgraded it */
+  GMainContext         *context;      /* where `changed` is emitted */
+  NcStoreThread         writer;
+  NcStoreThread         reader;
+  guint                 busy_timeout_ms;
+  GMutex                pool_mutex;
+  GPtrArray            *read_pool;    /* idle read connections for synchronous readers */
+  gboolean              closed;
+  gint64                origin;       /* random: this store's mark in the change log */
+};
+
+/* Opening (nc-store-open.c) and what it tells the object (nc-store.c). */
+void        nc_store_start_workers (NcStore             *self,
+                                    NcStoreConnection   *writer,
+                                    NcStoreConnection   *reader);
+void        nc_store_drop_feed    (NcStore              *self);
+void        nc_store_set_problem  (NcStore              *self,
+                                   const char           *problem);
+void        nc_store_emit_feed    (NcStore              *self);
+
 /* Schema (nc-store-schema.c) */
 gboolean nc_store_schema_check   (NcStoreConnection  *conn,
                                   int                *out_version,
