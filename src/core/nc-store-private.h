@@ -406,6 +406,22 @@ NcCallRecord *nc_store_read_call      (NcStoreConnection  *conn,
                                        GError            **error);
 gboolean  nc_store_calls_fill_v3      (NcStoreConnection  *conn,
                                        GError            **error);
+/* Inserts the call (record->id 0, and sets it) or updates every column of its row. */
+gboolean  nc_store_write_call         (NcStoreConnection  *conn,
+                                       NcCallRecord       *record,
+                                       GError            **error);
+/* The record's link into its client's variable, unless a later call of the client has one. */
+gboolean  nc_store_write_record_link_variable (NcStoreConnection   *conn,
+                                               const NcCallRecord  *record,
+                                               GError             **error);
+
+/* Callback requests (nc-store-callbacks.c) */
+/* Ties @record, an outgoing call's first NOTIFY_OUT_START, to the request it answers. */
+gboolean  nc_store_tie_callback       (NcStoreConnection  *conn,
+                                       NcCallRecord       *record,
+                                       gboolean            first_out_start,
+                                       gint64              received_at_us,
+                                       GError            **error);
 
 /* The phone index and search (nc-store-search.c) */
 GArray   *nc_store_search_client_ids  (NcStoreConnection  *conn,
