@@ -66,7 +66,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->url = nc_pbx_simulator_get_url (fixture->simulator);
 
   fixture->client = nc_zadarma_client_new (fixture->url, KEY, SECRET);
-  nc_zadarma_client_set_store (fixture->client, fixture->store);
+  nc_zadarma_client_set_budget (fixture->client, NC_REQUEST_BUDGET (fixture->store));
   nc_zadarma_client_set_retries (fixture->client, 2, 10);
   nc_zadarma_client_set_timeout (fixture->client, 5);
   /* The real three a minute would make every test wait minutes; one test keeps them. */

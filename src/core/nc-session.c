@@ -210,7 +210,7 @@ nc_session_new_client (NcSession  *self,
 
   client = nc_zadarma_client_new (api_url, key, secret);
   if (self->store != NULL)
-    nc_zadarma_client_set_store (client, self->store);
+    nc_zadarma_client_set_budget (client, NC_REQUEST_BUDGET (self->store));
   return client;
 }
 

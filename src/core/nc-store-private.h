@@ -19,6 +19,7 @@
  */
 #pragma once
 
+#include "nc-request-budget.h"
 #include "nc-store.h"
 
 G_BEGIN_DECLS
@@ -363,6 +364,9 @@ void        nc_store_drop_feed    (NcStore              *self);
 void        nc_store_set_problem  (NcStore              *self,
                                    const char           *problem);
 void        nc_store_emit_feed    (NcStore              *self);
+
+/* The request budget (nc-store-budget.c): NcStore is an NcRequestBudget. */
+void     nc_store_request_budget_init (NcRequestBudgetInterface *iface);
 
 /* Schema (nc-store-schema.c) */
 gboolean nc_store_schema_check   (NcStoreConnection  *conn,

@@ -62,7 +62,10 @@ struct _NcStoreJob
   GError         *error;
 };
 
-G_DEFINE_FINAL_TYPE (NcStore, nc_store, G_TYPE_OBJECT)
+/* The request budget: nc-store-budget.c. */
+G_DEFINE_FINAL_TYPE_WITH_CODE (NcStore, nc_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (NC_TYPE_REQUEST_BUDGET,
+                                                      nc_store_request_budget_init))
 
 G_DEFINE_ENUM_TYPE (NcStoreChange, nc_store_change,
                     G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_CLIENTS, "clients"),

@@ -449,7 +449,8 @@ gboolean    nc_store_set_meta_sync          (NcStore             *self,
                                              const char          *value,
                                              GError             **error);
 
-/* The API request budget, shared by every process on this data directory. */
+/* The API request budget, shared by every process on this data directory: the store is an
+ * NcRequestBudget (nc-request-budget.h) too, which the API client takes from. */
 gboolean    nc_store_budget_take_sync   (NcStore             *self,
                                          const char          *bucket,
                                          guint                limit,
