@@ -261,18 +261,23 @@ nc_store_write_record_link_variable (NcStoreConnection   *conn,
 /* ------------------------------------------------------------------------------------ */
 /* Events                                                                                */
 
-/* Merges one event into its call's row: the writer's part of every stored event. */
+/* Merges one event into its call's row: the writer's part of every stored event. A
+ * @client_id the listener matched the caller to (0: none) becomes the call's client,
+ * unless it has one. */
 static gboolean
 merge_event (NcStoreConnection  *conn,
              const char         *event_type,
              GHashTable         *fields,
              gint64              received_at_us,
+             gint64              client_id,
+             const char         *match_rule,
              GError            **error)
 {
   const char *pbx_call_id = g_hash_table_lookup (fields, "pbx_call_id");
   g_autoptr(NcCallRecord) record = NULL;
   g_autoptr(GError) read_error = NULL;
   gboolean first_out_start;
+  gboolean matched = FALSE;
   gint64 last_event_us;
 
   /* An event of no call (NOTIFY_IVR without an id, say) is kept as an event only. */
@@ -288,15 +293,43 @@ merge_event (NcStoreConnection  *conn,
   if (record == NULL)
     record = nc_call_record_new (pbx_call_id);
 
+  if (client_id != 0 && record->client_id == 0)
+    {
+      record->client_id = client_id;
+      g_free (record->match_rule);
+      record->match_rule = g_strdup (match_rule);
+      matched = TRUE;
+    }
   last_event_us = record->last_event_us;
   first_out_start = g_strcmp0 (event_type, "NOTIFY_OUT_START") == 0 &&
                     !nc_call_record_had_event (record, NC_EVENT_OUT_START);
   if (!nc_call_record_apply_event (record, event_type, fields, received_at_us) &&
-      record->last_event_us == last_event_us && record->id != 0)
+      record->last_event_us == last_event_us && record->id != 0 && !matched)
     return TRUE;
 
   return nc_store_tie_callback (conn, record, first_out_start, received_at_us, error) &&
-         nc_store_write_call (conn, record, error);
+         nc_store_write_call (conn, record, error) &&
+         /* A link that came before the match goes to the client now. */
+         (!matched || nc_store_write_record_link_variable (conn, record, error));
+}
+
+/* One webhook event on its way to the writer. */
+typedef struct
+{
+  char   *event_type;
+  char   *fields;
+  gint64  received_at;
+  gint64  client_id;
+  char   *match_rule;
+} AddEvent;
+
+static void
+add_event_free (AddEvent *event)
+{
+  g_free (event->event_type);
+  g_free (event->fields);
+  g_free (event->match_rule);
+  g_free (event);
 }
 
 static gpointer
@@ -304,7 +337,7 @@ add_call_event_job (NcStoreConnection  *conn,
                     gpointer            data,
                     GError            **error)
 {
-  NcStoredEvent *event = data;
+  AddEvent *event = data;
   g_autofree char *message = g_strconcat (event->event_type, "\n", event->fields, NULL);
   g_autofree char *digest = NULL;
   g_autoptr(NcCallEvent) parsed = NULL;
@@ -338,7 +371,7 @@ add_call_event_job (NcStoreConnection  *conn,
   parsed = nc_call_event_new_from_canonical (event->event_type, event->fields,
                                              event->received_at);
   if (!merge_event (conn, event->event_type, nc_call_event_get_fields (parsed),
-                    event->received_at, error))
+                    event->received_at, event->client_id, event->match_rule, error))
     return NULL;
   return GINT_TO_POINTER (EVENT_STORED);
 }
@@ -351,6 +384,30 @@ nc_stored_event_free (NcStoredEvent *event)
   g_free (event->event_type);
   g_free (event->fields);
   g_free (event);
+}
+
+static void
+add_call_event (NcStore             *self,
+                const char          *event_type,
+                const char          *canonical_fields,
+                gint64               received_at_unix_us,
+                gint64               client_id,
+                const char          *match_rule,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  AddEvent *event = g_new0 (AddEvent, 1);
+
+  event->event_type = g_strdup (event_type);
+  event->fields = g_strdup (canonical_fields);
+  event->received_at = received_at_unix_us;
+  event->client_id = client_id;
+  event->match_rule = g_strdup (match_rule);
+  nc_store_submit_async (self, NC_STORE_WRITER,
+                         nc_store_job_new (add_call_event_job, event,
+                                           (GDestroyNotify) add_event_free, NULL),
+                         nc_store_add_call_event_async, cancellable, callback, user_data);
 }
 
 /**
@@ -370,18 +427,37 @@ nc_store_add_call_event_async (NcStore             *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  NcStoredEvent *event;
-
   g_return_if_fail (NC_IS_STORE (self));
 
-  event = g_new0 (NcStoredEvent, 1);
-  event->event_type = g_strdup (event_type);
-  event->fields = g_strdup (canonical_fields);
-  event->received_at = received_at_unix_us;
-  nc_store_submit_async (self, NC_STORE_WRITER,
-                         nc_store_job_new (add_call_event_job, event,
-                                           (GDestroyNotify) nc_stored_event_free, NULL),
-                         nc_store_add_call_event_async, cancellable, callback, user_data);
+  add_call_event (self, event_type, canonical_fields, received_at_unix_us, 0, NULL,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * nc_store_add_matched_call_event_async:
+ * @client_id: the client the listener matched the caller to
+ * @match_rule: nc_match_rule_to_string(): how
+ *
+ * nc_store_add_call_event_async() for an event whose caller is matched already: its call
+ * keeps @client_id, in the same transaction, unless it has a client. Finished by
+ * nc_store_add_call_event_finish().
+ */
+void
+nc_store_add_matched_call_event_async (NcStore             *self,
+                                       const char          *event_type,
+                                       const char          *canonical_fields,
+                                       gint64               received_at_unix_us,
+                                       gint64               client_id,
+                                       const char          *match_rule,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+  g_return_if_fail (client_id > 0);
+
+  add_call_event (self, event_type, canonical_fields, received_at_unix_us, client_id,
+                  match_rule, cancellable, callback, user_data);
 }
 
 gboolean
@@ -473,7 +549,7 @@ nc_store_calls_fill_v3 (NcStoreConnection  *conn,
 
       if (!merge_event (conn, nc_call_event_get_event_type (event),
                         nc_call_event_get_fields (event),
-                        nc_call_event_get_received_at (event), error))
+                        nc_call_event_get_received_at (event), 0, NULL, error))
         {
           nc_store_reset (events);
           return FALSE;

@@ -18,7 +18,9 @@
  * store's writer, which commits whatever arrived meanwhile in one transaction; the 200
  * goes out only when that commit returned. A replay is answered 200 and stores nothing.
  * The answer to NOTIFY_START names the matched client (`caller_name`), so the employee's
- * phone shows who is calling.
+ * phone shows who is calling; the caller is matched before the event goes to the store,
+ * which keeps that client with the call in the same transaction, so that the call service
+ * does not match it a second time.
  *
  */
 
@@ -41,6 +43,9 @@ typedef struct
   NcCallEvent       *event;
   gboolean           inserted;
   gboolean           gone;       /* the client went away while it waited */
+  char              *caller_name; /* the client the caller was matched to, if any */
+  gint64             client_id;
+  const char        *match_rule;
 } Pending;
 
 static void
@@ -136,6 +141,7 @@ pending_free (Pending *pending)
   g_object_unref (pending->self);
   g_object_unref (pending->message);
   g_clear_object (&pending->event);
+  g_free (pending->caller_name);
   g_free (pending);
 }
 
@@ -187,19 +193,6 @@ finish (Pending    *pending,
 }
 
 static void
-caller_matched (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Pending *pending = user_data;
-  g_autoptr(NcClient) client = NULL;
-  g_autoptr(GError) error = NULL;
-
-  client = nc_client_matcher_match_finish (NC_CLIENT_MATCHER (source), result, NULL, &error);
-  finish (pending, client != NULL ? nc_client_get_name (client) : NULL);
-}
-
-static void
 event_committed (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -207,7 +200,6 @@ event_committed (GObject      *source,
   Pending *pending = user_data;
   NcWebhookServer *self = pending->self;
   g_autoptr(GError) error = NULL;
-  const char *caller;
 
   if (!nc_store_add_call_event_finish (NC_STORE (source), result, &pending->inserted, &error))
     {
@@ -244,17 +236,48 @@ event_committed (GObject      *source,
   self->health.last_event_at = g_get_real_time ();
   nc_webhook_server_health_changed (self);
   g_signal_emit_by_name (self, "event-received", pending->event, pending->inserted);
+  finish (pending, pending->caller_name);
+}
 
-  caller = nc_call_event_get_field (pending->event, "caller_id");
-  if (self->matcher != NULL &&
-      g_str_equal (nc_call_event_get_event_type (pending->event), "NOTIFY_START") &&
-      caller != NULL && g_ascii_isdigit (*caller))
+static void
+store_event (Pending *pending)
+{
+  NcWebhookServer *self = pending->self;
+  NcCallEvent *event = pending->event;
+
+  if (pending->client_id != 0)
+    nc_store_add_matched_call_event_async (self->store, nc_call_event_get_event_type (event),
+                                           nc_call_event_get_canonical (event),
+                                           nc_call_event_get_received_at (event),
+                                           pending->client_id, pending->match_rule, NULL,
+                                           event_committed, pending);
+  else
+    nc_store_add_call_event_async (self->store, nc_call_event_get_event_type (event),
+                                   nc_call_event_get_canonical (event),
+                                   nc_call_event_get_received_at (event), NULL,
+                                   event_committed, pending);
+}
+
+/* A caller that could not be matched is stored all the same: the call service matches
+ * the calls that come without a client. */
+static void
+caller_matched (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr(NcClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  NcMatchRule rule = NC_MATCH_RULE_ANY_VARIABLE;
+
+  client = nc_client_matcher_match_finish (NC_CLIENT_MATCHER (source), result, &rule, &error);
+  if (client != NULL && nc_client_get_id (client) != 0)
     {
-      nc_client_matcher_match_async (self->matcher, caller, NULL, caller_matched, pending);
-      return;
+      pending->caller_name = g_strdup (nc_client_get_name (client));
+      pending->client_id = nc_client_get_id (client);
+      pending->match_rule = nc_match_rule_to_string (rule);
     }
-
-  finish (pending, NULL);
+  store_event (pending);
 }
 
 static gboolean
@@ -281,6 +304,7 @@ handle (SoupServer        *server,
   g_autoptr(GError) error = NULL;
   NcCallEvent *event;
   Pending *pending;
+  const char *caller;
 
   if (conn != NULL && conn->stage != NC_WEBHOOK_STAGE_CLOSED)
     nc_webhook_conn_set_stage (conn, NC_WEBHOOK_STAGE_HANDLING, 0);
@@ -348,10 +372,18 @@ handle (SoupServer        *server,
   self->pending++;
   g_hash_table_insert (self->waiting, message, pending);
   soup_server_message_pause (message);
-  nc_store_add_call_event_async (self->store, nc_call_event_get_event_type (event),
-                                 nc_call_event_get_canonical (event),
-                                 nc_call_event_get_received_at (event), NULL, event_committed,
-                                 pending);
+
+  /* The caller of a NOTIFY_START is matched before the event is stored: the answer names
+   * them, and the call has its client from its first row on, so that it is matched once. */
+  caller = nc_call_event_get_field (event, "caller_id");
+  if (self->matcher != NULL &&
+      g_str_equal (nc_call_event_get_event_type (event), "NOTIFY_START") &&
+      caller != NULL && g_ascii_isdigit (*caller))
+    {
+      nc_client_matcher_match_async (self->matcher, caller, NULL, caller_matched, pending);
+      return;
+    }
+  store_event (pending);
 }
 
 typedef struct
