@@ -385,6 +385,30 @@ nc_test_listener_said (NcTestListener *listener,
   return size > 0 ? g_strndup (g_memory_output_stream_get_data (memory), size) : g_strdup ("");
 }
 
+/* Until @listener has ended and everything it said is read. */
+static void
+listener_wait (NcTestListener *listener)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while ((listener->reading > 0 || g_subprocess_get_identifier (listener->process) != NULL) &&
+         g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_cmpuint (listener->reading, ==, 0);
+  g_assert_null (g_subprocess_get_identifier (listener->process));
+}
+
+static void
+listener_free (NcTestListener *listener)
+{
+  g_object_unref (listener->process);
+  g_object_unref (listener->out);
+  g_object_unref (listener->err);
+  g_free (listener->url);
+  g_free (listener);
+}
+
 /**
  * nc_test_listener_stop:
  * @out_said: (out) (optional): all it wrote to its standard output
@@ -400,16 +424,10 @@ nc_test_listener_stop (NcTestListener  *listener,
                        char           **out_said,
                        char           **err_said)
 {
-  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
   int status;
 
   g_subprocess_send_signal (listener->process, SIGTERM);
-  while ((listener->reading > 0 || g_subprocess_get_identifier (listener->process) != NULL) &&
-         g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-  g_assert_cmpuint (listener->reading, ==, 0);
-  g_assert_null (g_subprocess_get_identifier (listener->process));
+  listener_wait (listener);
   if (!g_subprocess_get_if_exited (listener->process))
     {
       g_autofree char *said = nc_test_listener_said (listener, TRUE);
@@ -423,12 +441,23 @@ nc_test_listener_stop (NcTestListener  *listener,
     *out_said = nc_test_listener_said (listener, FALSE);
   if (err_said != NULL)
     *err_said = nc_test_listener_said (listener, TRUE);
-  g_object_unref (listener->process);
-  g_object_unref (listener->out);
-  g_object_unref (listener->err);
-  g_free (listener->url);
-  g_free (listener);
+  listener_free (listener);
   return status;
+}
+
+/**
+ * nc_test_listener_kill:
+ *
+ * Kills the listener as a crash would (SIGKILL), waits for it as nc_test_listener_stop()
+ * does, and frees @listener.
+ */
+void
+nc_test_listener_kill (NcTestListener *listener)
+{
+  g_subprocess_send_signal (listener->process, SIGKILL);
+  listener_wait (listener);
+  g_assert_true (g_subprocess_get_if_signaled (listener->process));
+  listener_free (listener);
 }
 
 /* ------------------------------------------------------------------------------------ */

@@ -84,5 +84,6 @@ char           *nc_test_listener_said  (NcTestListener      *listener,
 int             nc_test_listener_stop  (NcTestListener      *listener,
                                         char               **out_said,
                                         char               **err_said);
+void            nc_test_listener_kill  (NcTestListener      *listener);
 
 G_END_DECLS
