@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <glib.h>
 #include <gio/gio.h>
@@ -66,6 +67,27 @@ GPtrArray  *nc_test_sql_rows        (const char *db_path,
                                      const char *sql);
 void        nc_test_sql_exec        (const char *db_path,
                                      const char *sql);
+
+/* What a command did: its exit status and all it wrote. */
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} NcTestRun;
+
+void            nc_test_run_clear      (NcTestRun           *run);
+NcTestRun       nc_test_cli            (const char          *data_dir,
+                                        const char          *input,
+                                        ...) G_GNUC_NULL_TERMINATED;
+NcTestRun       nc_test_program        (GSubprocessLauncher *launcher,
+                                        const char          *input,
+                                        const char          *data_dir,
+                                        ...) G_GNUC_NULL_TERMINATED;
+NcTestRun       nc_test_program_valist (GSubprocessLauncher *launcher,
+                                        const char          *input,
+                                        const char          *data_dir,
+                                        va_list              args);
 
 /* A `listen` process of this build, and what it says. */
 typedef struct
