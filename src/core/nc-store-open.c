@@ -322,21 +322,33 @@ open_in_thread (GTask        *task,
     g_task_return_pointer (task, store, g_object_unref);
 }
 
+/* Opens the store @data says on a worker thread; finished by nc_store_open_finish().
+ * @data: (transfer full) */
+static void
+open_on_worker (OpenData            *data,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  /* The caller's context, not the one of the thread that opens. */
+  data->context = g_main_context_ref_thread_default ();
+  g_task_set_source_tag (task, nc_store_open_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  g_task_run_in_thread (task, open_in_thread);
+}
+
 void
 nc_store_open_async (const char          *data_dir,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   OpenData *data = g_new0 (OpenData, 1);
 
   data->data_dir = g_strdup (data_dir);
-  /* The caller's context, not the one of the thread that opens. */
-  data->context = g_main_context_ref_thread_default ();
-  g_task_set_source_tag (task, nc_store_open_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
-  g_task_run_in_thread (task, open_in_thread);
+  open_on_worker (data, cancellable, callback, user_data);
 }
 
 /**
@@ -351,15 +363,11 @@ nc_store_open_database_async (const char          *url,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   OpenData *data = g_new0 (OpenData, 1);
 
   data->url = g_strdup (url);
   data->password = g_strdup (password);
-  data->context = g_main_context_ref_thread_default ();
-  g_task_set_source_tag (task, nc_store_open_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
-  g_task_run_in_thread (task, open_in_thread);
+  open_on_worker (data, cancellable, callback, user_data);
 }
 
 /**

@@ -478,25 +478,17 @@ nc_webhook_server_close_connections (NcWebhookServer *self)
 void
 nc_webhook_server_forget_connections (NcWebhookServer *self)
 {
-  GList *link;
-
-  while ((link = g_queue_pop_head_link (&self->conns)) != NULL)
+  while (self->conns.head != NULL)
     {
-      NcWebhookConn *conn = link->data;
+      NcWebhookConn *conn = self->conns.head->data;
 
-      conn->queued_in = NULL;
       if (conn->in_soup && conn->stream != NULL)
         {
           g_object_weak_unref (G_OBJECT (conn->stream), stream_gone, conn);
           conn->stream = NULL;
         }
-      conn_uncount (conn);
-      conn_stop_timer (conn);
-      conn_stop_io (conn);
-      if (conn->remote != NULL)
-        g_object_set_qdata (G_OBJECT (conn->remote), nc_webhook_conn_quark (), NULL);
-      conn->self = NULL;
       conn->stage = NC_WEBHOOK_STAGE_CLOSED;
-      nc_webhook_conn_unref (conn);
+      /* Out of the list, and the list's reference dropped. */
+      conn_forget (conn);
     }
 }

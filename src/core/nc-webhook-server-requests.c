@@ -513,16 +513,23 @@ message_finished (SoupServerMessage *message,
     nc_webhook_conn_finished (conn);
 }
 
+/* A paused message whose connection went (the listener stopped): libsoup 3.2 must not be
+ * asked to unpause it. */
+static void
+message_gone (NcWebhookServer   *self,
+              SoupServerMessage *message)
+{
+  Pending *pending = g_hash_table_lookup (self->waiting, message);
+
+  if (pending != NULL)
+    pending->gone = TRUE;
+}
+
 static void
 message_disconnected (SoupServerMessage *message,
                       NcWebhookServer   *self)
 {
-  Pending *pending = g_hash_table_lookup (self->waiting, message);
-
-  /* A paused message whose connection went (the listener stopped): libsoup 3.2 must not
-   * be asked to unpause it. */
-  if (pending != NULL)
-    pending->gone = TRUE;
+  message_gone (self, message);
 }
 
 static void
@@ -530,10 +537,7 @@ request_aborted (SoupServer        *server,
                  SoupServerMessage *message,
                  NcWebhookServer   *self)
 {
-  Pending *pending = g_hash_table_lookup (self->waiting, message);
-
-  if (pending != NULL)
-    pending->gone = TRUE;
+  message_gone (self, message);
 }
 
 static void

@@ -430,22 +430,43 @@ add_activated (GtkWidget  *widget,
     add_client_activated (widget, NULL, NULL);
 }
 
+/* Reads client @parameter, with its variables, off the main context, for @callback. */
 static void
-client_to_edit_loaded (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+read_client (NcWindow            *self,
+             GVariant            *parameter,
+             GAsyncReadyCallback  callback)
+{
+  if (!nc_window_store_or_say (self))
+    return;
+  nc_store_get_client_async (nc_window_get_store (self), g_variant_get_int64 (parameter), NULL,
+                             callback, g_object_ref (self));
+}
+
+/* Returns: (transfer full) (nullable): the client read_client() read, or %NULL when it
+ *   could not be read, which a toast says */
+static NcClient *
+client_read (NcWindow     *self,
+             GObject      *source,
+             GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  NcClient *client = nc_store_get_client_finish (NC_STORE (source), result, &error);
+
+  if (client == NULL)
+    nc_window_toast (self, error->message);
+  return client;
+}
+
+static void
+client_to_edit_read (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
   g_autoptr(NcWindow) self = user_data;
-  g_autoptr(NcClient) client = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(NcClient) client = client_read (self, source, result);
 
-  client = nc_store_get_client_finish (NC_STORE (source), result, &error);
-  if (client == NULL)
-    {
-      nc_window_toast (self, error->message);
-      return;
-    }
-  open_editor (self, client);
+  if (client != NULL)
+    open_editor (self, client);
 }
 
 static void
@@ -453,31 +474,18 @@ edit_client_activated (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  NcWindow *self = NC_WINDOW (widget);
-
-  if (!nc_window_store_or_say (self))
-    return;
-  /* With its variables, read off the main context. */
-  nc_store_get_client_async (nc_window_get_store (self), g_variant_get_int64 (parameter), NULL,
-                             client_to_edit_loaded, g_object_ref (self));
+  read_client (NC_WINDOW (widget), parameter, client_to_edit_read);
 }
 
 static void
-client_loaded (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+client_to_show_read (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
   g_autoptr(NcWindow) self = user_data;
-  g_autoptr(NcClient) client = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(NcClient) client = client_read (self, source, result);
 
-  client = nc_store_get_client_finish (NC_STORE (source), result, &error);
-  if (client == NULL)
-    {
-      nc_window_toast (self, error->message);
-      return;
-    }
-  if (self->disposed)
+  if (client == NULL || self->disposed)
     return;
   gtk_window_present (GTK_WINDOW (nc_client_card_new (GTK_WINDOW (self), client, self->session)));
 }
@@ -487,12 +495,7 @@ show_client_id_activated (GtkWidget  *widget,
                           const char *action_name,
                           GVariant   *parameter)
 {
-  NcWindow *self = NC_WINDOW (widget);
-
-  if (!nc_window_store_or_say (self))
-    return;
-  nc_store_get_client_async (nc_window_get_store (self), g_variant_get_int64 (parameter), NULL,
-                             client_loaded, g_object_ref (self));
+  read_client (NC_WINDOW (widget), parameter, client_to_show_read);
 }
 
 static void
