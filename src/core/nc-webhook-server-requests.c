@@ -21,7 +21,6 @@
  * phone shows who is calling; the caller is matched before the event goes to the store,
  * which keeps that client with the call in the same transaction, so that the call service
  * does not match it a second time.
- *
  */
 
 #define G_LOG_DOMAIN "nc-webhook-server"

@@ -74,6 +74,7 @@ static void
 nc_webhook_server_dispose (GObject *object)
 {
   NcWebhookServer *self = NC_WEBHOOK_SERVER (object);
+
   nc_webhook_server_stop (self);
   nc_webhook_server_forget_connections (self);
   g_clear_object (&self->store);

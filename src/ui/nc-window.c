@@ -258,9 +258,7 @@ nc_window_class_init (NcWindowClass *klass)
   nc_window_class_install_actions (widget_class);
   nc_window_class_install_transfer_actions (widget_class);
   gtk_widget_class_install_property_action (widget_class, "win.act-as", "acting-as");
-
 }
-
 
 static void
 nc_window_init (NcWindow *self)
