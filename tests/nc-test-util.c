@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "nc-cli.h"
 #include "nc-test-util.h"
 #include "nc-zadarma-sign.h"
 
@@ -385,6 +386,30 @@ nc_test_listener_said (NcTestListener *listener,
   return size > 0 ? g_strndup (g_memory_output_stream_get_data (memory), size) : g_strdup ("");
 }
 
+/* Until @listener has ended and everything it said is read. */
+static void
+listener_wait (NcTestListener *listener)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while ((listener->reading > 0 || g_subprocess_get_identifier (listener->process) != NULL) &&
+         g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_cmpuint (listener->reading, ==, 0);
+  g_assert_null (g_subprocess_get_identifier (listener->process));
+}
+
+static void
+listener_free (NcTestListener *listener)
+{
+  g_object_unref (listener->process);
+  g_object_unref (listener->out);
+  g_object_unref (listener->err);
+  g_free (listener->url);
+  g_free (listener);
+}
+
 /**
  * nc_test_listener_stop:
  * @out_said: (out) (optional): all it wrote to its standard output
@@ -400,16 +425,10 @@ nc_test_listener_stop (NcTestListener  *listener,
                        char           **out_said,
                        char           **err_said)
 {
-  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
   int status;
 
   g_subprocess_send_signal (listener->process, SIGTERM);
-  while ((listener->reading > 0 || g_subprocess_get_identifier (listener->process) != NULL) &&
-         g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-  g_assert_cmpuint (listener->reading, ==, 0);
-  g_assert_null (g_subprocess_get_identifier (listener->process));
+  listener_wait (listener);
   if (!g_subprocess_get_if_exited (listener->process))
     {
       g_autofree char *said = nc_test_listener_said (listener, TRUE);
@@ -423,12 +442,23 @@ nc_test_listener_stop (NcTestListener  *listener,
     *out_said = nc_test_listener_said (listener, FALSE);
   if (err_said != NULL)
     *err_said = nc_test_listener_said (listener, TRUE);
-  g_object_unref (listener->process);
-  g_object_unref (listener->out);
-  g_object_unref (listener->err);
-  g_free (listener->url);
-  g_free (listener);
+  listener_free (listener);
   return status;
+}
+
+/**
+ * nc_test_listener_kill:
+ *
+ * Kills the listener as a crash would (SIGKILL), waits for it as nc_test_listener_stop()
+ * does, and frees @listener.
+ */
+void
+nc_test_listener_kill (NcTestListener *listener)
+{
+  g_subprocess_send_signal (listener->process, SIGKILL);
+  listener_wait (listener);
+  g_assert_true (g_subprocess_get_if_signaled (listener->process));
+  listener_free (listener);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -709,4 +739,131 @@ nc_test_sql_exec (const char *db_path,
   if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
     g_error ("%s: %s", sql, message);
   sqlite3_close (db);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Commands, as a script runs them                                                      */
+
+void
+nc_test_run_clear (NcTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+/* @program, `--data-dir DIR` when @data_dir is given, then @args up to a %NULL. */
+static GPtrArray *
+command_line (const char *program,
+              const char *data_dir,
+              va_list     args)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (gpointer) program);
+  if (data_dir != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--data-dir");
+      g_ptr_array_add (argv, (gpointer) data_dir);
+    }
+  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+/**
+ * nc_test_cli:
+ * @data_dir: (nullable): the command's `--data-dir`
+ * @input: (nullable): its standard input; none: an empty one
+ * @...: its arguments, then %NULL
+ *
+ * Runs `novofon-console [--data-dir DIR] ARGS…` in this process, as nc_cli_run().
+ */
+NcTestRun
+nc_test_cli (const char *data_dir,
+             const char *input,
+             ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  FILE *in = tmpfile (), *out = tmpfile (), *err = tmpfile ();
+  NcTestRun run;
+  va_list args;
+
+  if (input != NULL)
+    fputs (input, in);
+  rewind (in);
+  va_start (args, input);
+  argv = command_line ("novofon-console", data_dir, args);
+  va_end (args);
+
+  run.status = nc_cli_run ((int) argv->len - 1, (char *const *) argv->pdata, in, out, err);
+  fclose (in);
+  run.out = nc_test_read_stream (out);
+  run.err = nc_test_read_stream (err);
+  return run;
+}
+
+static void
+communicated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  NcTestRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err,
+                                        &error);
+  g_assert_no_error (error);
+  /* A crash is never a status: it fails here. */
+  g_assert_true (g_subprocess_get_if_exited (G_SUBPROCESS (source)));
+  run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+}
+
+/**
+ * nc_test_program_valist:
+ * @launcher: its environment; its pipes are set here
+ * @input: (nullable): its standard input
+ * @data_dir: the command's `--data-dir`
+ * @args: its arguments, then %NULL
+ *
+ * Runs this build's program, `novofon-console --data-dir DIR ARGS…`, in a process of its
+ * own, and waits for its end while the main context turns: a simulator of this process
+ * answers it meanwhile.
+ */
+NcTestRun
+nc_test_program_valist (GSubprocessLauncher *launcher,
+                        const char          *input,
+                        const char          *data_dir,
+                        va_list              args)
+{
+  g_autofree char *path = nc_test_program_path ();
+  g_autoptr(GPtrArray) argv = command_line (path, data_dir, args);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  NcTestRun run = { -1, NULL, NULL };
+
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                             G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                             G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, input, NULL, communicated, &run);
+  nc_test_wait_for_nonnull ((gpointer *) &run.out);
+  return run;
+}
+
+/* nc_test_program_valist(), with the arguments here. */
+NcTestRun
+nc_test_program (GSubprocessLauncher *launcher,
+                 const char          *input,
+                 const char          *data_dir,
+                 ...)
+{
+  NcTestRun run;
+  va_list args;
+
+  va_start (args, data_dir);
+  run = nc_test_program_valist (launcher, input, data_dir, args);
+  va_end (args);
+  return run;
 }

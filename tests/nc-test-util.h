@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <glib.h>
 #include <gio/gio.h>
@@ -67,6 +68,27 @@ GPtrArray  *nc_test_sql_rows        (const char *db_path,
 void        nc_test_sql_exec        (const char *db_path,
                                      const char *sql);
 
+/* What a command did: its exit status and all it wrote. */
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} NcTestRun;
+
+void            nc_test_run_clear      (NcTestRun           *run);
+NcTestRun       nc_test_cli            (const char          *data_dir,
+                                        const char          *input,
+                                        ...) G_GNUC_NULL_TERMINATED;
+NcTestRun       nc_test_program        (GSubprocessLauncher *launcher,
+                                        const char          *input,
+                                        const char          *data_dir,
+                                        ...) G_GNUC_NULL_TERMINATED;
+NcTestRun       nc_test_program_valist (GSubprocessLauncher *launcher,
+                                        const char          *input,
+                                        const char          *data_dir,
+                                        va_list              args);
+
 /* A `listen` process of this build, and what it says. */
 typedef struct
 {
@@ -84,5 +106,6 @@ char           *nc_test_listener_said  (NcTestListener      *listener,
 int             nc_test_listener_stop  (NcTestListener      *listener,
                                         char               **out_said,
                                         char               **err_said);
+void            nc_test_listener_kill  (NcTestListener      *listener);
 
 G_END_DECLS

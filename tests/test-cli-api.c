@@ -18,7 +18,6 @@
 #define WRONG_SECRET "canary-wrong-5ecret-Qx7Lw2"
 #define TYPED_KEY "canary-key-K3yVb9"
 #define TYPED_SECRET "canary-5ecret-Zq8Tn4Rw"
-#define WAIT_SECONDS 120
 
 typedef struct
 {
@@ -27,20 +26,6 @@ typedef struct
   char           *url;
   gboolean        with_bus;  /* the session bus of the tests, with its keyring */
 } Fixture;
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -63,45 +48,22 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->url);
 }
 
-static void
-communicated (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Run *run = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err,
-                                        &error);
-  g_assert_no_error (error);
-  /* A crash is never a status: it fails here. */
-  g_assert_true (g_subprocess_get_if_exited (G_SUBPROCESS (source)));
-  run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
-}
-
 /* Runs the real program with no display and, unless the fixture wants it, no session bus;
  * the simulator answers from this process's main loop meanwhile. @key and @secret go into
  * the environment. Every file it may write is under the fixture's folder. */
-static Run
+static NcTestRun
 program (Fixture    *fixture,
          const char *key,
          const char *secret,
          const char *input,
          ...)
 {
-  g_autofree char *path = nc_test_program_path ();
   const char *const homes[][2] = {
     { "HOME", "home" }, { "XDG_DATA_HOME", "data" }, { "XDG_CONFIG_HOME", "config" },
     { "XDG_CACHE_HOME", "cache" },
   };
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Run run = { -1, NULL, NULL };
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  NcTestRun run;
   va_list args;
 
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
@@ -122,30 +84,17 @@ program (Fixture    *fixture,
   if (secret != NULL)
     g_subprocess_launcher_setenv (launcher, "NOVOFON_API_SECRET", secret, TRUE);
 
-  g_ptr_array_add (argv, path);
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, fixture->dir);
   va_start (args, input);
-  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
+  run = nc_test_program_valist (launcher, input, fixture->dir, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, input, NULL, communicated, &run);
-  while (run.out == NULL && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-  g_assert_nonnull (run.out);
   return run;
 }
 
 /* @secret is in nothing the command printed, and in no file it wrote. */
 static void
-assert_secret_nowhere (Fixture    *fixture,
-                       const Run  *run,
-                       const char *secret)
+assert_secret_nowhere (Fixture         *fixture,
+                       const NcTestRun *run,
+                       const char      *secret)
 {
   const char *const said[] = { run->out, run->err, NULL };
 
@@ -156,7 +105,7 @@ static void
 test_call (Fixture       *fixture,
            gconstpointer  data)
 {
-  Run run = program (fixture, KEY, SECRET, NULL, "call", "+7 (900) 444-33-22", "8 950 000 00 33",
+  NcTestRun run = program (fixture, KEY, SECRET, NULL, "call", "+7 (900) 444-33-22", "8 950 000 00 33",
                      "111111", NULL);
   GPtrArray *callbacks = nc_pbx_simulator_get_callbacks (fixture->simulator);
 
@@ -169,7 +118,7 @@ test_call (Fixture       *fixture,
   g_assert_cmpstr (g_hash_table_lookup (callbacks->pdata[0], "to"), ==, "79004443322");
   g_assert_cmpstr (g_hash_table_lookup (callbacks->pdata[0], "sip"), ==, "111111");
   assert_secret_nowhere (fixture, &run, SECRET);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 }
 
 /* Each failure: one line on stderr, the project's exit code, and no call placed. */
@@ -203,7 +152,7 @@ test_call_failures (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      Run run;
+      NcTestRun run;
       guint before = nc_pbx_simulator_get_request_count (fixture->simulator);
 
       if (cases[i].fault >= 0)
@@ -221,7 +170,7 @@ test_call_failures (Fixture       *fixture,
       assert_secret_nowhere (fixture, &run, WRONG_SECRET);
       /* At most the one request that failed; never a second. */
       g_assert_cmpuint (nc_pbx_simulator_get_request_count (fixture->simulator) - before, <=, 1);
-      run_clear (&run);
+      nc_test_run_clear (&run);
     }
   g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 0);
 }
@@ -230,12 +179,12 @@ static void
 test_balance (Fixture       *fixture,
               gconstpointer  data)
 {
-  Run run = program (fixture, KEY, SECRET, NULL, "balance", NULL);
+  NcTestRun run = program (fixture, KEY, SECRET, NULL, "balance", NULL);
 
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "Balance: 1234.50 RUB\n");
   g_assert_cmpstr (run.err, ==, "");
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   /* Where the schema is not installed and no settings backend was chosen, the defaults
    * serve, without a word about GSettings on standard error. */
@@ -244,14 +193,14 @@ test_balance (Fixture       *fixture,
   run = program (fixture, KEY, SECRET, NULL, "balance", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.err, ==, "");
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   run = program (fixture, KEY, WRONG_SECRET, NULL, "balance", NULL);
   g_assert_cmpint (run.status, ==, 3);
   g_assert_nonnull (strstr (run.err, "401"));
   assert_secret_nowhere (fixture, &run, WRONG_SECRET);
   assert_secret_nowhere (fixture, &run, SECRET);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 }
 
 /* Without a session bus there is no keyring: a clear sentence, not a crash. */
@@ -259,21 +208,21 @@ static void
 test_credentials_without_keyring (Fixture       *fixture,
                                   gconstpointer  data)
 {
-  Run run = program (fixture, NULL, NULL, TYPED_KEY "\n" TYPED_SECRET "\n", "credentials", "set",
+  NcTestRun run = program (fixture, NULL, NULL, TYPED_KEY "\n" TYPED_SECRET "\n", "credentials", "set",
                      NULL);
 
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "keyring is not available"));
   assert_secret_nowhere (fixture, &run, TYPED_SECRET);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   run = program (fixture, NULL, NULL, "only-a-key\n", "credentials", "set", NULL);
   g_assert_cmpint (run.status, ==, 2);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   run = program (fixture, NULL, NULL, NULL, "credentials", "show", NULL);
   g_assert_cmpint (run.status, ==, 2);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 }
 
 /* What the keyring holds under the project's schema (nc-secrets.c): the item of @kind. */
@@ -303,7 +252,7 @@ test_credentials_set_clear (Fixture       *fixture,
 {
   g_autofree char *key = NULL;
   g_autofree char *secret = NULL;
-  Run run;
+  NcTestRun run;
 
   if (!nc_test_keyring_on_bus ())
     {
@@ -315,11 +264,11 @@ test_credentials_set_clear (Fixture       *fixture,
   /* Nothing stored: balance says how to store them, and fails as credentials do. */
   run = program (fixture, NULL, NULL, NULL, "credentials", "clear", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  nc_test_run_clear (&run);
   run = program (fixture, NULL, NULL, NULL, "balance", NULL);
   g_assert_cmpint (run.status, ==, 3);
   g_assert_nonnull (strstr (run.err, "credentials set"));
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   /* The simulator accepts only this pair: balance works only if both were stored right. */
   run = program (fixture, NULL, NULL, "  " KEY "  \n" SECRET "\n", "credentials", "set", NULL);
@@ -327,7 +276,7 @@ test_credentials_set_clear (Fixture       *fixture,
   g_assert_cmpstr (run.out, ==, "The API Key and Secret are in the keyring.\n");
   g_assert_cmpstr (run.err, ==, "");
   assert_secret_nowhere (fixture, &run, SECRET);
-  run_clear (&run);
+  nc_test_run_clear (&run);
   key = keyring_item ("api-key");
   secret = keyring_item ("api-secret");
   g_assert_cmpstr (key, ==, KEY);
@@ -337,18 +286,18 @@ test_credentials_set_clear (Fixture       *fixture,
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "Balance: 1234.50 RUB\n");
   assert_secret_nowhere (fixture, &run, SECRET);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   /* Input that is not a Key line and a Secret line: refused, and what was stored stays. */
   run = program (fixture, NULL, NULL, TYPED_KEY "\n", "credentials", "set", NULL);
   g_assert_cmpint (run.status, ==, 2);
-  run_clear (&run);
+  nc_test_run_clear (&run);
   run = program (fixture, NULL, NULL, TYPED_KEY "\n\n", "credentials", "set", NULL);
   g_assert_cmpint (run.status, ==, 2);
-  run_clear (&run);
+  nc_test_run_clear (&run);
   run = program (fixture, NULL, NULL, "", "credentials", "set", NULL);
   g_assert_cmpint (run.status, ==, 2);
-  run_clear (&run);
+  nc_test_run_clear (&run);
   g_clear_pointer (&key, g_free);
   key = keyring_item ("api-key");
   g_assert_cmpstr (key, ==, KEY);
@@ -357,7 +306,7 @@ test_credentials_set_clear (Fixture       *fixture,
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "The API Key and Secret are no longer in the keyring.\n");
   g_assert_cmpstr (run.err, ==, "");
-  run_clear (&run);
+  nc_test_run_clear (&run);
   g_clear_pointer (&key, g_free);
   g_clear_pointer (&secret, g_free);
   key = keyring_item ("api-key");
@@ -368,12 +317,12 @@ test_credentials_set_clear (Fixture       *fixture,
   run = program (fixture, NULL, NULL, NULL, "balance", NULL);
   g_assert_cmpint (run.status, ==, 3);
   g_assert_nonnull (strstr (run.err, "credentials set"));
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   /* Clearing what is not there is no failure. */
   run = program (fixture, NULL, NULL, NULL, "credentials", "clear", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 }
 
 int

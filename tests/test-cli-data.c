@@ -19,51 +19,6 @@ typedef struct
   char *dir;
 } Fixture;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-/* Runs one command in-process; @input, if given, is its standard input. */
-static Run
-cli (Fixture    *fixture,
-     const char *input,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  FILE *in = tmpfile (), *out = tmpfile (), *err = tmpfile ();
-  Run run;
-  va_list args;
-
-  if (input != NULL)
-    fputs (input, in);
-  rewind (in);
-
-  g_ptr_array_add (argv, (gpointer) "novofon-console");
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, fixture->dir);
-  va_start (args, input);
-  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  run.status = nc_cli_run ((int) argv->len - 1, (char *const *) argv->pdata, in, out, err);
-  fclose (in);
-  run.out = nc_test_read_stream (out);
-  run.err = nc_test_read_stream (err);
-  return run;
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -88,12 +43,12 @@ static const char good_csv[] =
 static char *
 export (Fixture *fixture)
 {
-  Run run = cli (fixture, NULL, "clients", "export", "-", NULL);
+  NcTestRun run = nc_test_cli (fixture->dir, NULL, "clients", "export", "-", NULL);
   char *csv;
 
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
   csv = g_steal_pointer (&run.out);
-  run_clear (&run);
+  nc_test_run_clear (&run);
   return csv;
 }
 
@@ -104,12 +59,12 @@ test_import_export (Fixture       *fixture,
   g_autofree char *csv = NULL;
   g_autofree char *again = NULL;
   g_autofree char *other_dir = nc_test_make_temp_dir ();
-  Run run = cli (fixture, good_csv, "clients", "import", "-", NULL);
+  NcTestRun run = nc_test_cli (fixture->dir, good_csv, "clients", "import", "-", NULL);
   Fixture other = { other_dir };
 
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
   g_assert_nonnull (strstr (run.err, "Imported 3 clients"));
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   csv = export (fixture);
   g_assert_cmpstr (csv, ==,
@@ -119,16 +74,16 @@ test_import_export (Fixture       *fixture,
                    "Ольга,telegram,,Тверь,\r\n");
 
   /* Export of an import gives the same clients back. */
-  run = cli (&other, csv, "clients", "import", "-", NULL);
+  run = nc_test_cli (other.dir, csv, "clients", "import", "-", NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
-  run_clear (&run);
+  nc_test_run_clear (&run);
   again = export (&other);
   g_assert_cmpstr (again, ==, csv);
 
   /* An import adds to what is there. */
-  run = cli (fixture, good_csv, "clients", "import", "-", NULL);
+  run = nc_test_cli (fixture->dir, good_csv, "clients", "import", "-", NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
-  run_clear (&run);
+  nc_test_run_clear (&run);
   g_free (again);
   again = export (fixture);
   g_assert_cmpuint (strlen (again), >, strlen (csv));
@@ -142,23 +97,23 @@ test_import_from_file_and_export_to_file (Fixture       *fixture,
   g_autofree char *in = g_build_filename (fixture->dir, "in.csv", NULL);
   g_autofree char *out = g_build_filename (fixture->dir, "out.csv", NULL);
   g_autofree char *written = NULL;
-  Run run;
+  NcTestRun run;
 
   g_assert_true (g_file_set_contents (in, good_csv, -1, NULL));
-  run = cli (fixture, NULL, "clients", "import", in, NULL);
+  run = nc_test_cli (fixture->dir, NULL, "clients", "import", in, NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
-  run_clear (&run);
-  run = cli (fixture, NULL, "clients", "export", out, NULL);
+  nc_test_run_clear (&run);
+  run = nc_test_cli (fixture->dir, NULL, "clients", "export", out, NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
   g_assert_cmpstr (run.out, ==, "");
-  run_clear (&run);
+  nc_test_run_clear (&run);
   g_assert_true (g_file_get_contents (out, &written, NULL, NULL));
   g_assert_true (g_str_has_prefix (written, "name,channel,phone,city,note\r\nИван Петров"));
 
-  run = cli (fixture, NULL, "clients", "import", "/nonexistent/file.csv", NULL);
+  run = nc_test_cli (fixture->dir, NULL, "clients", "import", "/nonexistent/file.csv", NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_FAILURE);
   g_assert_nonnull (strstr (run.err, "/nonexistent/file.csv"));
-  run_clear (&run);
+  nc_test_run_clear (&run);
 }
 
 /* Each bad file: exit 2, FILE:LINE: reason, and the store exactly as before. */
@@ -198,23 +153,23 @@ test_bad_rows (Fixture       *fixture,
       "standard input:4: unknown channel “”" },
   };
   g_autofree char *before = NULL;
-  Run run = cli (fixture, "name,channel,phone\nKept,telephony,79001112233\n", "clients", "import",
+  NcTestRun run = nc_test_cli (fixture->dir, "name,channel,phone\nKept,telephony,79001112233\n", "clients", "import",
                  "-", NULL);
 
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
-  run_clear (&run);
+  nc_test_run_clear (&run);
   before = export (fixture);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *after = NULL;
 
-      run = cli (fixture, cases[i].csv, "clients", "import", "-", NULL);
+      run = nc_test_cli (fixture->dir, cases[i].csv, "clients", "import", "-", NULL);
       g_test_message ("%s", run.err);
       g_assert_cmpint (run.status, ==, NC_EXIT_USAGE);
       g_assert_true (g_str_has_prefix (run.err, "novofon-console: "));
       g_assert_nonnull (strstr (run.err, cases[i].message));
-      run_clear (&run);
+      nc_test_run_clear (&run);
 
       after = export (fixture);
       g_assert_cmpstr (after, ==, before);
@@ -229,20 +184,20 @@ test_locked_store (Fixture       *fixture,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   sqlite3 *other = NULL;
-  Run run = cli (fixture, good_csv, "clients", "import", "-", NULL);
+  NcTestRun run = nc_test_cli (fixture->dir, good_csv, "clients", "import", "-", NULL);
 
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
-  run_clear (&run);
+  nc_test_run_clear (&run);
   before = export (fixture);
 
   g_assert_cmpint (sqlite3_open (path, &other), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
   g_setenv ("NC_STORE_BUSY_TIMEOUT_MS", "100", TRUE);
-  run = cli (fixture, good_csv, "clients", "import", "-", NULL);
+  run = nc_test_cli (fixture->dir, good_csv, "clients", "import", "-", NULL);
   g_unsetenv ("NC_STORE_BUSY_TIMEOUT_MS");
   g_assert_cmpint (run.status, ==, NC_EXIT_FAILURE);
   g_assert_nonnull (strstr (run.err, "in use by another program"));
-  run_clear (&run);
+  nc_test_run_clear (&run);
   sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_close (other);
 
@@ -254,40 +209,40 @@ static void
 test_messengers (Fixture       *fixture,
                  gconstpointer  data)
 {
-  Run run = cli (fixture, NULL, "messengers", NULL);
+  NcTestRun run = nc_test_cli (fixture->dir, NULL, "messengers", NULL);
 
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
   g_assert_cmpstr (run.out, ==, "");
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
-  run = cli (fixture, NULL, "messengers", "set", "whatsapp, viber", NULL);
+  run = nc_test_cli (fixture->dir, NULL, "messengers", "set", "whatsapp, viber", NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
-  run_clear (&run);
-  run = cli (fixture, NULL, "messengers", NULL);
+  nc_test_run_clear (&run);
+  run = nc_test_cli (fixture->dir, NULL, "messengers", NULL);
   g_assert_cmpstr (run.out, ==, "viber\nwhatsapp\n");
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
-  run = cli (fixture, NULL, "messengers", "set", "whatsapp,pigeon", NULL);
+  run = nc_test_cli (fixture->dir, NULL, "messengers", "set", "whatsapp,pigeon", NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_USAGE);
   g_assert_nonnull (strstr (run.err, "“pigeon” is not a messenger"));
-  run_clear (&run);
-  run = cli (fixture, NULL, "messengers", NULL);
+  nc_test_run_clear (&run);
+  run = nc_test_cli (fixture->dir, NULL, "messengers", NULL);
   g_assert_cmpstr (run.out, ==, "viber\nwhatsapp\n");
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
-  run = cli (fixture, NULL, "messengers", "clear", NULL);
+  run = nc_test_cli (fixture->dir, NULL, "messengers", "clear", NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_OK);
-  run_clear (&run);
-  run = cli (fixture, NULL, "messengers", NULL);
+  nc_test_run_clear (&run);
+  run = nc_test_cli (fixture->dir, NULL, "messengers", NULL);
   g_assert_cmpstr (run.out, ==, "");
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
-  run = cli (fixture, NULL, "messengers", "add", "viber", NULL);
+  run = nc_test_cli (fixture->dir, NULL, "messengers", "add", "viber", NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_USAGE);
-  run_clear (&run);
-  run = cli (fixture, NULL, "clients", "import", NULL);
+  nc_test_run_clear (&run);
+  run = nc_test_cli (fixture->dir, NULL, "clients", "import", NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_USAGE);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 }
 
 /* The real program, with no display and no session bus, as on a server. */

@@ -24,48 +24,17 @@
 #define SECRET "c3e9a1b2d4f60718293a4b5c6d7e8f90"
 #define TOKEN "cli-webhook-token-0123456789"
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static Run
-cli (const char *dir,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  FILE *out = tmpfile (), *err = tmpfile ();
-  Run run;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) "novofon-console");
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, (gpointer) dir);
-  va_start (args, dir);
-  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  run.status = nc_cli_run ((int) argv->len - 1, (char *const *) argv->pdata, stdin, out, err);
-  run.out = nc_test_read_stream (out);
-  run.err = nc_test_read_stream (err);
-  return run;
-}
-
 static void
 test_url (void)
 {
   g_autofree char *dir = nc_test_make_temp_dir ();
-  Run run;
+  NcTestRun run;
 
   g_setenv ("NOVOFON_WEBHOOK_TOKEN", TOKEN, TRUE);
   /* The Secret is there to be leaked, and must not be. */
   g_setenv ("NOVOFON_API_KEY", KEY, TRUE);
   g_setenv ("NOVOFON_API_SECRET", SECRET, TRUE);
-  run = cli (dir, "webhook", "url", NULL);
+  run = nc_test_cli (dir, NULL, "webhook", "url", NULL);
   g_unsetenv ("NOVOFON_API_KEY");
   g_unsetenv ("NOVOFON_API_SECRET");
   g_assert_cmpint (run.status, ==, 0);
@@ -77,14 +46,12 @@ test_url (void)
 
     nc_test_assert_nowhere (SECRET, dir, said);
   }
-  g_free (run.out);
-  g_free (run.err);
+  nc_test_run_clear (&run);
 
   g_setenv ("NOVOFON_WEBHOOK_TOKEN", "bad/token", TRUE);
-  run = cli (dir, "webhook", "url", NULL);
+  run = nc_test_cli (dir, NULL, "webhook", "url", NULL);
   g_assert_cmpint (run.status, ==, 3);
-  g_free (run.out);
-  g_free (run.err);
+  nc_test_run_clear (&run);
   g_unsetenv ("NOVOFON_WEBHOOK_TOKEN");
   nc_test_remove_tree (dir);
 }
@@ -129,7 +96,7 @@ test_register (void)
   Pbx pbx = { NULL, NULL, FALSE, FALSE };
   GThread *thread = g_thread_new ("pbx", pbx_thread, &pbx);
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  Run run, bad;
+  NcTestRun run, bad;
 
   while (!g_atomic_int_get (&pbx.ready) && g_get_monotonic_time () < deadline)
     g_usleep (1000);
@@ -138,7 +105,7 @@ test_register (void)
   g_setenv ("NOVOFON_API_KEY", KEY, TRUE);
   g_setenv ("NOVOFON_API_SECRET", SECRET, TRUE);
 
-  run = cli (dir, "webhook", "register", url, NULL);
+  run = nc_test_cli (dir, NULL, "webhook", "register", url, NULL);
   g_atomic_int_set (&pbx.stop, TRUE);
   g_thread_join (thread);
 
@@ -146,15 +113,13 @@ test_register (void)
   g_assert_nonnull (strstr (run.out, "Интеграция активна"));
   g_assert_cmpstr (nc_pbx_simulator_get_webhook_url (pbx.simulator), ==, url);
   g_assert_true (nc_pbx_simulator_get_notifications_enabled (pbx.simulator));
-  g_free (run.out);
-  g_free (run.err);
+  nc_test_run_clear (&run);
   g_object_unref (pbx.simulator);
   g_free (pbx.url);
 
-  bad = cli (dir, "webhook", "register", "ftp://example.org/x", NULL);
+  bad = nc_test_cli (dir, NULL, "webhook", "register", "ftp://example.org/x", NULL);
   g_assert_cmpint (bad.status, ==, 2);
-  g_free (bad.out);
-  g_free (bad.err);
+  nc_test_run_clear (&bad);
 
   g_unsetenv ("NOVOFON_API_URL");
   g_unsetenv ("NOVOFON_API_KEY");
@@ -312,34 +277,31 @@ static void
 test_calls_export_stdout (void)
 {
   g_autofree char *dir = nc_test_make_temp_dir ();
-  Run run;
+  NcTestRun run;
 
   store_some_calls (dir);
-  run = cli (dir, "calls", "export", "-", NULL);
+  run = nc_test_cli (dir, NULL, "calls", "export", "-", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, some_calls_csv);
   /* Standard output is the data, and nothing else. */
   g_assert_cmpstr (run.err, ==, "");
-  g_free (run.out);
-  g_free (run.err);
+  nc_test_run_clear (&run);
 
   /* No calls: the header alone. */
   {
     g_autofree char *empty = nc_test_make_temp_dir ();
 
-    run = cli (empty, "calls", "export", "-", NULL);
+    run = nc_test_cli (empty, NULL, "calls", "export", "-", NULL);
     g_assert_cmpint (run.status, ==, 0);
     g_assert_cmpstr (run.out, ==, EXPORT_HEADER);
-    g_free (run.out);
-    g_free (run.err);
+    nc_test_run_clear (&run);
     nc_test_remove_tree (empty);
   }
 
-  run = cli (dir, "calls", "export", NULL);
+  run = nc_test_cli (dir, NULL, "calls", "export", NULL);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_cmpstr (run.out, ==, "");
-  g_free (run.out);
-  g_free (run.err);
+  nc_test_run_clear (&run);
   nc_test_remove_tree (dir);
 }
 
@@ -358,19 +320,18 @@ test_calls_export_file (void)
   g_autofree char *old_contents = NULL;
   g_autofree char *names = NULL;
   GStatBuf info;
-  Run run;
+  NcTestRun run;
 
   store_some_calls (dir);
   g_assert_cmpint (g_mkdir (out_dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (target, "the export before\n", -1, NULL));
   g_assert_cmpint (link (target, old_link), ==, 0);
 
-  run = cli (dir, "calls", "export", target, NULL);
+  run = nc_test_cli (dir, NULL, "calls", "export", target, NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "");
   g_assert_cmpstr (run.err, ==, "Exported 3 calls.\n");
-  g_free (run.out);
-  g_free (run.err);
+  nc_test_run_clear (&run);
 
   contents = read_file (target);
   g_assert_cmpstr (contents, ==, some_calls_csv);
@@ -383,12 +344,11 @@ test_calls_export_file (void)
   names = list_dir (out_dir);
   g_assert_cmpstr (names, ==, "calls.csv old.csv");
 
-  run = cli (dir, "calls", "export", missing, NULL);
+  run = nc_test_cli (dir, NULL, "calls", "export", missing, NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, missing));
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
-  g_free (run.out);
-  g_free (run.err);
+  nc_test_run_clear (&run);
   nc_test_remove_tree (out_dir);
   nc_test_remove_tree (dir);
 }
@@ -408,7 +368,7 @@ test_calls_export_many (void)
   gint64 t0 = (gint64) 1795000000 * G_USEC_PER_SEC;
   gint64 deadline = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
   guint stored = 0;
-  Run run;
+  NcTestRun run;
 
   {
     g_autoptr(NcStore) store = nc_store_open_sync (dir, NULL);
@@ -451,11 +411,10 @@ test_calls_export_many (void)
     nc_test_wait_for_last_reference (store);
   }
 
-  run = cli (dir, "calls", "export", target, NULL);
+  run = nc_test_cli (dir, NULL, "calls", "export", target, NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.err, ==, "Exported 5000 calls.\n");
-  g_free (run.out);
-  g_free (run.err);
+  nc_test_run_clear (&run);
 
   contents = read_file (target);
   g_assert_true (g_str_has_prefix (contents, EXPORT_HEADER));
@@ -660,23 +619,21 @@ test_listen_tls_refused (void)
 {
   g_autofree char *dir = nc_test_make_temp_dir ();
   g_autofree char *missing = g_build_filename (dir, "missing.pem", NULL);
-  Run run;
+  NcTestRun run;
 
   g_setenv ("NOVOFON_API_KEY", KEY, TRUE);
   g_setenv ("NOVOFON_API_SECRET", SECRET, TRUE);
   g_setenv ("NOVOFON_WEBHOOK_TOKEN", TOKEN, TRUE);
-  run = cli (dir, "listen", "--bind", "127.0.0.1", "--port", "0", "--tls-certificate", missing,
+  run = nc_test_cli (dir, NULL, "listen", "--bind", "127.0.0.1", "--port", "0", "--tls-certificate", missing,
              "--tls-key", missing, NULL);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "Could not use the TLS certificate"));
-  g_free (run.out);
-  g_free (run.err);
+  nc_test_run_clear (&run);
 
-  run = cli (dir, "listen", "--tls-certificate", missing, NULL);
+  run = nc_test_cli (dir, NULL, "listen", "--tls-certificate", missing, NULL);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "go together"));
-  g_free (run.out);
-  g_free (run.err);
+  nc_test_run_clear (&run);
   g_unsetenv ("NOVOFON_API_KEY");
   g_unsetenv ("NOVOFON_API_SECRET");
   g_unsetenv ("NOVOFON_WEBHOOK_TOKEN");

@@ -11,43 +11,6 @@
 #include "nc-cli.h"
 #include "nc-test-util.h"
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_clear (CliResult *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-static CliResult
-run_cli (const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  CliResult result = { 0 };
-  FILE *out = tmpfile ();
-  FILE *err = tmpfile ();
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) "novofon-console");
-  va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  result.status = nc_cli_run ((int) argv->len - 1, (char *const *) argv->pdata, stdin, out, err);
-  result.out = nc_test_read_stream (out);
-  result.err = nc_test_read_stream (err);
-  return result;
-}
-
 static void
 test_wants_command (void)
 {
@@ -67,23 +30,23 @@ test_wants_command (void)
 static void
 test_unknown_command (void)
 {
-  CliResult result = run_cli ("frobnicate", NULL);
+  NcTestRun result = nc_test_cli (NULL, NULL, "frobnicate", NULL);
 
   g_assert_cmpint (result.status, ==, NC_EXIT_USAGE);
   g_assert_cmpstr (result.out, ==, "");
   g_assert_nonnull (strstr (result.err, "frobnicate"));
   g_assert_nonnull (strstr (result.err, "Usage:"));
-  cli_result_clear (&result);
+  nc_test_run_clear (&result);
 }
 
 static void
 test_unknown_global_option (void)
 {
-  CliResult result = run_cli ("--verbose", "frobnicate", NULL);
+  NcTestRun result = nc_test_cli (NULL, NULL, "--verbose", "frobnicate", NULL);
 
   g_assert_cmpint (result.status, ==, NC_EXIT_USAGE);
   g_assert_nonnull (strstr (result.err, "--verbose"));
-  cli_result_clear (&result);
+  nc_test_run_clear (&result);
 }
 
 int

@@ -421,7 +421,7 @@ set_up (Shift *shift)
   /* Short timeouts and retries, as tests want them; the same code paths. */
   api_url = nc_pbx_simulator_get_url (shift->api);
   shift->api_client = nc_zadarma_client_new (api_url, KEY, SECRET);
-  nc_zadarma_client_set_store (shift->api_client, shift->store);
+  nc_zadarma_client_set_budget (shift->api_client, NC_REQUEST_BUDGET (shift->store));
   nc_zadarma_client_set_timeout (shift->api_client, 1);
   nc_zadarma_client_set_retries (shift->api_client, 2, 20);
   nc_call_service_set_client (shift->service, shift->api_client);

@@ -66,7 +66,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->url = nc_pbx_simulator_get_url (fixture->simulator);
 
   fixture->client = nc_zadarma_client_new (fixture->url, KEY, SECRET);
-  nc_zadarma_client_set_store (fixture->client, fixture->store);
+  nc_zadarma_client_set_budget (fixture->client, NC_REQUEST_BUDGET (fixture->store));
   nc_zadarma_client_set_retries (fixture->client, 2, 10);
   nc_zadarma_client_set_timeout (fixture->client, 5);
   /* The real three a minute would make every test wait minutes; one test keeps them. */
@@ -814,51 +814,17 @@ test_heartbeat (Fixture       *fixture,
 /* ------------------------------------------------------------------------------------ */
 /* The command                                                                           */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-}
-
-static void
-communicated (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Run *run = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err,
-                                        &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (G_SUBPROCESS (source)));
-  run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
-}
-
 /* The real program on @dir, with no display and no session bus: the credentials and the
  * server come from the environment; the simulator answers from this loop meanwhile. */
-static Run
+static NcTestRun
 program (Fixture    *fixture,
          const char *dir,
          const char *secret,
          ...)
 {
-  g_autofree char *path = nc_test_program_path ();
   g_autofree char *home = g_build_filename (dir, "home", NULL);
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Run run = { -1, NULL, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  NcTestRun run;
   va_list args;
 
   g_assert_cmpint (g_mkdir_with_parents (home, 0700), ==, 0);
@@ -871,19 +837,9 @@ program (Fixture    *fixture,
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_KEY", KEY, TRUE);
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_SECRET", secret, TRUE);
 
-  g_ptr_array_add (argv, path);
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, (gpointer) dir);
   va_start (args, secret);
-  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
+  run = nc_test_program_valist (launcher, NULL, dir, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated, &run);
-  nc_test_wait_for_nonnull ((gpointer *) &run.out);
   return run;
 }
 
@@ -901,7 +857,7 @@ test_command (Fixture       *fixture,
   GPtrArray *requests = nc_pbx_simulator_get_statistics_requests (fixture->simulator);
   NcWebhookServer *listener;
   NcStore *store;
-  Run run;
+  NcTestRun run;
 
   /* Two calls heard by a listener on that folder… */
   store = nc_store_open_sync (dir, &error);
@@ -927,29 +883,29 @@ test_command (Fixture       *fixture,
   g_assert_nonnull (strstr (run.err, "Read 5 calls from the PBX’s statistics"));
   g_assert_cmpuint (requests->len, ==, 1);
   g_assert_cmpstr (g_hash_table_lookup (requests->pdata[0], "start"), ==, since);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   /* Again: nothing is added twice. */
   run = program (fixture, dir, SECRET, "calls", "repair", "--since", since, NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "Calls recovered: 0 (read from the PBX’s statistics: 5).\n");
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   /* Without --since: the last event is a moment ago, so nothing is missing. */
   run = program (fixture, dir, SECRET, "calls", "repair", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "No calls are missing"));
   g_assert_cmpuint (requests->len, ==, 2);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   /* Bad usage says so and asks for nothing. */
   run = program (fixture, dir, SECRET, "calls", "repair", "--since", "yesterday", NULL);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "YYYY-MM-DD HH:MM:SS"));
-  run_clear (&run);
+  nc_test_run_clear (&run);
   run = program (fixture, dir, SECRET, "calls", "repair", "--until", since, NULL);
   g_assert_cmpint (run.status, ==, 2);
-  run_clear (&run);
+  nc_test_run_clear (&run);
 
   /* A wrong Secret: the exit code of credentials, the Secret in no word of it. */
   run = program (fixture, dir, WRONG_SECRET, "calls", "repair", "--since", since, NULL);
@@ -957,7 +913,7 @@ test_command (Fixture       *fixture,
   g_assert_nonnull (strstr (run.err, "401"));
   g_assert_null (strstr (run.err, WRONG_SECRET));
   g_assert_null (strstr (run.out, WRONG_SECRET));
-  run_clear (&run);
+  nc_test_run_clear (&run);
   g_assert_cmpuint (requests->len, ==, 2);
 
   store = nc_store_open_sync (dir, &error);

@@ -15,7 +15,6 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libsoup/soup.h>
@@ -40,52 +39,22 @@ typedef struct
   gboolean     stop;
 } Load;
 
-static guint
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static GSubprocess *
+/* Returns once it says where it listens. */
+static NcTestListener *
 start_listen (const char *dir,
               guint       port)
 {
-  g_autofree char *program = g_build_filename (g_getenv ("NC_BUILD_ROOT"), "src",
-                                               "novofon-console", NULL);
   g_autofree char *port_text = g_strdup_printf ("%u", port);
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-  GInputStream *err;
-  char buffer[512];
-  gssize n;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  const char *const args[] = { "--data-dir", dir, "listen", "--bind", "127.0.0.1",
+                               "--port", port_text, NULL };
 
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_KEY", KEY, TRUE);
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_SECRET", SECRET, TRUE);
   g_subprocess_launcher_setenv (launcher, "NOVOFON_WEBHOOK_TOKEN", TOKEN, TRUE);
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_URL", "http://127.0.0.1:9", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  process = g_subprocess_launcher_spawn (launcher, &error, program, "--data-dir", dir, "listen",
-                                         "--bind", "127.0.0.1", "--port", port_text, NULL);
-  g_assert_no_error (error);
-
-  /* It says where it listens once it does. */
-  err = g_subprocess_get_stderr_pipe (process);
-  n = g_input_stream_read (err, buffer, sizeof buffer - 1, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (n, >, 0);
-  buffer[n] = '\0';
-  g_assert_nonnull (strstr (buffer, "Listening"));
-  return process;
+  return nc_test_listener_start (launcher, args);
 }
 
 static void send_one (Load *load);
@@ -150,9 +119,8 @@ static void
 crash_once (Round *round)
 {
   g_autofree char *dir = nc_test_make_temp_dir ();
-  guint port = free_port ();
-  g_autoptr(GSubprocess) first = start_listen (dir, port);
-  g_autoptr(GSubprocess) second = NULL;
+  guint port = nc_test_free_port ();
+  NcTestListener *first = start_listen (dir, port);
   g_autoptr(NcStore) store = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GPtrArray) calls = NULL;
@@ -179,21 +147,15 @@ crash_once (Round *round)
   g_assert_cmpuint (g_hash_table_size (load.acknowledged), >=, KILL_AFTER);
 
   /* Mid-stream, with requests in flight. */
-  g_subprocess_send_signal (first, SIGKILL);
+  nc_test_listener_kill (first);
   load.stop = TRUE;
   while (load.in_flight > 0)
     g_main_context_iteration (NULL, TRUE);
-  g_subprocess_wait (first, NULL, NULL);
   g_test_message ("%u sent, %u acknowledged before the kill", load.sent,
                   g_hash_table_size (load.acknowledged));
 
   /* A new process on the same data starts and stops cleanly. */
-  second = start_listen (dir, port);
-  g_subprocess_send_signal (second, SIGTERM);
-  g_assert_true (g_subprocess_wait (second, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (second));
-  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 0);
+  g_assert_cmpint (nc_test_listener_stop (start_listen (dir, port), NULL, NULL), ==, 0);
 
   /* The store opens on what the crash left (and upgrades nothing); what is on disk is read
    * through a connection of its own. */

@@ -61,7 +61,7 @@ api_client_new (Fixture *fixture,
 {
   NcZadarmaClient *client = nc_zadarma_client_new (fixture->api_url, KEY, SECRET);
 
-  nc_zadarma_client_set_store (client, store);
+  nc_zadarma_client_set_budget (client, NC_REQUEST_BUDGET (store));
   nc_zadarma_client_set_timeout (client, 2);
   nc_zadarma_client_set_retries (client, 0, 0);
   return client;

@@ -40,7 +40,6 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,36 +196,20 @@ typedef struct
   char  *echo;              /* KIND_ECHO: what must come back */
 } Request;
 
-static guint
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static GSubprocess *
+/* Returns once it says where it listens. */
+static NcTestListener *
 start_listen (const char *dir,
               guint       port,
               const char *certificate,
               const char *key)
 {
-  g_autofree char *program = g_build_filename (g_getenv ("NC_BUILD_ROOT"), "src",
-                                               "novofon-console", NULL);
   g_autofree char *port_text = g_strdup_printf ("%u", port);
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-  GInputStream *err;
-  char buffer[512];
-  gssize n;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  const char *const plain[] = { "--data-dir", dir, "listen", "--bind", "127.0.0.1",
+                                "--port", port_text, NULL };
+  const char *const tls[] = { "--data-dir", dir, "listen", "--bind", "127.0.0.1",
+                              "--port", port_text, "--tls-certificate", certificate,
+                              "--tls-key", key, NULL };
 
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_KEY", KEY, TRUE);
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_SECRET", SECRET, TRUE);
@@ -238,53 +221,21 @@ start_listen (const char *dir,
    * than root could not count its descriptors. */
   if (geteuid () != 0)
     g_subprocess_launcher_setenv (launcher, "NOVOFON_CONSOLE_ALLOW_CORE_DUMPS", "1", TRUE);
-  if (certificate != NULL)
-    process = g_subprocess_launcher_spawn (launcher, &error, program, "--data-dir", dir,
-                                           "listen", "--bind", "127.0.0.1", "--port", port_text,
-                                           "--tls-certificate", certificate, "--tls-key", key,
-                                           NULL);
-  else
-    process = g_subprocess_launcher_spawn (launcher, &error, program, "--data-dir", dir,
-                                           "listen", "--bind", "127.0.0.1", "--port", port_text,
-                                           NULL);
-  g_assert_no_error (error);
-
-  err = g_subprocess_get_stderr_pipe (process);
-  n = g_input_stream_read (err, buffer, sizeof buffer - 1, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (n, >, 0);
-  buffer[n] = '\0';
-  g_assert_nonnull (strstr (buffer, "Listening"));
-  return process;
+  return nc_test_listener_start (launcher, certificate != NULL ? tls : plain);
 }
 
-typedef struct
-{
-  gboolean  done;
-  char     *said;   /* what the listener wrote to its standard error after it announced itself */
-} Outcome;
-
-static void
-listener_ended (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Outcome *outcome = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, NULL, &outcome->said,
-                                        &error);
-  g_assert_no_error (error);
-  outcome->done = TRUE;
-}
-
-/* Every line of @said must be the listener's own report, and no warning or critical. */
+/* Every line of @said after its announcement must be the listener's own report, and no
+ * warning or critical. */
 static void
 assert_said_nothing_wrong (const char *said)
 {
   g_auto(GStrv) lines = g_strsplit (said != NULL ? said : "", "\n", -1);
+  guint i = 0;
 
-  for (guint i = 0; lines[i] != NULL; i++)
+  while (lines[i] != NULL && !g_str_has_prefix (lines[i], "Listening"))
+    i++;
+  g_assert_nonnull (lines[i]);
+  for (i++; lines[i] != NULL; i++)
     {
       const char *line = lines[i];
 
@@ -894,9 +845,10 @@ test_soak (void)
   g_autofree char *dir = nc_test_make_temp_dir ();
   g_autofree char *certificate = g_build_filename (dir, "cert.pem", NULL);
   g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
-  guint port = free_port ();
+  guint port = nc_test_free_port ();
   guint seconds = 10;
-  g_autoptr(GSubprocess) listener = NULL;
+  NcTestListener *listener = NULL;
+  g_autofree char *said = NULL;
   g_autoptr(GPtrArray) attackers = NULL;
   g_autoptr(GArray) descriptor_samples = g_array_new (FALSE, FALSE, sizeof (long));
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -908,7 +860,6 @@ test_soak (void)
   const char *seconds_text = g_getenv ("NC_SOAK_SECONDS");
   const char *report_path = g_getenv ("NC_SOAK_REPORT");
   Load load = { 0 };
-  Outcome outcome = { 0 };
   guint acked = 0, refused = 0, wrong = 0, peak_descriptors = 0;
   guint first_from, first_to, last_from;
   double first_mean, last_mean, allowed, first_descriptors, last_descriptors, p50, p99;
@@ -946,7 +897,6 @@ test_soak (void)
       g_assert_no_error (error);
     }
   listener = start_listen (dir, port, load.tls ? certificate : NULL, load.tls ? key : NULL);
-  g_subprocess_communicate_utf8_async (listener, NULL, NULL, listener_ended, &outcome);
   load.session = soup_session_new_with_options ("timeout", 30, "max-conns", IN_FLIGHT,
                                                 "max-conns-per-host", IN_FLIGHT, NULL);
   soup_session_set_proxy_resolver (load.session, NULL);
@@ -969,8 +919,8 @@ test_soak (void)
       g_main_context_iteration (NULL, TRUE);
       if (g_get_monotonic_time () >= next_sample)
         {
-          long rss = rss_kib_of (listener);
-          long descriptors = open_descriptors_of (listener);
+          long rss = rss_kib_of (listener->process);
+          long descriptors = open_descriptors_of (listener->process);
 
           g_assert_cmpint (rss, >, 0);
           g_array_append_val (samples, rss);
@@ -983,16 +933,12 @@ test_soak (void)
   while (load.in_flight > 0)
     g_main_context_iteration (NULL, TRUE);
   stop_attackers (&load, attackers);
-  listener_cpu = cpu_seconds_of (listener);
+  listener_cpu = cpu_seconds_of (listener->process);
 
   /* It stops on SIGTERM, cleanly, having answered everything it took, and said nothing
    * but that it stopped. */
-  g_subprocess_send_signal (listener, SIGTERM);
-  while (!outcome.done)
-    g_main_context_iteration (NULL, TRUE);
-  assert_said_nothing_wrong (outcome.said);
-  g_assert_true (g_subprocess_get_if_exited (listener));
-  g_assert_cmpint (g_subprocess_get_exit_status (listener), ==, 0);
+  g_assert_cmpint (nc_test_listener_stop (listener, NULL, &said), ==, 0);
+  assert_said_nothing_wrong (said);
 
   /* Every attacker was there all along, and the listener closed each kind, again and
    * again: at the deadline of its stage, or at 64 KiB of body. */
@@ -1167,7 +1113,6 @@ test_soak (void)
   g_clear_pointer (&soak_start, g_free);
   g_rand_free (load.rand);
   g_free (load.base);
-  g_free (outcome.said);
   nc_store_close (store);
   g_clear_object (&store);
   nc_test_remove_tree (dir);

@@ -431,16 +431,28 @@ test_caller_name (Fixture       *fixture,
   g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GHashTable) start = fields_new (START_FIELDS, NULL);
   NcClient *client = nc_client_new (0, "Иван Петров", NC_CHANNEL_TELEPHONY, "79004443322", 0);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  const NcCallRecord *call;
   Reply reply;
 
   nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
   g_ptr_array_add (drafts, client);
-  g_assert_true (nc_store_add_clients_sync (fixture->store, drafts, NULL, NULL));
+  g_assert_true (nc_store_add_clients_sync (fixture->store, drafts, &ids, NULL));
 
   reply = post_event (fixture, start);
   g_assert_cmpuint (reply.status, ==, 200);
   g_assert_cmpstr (reply.body, ==, "{\"caller_name\":\"Иван Петров\"}");
   g_free (reply.body);
+
+  /* The match is kept with the call, from its first row on: nobody matches it again. */
+  calls = nc_store_list_calls_sync (fixture->store, NULL, NULL, 10, NULL);
+  g_assert_nonnull (calls);
+  g_assert_cmpuint (calls->len, ==, 1);
+  call = calls->pdata[0];
+  g_assert_cmpint (call->client_id, ==, g_array_index (ids, gint64, 0));
+  g_assert_cmpstr (call->match_rule, ==,
+                   nc_match_rule_to_string (NC_MATCH_RULE_TELEPHONY_CLIENT));
 }
 
 /* A body that the old, lenient decoder would have taken — cut short, a pair dropped, a

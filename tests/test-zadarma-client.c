@@ -44,7 +44,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->dir = nc_test_make_temp_dir ();
   fixture->store = nc_store_open_sync (fixture->dir, &error);
   g_assert_no_error (error);
-  nc_zadarma_client_set_store (fixture->client, fixture->store);
+  nc_zadarma_client_set_budget (fixture->client, NC_REQUEST_BUDGET (fixture->store));
 }
 
 static void

@@ -29,54 +29,58 @@
 #include <glib/gi18n.h>
 
 #include "nc-call-event.h"
+#include "nc-call-record.h"
 #include "nc-zadarma-sign.h"
 
 G_DEFINE_QUARK (nc-call-event-error-quark, nc_call_event_error)
 
 typedef struct
 {
-  const char        *type;
   const char *const  signed_fields[3];
   const char *const  required[10];
   const char *const  optional[5];   /* with `event` and the required: every field it may have */
 } EventSpec;
 
-/* The fields of ZADARMA-API.md. NOTIFY_ANSWER may also name the extension that answered
- * (`internal`, optional in the PBX's own documentation); NOTIFY_IVR's wait_dtmf is an
- * array, which the PBX's PHP sends as wait_dtmf[…] fields. */
-static const EventSpec specs[] = {
-  { "NOTIFY_START", { "caller_id", "called_did", "call_start" },
+/* The fields of ZADARMA-API.md, by event type (nc-call-record.h names the types).
+ * NOTIFY_ANSWER may also name the extension that answered (`internal`, optional in the
+ * PBX's own documentation); NOTIFY_IVR's wait_dtmf is an array, which the PBX's PHP sends
+ * as wait_dtmf[…] fields. */
+static const EventSpec specs[NC_N_EVENTS] = {
+  [NC_EVENT_START] = {
+    { "caller_id", "called_did", "call_start" },
     { "call_start", "pbx_call_id", "caller_id", "called_did", NULL },
     { NULL } },
-  { "NOTIFY_INTERNAL", { "caller_id", "called_did", "call_start" },
+  [NC_EVENT_INTERNAL] = {
+    { "caller_id", "called_did", "call_start" },
     { "call_start", "pbx_call_id", "caller_id", "called_did", "internal", NULL },
     { NULL } },
-  { "NOTIFY_ANSWER", { "caller_id", "destination", "call_start" },
+  [NC_EVENT_ANSWER] = {
+    { "caller_id", "destination", "call_start" },
     { "call_start", "pbx_call_id", "caller_id", "destination", NULL },
     { "internal", NULL } },
-  { "NOTIFY_END", { "caller_id", "called_did", "call_start" },
+  [NC_EVENT_END] = {
+    { "caller_id", "called_did", "call_start" },
     { "call_start", "pbx_call_id", "caller_id", "called_did", "duration", "disposition",
       "is_recorded", NULL },
     { "internal", "status_code", "call_id_with_rec", "last_internal", NULL } },
-  { "NOTIFY_OUT_START", { "internal", "destination", "call_start" },
+  [NC_EVENT_OUT_START] = {
+    { "internal", "destination", "call_start" },
     { "call_start", "pbx_call_id", "destination", "caller_id", "internal", NULL },
     { NULL } },
-  { "NOTIFY_OUT_END", { "internal", "destination", "call_start" },
+  [NC_EVENT_OUT_END] = {
+    { "internal", "destination", "call_start" },
     { "call_start", "pbx_call_id", "destination", "caller_id", "internal", "duration",
       "disposition", "is_recorded", NULL },
     { "status_code", "call_id_with_rec", NULL } },
-  { "NOTIFY_RECORD", { "pbx_call_id", "call_id_with_rec", NULL },
+  [NC_EVENT_RECORD] = {
+    { "pbx_call_id", "call_id_with_rec", NULL },
     { "pbx_call_id", "call_id_with_rec", NULL },
     { NULL } },
-  { "NOTIFY_IVR", { "caller_id", "called_did", "call_start" },
+  [NC_EVENT_IVR] = {
+    { "caller_id", "called_did", "call_start" },
     { "call_start", "pbx_call_id", "caller_id", "called_did", NULL },
     { "wait_dtmf[id]", "wait_dtmf[name]", "wait_dtmf[digits]", "wait_dtmf[default_behaviour]",
       NULL } },
-};
-
-static const char *const dispositions[] = {
-  "answered", "busy", "cancel", "no answer", "failed", "no money", "unallocated number",
-  "no limit", "no day limit", "line limit", "no money, no limit", NULL
 };
 
 struct _NcCallEvent
@@ -94,10 +98,9 @@ G_DEFINE_FINAL_TYPE (NcCallEvent, nc_call_event, G_TYPE_OBJECT)
 static const EventSpec *
 find_spec (const char *event_type)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (specs) && event_type != NULL; i++)
-    if (g_str_equal (specs[i].type, event_type))
-      return &specs[i];
-  return NULL;
+  int type = nc_event_type_from_string (event_type);
+
+  return type >= 0 ? &specs[type] : NULL;
 }
 
 gboolean
@@ -348,7 +351,7 @@ validate_field (const char  *name,
   else if (g_str_equal (name, "is_recorded"))
     ok = g_str_equal (value, "0") || g_str_equal (value, "1");
   else if (g_str_equal (name, "disposition"))
-    ok = g_strv_contains (dispositions, value);
+    ok = nc_call_disposition_is_known (value);
   else if (g_str_equal (name, "internal") || g_str_equal (name, "last_internal"))
     ok = *value == '\0' || is_digits (value, 12);
   else if (g_str_equal (name, "pbx_call_id") || g_str_equal (name, "caller_id") ||
@@ -456,7 +459,7 @@ nc_call_event_new_verified (GHashTable  *fields,
           g_autofree char *shown = shorten (key);
 
           g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_UNKNOWN_FIELD,
-                       _("%s has no field “%s”"), spec->type, shown);
+                       _("%s has no field “%s”"), event_type, shown);
           return NULL;
         }
   }
@@ -465,7 +468,7 @@ nc_call_event_new_verified (GHashTable  *fields,
     if (!g_hash_table_contains (fields, spec->required[i]))
       {
         g_set_error (error, NC_CALL_EVENT_ERROR, NC_CALL_EVENT_ERROR_MISSING_FIELD,
-                     _("%s lacks the field “%s”"), spec->type, spec->required[i]);
+                     _("%s lacks the field “%s”"), event_type, spec->required[i]);
         return NULL;
       }
 

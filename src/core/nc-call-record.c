@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "nc-call-record.h"
 
@@ -51,6 +52,58 @@ nc_event_type_to_string (NcEventType type)
 {
   g_return_val_if_fail (type < NC_N_EVENTS, NULL);
   return event_types[type];
+}
+
+/* The dispositions the PBX documents, and what each means for people. */
+static const struct
+{
+  const char *disposition;
+  const char *text;
+} dispositions[] = {
+  { "answered", N_("Answered") },
+  { "busy", N_("Busy") },
+  { "cancel", N_("Cancelled") },
+  { "no answer", N_("No answer") },
+  { "failed", N_("Failed") },
+  { "no money", N_("Not enough money on the account") },
+  { "unallocated number", N_("The number does not exist") },
+  { "no limit", N_("The limit is exhausted") },
+  { "no day limit", N_("The daily limit is exhausted") },
+  { "line limit", N_("All lines are busy") },
+  { "no money, no limit", N_("Not enough money and the limit is exhausted") },
+};
+
+/**
+ * nc_call_disposition_is_known:
+ *
+ * Returns: whether @disposition is one the PBX documents (a NOTIFY_END with another is
+ *   refused)
+ */
+gboolean
+nc_call_disposition_is_known (const char *disposition)
+{
+  for (guint i = 0; disposition != NULL && i < G_N_ELEMENTS (dispositions); i++)
+    if (strcmp (dispositions[i].disposition, disposition) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * nc_call_disposition_to_text:
+ *
+ * Returns: (transfer none): the PBX's disposition in words for people, translated
+ */
+const char *
+nc_call_disposition_to_text (const char *disposition)
+{
+  if (disposition == NULL || *disposition == '\0')
+    return "";
+
+  for (guint i = 0; i < G_N_ELEMENTS (dispositions); i++)
+    if (strcmp (dispositions[i].disposition, disposition) == 0)
+      return _(dispositions[i].text);
+
+  return disposition;
 }
 
 NcCallRecord *

@@ -109,4 +109,8 @@ char         *nc_call_record_dup_ended_at    (const NcCallRecord *record);
 gint64        nc_call_parse_pbx_time     (const char         *text);
 char         *nc_call_format_pbx_time    (gint64              unix_time);
 
+/* The PBX's dispositions: answered, busy, cancel, no answer, … */
+gboolean      nc_call_disposition_is_known (const char         *disposition);
+const char   *nc_call_disposition_to_text  (const char         *disposition);
+
 G_END_DECLS

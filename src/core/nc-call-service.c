@@ -6,7 +6,9 @@
  * event is done here, by the process that runs the listener (nc_call_service_start()):
  *
  * - the client: a call with a number and no client is matched (the source document's
- *   sequence, nc-client-matcher.c), and the store keeps which client and why;
+ *   sequence, nc-client-matcher.c), and the store keeps which client and why. A call whose
+ *   NOTIFY_START came through this process's listener has its client already: the
+ *   listener matched the caller for its answer, and the store kept it with the call;
  * - the recording: the store keeps whether each recorded call's link is pending, fetched or
  *   failed and when to ask next; this process asks for the due ones (the longest lifetime
  *   the API allows, 60 days), backs off on faults, waits for the shared request budget

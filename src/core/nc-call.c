@@ -12,7 +12,6 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
 
 #include "nc-call-private.h"
@@ -46,24 +45,6 @@ G_DEFINE_FINAL_TYPE (NcCall, nc_call, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
 
-static const struct
-{
-  const char *disposition;
-  const char *text;
-} dispositions[] = {
-  { "answered", N_("Answered") },
-  { "busy", N_("Busy") },
-  { "cancel", N_("Cancelled") },
-  { "no answer", N_("No answer") },
-  { "failed", N_("Failed") },
-  { "no money", N_("Not enough money on the account") },
-  { "unallocated number", N_("The number does not exist") },
-  { "no limit", N_("The limit is exhausted") },
-  { "no day limit", N_("The daily limit is exhausted") },
-  { "line limit", N_("All lines are busy") },
-  { "no money, no limit", N_("Not enough money and the limit is exhausted") },
-};
-
 /**
  * nc_format_duration:
  *
@@ -76,24 +57,6 @@ nc_format_duration (guint seconds)
   if (seconds >= 3600)
     return g_strdup_printf ("%u:%02u:%02u", seconds / 3600, seconds / 60 % 60, seconds % 60);
   return g_strdup_printf ("%u:%02u", seconds / 60, seconds % 60);
-}
-
-/**
- * nc_call_disposition_to_text:
- *
- * Returns: (transfer none): the PBX's disposition in words for people, translated
- */
-const char *
-nc_call_disposition_to_text (const char *disposition)
-{
-  if (disposition == NULL || *disposition == '\0')
-    return "";
-
-  for (guint i = 0; i < G_N_ELEMENTS (dispositions); i++)
-    if (strcmp (dispositions[i].disposition, disposition) == 0)
-      return _(dispositions[i].text);
-
-  return disposition;
 }
 
 static void
@@ -396,13 +359,6 @@ nc_call_get_record_link (NcCall *self)
 {
   g_return_val_if_fail (NC_IS_CALL (self), NULL);
   return self->record->record_link;
-}
-
-const char *
-nc_call_get_record_expires_at (NcCall *self)
-{
-  g_return_val_if_fail (NC_IS_CALL (self), NULL);
-  return self->record->record_expires;
 }
 
 NcRecordingState

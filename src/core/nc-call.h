@@ -31,7 +31,6 @@ const char      *nc_call_get_disposition     (NcCall *self);
 gboolean         nc_call_get_is_recorded     (NcCall *self);
 const char      *nc_call_get_call_id_with_rec (NcCall *self);
 const char      *nc_call_get_record_link     (NcCall *self);
-const char      *nc_call_get_record_expires_at (NcCall *self);
 NcRecordingState nc_call_get_recording       (NcCall *self);
 gboolean         nc_call_record_link_is_fresh (NcCall    *self,
                                                GDateTime *now);
@@ -49,7 +48,6 @@ gboolean         nc_call_had_event           (NcCall     *self,
 gint64           nc_call_get_first_seen_us   (NcCall *self);
 gint64           nc_call_get_answered_seen_us (NcCall *self);
 
-const char      *nc_call_disposition_to_text (const char *disposition);
 char            *nc_format_duration          (guint       seconds);
 
 G_END_DECLS

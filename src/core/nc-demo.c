@@ -231,7 +231,7 @@ nc_demo_start (NcDemo   *self,
 
   url = nc_pbx_simulator_get_url (self->simulator);
   self->client = nc_zadarma_client_new (url, NC_DEMO_KEY, NC_DEMO_SECRET);
-  nc_zadarma_client_set_store (self->client, self->store);
+  nc_zadarma_client_set_budget (self->client, NC_REQUEST_BUDGET (self->store));
   nc_call_service_set_client (self->service, self->client);
 
   self->listener = nc_webhook_server_new (self->store, NC_DEMO_SECRET, DEMO_TOKEN);

@@ -4,7 +4,8 @@
  *
  * A sliding window: a row per request taken, the ones older than the window deleted as it
  * moves. Counting and taking must not interleave with another process doing the same,
- * which the backend's budget lock (within the writer's transaction) sees to.
+ * which the backend's budget lock (within the writer's transaction) sees to. The store is
+ * the API client's NcRequestBudget: the client knows it by that interface only.
  */
 
 #define G_LOG_DOMAIN "nc-store"
@@ -163,4 +164,33 @@ nc_store_budget_take_finish (NcStore       *self,
     return FALSE;
   *wait_seconds = *wait;
   return TRUE;
+}
+
+static void
+request_budget_take_async (NcRequestBudget     *budget,
+                           const char          *bucket,
+                           guint                limit,
+                           guint                window_seconds,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  nc_store_budget_take_async (NC_STORE (budget), bucket, limit, window_seconds, cancellable,
+                              callback, user_data);
+}
+
+static gboolean
+request_budget_take_finish (NcRequestBudget  *budget,
+                            GAsyncResult     *result,
+                            guint            *wait_seconds,
+                            GError          **error)
+{
+  return nc_store_budget_take_finish (NC_STORE (budget), result, wait_seconds, error);
+}
+
+void
+nc_store_request_budget_init (NcRequestBudgetInterface *iface)
+{
+  iface->take_async = request_budget_take_async;
+  iface->take_finish = request_budget_take_finish;
 }

@@ -7,6 +7,9 @@
  * came, the audit trail; each one is also merged into its call's row
  * (nc_call_record_apply_event()) in the same savepoint, so that the journal, the live calls
  * and the recordings are read from rows and never from a replay of the history.
+ *
+ * What a call's row goes through later is in files of its own: its recording
+ * (nc-store-recordings.c) and the callback request it answers (nc-store-callbacks.c).
  */
 
 #define G_LOG_DOMAIN "nc-store"
@@ -172,10 +175,10 @@ bind_record (NcStoreStmt        *stmt,
 }
 
 /* Inserts the call (record->id 0, and sets it) or updates every column of its row. */
-static gboolean
-write_call (NcStoreConnection  *conn,
-            NcCallRecord       *record,
-            GError            **error)
+gboolean
+nc_store_write_call (NcStoreConnection  *conn,
+                     NcCallRecord       *record,
+                     GError            **error)
 {
   NcStoreStmt *stmt;
 
@@ -226,10 +229,10 @@ write_call (NcStoreConnection  *conn,
 
 /* The client variable keeps the link of the client's last call: a link fetched late, for
  * an older call (after retries, or opened again), does not take its place. */
-static gboolean
-write_record_link_variable (NcStoreConnection   *conn,
-                            const NcCallRecord  *record,
-                            GError             **error)
+gboolean
+nc_store_write_record_link_variable (NcStoreConnection   *conn,
+                                     const NcCallRecord  *record,
+                                     GError             **error)
 {
   NcStoreStmt *stmt;
   NcStoreStep step;
@@ -258,86 +261,23 @@ write_record_link_variable (NcStoreConnection   *conn,
 /* ------------------------------------------------------------------------------------ */
 /* Events                                                                                */
 
-static char *
-digits_of (const char *text)
-{
-  GString *digits = g_string_new (NULL);
-
-  for (const char *p = text; p != NULL && *p != '\0'; p++)
-    if (g_ascii_isdigit (*p))
-      g_string_append_c (digits, *p);
-  return g_string_free (digits, FALSE);
-}
-
-/* A desk's clock and the listener's may differ by this much. */
-#define CLOCK_SLACK_US (5 * G_USEC_PER_SEC)
-
-/* A callback is known only by the NOTIFY_OUT_START that follows it: the one whose internal
- * is the requested employee and whose destination is the requested client, while the
- * request is pending, and made before the call began (a call dialled by hand a moment
- * before a click is not that click's). Only the call's first OUT_START ties: its end, or a
- * later event, never takes a request. */
-static gboolean
-tie_callback (NcStoreConnection  *conn,
-              NcCallRecord       *record,
-              gboolean            first_out_start,
-              gint64              received_at_us,
-              GError            **error)
-{
-  g_autofree char *digits = digits_of (record->client_number);
-  gint64 window = (gint64) NC_CALLBACK_WINDOW_SECONDS * G_USEC_PER_SEC;
-  NcStoreStmt *stmt;
-  NcStoreStep step;
-  gint64 id = 0;
-
-  if (!first_out_start || record->request_id != 0 ||
-      record->direction != NC_CALL_DIRECTION_OUT || record->employee == NULL || *digits == '\0')
-    return TRUE;
-
-  stmt = nc_store_prepare (conn,
-                           "SELECT id FROM callback_requests WHERE state = 0 AND "
-                           "client_digits = ?1 AND employee_id = ?2 AND "
-                           "requested_at_us BETWEEN ?3 AND ?4 ORDER BY id LIMIT 1", error);
-  if (stmt == NULL)
-    return FALSE;
-  nc_store_bind_text (stmt, 1, digits);
-  nc_store_bind_text (stmt, 2, record->employee);
-  nc_store_bind_int64 (stmt, 3, received_at_us - window);
-  nc_store_bind_int64 (stmt, 4, received_at_us + CLOCK_SLACK_US);
-  step = nc_store_step (stmt, error);
-  if (step == NC_STORE_STEP_ROW)
-    id = nc_store_column_int64 (stmt, 0);
-  nc_store_reset (stmt);
-  if (step == NC_STORE_STEP_ERROR)
-    return FALSE;
-  if (id == 0)
-    return TRUE;
-
-  stmt = nc_store_prepare (conn,
-                           "UPDATE callback_requests SET state = 1, pbx_call_id = ?2 "
-                           "WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  nc_store_bind_int64 (stmt, 1, id);
-  nc_store_bind_text (stmt, 2, record->pbx_call_id);
-  if (!nc_store_step_done (stmt, error))
-    return FALSE;
-  record->request_id = id;
-  return TRUE;
-}
-
-/* Merges one event into its call's row: the writer's part of every stored event. */
+/* Merges one event into its call's row: the writer's part of every stored event. A
+ * @client_id the listener matched the caller to (0: none) becomes the call's client,
+ * unless it has one. */
 static gboolean
 merge_event (NcStoreConnection  *conn,
              const char         *event_type,
              GHashTable         *fields,
              gint64              received_at_us,
+             gint64              client_id,
+             const char         *match_rule,
              GError            **error)
 {
   const char *pbx_call_id = g_hash_table_lookup (fields, "pbx_call_id");
   g_autoptr(NcCallRecord) record = NULL;
   g_autoptr(GError) read_error = NULL;
   gboolean first_out_start;
+  gboolean matched = FALSE;
   gint64 last_event_us;
 
   /* An event of no call (NOTIFY_IVR without an id, say) is kept as an event only. */
@@ -353,15 +293,43 @@ merge_event (NcStoreConnection  *conn,
   if (record == NULL)
     record = nc_call_record_new (pbx_call_id);
 
+  if (client_id != 0 && record->client_id == 0)
+    {
+      record->client_id = client_id;
+      g_free (record->match_rule);
+      record->match_rule = g_strdup (match_rule);
+      matched = TRUE;
+    }
   last_event_us = record->last_event_us;
   first_out_start = g_strcmp0 (event_type, "NOTIFY_OUT_START") == 0 &&
                     !nc_call_record_had_event (record, NC_EVENT_OUT_START);
   if (!nc_call_record_apply_event (record, event_type, fields, received_at_us) &&
-      record->last_event_us == last_event_us && record->id != 0)
+      record->last_event_us == last_event_us && record->id != 0 && !matched)
     return TRUE;
 
-  return tie_callback (conn, record, first_out_start, received_at_us, error) &&
-         write_call (conn, record, error);
+  return nc_store_tie_callback (conn, record, first_out_start, received_at_us, error) &&
+         nc_store_write_call (conn, record, error) &&
+         /* A link that came before the match goes to the client now. */
+         (!matched || nc_store_write_record_link_variable (conn, record, error));
+}
+
+/* One webhook event on its way to the writer. */
+typedef struct
+{
+  char   *event_type;
+  char   *fields;
+  gint64  received_at;
+  gint64  client_id;
+  char   *match_rule;
+} AddEvent;
+
+static void
+add_event_free (AddEvent *event)
+{
+  g_free (event->event_type);
+  g_free (event->fields);
+  g_free (event->match_rule);
+  g_free (event);
 }
 
 static gpointer
@@ -369,7 +337,7 @@ add_call_event_job (NcStoreConnection  *conn,
                     gpointer            data,
                     GError            **error)
 {
-  NcStoredEvent *event = data;
+  AddEvent *event = data;
   g_autofree char *message = g_strconcat (event->event_type, "\n", event->fields, NULL);
   g_autofree char *digest = NULL;
   g_autoptr(NcCallEvent) parsed = NULL;
@@ -403,7 +371,7 @@ add_call_event_job (NcStoreConnection  *conn,
   parsed = nc_call_event_new_from_canonical (event->event_type, event->fields,
                                              event->received_at);
   if (!merge_event (conn, event->event_type, nc_call_event_get_fields (parsed),
-                    event->received_at, error))
+                    event->received_at, event->client_id, event->match_rule, error))
     return NULL;
   return GINT_TO_POINTER (EVENT_STORED);
 }
@@ -416,6 +384,30 @@ nc_stored_event_free (NcStoredEvent *event)
   g_free (event->event_type);
   g_free (event->fields);
   g_free (event);
+}
+
+static void
+add_call_event (NcStore             *self,
+                const char          *event_type,
+                const char          *canonical_fields,
+                gint64               received_at_unix_us,
+                gint64               client_id,
+                const char          *match_rule,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  AddEvent *event = g_new0 (AddEvent, 1);
+
+  event->event_type = g_strdup (event_type);
+  event->fields = g_strdup (canonical_fields);
+  event->received_at = received_at_unix_us;
+  event->client_id = client_id;
+  event->match_rule = g_strdup (match_rule);
+  nc_store_submit_async (self, NC_STORE_WRITER,
+                         nc_store_job_new (add_call_event_job, event,
+                                           (GDestroyNotify) add_event_free, NULL),
+                         nc_store_add_call_event_async, cancellable, callback, user_data);
 }
 
 /**
@@ -435,18 +427,37 @@ nc_store_add_call_event_async (NcStore             *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  NcStoredEvent *event;
-
   g_return_if_fail (NC_IS_STORE (self));
 
-  event = g_new0 (NcStoredEvent, 1);
-  event->event_type = g_strdup (event_type);
-  event->fields = g_strdup (canonical_fields);
-  event->received_at = received_at_unix_us;
-  nc_store_submit_async (self, NC_STORE_WRITER,
-                         nc_store_job_new (add_call_event_job, event,
-                                           (GDestroyNotify) nc_stored_event_free, NULL),
-                         nc_store_add_call_event_async, cancellable, callback, user_data);
+  add_call_event (self, event_type, canonical_fields, received_at_unix_us, 0, NULL,
+                  cancellable, callback, user_data);
+}
+
+/**
+ * nc_store_add_matched_call_event_async:
+ * @client_id: the client the listener matched the caller to
+ * @match_rule: nc_match_rule_to_string(): how
+ *
+ * nc_store_add_call_event_async() for an event whose caller is matched already: its call
+ * keeps @client_id, in the same transaction, unless it has a client. Finished by
+ * nc_store_add_call_event_finish().
+ */
+void
+nc_store_add_matched_call_event_async (NcStore             *self,
+                                       const char          *event_type,
+                                       const char          *canonical_fields,
+                                       gint64               received_at_unix_us,
+                                       gint64               client_id,
+                                       const char          *match_rule,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+  g_return_if_fail (client_id > 0);
+
+  add_call_event (self, event_type, canonical_fields, received_at_unix_us, client_id,
+                  match_rule, cancellable, callback, user_data);
 }
 
 gboolean
@@ -538,7 +549,7 @@ nc_store_calls_fill_v3 (NcStoreConnection  *conn,
 
       if (!merge_event (conn, nc_call_event_get_event_type (event),
                         nc_call_event_get_fields (event),
-                        nc_call_event_get_received_at (event), error))
+                        nc_call_event_get_received_at (event), 0, NULL, error))
         {
           nc_store_reset (events);
           return FALSE;
@@ -606,11 +617,11 @@ set_call_client_job (NcStoreConnection  *conn,
   record->client_id = set->client_id;
   g_free (record->match_rule);
   record->match_rule = g_strdup (set->match_rule);
-  if (!write_call (conn, record, error))
+  if (!nc_store_write_call (conn, record, error))
     return NULL;
 
   /* A link that came before the match goes to the client now. */
-  if (!write_record_link_variable (conn, record, error))
+  if (!nc_store_write_record_link_variable (conn, record, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
@@ -761,7 +772,7 @@ add_recovered_calls_job (NcStoreConnection  *conn,
 
       record->id = 0;
       record->recovered = TRUE;
-      if (!write_call (conn, record, error))
+      if (!nc_store_write_call (conn, record, error))
         return NULL;
       added++;
     }
@@ -795,543 +806,4 @@ nc_store_add_recovered_calls_sync (NcStore    *self,
                                                   (GDestroyNotify) g_ptr_array_unref, g_free),
                                 error);
   return added != NULL ? *added : 0;
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* Recordings                                                                            */
-
-typedef struct
-{
-  gint64  now;
-  guint   limit;
-  guint   lease;
-} TakeDue;
-
-typedef struct
-{
-  GPtrArray *records;
-  gint64     next_due;
-} Due;
-
-static void
-due_free (Due *due)
-{
-  g_clear_pointer (&due->records, g_ptr_array_unref);
-  g_free (due);
-}
-
-static gpointer
-take_due_job (NcStoreConnection  *conn,
-              gpointer            data,
-              GError            **error)
-{
-  TakeDue *take = data;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  Due *due = g_new0 (Due, 1);
-  NcStoreStmt *stmt;
-  NcStoreStep step;
-
-  due->records = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_call_record_free);
-  stmt = nc_store_prepare (conn,
-                           "SELECT id FROM calls WHERE recording = 1 AND record_next_try <= ?1 "
-                           "ORDER BY record_next_try LIMIT ?2", error);
-  if (stmt == NULL)
-    goto failed;
-  nc_store_bind_int64 (stmt, 1, take->now);
-  nc_store_bind_int64 (stmt, 2, take->limit);
-  if (!nc_store_collect_ids (stmt, ids, error))
-    goto failed;
-
-  /* Taken for a while: another fetcher, or this one after a crash, asks once it is over. */
-  stmt = nc_store_prepare (conn, "UPDATE calls SET record_next_try = ?2 WHERE id = ?1", error);
-  if (stmt == NULL)
-    goto failed;
-  for (guint i = 0; i < ids->len; i++)
-    {
-      NcCallRecord *record;
-
-      nc_store_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
-      nc_store_bind_int64 (stmt, 2, take->now + take->lease);
-      if (!nc_store_step_done (stmt, error))
-        goto failed;
-      record = nc_store_read_call (conn, g_array_index (ids, gint64, i), error);
-      if (record == NULL)
-        goto failed;
-      g_ptr_array_add (due->records, record);
-    }
-
-  stmt = nc_store_prepare (conn,
-                           "SELECT MIN(record_next_try) FROM calls WHERE recording = 1", error);
-  if (stmt == NULL)
-    goto failed;
-  step = nc_store_step (stmt, error);
-  if (step == NC_STORE_STEP_ROW && !nc_store_column_is_null (stmt, 0))
-    due->next_due = nc_store_column_int64 (stmt, 0);
-  nc_store_reset (stmt);
-  if (step == NC_STORE_STEP_ERROR)
-    goto failed;
-  return due;
-
-failed:
-  due_free (due);
-  return NULL;
-}
-
-/**
- * nc_store_take_due_recordings_sync:
- * @now: Unix seconds
- * @lease_seconds: how long the calls taken are kept from every other taker
- * @out_next_due: (out): when the next pending recording is due (Unix seconds), 0 if none
- *
- * Returns: (transfer full) (element-type NcCallRecord): the recorded calls whose link is
- *   due to be asked for, oldest due first
- */
-GPtrArray *
-nc_store_take_due_recordings_sync (NcStore  *self,
-                                   gint64    now,
-                                   guint     limit,
-                                   guint     lease_seconds,
-                                   gint64   *out_next_due,
-                                   GError  **error)
-{
-  TakeDue *take = g_new0 (TakeDue, 1);
-  Due *due;
-  GPtrArray *records;
-
-  g_return_val_if_fail (NC_IS_STORE (self), NULL);
-
-  take->now = now;
-  take->limit = limit;
-  take->lease = lease_seconds;
-  due = nc_store_submit_sync (self, NC_STORE_WRITER,
-                              nc_store_job_new (take_due_job, take, g_free,
-                                                (GDestroyNotify) due_free), error);
-  if (due == NULL)
-    return NULL;
-  if (out_next_due != NULL)
-    *out_next_due = due->next_due;
-  records = g_steal_pointer (&due->records);
-  due_free (due);
-  return records;
-}
-
-typedef struct
-{
-  gint64    call_id;
-  char     *link;
-  char     *expires;
-  gint64    next_try;
-  gboolean  count_attempt;
-  guint     give_up_after;
-  gboolean  wanted;
-} Recording;
-
-static void
-recording_free (Recording *recording)
-{
-  g_free (recording->link);
-  g_free (recording->expires);
-  g_free (recording);
-}
-
-static gpointer
-recording_job (NcStoreConnection  *conn,
-               gpointer            data,
-               GError            **error)
-{
-  Recording *change = data;
-  g_autoptr(NcCallRecord) record = nc_store_read_call (conn, change->call_id, error);
-
-  if (record == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND,
-                     _("There is no call %lld"), (long long) change->call_id);
-      return NULL;
-    }
-
-  if (change->link != NULL)
-    {
-      record->recording = NC_RECORDING_FETCHED;
-      g_free (record->record_link);
-      record->record_link = g_strdup (change->link);
-      g_free (record->record_expires);
-      record->record_expires = g_strdup (change->expires);
-      record->record_attempts = 0;
-      record->record_next_try = 0;
-    }
-  else if (change->wanted)
-    {
-      /* Someone opened it: asked for now, whatever came before. */
-      if (record->call_id_with_rec == NULL)
-        return GINT_TO_POINTER (TRUE);
-      record->recording = NC_RECORDING_PENDING;
-      record->record_next_try = 0;
-    }
-  else if (record->recording == NC_RECORDING_FETCHED || record->recording == NC_RECORDING_NONE)
-    {
-      /* The link came meanwhile (someone opened it while a round asked), or an expired
-       * link could not be had again: what the call has stays. */
-      return GINT_TO_POINTER (TRUE);
-    }
-  else
-    {
-      if (change->count_attempt)
-        record->record_attempts++;
-      record->record_next_try = change->next_try;
-      if (change->give_up_after > 0 && record->record_attempts >= change->give_up_after)
-        record->recording = NC_RECORDING_FAILED;
-    }
-
-  if (!write_call (conn, record, error))
-    return NULL;
-  if (change->link != NULL && !write_record_link_variable (conn, record, error))
-    return NULL;
-  return GINT_TO_POINTER (TRUE);
-}
-
-static gboolean
-change_recording (NcStore    *self,
-                  Recording  *change,
-                  GError    **error)
-{
-  return nc_store_submit_sync (self, NC_STORE_WRITER,
-                               nc_store_job_new (recording_job, change,
-                                                 (GDestroyNotify) recording_free, NULL),
-                               error) != NULL;
-}
-
-/**
- * nc_store_recording_fetched_sync:
- *
- * Keeps the link of a call's recording on the call and in its client's variable
- * zadarma_record_link.
- */
-gboolean
-nc_store_recording_fetched_sync (NcStore     *self,
-                                 gint64       call_id,
-                                 const char  *link,
-                                 const char  *expires,
-                                 GError     **error)
-{
-  Recording *change = g_new0 (Recording, 1);
-
-  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
-  g_return_val_if_fail (link != NULL, FALSE);
-
-  change->call_id = call_id;
-  change->link = g_strdup (link);
-  change->expires = g_strdup (expires);
-  return change_recording (self, change, error);
-}
-
-/**
- * nc_store_recording_retry_sync:
- * @next_try: Unix seconds
- * @count_attempt: whether this was a failed attempt (%FALSE: it was only put off, waiting
- *   for the request budget, say)
- * @give_up_after: after this many failed attempts the recording is failed: asked for again
- *   only when someone opens it (0: never)
- */
-gboolean
-nc_store_recording_retry_sync (NcStore   *self,
-                               gint64     call_id,
-                               gint64     next_try,
-                               gboolean   count_attempt,
-                               guint      give_up_after,
-                               GError   **error)
-{
-  Recording *change = g_new0 (Recording, 1);
-
-  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
-
-  change->call_id = call_id;
-  change->next_try = next_try;
-  change->count_attempt = count_attempt;
-  change->give_up_after = give_up_after;
-  return change_recording (self, change, error);
-}
-
-/**
- * nc_store_recording_wanted_sync:
- *
- * Someone wants the recording (its link expired, or was never had): it is due at once.
- */
-gboolean
-nc_store_recording_wanted_sync (NcStore  *self,
-                                gint64    call_id,
-                                GError  **error)
-{
-  Recording *change = g_new0 (Recording, 1);
-
-  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
-
-  change->call_id = call_id;
-  change->wanted = TRUE;
-  return change_recording (self, change, error);
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* Callback requests                                                                     */
-
-typedef struct
-{
-  char   *digits;
-  char   *employee_id;
-  gint64  now_us;
-  guint   window;
-} RequestCallback;
-
-static void
-request_callback_free (RequestCallback *request)
-{
-  g_free (request->digits);
-  g_free (request->employee_id);
-  g_free (request);
-}
-
-static gpointer
-request_callback_job (NcStoreConnection  *conn,
-                      gpointer            data,
-                      GError            **error)
-{
-  RequestCallback *request = data;
-  gint64 window = (gint64) request->window * G_USEC_PER_SEC;
-  g_autoptr(GError) insert_error = NULL;
-  NcStoreStmt *stmt;
-  NcStoreStep step;
-  gint64 id = 0;
-
-  /* A request whose call never came (its desk closed, say) lets go after the window. */
-  stmt = nc_store_prepare (conn,
-                           "UPDATE callback_requests SET state = 2 WHERE state = 0 AND "
-                           "requested_at_us < ?1", error);
-  if (stmt == NULL)
-    return NULL;
-  nc_store_bind_int64 (stmt, 1, request->now_us - window);
-  if (!nc_store_step_done (stmt, error))
-    return NULL;
-
-  /* The client is being called, from this desk or another: asked for and not come, or
-   * come and not over. */
-  stmt = nc_store_prepare (conn,
-                           "SELECT r.id FROM callback_requests AS r WHERE r.client_digits = ?1 "
-                           "AND (r.state = 0 OR (r.state = 1 AND EXISTS (SELECT 1 FROM calls "
-                           "AS c WHERE c.pbx_call_id = r.pbx_call_id AND c.state < 2))) "
-                           "LIMIT 1", error);
-  if (stmt == NULL)
-    return NULL;
-  nc_store_bind_text (stmt, 1, request->digits);
-  step = nc_store_step (stmt, error);
-  nc_store_reset (stmt);
-  if (step == NC_STORE_STEP_ERROR)
-    return NULL;
-  if (step == NC_STORE_STEP_ROW)
-    {
-      g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_BUSY,
-                           _("This client is being called already"));
-      return NULL;
-    }
-
-  stmt = nc_store_prepare (conn,
-                           "INSERT INTO callback_requests (client_digits, employee_id, "
-                           "requested_at_us) VALUES (?1, ?2, ?3) RETURNING id", error);
-  if (stmt == NULL)
-    return NULL;
-  nc_store_bind_text (stmt, 1, request->digits);
-  nc_store_bind_text (stmt, 2, request->employee_id);
-  nc_store_bind_int64 (stmt, 3, request->now_us);
-  if (!nc_store_step_id (stmt, &id, &insert_error))
-    {
-      /* Another desk's request for the client came first, between the check above and
-       * this (two clicks at once, on a database server). */
-      if (g_error_matches (insert_error, NC_STORE_ERROR, NC_STORE_ERROR_INVALID))
-        g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_BUSY,
-                             _("This client is being called already"));
-      else
-        g_propagate_error (error, g_steal_pointer (&insert_error));
-      return NULL;
-    }
-  return g_memdup2 (&id, sizeof id);
-}
-
-/**
- * nc_store_request_callback_sync:
- * @client_phone: the number to call, in any format
- * @employee_id: the extension the PBX rings first
- * @window_seconds: how long the request waits for its call (NOTIFY_OUT_START)
- *
- * Takes the guard for a callback: fails with %NC_STORE_ERROR_BUSY while the client is
- * being called already, from any desk on this store. The NOTIFY_OUT_START that follows is
- * tied to the request (the call's request_id), or nc_store_end_callback_request_sync()
- * lets it expire.
- *
- * Returns: the request's id, or 0 on error
- */
-gint64
-nc_store_request_callback_sync (NcStore     *self,
-                                const char  *client_phone,
-                                const char  *employee_id,
-                                gint64       now_us,
-                                guint        window_seconds,
-                                GError     **error)
-{
-  RequestCallback *request;
-  g_autofree gint64 *id = NULL;
-
-  g_return_val_if_fail (NC_IS_STORE (self), 0);
-  g_return_val_if_fail (client_phone != NULL && employee_id != NULL, 0);
-
-  request = g_new0 (RequestCallback, 1);
-  request->digits = digits_of (client_phone);
-  request->employee_id = g_strdup (employee_id);
-  request->now_us = now_us;
-  request->window = window_seconds;
-  id = nc_store_submit_sync (self, NC_STORE_WRITER,
-                             nc_store_job_new (request_callback_job, request,
-                                               (GDestroyNotify) request_callback_free, g_free),
-                             error);
-  return id != NULL ? *id : 0;
-}
-
-static gpointer
-end_callback_request_job (NcStoreConnection  *conn,
-                          gpointer            data,
-                          GError            **error)
-{
-  gint64 id = *(gint64 *) data;
-  NcCallbackState state = NC_CALLBACK_EXPIRED;
-  NcStoreStmt *stmt;
-
-  stmt = nc_store_prepare (conn,
-                           "UPDATE callback_requests SET state = 2 WHERE id = ?1 AND state = 0",
-                           error);
-  if (stmt == NULL)
-    return NULL;
-  nc_store_bind_int64 (stmt, 1, id);
-  if (!nc_store_step_done (stmt, error))
-    return NULL;
-  if (nc_store_changes (conn) == 0)
-    state = NC_CALLBACK_TIED;
-  return g_memdup2 (&state, sizeof state);
-}
-
-/**
- * nc_store_end_callback_request_sync:
- *
- * Lets a request that no call came for expire.
- *
- * Returns: %NC_CALLBACK_EXPIRED if it was pending (and is no more), %NC_CALLBACK_TIED if
- *   a call came for it (or it was over already); %NC_CALLBACK_PENDING on error
- */
-NcCallbackState
-nc_store_end_callback_request_sync (NcStore  *self,
-                                    gint64    request_id,
-                                    GError  **error)
-{
-  g_autofree NcCallbackState *state = NULL;
-
-  g_return_val_if_fail (NC_IS_STORE (self), NC_CALLBACK_PENDING);
-
-  state = nc_store_submit_sync (self, NC_STORE_WRITER,
-                                nc_store_job_new (end_callback_request_job,
-                                                  g_memdup2 (&request_id, sizeof request_id),
-                                                  g_free, g_free), error);
-  return state != NULL ? *state : NC_CALLBACK_PENDING;
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* Meta                                                                                  */
-
-static gpointer
-get_meta_job (NcStoreConnection  *conn,
-              gpointer            data,
-              GError            **error)
-{
-  NcStoreStmt *stmt = nc_store_prepare (conn, "SELECT value FROM meta WHERE name = ?1", error);
-  NcStoreStep step;
-  char *value = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  nc_store_bind_text (stmt, 1, data);
-  step = nc_store_step (stmt, error);
-  /* An empty string: no value (an error is told apart by its GError). */
-  value = g_strdup (step == NC_STORE_STEP_ROW ? nc_store_column_text (stmt, 0) : "");
-  nc_store_reset (stmt);
-  if (step == NC_STORE_STEP_ERROR)
-    g_clear_pointer (&value, g_free);
-  return value;
-}
-
-/**
- * nc_store_get_meta_sync:
- *
- * Returns: (transfer full) (nullable): the value, or %NULL with no error when there is none
- */
-char *
-nc_store_get_meta_sync (NcStore     *self,
-                        const char  *name,
-                        GError     **error)
-{
-  g_autofree char *value = NULL;
-
-  g_return_val_if_fail (NC_IS_STORE (self), NULL);
-
-  value = nc_store_submit_sync (self, NC_STORE_READER,
-                                nc_store_job_new (get_meta_job, g_strdup (name), g_free, g_free),
-                                error);
-  if (value == NULL || *value == '\0')
-    return NULL;
-  return g_steal_pointer (&value);
-}
-
-typedef struct
-{
-  char *name;
-  char *value;
-} Meta;
-
-static void
-meta_free (Meta *meta)
-{
-  g_free (meta->name);
-  g_free (meta->value);
-  g_free (meta);
-}
-
-static gpointer
-set_meta_job (NcStoreConnection  *conn,
-              gpointer            data,
-              GError            **error)
-{
-  Meta *meta = data;
-  NcStoreStmt *stmt = nc_store_prepare (conn,
-                                        "INSERT INTO meta (name, value) VALUES (?1, ?2) "
-                                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                                        error);
-
-  if (stmt == NULL)
-    return NULL;
-  nc_store_bind_text (stmt, 1, meta->name);
-  nc_store_bind_text (stmt, 2, meta->value);
-  return nc_store_step_done (stmt, error) ? GINT_TO_POINTER (TRUE) : NULL;
-}
-
-gboolean
-nc_store_set_meta_sync (NcStore     *self,
-                        const char  *name,
-                        const char  *value,
-                        GError     **error)
-{
-  Meta *meta = g_new0 (Meta, 1);
-
-  g_return_val_if_fail (NC_IS_STORE (self), FALSE);
-  g_return_val_if_fail (name != NULL && value != NULL, FALSE);
-
-  meta->name = g_strdup (name);
-  meta->value = g_strdup (value);
-  return nc_store_submit_sync (self, NC_STORE_WRITER,
-                               nc_store_job_new (set_meta_job, meta, (GDestroyNotify) meta_free,
-                                                 NULL), error) != NULL;
 }

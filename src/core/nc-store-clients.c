@@ -151,6 +151,30 @@ nc_store_insert_client (NcStoreConnection  *conn,
   return id;
 }
 
+/* Version 2 of the schema: the search text of the clients that were already there. */
+gboolean
+nc_store_index_all_clients (NcStoreConnection  *conn,
+                            GError            **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "SELECT id FROM clients ORDER BY id", error);
+  if (stmt == NULL || !nc_store_collect_ids (stmt, ids, error))
+    return FALSE;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr(NcClient) client = nc_store_read_client (conn, id, error);
+
+      if (client == NULL || !nc_store_index_search_text (conn, id, client, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 typedef struct
 {
   GPtrArray    *drafts;
@@ -740,4 +764,80 @@ nc_store_list_clients_finish (NcStore       *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The matcher's client: found by a number, or added                                   */
+
+typedef struct
+{
+  char     *canonical;
+  NcClient *draft;
+  gboolean  added;
+  gint64    id;
+} FindOrAdd;
+
+static void
+find_or_add_free (FindOrAdd *data)
+{
+  g_free (data->canonical);
+  g_clear_object (&data->draft);
+  g_free (data);
+}
+
+static gpointer
+find_or_add_job (NcStoreConnection  *conn,
+                 gpointer            data,
+                 GError            **error)
+{
+  FindOrAdd *find = data;
+  gint64 telephony_client = 0, any_client = 0;
+
+  /* Looked up again here, on the writer: two calls from a new number at once make one
+   * client, not two. */
+  if (!nc_store_lookup_phone (conn, find->canonical, &telephony_client, &any_client, error))
+    return NULL;
+
+  find->id = telephony_client != 0 ? telephony_client : any_client;
+  if (find->id != 0)
+    return GINT_TO_POINTER (TRUE);
+
+  find->id = nc_store_insert_client (conn, find->draft, error);
+  find->added = find->id != 0;
+  return find->id != 0 ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+/**
+ * nc_store_find_or_add_client_sync:
+ * @draft: the client to add when none has @canonical
+ * @out_added: (out) (optional): whether @draft was added
+ *
+ * Returns: the id of the client found or added, 0 on error
+ */
+gint64
+nc_store_find_or_add_client_sync (NcStore     *self,
+                                  const char  *canonical,
+                                  NcClient    *draft,
+                                  gboolean    *out_added,
+                                  GError     **error)
+{
+  FindOrAdd *find;
+  gint64 id = 0;
+
+  g_return_val_if_fail (NC_IS_STORE (self), 0);
+
+  find = g_new0 (FindOrAdd, 1);
+  find->canonical = g_strdup (canonical);
+  find->draft = g_object_ref (draft);
+
+  /* The job does not own @find: its outcome is read from it here. */
+  if (nc_store_submit_sync (self, NC_STORE_WRITER,
+                            nc_store_job_new (find_or_add_job, find, NULL, NULL), error) != NULL)
+    {
+      id = find->id;
+      if (out_added != NULL)
+        *out_added = find->added;
+    }
+  find_or_add_free (find);
+  return id;
 }

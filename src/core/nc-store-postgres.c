@@ -5,10 +5,10 @@
  * With nc-store-sqlite.c, the only file that talks to a database library (libpq here): the
  * connections, the statements (the concern files' `?N` parameters become `$N`, each
  * statement is prepared on the server once per connection, with the types of its first
- * binding), the errors an admin can act on, BEGIN/SAVEPOINT, the version table, the DDL of
- * each schema version in PostgreSQL's words, pg_trgm behind search, advisory locks behind
- * the request budget and the change log, and the LISTEN connection through which every
- * console hears of each change at COMMIT.
+ * binding), the errors an admin can act on, BEGIN/SAVEPOINT, the version table, pg_trgm
+ * behind search, advisory locks behind the request budget and the change log, and the
+ * LISTEN connection through which every console hears of each change at COMMIT. The DDL of
+ * each schema version, in PostgreSQL's words, is nc-store-postgres-schema.c.
  *
  * Rows come back whole from the server (libpq's PGresult); the journal's pages and every
  * other read ask for a bounded number of them.
@@ -702,6 +702,8 @@ struct _NcStoreFeed
   char   *password;
 };
 
+static void pg_feed_close (NcStoreFeed *feed);
+
 static NcStoreFeed *
 pg_feed_open (const char  *location,
               GError     **error)
@@ -719,7 +721,7 @@ pg_feed_open (const char  *location,
   if (PQstatus (feed->pg) != CONNECTION_OK)
     {
       set_connect_error (error, feed->pg, name);
-      nc_store_feed_close (feed);
+      pg_feed_close (feed);
       return NULL;
     }
   PQsetNoticeProcessor (feed->pg, notice, NULL);
@@ -730,7 +732,7 @@ pg_feed_open (const char  *location,
                    _("Could not listen for changes in %s: %s"), name,
                    PQresultErrorMessage (result));
       PQclear (result);
-      nc_store_feed_close (feed);
+      pg_feed_close (feed);
       return NULL;
     }
   PQclear (result);
@@ -738,16 +740,16 @@ pg_feed_open (const char  *location,
   return feed;
 }
 
-int
-nc_store_feed_get_fd (NcStoreFeed *feed)
+static int
+pg_feed_get_fd (NcStoreFeed *feed)
 {
   return PQsocket (feed->pg);
 }
 
 /* Reads what the socket has. Returns FALSE when the connection is lost. */
-gboolean
-nc_store_feed_consume (NcStoreFeed *feed,
-                       guint       *out_notified)
+static gboolean
+pg_feed_consume (NcStoreFeed *feed,
+                 guint       *out_notified)
 {
   PGnotify *notify;
   guint n = 0;
@@ -763,8 +765,8 @@ nc_store_feed_consume (NcStoreFeed *feed,
   return TRUE;
 }
 
-void
-nc_store_feed_close (NcStoreFeed *feed)
+static void
+pg_feed_close (NcStoreFeed *feed)
 {
   if (feed == NULL)
     return;
@@ -844,129 +846,7 @@ const NcStoreBackend nc_store_postgres_backend = {
   .get_version = pg_get_version,
   .set_version = pg_set_version,
   .exec = pg_exec,
-  .migrations = {
-    /* 1 */
-    "CREATE TABLE clients ("
-    "  id BIGSERIAL PRIMARY KEY,"
-    "  name TEXT NOT NULL,"
-    "  channel TEXT NOT NULL,"
-    "  phone TEXT,"
-    "  created BIGINT NOT NULL);"
-    /* rowid: the order the variables were added in, as SQLite's own rowid keeps it. */
-    "CREATE TABLE client_variables ("
-    "  rowid BIGSERIAL,"
-    "  client_id BIGINT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,"
-    "  name TEXT NOT NULL,"
-    "  value TEXT NOT NULL,"
-    "  PRIMARY KEY (client_id, name));"
-    "CREATE TABLE client_phones ("
-    "  phone TEXT NOT NULL,"
-    "  client_id BIGINT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,"
-    "  own INTEGER NOT NULL,"
-    "  variable TEXT);"
-    "CREATE INDEX client_phones_by_phone ON client_phones (phone, client_id);"
-    "CREATE INDEX client_phones_by_client ON client_phones (client_id);"
-    "CREATE TABLE employees ("
-    "  id BIGSERIAL PRIMARY KEY,"
-    "  name TEXT NOT NULL,"
-    "  employee_id TEXT,"
-    "  virtual_number TEXT,"
-    "  call_method TEXT NOT NULL DEFAULT 'disabled');"
-    "CREATE TABLE project_messengers (channel TEXT PRIMARY KEY);",
-
-    /* 2 */
-    "CREATE TABLE call_events ("
-    "  id BIGSERIAL PRIMARY KEY,"
-    "  event_type TEXT NOT NULL,"
-    "  fields TEXT NOT NULL,"
-    "  digest TEXT NOT NULL UNIQUE,"
-    "  received_at BIGINT NOT NULL);"
-    "CREATE TABLE calls ("
-    "  pbx_call_id TEXT PRIMARY KEY,"
-    "  client_id BIGINT REFERENCES clients (id) ON DELETE SET NULL,"
-    "  match_rule TEXT,"
-    "  record_link TEXT,"
-    "  record_expires TEXT);"
-    "CREATE TABLE request_budget ("
-    "  bucket TEXT NOT NULL,"
-    "  taken_at BIGINT NOT NULL);"
-    "CREATE INDEX request_budget_by_bucket ON request_budget (bucket, taken_at);"
-    "CREATE INDEX clients_by_name ON clients (lower (name) text_pattern_ops);"
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
-    "CREATE TABLE client_search ("
-    "  id BIGINT PRIMARY KEY,"
-    "  body TEXT NOT NULL);"
-    "CREATE INDEX client_search_trigrams ON client_search USING gin (body gin_trgm_ops);",
-
-    /* 3 */
-    "ALTER TABLE calls RENAME TO calls_v2;"
-    "ALTER TABLE calls_v2 RENAME CONSTRAINT calls_pkey TO calls_v2_pkey;"
-    "CREATE TABLE calls ("
-    "  id BIGSERIAL PRIMARY KEY,"
-    "  pbx_call_id TEXT NOT NULL UNIQUE,"
-    "  direction INTEGER NOT NULL DEFAULT 0,"
-    "  state INTEGER NOT NULL DEFAULT 0,"
-    "  answered INTEGER NOT NULL DEFAULT 0,"
-    "  client_number TEXT,"
-    "  virtual_number TEXT,"
-    "  employee TEXT,"
-    "  started_at TEXT,"
-    "  started_unix BIGINT NOT NULL DEFAULT 0,"
-    "  first_seen_us BIGINT NOT NULL DEFAULT 0,"
-    "  answered_seen_us BIGINT NOT NULL DEFAULT 0,"
-    "  ended_seen_us BIGINT NOT NULL DEFAULT 0,"
-    "  last_event_us BIGINT NOT NULL DEFAULT 0,"
-    "  duration BIGINT NOT NULL DEFAULT 0,"
-    "  disposition TEXT,"
-    "  is_recorded INTEGER NOT NULL DEFAULT 0,"
-    "  call_id_with_rec TEXT,"
-    "  recording INTEGER NOT NULL DEFAULT 0,"
-    "  record_link TEXT,"
-    "  record_expires TEXT,"
-    "  record_next_try BIGINT NOT NULL DEFAULT 0,"
-    "  record_attempts INTEGER NOT NULL DEFAULT 0,"
-    "  client_id BIGINT REFERENCES clients (id) ON DELETE SET NULL,"
-    "  match_rule TEXT,"
-    "  event_mask INTEGER NOT NULL DEFAULT 0,"
-    "  request_id BIGINT,"
-    "  recovered INTEGER NOT NULL DEFAULT 0,"
-    "  unended INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX calls_by_start ON calls (started_unix, id);"
-    "CREATE INDEX calls_live ON calls (last_event_us) WHERE state < 2;"
-    "CREATE INDEX calls_by_client ON calls (client_id, started_unix, id);"
-    "CREATE INDEX calls_by_employee ON calls (employee, started_unix, id);"
-    "CREATE INDEX calls_missed ON calls (started_unix, id) "
-    "  WHERE direction = 0 AND state = 2 AND answered = 0;"
-    "CREATE INDEX calls_unended ON calls (started_unix, id) WHERE unended = 1;"
-    "CREATE INDEX calls_recordings_due ON calls (record_next_try) WHERE recording = 1;"
-    "CREATE TABLE changes ("
-    "  id BIGSERIAL PRIMARY KEY,"
-    "  kind INTEGER NOT NULL,"
-    "  row_id BIGINT NOT NULL,"
-    "  at BIGINT NOT NULL,"
-    "  origin BIGINT NOT NULL DEFAULT 0);"
-    "CREATE INDEX changes_by_time ON changes (at);"
-    /* Every console hears of each change at COMMIT (nc_store_feed_*), and reads the rows. */
-    "CREATE FUNCTION nc_changes_notify () RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "  PERFORM pg_notify ('nc_changes', NEW.kind || ':' || NEW.row_id); RETURN NULL; "
-    "END $$;"
-    "CREATE TRIGGER changes_notify AFTER INSERT ON changes FOR EACH ROW "
-    "  EXECUTE FUNCTION nc_changes_notify ();"
-    "CREATE TABLE callback_requests ("
-    "  id BIGSERIAL PRIMARY KEY,"
-    "  client_digits TEXT NOT NULL,"
-    "  employee_id TEXT NOT NULL,"
-    "  requested_at_us BIGINT NOT NULL,"
-    "  state INTEGER NOT NULL DEFAULT 0,"
-    "  pbx_call_id TEXT);"
-    /* One pending request per client, whichever desk or process asks: the database holds
-     * the guard against two desks that click at once. */
-    "CREATE UNIQUE INDEX callback_requests_pending ON callback_requests (client_digits) "
-    "  WHERE state = 0;"
-    "CREATE TABLE meta ("
-    "  name TEXT PRIMARY KEY,"
-    "  value TEXT NOT NULL);",
-  },
+  .migrations = nc_store_postgres_migrations,
 
   .index_search = pg_index_search,
   .search = pg_search,
@@ -974,4 +854,7 @@ const NcStoreBackend nc_store_postgres_backend = {
   .lock_budget = pg_lock_budget,
   .lock_changes = pg_lock_changes,
   .feed_open = pg_feed_open,
+  .feed_get_fd = pg_feed_get_fd,
+  .feed_consume = pg_feed_consume,
+  .feed_close = pg_feed_close,
 };

@@ -19,6 +19,7 @@
  */
 #pragma once
 
+#include "nc-request-budget.h"
 #include "nc-store.h"
 
 G_BEGIN_DECLS
@@ -130,7 +131,7 @@ struct _NcStoreBackend
   gboolean           (*exec)          (NcStoreConnection   *conn,
                                        const char          *script,
                                        GError             **error);
-  const char        *migrations[NC_STORE_SCHEMA_VERSION];
+  const char *const *migrations;    /* NC_STORE_SCHEMA_VERSION of them */
 
   /* What each database does its own way. The search text of a client (@body %NULL: the
    * client is gone): */
@@ -164,20 +165,21 @@ struct _NcStoreBackend
    * nothing. */
   gboolean           (*check_server)  (NcStoreConnection   *conn,
                                        GError             **error);
-  /* A connection that hears of every change at COMMIT (nc_store_feed_*); %NULL: the
-   * readers look at the log themselves. */
+  /* A connection that hears of every change at COMMIT; %NULL (all four): the readers
+   * look at the log themselves. */
   NcStoreFeed       *(*feed_open)     (const char          *location,
                                        GError             **error);
+  int                (*feed_get_fd)   (NcStoreFeed         *feed);
+  /* Reads what the socket has; %FALSE when the connection is lost. */
+  gboolean           (*feed_consume)  (NcStoreFeed         *feed,
+                                       guint               *out_notified);
+  void               (*feed_close)    (NcStoreFeed         *feed);
 };
 
 extern const NcStoreBackend nc_store_sqlite_backend;
 extern const NcStoreBackend nc_store_postgres_backend;
-
-/* The change feed of a backend that has one. */
-int          nc_store_feed_get_fd     (NcStoreFeed        *feed);
-gboolean     nc_store_feed_consume    (NcStoreFeed        *feed,
-                                       guint              *out_notified);
-void         nc_store_feed_close      (NcStoreFeed        *feed);
+/* The DDL of the PostgreSQL backend's versions (nc-store-postgres-schema.c). */
+extern const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION];
 
 /* Connections and statements (nc-store-statement.c) */
 NcStoreConnection *nc_store_connection_open (const NcStoreBackend  *backend,
@@ -320,6 +322,52 @@ gpointer    nc_store_pointer_finish (NcStore            *self,
 /* The mark of @self's own writes in the change log. */
 gint64      nc_store_get_origin   (NcStore              *self);
 
+/* A worker thread: the writer (transactional: a batch in one transaction) or the reader. */
+typedef struct
+{
+  NcStore           *store;
+  NcStoreConnection *conn;
+  GAsyncQueue       *queue;
+  GThread           *thread;
+  gboolean           transactional;
+} NcStoreThread;
+
+/* The object (nc-store.c), as nc-store-open.c opens it. */
+struct _NcStore
+{
+  GObject               parent_instance;
+
+  const NcStoreBackend *backend;
+  char                 *path;         /* the file, or the database's URL without password */
+  char                 *location;     /* what the backend opens (a URL and its password) */
+  NcStoreFeed          *feed;         /* a backend's feed of changes, on context */
+  GSource              *feed_source;
+  guint                 feed_retry;   /* reopening it, after a loss */
+  guint                 feed_delay_s;
+  char                 *problem;      /* why the feed is lost, for people; %NULL when fine */
+  int                   found_version; /* the schema's version before this open upgraded it */
+  GMainContext         *context;      /* where `changed` is emitted */
+  NcStoreThread         writer;
+  NcStoreThread         reader;
+  guint                 busy_timeout_ms;
+  GMutex                pool_mutex;
+  GPtrArray            *read_pool;    /* idle read connections for synchronous readers */
+  gboolean              closed;
+  gint64                origin;       /* random: this store's mark in the change log */
+};
+
+/* Opening (nc-store-open.c) and what it tells the object (nc-store.c). */
+void        nc_store_start_workers (NcStore             *self,
+                                    NcStoreConnection   *writer,
+                                    NcStoreConnection   *reader);
+void        nc_store_drop_feed    (NcStore              *self);
+void        nc_store_set_problem  (NcStore              *self,
+                                   const char           *problem);
+void        nc_store_emit_feed    (NcStore              *self);
+
+/* The request budget (nc-store-budget.c): NcStore is an NcRequestBudget. */
+void     nc_store_request_budget_init (NcRequestBudgetInterface *iface);
+
 /* Schema (nc-store-schema.c) */
 gboolean nc_store_schema_check   (NcStoreConnection  *conn,
                                   int                *out_version,
@@ -341,6 +389,9 @@ gboolean  nc_store_write_variable (NcStoreConnection  *conn,
                                    const char         *name,
                                    const char         *value,
                                    GError            **error);
+/* Version 2 of the schema: the search text of every client. */
+gboolean  nc_store_index_all_clients (NcStoreConnection  *conn,
+                                      GError            **error);
 
 /* Calls (nc-store-calls.c) */
 /* The columns that nc_store_read_call_row() reads, from calls AS c LEFT JOIN clients AS cl */
@@ -359,6 +410,22 @@ NcCallRecord *nc_store_read_call      (NcStoreConnection  *conn,
                                        GError            **error);
 gboolean  nc_store_calls_fill_v3      (NcStoreConnection  *conn,
                                        GError            **error);
+/* Inserts the call (record->id 0, and sets it) or updates every column of its row. */
+gboolean  nc_store_write_call         (NcStoreConnection  *conn,
+                                       NcCallRecord       *record,
+                                       GError            **error);
+/* The record's link into its client's variable, unless a later call of the client has one. */
+gboolean  nc_store_write_record_link_variable (NcStoreConnection   *conn,
+                                               const NcCallRecord  *record,
+                                               GError             **error);
+
+/* Callback requests (nc-store-callbacks.c) */
+/* Ties @record, an outgoing call's first NOTIFY_OUT_START, to the request it answers. */
+gboolean  nc_store_tie_callback       (NcStoreConnection  *conn,
+                                       NcCallRecord       *record,
+                                       gboolean            first_out_start,
+                                       gint64              received_at_us,
+                                       GError            **error);
 
 /* The phone index and search (nc-store-search.c) */
 GArray   *nc_store_search_client_ids  (NcStoreConnection  *conn,
@@ -370,10 +437,17 @@ gboolean  nc_store_index_client       (NcStoreConnection  *conn,
                                        gint64              id,
                                        NcClient           *client,
                                        GError            **error);
+gboolean  nc_store_index_search_text  (NcStoreConnection  *conn,
+                                       gint64              id,
+                                       NcClient           *client,
+                                       GError            **error);
 gboolean  nc_store_unindex_client     (NcStoreConnection  *conn,
                                        gint64              id,
                                        GError            **error);
-gboolean  nc_store_index_all_clients  (NcStoreConnection  *conn,
+gboolean  nc_store_lookup_phone       (NcStoreConnection  *conn,
+                                       const char         *canonical,
+                                       gint64             *out_telephony_client,
+                                       gint64             *out_any_client,
                                        GError            **error);
 
 G_END_DECLS

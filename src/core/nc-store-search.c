@@ -102,10 +102,8 @@ nc_store_index_client (NcStoreConnection  *conn,
                        NcClient           *client,
                        GError            **error)
 {
-  g_autofree char *body = search_body (client);
-
   return index_phones (conn, id, client, error) &&
-         conn->backend->index_search (conn, id, body, error);
+         nc_store_index_search_text (conn, id, client, error);
 }
 
 /* After client @id is deleted; its phones went with it (ON DELETE CASCADE). */
@@ -117,32 +115,17 @@ nc_store_unindex_client (NcStoreConnection  *conn,
   return conn->backend->index_search (conn, id, NULL, error);
 }
 
-/* Version 2 of the schema: the search text of the clients that were already there. */
+/* The search text of client @id alone (version 2 of the schema, for the clients that
+ * were already there: their phones were indexed). */
 gboolean
-nc_store_index_all_clients (NcStoreConnection  *conn,
+nc_store_index_search_text (NcStoreConnection  *conn,
+                            gint64              id,
+                            NcClient           *client,
                             GError            **error)
 {
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  NcStoreStmt *stmt;
+  g_autofree char *body = search_body (client);
 
-  stmt = nc_store_prepare (conn, "SELECT id FROM clients ORDER BY id", error);
-  if (stmt == NULL || !nc_store_collect_ids (stmt, ids, error))
-    return FALSE;
-
-  for (guint i = 0; i < ids->len; i++)
-    {
-      gint64 id = g_array_index (ids, gint64, i);
-      g_autoptr(NcClient) client = nc_store_read_client (conn, id, error);
-      g_autofree char *body = NULL;
-
-      if (client == NULL)
-        return FALSE;
-      body = search_body (client);
-      if (!conn->backend->index_search (conn, id, body, error))
-        return FALSE;
-    }
-
-  return TRUE;
+  return conn->backend->index_search (conn, id, body, error);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -309,11 +292,13 @@ first_id (NcStoreStmt  *stmt,
   return step != NC_STORE_STEP_ERROR;
 }
 
-static gboolean
-lookup_phone (NcStoreConnection  *conn,
-              const char         *canonical,
-              Lookup             *lookup,
-              GError            **error)
+/* The matcher's two lookups, inside any job: see nc_store_lookup_phone_sync(). */
+gboolean
+nc_store_lookup_phone (NcStoreConnection  *conn,
+                       const char         *canonical,
+                       gint64             *out_telephony_client,
+                       gint64             *out_any_client,
+                       GError            **error)
 {
   NcStoreStmt *stmt;
 
@@ -325,7 +310,7 @@ lookup_phone (NcStoreConnection  *conn,
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, canonical);
-  if (!first_id (stmt, &lookup->telephony_client, error))
+  if (!first_id (stmt, out_telephony_client, error))
     return FALSE;
 
   stmt = nc_store_prepare (conn,
@@ -334,7 +319,7 @@ lookup_phone (NcStoreConnection  *conn,
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, canonical);
-  return first_id (stmt, &lookup->any_client, error);
+  return first_id (stmt, out_any_client, error);
 }
 
 static gpointer
@@ -344,7 +329,8 @@ lookup_phone_job (NcStoreConnection  *conn,
 {
   g_autofree Lookup *lookup = g_new0 (Lookup, 1);
 
-  if (!lookup_phone (conn, data, lookup, error))
+  if (!nc_store_lookup_phone (conn, data, &lookup->telephony_client, &lookup->any_client,
+                              error))
     return NULL;
   return g_steal_pointer (&lookup);
 }
@@ -379,77 +365,4 @@ nc_store_lookup_phone_sync (NcStore     *self,
   *out_telephony_client = lookup->telephony_client;
   *out_any_client = lookup->any_client;
   return TRUE;
-}
-
-typedef struct
-{
-  char     *canonical;
-  NcClient *draft;
-  gboolean  added;
-  gint64    id;
-} FindOrAdd;
-
-static void
-find_or_add_free (FindOrAdd *data)
-{
-  g_free (data->canonical);
-  g_clear_object (&data->draft);
-  g_free (data);
-}
-
-static gpointer
-find_or_add_job (NcStoreConnection  *conn,
-                 gpointer            data,
-                 GError            **error)
-{
-  FindOrAdd *find = data;
-  Lookup lookup = { 0 };
-
-  /* Looked up again here, on the writer: two calls from a new number at once make one
-   * client, not two. */
-  if (!lookup_phone (conn, find->canonical, &lookup, error))
-    return NULL;
-
-  find->id = lookup.telephony_client != 0 ? lookup.telephony_client : lookup.any_client;
-  if (find->id != 0)
-    return GINT_TO_POINTER (TRUE);
-
-  find->id = nc_store_insert_client (conn, find->draft, error);
-  find->added = find->id != 0;
-  return find->id != 0 ? GINT_TO_POINTER (TRUE) : NULL;
-}
-
-/**
- * nc_store_find_or_add_client_sync:
- * @draft: the client to add when none has @canonical
- * @out_added: (out) (optional): whether @draft was added
- *
- * Returns: the id of the client found or added, 0 on error
- */
-gint64
-nc_store_find_or_add_client_sync (NcStore     *self,
-                                  const char  *canonical,
-                                  NcClient    *draft,
-                                  gboolean    *out_added,
-                                  GError     **error)
-{
-  FindOrAdd *find;
-  gint64 id = 0;
-
-  g_return_val_if_fail (NC_IS_STORE (self), 0);
-
-  find = g_new0 (FindOrAdd, 1);
-  find->canonical = g_strdup (canonical);
-  find->draft = g_object_ref (draft);
-
-  /* The job does not own @find: its outcome is read from it here. */
-  if (nc_store_submit_sync (self, NC_STORE_WRITER,
-                            nc_store_job_new (find_or_add_job, find, NULL, NULL), error) != NULL)
-    {
-      id = find->id;
-      if (out_added != NULL)
-        *out_added = find->added;
-    }
-  find_or_add_free (find);
-  return id;
 }

@@ -10,23 +10,21 @@
  * own. The caller's main context never waits on the database: the _async functions answer
  * there, and the _sync ones are for the command line and the tests.
  *
- * This file is the object, its threads and its jobs. The jobs are in one file per concern
- * (nc-store-clients.c, -search.c, -employees.c, -calls.c, -budget.c, -schema.c), written
- * once against the statement API of nc-store-private.h (nc-store-statement.c); what only
- * SQLite understands is in nc-store-sqlite.c, the one backend so far.
+ * This file is the object, its threads and its jobs; nc-store-open.c opens it (a data
+ * folder's file or an office's database) and follows a database server's change feed.
+ * The jobs are in one file per concern (nc-store-clients.c, -search.c, -employees.c,
+ * -calls.c, -recordings.c, -callbacks.c, -journal.c, -budget.c, -schema.c), written once
+ * against the statement API of nc-store-private.h (nc-store-statement.c); what only one
+ * database understands is its backend (nc-store-sqlite.c, nc-store-postgres.c).
  */
 
 #define G_LOG_DOMAIN "nc-store"
 
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-#include <glib-unix.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
-#include "nc-paths.h"
 #include "nc-store-private.h"
 
 #define DEFAULT_BUSY_TIMEOUT_MS 5000
@@ -64,39 +62,10 @@ struct _NcStoreJob
   GError         *error;
 };
 
-typedef struct
-{
-  NcStore           *store;
-  NcStoreConnection *conn;
-  GAsyncQueue       *queue;
-  GThread           *thread;
-  gboolean           transactional;
-} Worker;
-
-struct _NcStore
-{
-  GObject               parent_instance;
-
-  const NcStoreBackend *backend;
-  char                 *path;         /* the file, or the database's URL without password */
-  char                 *location;     /* what the backend opens (a URL and its password) */
-  NcStoreFeed          *feed;         /* a backend's feed of changes, on context */
-  GSource              *feed_source;
-  guint                 feed_retry;   /* reopening it, after a loss */
-  guint                 feed_delay_s;
-  char                 *problem;      /* why the feed is lost, for people; %NULL when fine */
-  int                   found_version; /* the schema's version before this open upgraded it */
-  GMainContext         *context;      /* where `changed` is emitted */
-  Worker                writer;
-  Worker                reader;
-  guint                 busy_timeout_ms;
-  GMutex                pool_mutex;
-  GPtrArray            *read_pool;    /* idle read connections for synchronous readers */
-  gboolean              closed;
-  gint64                origin;       /* random: this store's mark in the change log */
-};
-
-G_DEFINE_FINAL_TYPE (NcStore, nc_store, G_TYPE_OBJECT)
+/* The request budget: nc-store-budget.c. */
+G_DEFINE_FINAL_TYPE_WITH_CODE (NcStore, nc_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (NC_TYPE_REQUEST_BUDGET,
+                                                      nc_store_request_budget_init))
 
 G_DEFINE_ENUM_TYPE (NcStoreChange, nc_store_change,
                     G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_CLIENTS, "clients"),
@@ -321,7 +290,7 @@ run_in_savepoint (NcStoreConnection  *conn,
 }
 
 static void
-run_batch (Worker    *worker,
+run_batch (NcStoreThread    *worker,
            GPtrArray *batch)
 {
   NcStoreConnection *conn = worker->conn;
@@ -394,7 +363,7 @@ run_batch (Worker    *worker,
 static gpointer
 worker_main (gpointer user_data)
 {
-  Worker *worker = user_data;
+  NcStoreThread *worker = user_data;
   gboolean stopping = FALSE;
 
   while (!stopping)
@@ -424,7 +393,7 @@ worker_main (gpointer user_data)
   return NULL;
 }
 
-static Worker *
+static NcStoreThread *
 get_worker (NcStore       *self,
             NcStoreWorker  worker)
 {
@@ -440,7 +409,7 @@ nc_store_submit_async (NcStore             *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  Worker *worker = get_worker (self, which);
+  NcStoreThread *worker = get_worker (self, which);
 
   job->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (job->task, source_tag);
@@ -510,7 +479,7 @@ nc_store_submit_sync (NcStore        *self,
                       NcStoreJob     *job,
                       GError        **error)
 {
-  Worker *worker = get_worker (self, which);
+  NcStoreThread *worker = get_worker (self, which);
   gpointer result;
 
   if (which == NC_STORE_READER)
@@ -540,7 +509,7 @@ nc_store_submit_sync (NcStore        *self,
 
 static void
 worker_start (NcStore           *self,
-              Worker            *worker,
+              NcStoreThread            *worker,
               NcStoreConnection *conn,
               const char        *name,
               gboolean           transactional)
@@ -553,7 +522,7 @@ worker_start (NcStore           *self,
 }
 
 static void
-worker_stop (Worker *worker)
+worker_stop (NcStoreThread *worker)
 {
   if (worker->thread != NULL)
     {
@@ -564,82 +533,37 @@ worker_stop (Worker *worker)
   g_clear_pointer (&worker->conn, nc_store_connection_free);
 }
 
-/* ------------------------------------------------------------------------------------ */
-/* Opening                                                                               */
-
-/* Opens the workers' connections to @self->location, upgrading the schema first. */
-static gboolean
-open_workers (NcStore  *self,
-              GError  **error)
+/* @writer, @reader: (transfer full): the connections the threads work on, the schema
+ * checked and upgraded already */
+void
+nc_store_start_workers (NcStore           *self,
+                        NcStoreConnection *writer,
+                        NcStoreConnection *reader)
 {
-  NcStoreConnection *writer;
-  NcStoreConnection *reader;
-
-  /* A SQLite file is created here, by the writer's connection. */
-  writer = nc_store_connection_open (self->backend, self->location, FALSE, self->busy_timeout_ms,
-                                     error);
-  if (writer == NULL)
-    return FALSE;
-  /* Who wrote a change, for the readers of the log: this store, or another process. */
-  writer->origin = self->origin;
-
-  /* The version is read before anything is written, so that a database from a newer
-   * version of the application is refused untouched. */
-  if ((self->backend->check_server != NULL && !self->backend->check_server (writer, error)) ||
-      !nc_store_schema_check (writer, &self->found_version, error) ||
-      !self->backend->setup_writer (writer, error) ||
-      !nc_store_schema_upgrade (writer, error) ||
-      !nc_store_prune_changes (writer, error))
-    {
-      nc_store_connection_free (writer);
-      return FALSE;
-    }
-
-  reader = nc_store_connection_open (self->backend, self->location, TRUE, self->busy_timeout_ms,
-                                     error);
-  if (reader == NULL)
-    {
-      nc_store_connection_free (writer);
-      return FALSE;
-    }
-
   worker_start (self, &self->writer, writer, "nc-store-writer", TRUE);
   worker_start (self, &self->reader, reader, "nc-store-reader", FALSE);
-  return TRUE;
-}
-
-static gboolean
-nc_store_open_internal (NcStore     *self,
-                        const char  *data_dir,
-                        GError     **error)
-{
-  if (g_mkdir_with_parents (data_dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not create the data folder %s: %s"), data_dir,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  self->backend = &nc_store_sqlite_backend;
-  self->path = g_build_filename (data_dir, NC_STORE_FILE_NAME, NULL);
-  if (!nc_paths_secure_store_files (data_dir, self->path, error))
-    return FALSE;
-  self->location = g_strdup (self->path);
-  return open_workers (self, error);
 }
 
 /* ------------------------------------------------------------------------------------ */
-/* The change feed of a database server                                                   */
+/* What nc-store-open.c tells of the change feed                                        */
 
-static void feed_attach (NcStore     *self,
-                         NcStoreFeed *feed);
+/* Stops following the change feed, if there is one, and trying to reopen it. */
+void
+nc_store_drop_feed (NcStore *self)
+{
+  if (self->feed_source != NULL)
+    {
+      g_source_destroy (self->feed_source);
+      g_clear_pointer (&self->feed_source, g_source_unref);
+    }
+  if (self->feed != NULL)
+    self->backend->feed_close (g_steal_pointer (&self->feed));
+  g_clear_handle_id (&self->feed_retry, g_source_remove);
+}
 
-static void
-set_problem (NcStore    *self,
-             const char *problem)
+void
+nc_store_set_problem (NcStore    *self,
+                      const char *problem)
 {
   if (g_strcmp0 (self->problem, problem) == 0)
     return;
@@ -648,159 +572,11 @@ set_problem (NcStore    *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
 }
 
-static void
-feed_reopened (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+/* The change log has more to read (NcStore::feed). */
+void
+nc_store_emit_feed (NcStore *self)
 {
-  NcStore *self = NC_STORE (source);
-  g_autoptr(GError) error = NULL;
-  NcStoreFeed *feed = g_task_propagate_pointer (G_TASK (result), &error);
-
-  if (self->closed)
-    {
-      nc_store_feed_close (feed);
-      return;
-    }
-  if (feed == NULL)
-    {
-      g_autofree char *problem = g_strdup_printf (_("The connection to the database is lost: "
-                                                    "trying again in %u s (%s)"),
-                                                  self->feed_delay_s, error->message);
-
-      set_problem (self, problem);
-      g_debug ("%s", problem);
-      feed_attach (self, NULL);
-      return;
-    }
-  self->feed_delay_s = 0;
-  feed_attach (self, feed);
-  set_problem (self, NULL);
-  /* What happened meanwhile is in the log: its readers catch up from their last change. */
   g_signal_emit (self, signals[FEED], 0);
-}
-
-static void
-feed_open_in_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  NcStore *self = source_object;
-  GError *error = NULL;
-  NcStoreFeed *feed = self->backend->feed_open (self->location, &error);
-
-  if (feed == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, feed, (GDestroyNotify) nc_store_feed_close);
-}
-
-static gboolean
-feed_retry (gpointer user_data)
-{
-  NcStore *self = user_data;
-  g_autoptr(GTask) task = g_task_new (self, NULL, feed_reopened, NULL);
-
-  self->feed_retry = 0;
-  g_task_run_in_thread (task, feed_open_in_thread);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-feed_readable (gint         fd,
-               GIOCondition condition,
-               gpointer     user_data)
-{
-  NcStore *self = user_data;
-  guint notified = 0;
-
-  if (nc_store_feed_consume (self->feed, &notified))
-    {
-      if (notified > 0)
-        g_signal_emit (self, signals[FEED], 0);
-      return G_SOURCE_CONTINUE;
-    }
-
-  /* Lost: the windows say so, and it is made again, a little later each time. */
-  set_problem (self, _("The connection to the database is lost: reconnecting…"));
-  g_message ("The change feed of %s is lost: reconnecting", self->path);
-  self->feed_source = NULL;
-  feed_attach (self, NULL);
-  return G_SOURCE_REMOVE;
-}
-
-/* @feed: (transfer full) (nullable): the feed to follow, or %NULL to try again later */
-static void
-feed_attach (NcStore     *self,
-             NcStoreFeed *feed)
-{
-  if (self->feed_source != NULL)
-    {
-      g_source_destroy (self->feed_source);
-      g_clear_pointer (&self->feed_source, g_source_unref);
-    }
-  g_clear_pointer (&self->feed, nc_store_feed_close);
-  g_clear_handle_id (&self->feed_retry, g_source_remove);
-
-  if (feed == NULL)
-    {
-      GSource *source;
-
-      self->feed_delay_s = CLAMP (self->feed_delay_s * 2, 1, 30);
-      source = g_timeout_source_new_seconds (self->feed_delay_s);
-      g_source_set_callback (source, feed_retry, self, NULL);
-      self->feed_retry = g_source_attach (source, self->context);
-      g_source_unref (source);
-      return;
-    }
-
-  self->feed = feed;
-  self->feed_source = g_unix_fd_source_new (nc_store_feed_get_fd (feed), G_IO_IN | G_IO_ERR |
-                                            G_IO_HUP);
-  g_source_set_callback (self->feed_source, (GSourceFunc) (void (*) (void)) feed_readable, self,
-                         NULL);
-  g_source_attach (self->feed_source, self->context);
-}
-
-static gboolean
-nc_store_open_database_internal (NcStore     *self,
-                                 const char  *url,
-                                 const char  *password,
-                                 GError     **error)
-{
-  NcStoreFeed *feed;
-
-  self->backend = &nc_store_postgres_backend;
-  self->location = password != NULL ? g_strconcat (url, "\n", password, NULL) : g_strdup (url);
-  self->path = nc_store_redact_url (url);
-  if (!open_workers (self, error))
-    return FALSE;
-
-  /* Every change of every process, heard at its COMMIT: no polling. */
-  feed = self->backend->feed_open (self->location, error);
-  if (feed == NULL)
-    return FALSE;
-  feed_attach (self, feed);
-  return TRUE;
-}
-
-/* @context: where `changed` and `feed` will be emitted */
-static NcStore *
-store_open (const char    *data_dir,
-            const char    *url,
-            const char    *password,
-            GMainContext  *context,
-            GError       **error)
-{
-  g_autoptr(NcStore) self = g_object_new (NC_TYPE_STORE, NULL);
-
-  self->context = g_main_context_ref (context);
-  if (url != NULL ? !nc_store_open_database_internal (self, url, password, error)
-                  : !nc_store_open_internal (self, data_dir, error))
-    return NULL;
-
-  return g_steal_pointer (&self);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -898,156 +674,6 @@ nc_store_init (NcStore *self)
 }
 
 /**
- * nc_store_open_sync:
- * @data_dir: the project's data folder; created if missing
- *
- * Opens (creating or upgrading) the store. Blocks: for the command line and the tests.
- * `changed` is emitted on the calling thread's default main context.
- *
- * Returns: (transfer full) (nullable): the store
- */
-NcStore *
-nc_store_open_sync (const char  *data_dir,
-                    GError     **error)
-{
-  g_autoptr(GMainContext) context = NULL;
-
-  g_return_val_if_fail (data_dir != NULL, NULL);
-
-  context = g_main_context_ref_thread_default ();
-  return store_open (data_dir, NULL, NULL, context, error);
-}
-
-/**
- * nc_store_open_database_sync:
- * @url: a PostgreSQL connection URL (postgresql://…), without its password
- * @password: (nullable): the password, from the keyring
- *
- * Opens the office's database: connects, checks the server (version, pg_trgm) and the
- * schema, upgrades it if it is older, and listens for every change made to it.
- *
- * Returns: (transfer full) (nullable): the store
- */
-NcStore *
-nc_store_open_database_sync (const char  *url,
-                             const char  *password,
-                             GError     **error)
-{
-  g_autoptr(GMainContext) context = NULL;
-
-  g_return_val_if_fail (url != NULL, NULL);
-
-  context = g_main_context_ref_thread_default ();
-  return store_open (NULL, url, password, context, error);
-}
-
-typedef struct
-{
-  char         *data_dir;
-  char         *url;
-  char         *password;
-  GMainContext *context;
-} OpenData;
-
-static void
-open_data_free (OpenData *data)
-{
-  g_free (data->data_dir);
-  g_free (data->url);
-  if (data->password != NULL)
-    memset (data->password, 0, strlen (data->password));
-  g_free (data->password);
-  g_main_context_unref (data->context);
-  g_free (data);
-}
-
-static void
-open_in_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  OpenData *data = task_data;
-  GError *error = NULL;
-  NcStore *store = store_open (data->data_dir, data->url, data->password, data->context,
-                               &error);
-
-  if (store == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, store, g_object_unref);
-}
-
-void
-nc_store_open_async (const char          *data_dir,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  OpenData *data = g_new0 (OpenData, 1);
-
-  data->data_dir = g_strdup (data_dir);
-  /* The caller's context, not the one of the thread that opens. */
-  data->context = g_main_context_ref_thread_default ();
-  g_task_set_source_tag (task, nc_store_open_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
-  g_task_run_in_thread (task, open_in_thread);
-}
-
-/**
- * nc_store_open_database_async:
- *
- * nc_store_open_database_sync() on a worker thread; finished by nc_store_open_finish().
- */
-void
-nc_store_open_database_async (const char          *url,
-                              const char          *password,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  OpenData *data = g_new0 (OpenData, 1);
-
-  data->url = g_strdup (url);
-  data->password = g_strdup (password);
-  data->context = g_main_context_ref_thread_default ();
-  g_task_set_source_tag (task, nc_store_open_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
-  g_task_run_in_thread (task, open_in_thread);
-}
-
-/**
- * nc_store_is_database_url:
- *
- * Returns: whether @text names a database server (postgresql:// or postgres://) rather
- *   than a data folder
- */
-gboolean
-nc_store_is_database_url (const char *text)
-{
-  return text != NULL && (g_str_has_prefix (text, "postgresql://") ||
-                          g_str_has_prefix (text, "postgres://"));
-}
-
-/**
- * nc_store_redact_url:
- *
- * Returns: (transfer full): @url without its password and query, as messages show it
- */
-char *
-nc_store_redact_url (const char *url)
-{
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_QUERY,
-                                     NULL);
-
-  if (uri == NULL)
-    return g_strdup (_("the database"));
-  return g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD | G_URI_HIDE_QUERY);
-}
-
-/**
  * nc_store_get_found_version:
  *
  * Returns: the version of the data when this store opened it, before any upgrade (0: the
@@ -1101,20 +727,6 @@ nc_store_get_problem (NcStore *self)
   return self->problem;
 }
 
-/**
- * nc_store_open_finish:
- *
- * Returns: (transfer full) (nullable): the store
- */
-NcStore *
-nc_store_open_finish (GAsyncResult  *result,
-                      GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 const char *
 nc_store_get_path (NcStore *self)
 {
@@ -1154,13 +766,7 @@ nc_store_close (NcStore *self)
 {
   g_return_if_fail (NC_IS_STORE (self));
 
-  if (self->feed_source != NULL)
-    {
-      g_source_destroy (self->feed_source);
-      g_clear_pointer (&self->feed_source, g_source_unref);
-    }
-  g_clear_pointer (&self->feed, nc_store_feed_close);
-  g_clear_handle_id (&self->feed_retry, g_source_remove);
+  nc_store_drop_feed (self);
   worker_stop (&self->writer);
   worker_stop (&self->reader);
 

@@ -330,6 +330,15 @@ void        nc_store_add_call_event_async  (NcStore             *self,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
+void        nc_store_add_matched_call_event_async (NcStore             *self,
+                                                   const char          *event_type,
+                                                   const char          *canonical_fields,
+                                                   gint64               received_at_unix_us,
+                                                   gint64               client_id,
+                                                   const char          *match_rule,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
 gboolean    nc_store_add_call_event_finish (NcStore             *self,
                                             GAsyncResult        *result,
                                             gboolean            *out_inserted,
@@ -449,7 +458,8 @@ gboolean    nc_store_set_meta_sync          (NcStore             *self,
                                              const char          *value,
                                              GError             **error);
 
-/* The API request budget, shared by every process on this data directory. */
+/* The API request budget, shared by every process on this data directory: the store is an
+ * NcRequestBudget (nc-request-budget.h) too, which the API client takes from. */
 gboolean    nc_store_budget_take_sync   (NcStore             *self,
                                          const char          *bucket,
                                          guint                limit,

@@ -7,7 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "nc-store.h"
+#include "nc-request-budget.h"
 
 G_BEGIN_DECLS
 
@@ -96,8 +96,8 @@ guint            nc_zadarma_error_get_retry_after (const GError *error);
 NcZadarmaClient *nc_zadarma_client_new            (const char      *base_url,
                                                    const char      *key,
                                                    const char      *secret);
-void             nc_zadarma_client_set_store      (NcZadarmaClient *self,
-                                                   NcStore         *store);
+void             nc_zadarma_client_set_budget     (NcZadarmaClient *self,
+                                                   NcRequestBudget *budget);
 void             nc_zadarma_client_set_timeout    (NcZadarmaClient *self,
                                                    guint            seconds);
 void             nc_zadarma_client_set_retries    (NcZadarmaClient *self,
@@ -106,7 +106,6 @@ void             nc_zadarma_client_set_retries    (NcZadarmaClient *self,
 void             nc_zadarma_client_set_limit      (NcZadarmaClient *self,
                                                    const char      *bucket,
                                                    guint            per_minute);
-const char      *nc_zadarma_client_get_base_url   (NcZadarmaClient *self);
 
 /* Any method: the answer's JSON object, after "status":"success". */
 void             nc_zadarma_client_request_async  (NcZadarmaClient     *self,
