@@ -44,6 +44,8 @@ void        nc_test_pg_database_drop (const char *url);
 gboolean    nc_test_pg_run          (const char *sql);
 gint64      nc_test_pg_sql_int      (const char *url,
                                      const char *sql);
+GPtrArray  *nc_test_pg_sql_rows     (const char *url,
+                                     const char *sql);
 
 /* Webhook events, as the listener stores them, and what the tracker makes of them. */
 GHashTable *nc_test_fields          (const char *first_name,
