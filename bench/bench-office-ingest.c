@@ -11,6 +11,11 @@
  * a connection of its own: every event that was answered 200 must be in call_events exactly
  * once, and its call must have its row.
  *
+ * Where the cycles go, on a machine where the listener, the database server and the load
+ * share the cores: the CPU time of the listener (from /proc), of the cluster's server
+ * processes (the postmaster's children, from /proc: nothing but its idle upkeep in the
+ * SQLite run) and of the generator (getrusage), per acknowledged event.
+ *
  * Prints one Markdown row per store.
  *
  * Usage: bench-office-ingest SECONDS CONNECTIONS
@@ -23,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sqlite3.h>
 #include <libpq-fe.h>
 #include <glib/gstdio.h>
@@ -45,6 +51,73 @@ typedef struct
 } Check;
 
 static char *bench_dir;
+
+/* User + system time of process @pid so far, in µs (0 if it is gone). */
+static gint64
+cpu_of (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *end;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (end = strrchr (stat, ')')) == NULL)
+    return 0;
+  /* After the command's ")": state is field 3; utime and stime are 14 and 15. */
+  fields = g_strsplit (end + 2, " ", -1);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  return (g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10)) *
+         G_USEC_PER_SEC / sysconf (_SC_CLK_TCK);
+}
+
+/* The CPU time of the test cluster's server: the postmaster and its children. */
+static gint64
+cpu_of_cluster (void)
+{
+  const char *data = g_getenv ("NC_TEST_PG_DATA");
+  g_autofree char *pid_file = data != NULL ? g_build_filename (data, "postmaster.pid", NULL) : NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GDir) proc = NULL;
+  const char *name;
+  int postmaster;
+  gint64 total;
+
+  if (pid_file == NULL || !g_file_get_contents (pid_file, &text, NULL, NULL))
+    return 0;
+  postmaster = atoi (text);
+  total = cpu_of (postmaster);
+  proc = g_dir_open ("/proc", 0, NULL);
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      const char *end;
+
+      if (!g_ascii_isdigit (*name))
+        continue;
+      path = g_strdup_printf ("/proc/%s/stat", name);
+      if (g_file_get_contents (path, &stat, NULL, NULL) && (end = strrchr (stat, ')')) != NULL)
+        {
+          g_auto(GStrv) fields = g_strsplit (end + 2, " ", 3);
+
+          /* Field 4, after the state: the parent. */
+          if (g_strv_length (fields) >= 2 && atoi (fields[1]) == postmaster)
+            total += cpu_of (atoi (name));
+        }
+    }
+  return total;
+}
+
+static gint64
+cpu_of_children (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_CHILDREN, &usage);
+  return (gint64) usage.ru_utime.tv_sec * G_USEC_PER_SEC + usage.ru_utime.tv_usec +
+         (gint64) usage.ru_stime.tv_sec * G_USEC_PER_SEC + usage.ru_stime.tv_usec;
+}
 
 static char *
 build_path (const char *relative)
@@ -221,6 +294,8 @@ run_listener (const char *work,
   g_auto(GStrv) row = NULL;
   Check check = { 0 };
   guint port;
+  int pid;
+  gint64 listen_cpu, cluster_cpu, load_cpu;
 
   g_mkdir_with_parents (xdg, 0700);
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_KEY", KEY, TRUE);
@@ -237,8 +312,15 @@ run_listener (const char *work,
   if (listen == NULL)
     g_error ("%s", error->message);
   port = wait_for_port (listen, log);
+  pid = atoi (g_subprocess_get_identifier (listen));
 
+  listen_cpu = cpu_of (pid);
+  cluster_cpu = cpu_of_cluster ();
+  load_cpu = cpu_of_children ();
   row = load_once (port, seconds, connections, label, acknowledged);
+  listen_cpu = cpu_of (pid) - listen_cpu;
+  cluster_cpu = cpu_of_cluster () - cluster_cpu;
+  load_cpu = cpu_of_children () - load_cpu;
 
   g_subprocess_send_signal (listen, SIGTERM);
   if (!g_subprocess_wait (listen, NULL, &error) || !g_subprocess_get_if_exited (listen) ||
@@ -248,8 +330,11 @@ run_listener (const char *work,
   check_store (path, url, acknowledged, &check);
   if (g_strv_length (row) < 6)
     g_error ("bench-ingest-load said nothing useful");
-  printf ("|%s|%s|%s|%s|%s| %u / %u | %u / %u / %u |\n", row[1], row[2], row[3], row[4], row[5],
-          check.acknowledged, check.stored, check.lost, check.twice, check.rowless);
+  printf ("|%s|%s|%s|%s|%s| %u / %u | %u / %u / %u | %.0f / %.0f / %.0f µs |\n", row[1], row[2],
+          row[3], row[4], row[5], check.acknowledged, check.stored, check.lost, check.twice,
+          check.rowless, (double) listen_cpu / MAX (1, check.acknowledged),
+          (double) cluster_cpu / MAX (1, check.acknowledged),
+          (double) load_cpu / MAX (1, check.acknowledged));
   fflush (stdout);
 }
 
