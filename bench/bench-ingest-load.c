@@ -5,13 +5,9 @@
  * Plain sockets and poll(), one thread: each connection sends one event, waits for the
  * whole answer, sends the next (on a new connection when the server said
  * `Connection: close`, as the listener does). Every event is distinct (its own pbx_call_id) and signed
- * as the PBX signs, with the current time as its call_start (the listener refuses one far
- * from now). Only 127.0.0.1 is a target. Prints one Markdown row.
+ * as the PBX signs. Only 127.0.0.1 is a target. Prints one Markdown row.
  *
- * ACKNOWLEDGED, if given, is a file to write the pbx_call_id of every event answered 200
- * to, one a line: what the store must then hold (bench-office-ingest checks it).
- *
- * Usage: bench-ingest-load PORT SECONDS CONNECTIONS LABEL [ACKNOWLEDGED]
+ * Usage: bench-ingest-load PORT SECONDS CONNECTIONS LABEL
  */
 
 #include "config.h"
@@ -37,7 +33,6 @@
 typedef struct
 {
   int     fd;
-  char    *id;        /* the pbx_call_id of the request */
   GString *request;
   gsize   sent;
   GString *response;
@@ -47,21 +42,18 @@ typedef struct
 static guint serial;
 
 static GString *
-next_request (char **out_id)
+next_request (void)
 {
   g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *signature = NULL;
   g_autofree char *body = NULL;
-  char *id = g_strdup_printf ("in_bench_%u_%u", (guint) getpid (), serial++);
   GString *request;
 
   g_hash_table_insert (fields, (gpointer) "event", g_strdup ("NOTIFY_START"));
-  g_hash_table_insert (fields, (gpointer) "call_start",
-                       g_date_time_format (now, "%Y-%m-%d %H:%M:%S"));
-  g_hash_table_insert (fields, (gpointer) "pbx_call_id", g_strdup (id));
-  g_free (*out_id);
-  *out_id = id;
+  g_hash_table_insert (fields, (gpointer) "call_start", g_strdup ("2026-11-23 10:15:03"));
+  g_hash_table_insert (fields, (gpointer) "pbx_call_id", g_strdup_printf ("in_bench_%u_%u",
+                                                                           (guint) getpid (),
+                                                                           serial++));
   g_hash_table_insert (fields, (gpointer) "caller_id", g_strdup ("anonymous"));
   g_hash_table_insert (fields, (gpointer) "called_did", g_strdup ("74951234567"));
   signature = nc_call_event_sign (SECRET, fields);
@@ -134,14 +126,13 @@ main (int   argc,
   Connection connections[MAX_CONNECTIONS];
   struct pollfd fds[MAX_CONNECTIONS];
   g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GString) acknowledged = g_string_new (NULL);
   guint port, seconds, n, errors = 0, connections_made = 0;
   gint64 start, end;
   double rate;
 
-  if (argc != 5 && argc != 6)
+  if (argc != 5)
     {
-      fprintf (stderr, "usage: %s PORT SECONDS CONNECTIONS LABEL [ACKNOWLEDGED]\n", argv[0]);
+      fprintf (stderr, "usage: %s PORT SECONDS CONNECTIONS LABEL\n", argv[0]);
       return 2;
     }
   port = (guint) atoi (argv[1]);
@@ -153,8 +144,7 @@ main (int   argc,
   for (guint i = 0; i < n; i++)
     {
       connections[i].fd = connect_to (port);
-      connections[i].id = NULL;
-      connections[i].request = next_request (&connections[i].id);
+      connections[i].request = next_request ();
       connections[i].sent = 0;
       connections[i].response = g_string_new (NULL);
       connections[i].started = g_get_monotonic_time ();
@@ -205,10 +195,8 @@ main (int   argc,
                   g_array_append_val (latencies, latency);
                   if (status != 200)
                     errors++;
-                  else if (argc == 6)
-                    g_string_append_printf (acknowledged, "%s\n", c->id);
                   g_string_free (c->request, TRUE);
-                  c->request = next_request (&c->id);
+                  c->request = next_request ();
                   c->sent = 0;
                   g_string_truncate (c->response, 0);
                   c->started = g_get_monotonic_time ();
@@ -228,17 +216,8 @@ main (int   argc,
   for (guint i = 0; i < n; i++)
     {
       close (connections[i].fd);
-      g_free (connections[i].id);
       g_string_free (connections[i].request, TRUE);
       g_string_free (connections[i].response, TRUE);
-    }
-
-  if (argc == 6)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!g_file_set_contents (argv[5], acknowledged->str, (gssize) acknowledged->len, &error))
-        g_error ("%s", error->message);
     }
 
   qsort (latencies->data, latencies->len, sizeof (gint64), compare);
