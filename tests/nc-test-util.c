@@ -624,6 +624,43 @@ nc_test_pg_ctl (const char *what)
 }
 
 /**
+ * nc_test_pg_sql_rows:
+ * @url: a database of the test cluster (nc_test_pg_database_new())
+ *
+ * Runs one query on a connection of its own: what is committed, as nc_test_sql_rows()
+ * reads a SQLite file.
+ *
+ * Returns: (transfer full) (element-type GPtrArray): the rows, each a #GPtrArray of its
+ *   columns as text (%NULL for SQL NULL)
+ */
+GPtrArray *
+nc_test_pg_sql_rows (const char *url,
+                     const char *sql)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  PGconn *pg = PQconnectdb (url);
+  PGresult *result;
+
+  if (PQstatus (pg) != CONNECTION_OK)
+    g_error ("%s: %s", url, PQerrorMessage (pg));
+  result = PQexec (pg, sql);
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  for (int r = 0; r < PQntuples (result); r++)
+    {
+      GPtrArray *row = g_ptr_array_new_with_free_func (g_free);
+
+      for (int c = 0; c < PQnfields (result); c++)
+        g_ptr_array_add (row, PQgetisnull (result, r, c) ? NULL
+                                                         : g_strdup (PQgetvalue (result, r, c)));
+      g_ptr_array_add (rows, row);
+    }
+  PQclear (result);
+  PQfinish (pg);
+  return rows;
+}
+
+/**
  * nc_test_pg_database_new:
  *
  * Returns: (transfer full) (nullable): the URL of a new, empty database (as a user would

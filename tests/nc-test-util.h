@@ -46,6 +46,8 @@ gboolean    nc_test_pg_run          (const char *sql);
 gint64      nc_test_pg_sql_int      (const char *url,
                                      const char *sql);
 void        nc_test_pg_ctl          (const char *what);
+GPtrArray  *nc_test_pg_sql_rows     (const char *url,
+                                     const char *sql);
 
 /* Webhook events, as the listener stores them, and what the tracker makes of them. */
 GHashTable *nc_test_fields          (const char *first_name,

@@ -9,8 +9,14 @@
  * into its call in one transaction, so a crash leaves neither an event without its call
  * nor a call without its event.
  *
- * NC_CRASH_REPEAT runs it that many times over (build-aux/bench: 20), each on fresh data;
- * NC_CRASH_REPORT names a file to write a Markdown row of the totals to.
+ * The same on the office's PostgreSQL (the cluster of tests/harness/session-run; skipped
+ * without one): `listen --database URL` killed mid-stream, a new one on the same database.
+ * The guarantee is the same — the writer's transaction holds the event, its call's row and
+ * the change log, and the 200 follows its COMMIT — but the COMMIT is the server's: a killed
+ * client's open transaction is rolled back by the server when the connection drops.
+ *
+ * NC_CRASH_REPEAT runs each that many times over (build-aux/bench: 20), each on fresh data;
+ * NC_CRASH_REPORT names a file to append a Markdown row of each one's totals to.
  */
 
 #include "config.h"
@@ -39,14 +45,17 @@ typedef struct
   gboolean     stop;
 } Load;
 
-/* Returns once it says where it listens. */
+/* @url: the office database, or %NULL for the SQLite store in @dir. Returns once it says
+ * where it listens. */
 static NcTestListener *
 start_listen (const char *dir,
+              const char *url,
               guint       port)
 {
   g_autofree char *port_text = g_strdup_printf ("%u", port);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  const char *const args[] = { "--data-dir", dir, "listen", "--bind", "127.0.0.1",
+  const char *const args[] = { url != NULL ? "--database" : "--data-dir",
+                               url != NULL ? url : dir, "listen", "--bind", "127.0.0.1",
                                "--port", port_text, NULL };
 
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_KEY", KEY, TRUE);
@@ -54,6 +63,8 @@ start_listen (const char *dir,
   g_subprocess_launcher_setenv (launcher, "NOVOFON_WEBHOOK_TOKEN", TOKEN, TRUE);
   g_subprocess_launcher_setenv (launcher, "NOVOFON_API_URL", "http://127.0.0.1:9", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  /* On the database, whatever the process keeps of its own goes in this run's folder. */
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", dir, TRUE);
   return nc_test_listener_start (launcher, args);
 }
 
@@ -115,12 +126,23 @@ typedef struct
   guint stored;
 } Round;
 
+/* What is committed, through a connection of its own: the SQLite file in @dir, or @url. */
+static GPtrArray *
+rows_of (const char *path,
+         const char *url,
+         const char *sql)
+{
+  return url != NULL ? nc_test_pg_sql_rows (url, sql) : nc_test_sql_rows (path, sql);
+}
+
+/* @url: a fresh database of the test cluster, or %NULL for SQLite */
 static void
-crash_once (Round *round)
+crash_once (Round      *round,
+            const char *url)
 {
   g_autofree char *dir = nc_test_make_temp_dir ();
   guint port = nc_test_free_port ();
-  NcTestListener *first = start_listen (dir, port);
+  NcTestListener *first = start_listen (dir, url, port);
   g_autoptr(NcStore) store = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GPtrArray) calls = NULL;
@@ -155,14 +177,15 @@ crash_once (Round *round)
                   g_hash_table_size (load.acknowledged));
 
   /* A new process on the same data starts and stops cleanly. */
-  g_assert_cmpint (nc_test_listener_stop (start_listen (dir, port), NULL, NULL), ==, 0);
+  g_assert_cmpint (nc_test_listener_stop (start_listen (dir, url, port), NULL, NULL), ==, 0);
 
   /* The store opens on what the crash left (and upgrades nothing); what is on disk is read
    * through a connection of its own. */
-  store = nc_store_open_sync (dir, &error);
+  store = url != NULL ? nc_store_open_database_sync (url, NULL, &error)
+                      : nc_store_open_sync (dir, &error);
   g_assert_no_error (error);
   path = g_strdup (nc_store_get_path (store));
-  events = nc_test_sql_rows (path, "SELECT event_type, fields FROM call_events ORDER BY id");
+  events = rows_of (path, url, "SELECT event_type, fields FROM call_events ORDER BY id");
   for (guint i = 0; i < events->len; i++)
     {
       GPtrArray *event = events->pdata[i];
@@ -177,9 +200,9 @@ crash_once (Round *round)
     }
 
   /* One row per call, made of its event: ringing, from the event's fields. */
-  calls = nc_test_sql_rows (path,
-                            "SELECT pbx_call_id, state, direction, started_at, client_number, "
-                            "virtual_number, event_mask FROM calls ORDER BY id");
+  calls = rows_of (path, url,
+                   "SELECT pbx_call_id, state, direction, started_at, client_number, "
+                   "virtual_number, event_mask FROM calls ORDER BY id");
   for (guint i = 0; i < calls->len; i++)
     {
       GPtrArray *call = calls->pdata[i];
@@ -222,13 +245,17 @@ crash_once (Round *round)
   }
   g_hash_table_unref (load.acknowledged);
   g_free (load.url);
+  if (url != NULL)
+    nc_store_close (store);
   nc_test_wait_for_last_reference (store);
   g_clear_object (&store);
   nc_test_remove_tree (dir);
 }
 
+/* @on_database: a fresh database of the test cluster for each round, else SQLite */
 static void
-test_sigkill_under_load (void)
+sigkill_under_load (gboolean    on_database,
+                    const char *label)
 {
   const char *repeat_text = g_getenv ("NC_CRASH_REPEAT");
   const char *report_path = g_getenv ("NC_CRASH_REPORT");
@@ -238,8 +265,15 @@ test_sigkill_under_load (void)
   for (guint i = 0; i < repeat; i++)
     {
       Round round = { 0 };
+      g_autofree char *url = on_database ? nc_test_pg_database_new () : NULL;
 
-      crash_once (&round);
+      if (on_database && url == NULL)
+        {
+          g_test_skip ("no PostgreSQL test cluster (run under tests/harness/session-run)");
+          return;
+        }
+      crash_once (&round, url);
+      nc_test_pg_database_drop (url);
       g_test_message ("round %u of %u: %u sent, %u acknowledged before the kill, %u stored",
                       i + 1, repeat, round.sent, round.acknowledged, round.stored);
       total.sent += round.sent;
@@ -250,15 +284,31 @@ test_sigkill_under_load (void)
   if (report_path != NULL)
     {
       g_autoptr(GError) error = NULL;
-      g_autofree char *row = g_strdup_printf ("| listen killed with SIGKILL under load (16 "
-                                              "connections), restarted: %u times | %u sent, %u "
-                                              "acknowledged, %u stored; 0 lost, 0 twice |\n",
-                                              repeat, total.sent, total.acknowledged,
-                                              total.stored);
+      g_autoptr(GFile) file = g_file_new_for_path (report_path);
+      g_autoptr(GFileOutputStream) out = g_file_append_to (file, G_FILE_CREATE_NONE, NULL,
+                                                           &error);
+      g_autofree char *row = g_strdup_printf ("| %s: %u times | %u sent, %u acknowledged, %u "
+                                              "stored; 0 lost, 0 twice |\n", label, repeat,
+                                              total.sent, total.acknowledged, total.stored);
 
-      if (!g_file_set_contents (report_path, row, -1, &error))
+      g_assert_no_error (error);
+      if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), row, strlen (row), NULL, NULL,
+                                      &error))
         g_error ("%s", error->message);
     }
+}
+
+static void
+test_sigkill_under_load (void)
+{
+  sigkill_under_load (FALSE, "listen killed with SIGKILL under load (16 connections), "
+                             "restarted");
+}
+
+static void
+test_sigkill_under_load_on_database (void)
+{
+  sigkill_under_load (TRUE, "the same, on PostgreSQL (`listen --database`)");
 }
 
 int
@@ -268,6 +318,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/listen/sigkill-under-load", test_sigkill_under_load);
+  g_test_add_func ("/listen/sigkill-under-load-on-database", test_sigkill_under_load_on_database);
 
   return nc_test_run ();
 }

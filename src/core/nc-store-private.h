@@ -328,6 +328,7 @@ typedef struct
   NcStore           *store;
   NcStoreConnection *conn;
   GAsyncQueue       *queue;
+  GMutex             lock;          /* thread, and pushing to queue: see worker_push() */
   GThread           *thread;
   gboolean           transactional;
 } NcStoreThread;

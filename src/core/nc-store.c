@@ -400,6 +400,24 @@ get_worker (NcStore       *self,
   return worker == NC_STORE_WRITER ? &self->writer : &self->reader;
 }
 
+/* Queues @job, unless the worker was stopped. Threads of their own (the call service's,
+ * the gap repair's) submit while the main context closes the store: the check and the
+ * push are one step under the lock that worker_stop() takes, so that no job lands behind
+ * the stop job (never run, its caller waiting for ever) or in a queue already freed. */
+static gboolean
+worker_push (NcStoreThread *worker,
+             NcStoreJob *job)
+{
+  gboolean running;
+
+  g_mutex_lock (&worker->lock);
+  running = worker->thread != NULL;
+  if (running)
+    g_async_queue_push (worker->queue, job);
+  g_mutex_unlock (&worker->lock);
+  return running;
+}
+
 void
 nc_store_submit_async (NcStore             *self,
                        NcStoreWorker        which,
@@ -414,15 +432,12 @@ nc_store_submit_async (NcStore             *self,
   job->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (job->task, source_tag);
 
-  if (worker->thread == NULL)
+  if (!worker_push (worker, job))
     {
       g_task_return_new_error (job->task, NC_STORE_ERROR, NC_STORE_ERROR_FAILED,
                                _("The data store is closed"));
       job_free (job);
-      return;
     }
-
-  g_async_queue_push (worker->queue, job);
 }
 
 /* A synchronous read runs on the caller's own thread, on a pooled read-only connection:
@@ -485,15 +500,13 @@ nc_store_submit_sync (NcStore        *self,
   if (which == NC_STORE_READER)
     return read_sync (self, job, error);
 
-  if (worker->thread == NULL)
+  if (!worker_push (worker, job))
     {
       g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_FAILED,
                            _("The data store is closed"));
       job_free (job);
       return NULL;
     }
-
-  g_async_queue_push (worker->queue, job);
 
   g_mutex_lock (&job->mutex);
   while (!job->done)
@@ -524,11 +537,16 @@ worker_start (NcStore           *self,
 static void
 worker_stop (NcStoreThread *worker)
 {
-  if (worker->thread != NULL)
-    {
-      g_async_queue_push (worker->queue, &stop_job);
-      g_thread_join (g_steal_pointer (&worker->thread));
-    }
+  GThread *thread;
+
+  /* The stop job goes last: what was queued before it still runs. */
+  g_mutex_lock (&worker->lock);
+  thread = g_steal_pointer (&worker->thread);
+  if (thread != NULL)
+    g_async_queue_push (worker->queue, &stop_job);
+  g_mutex_unlock (&worker->lock);
+  if (thread != NULL)
+    g_thread_join (thread);
   g_clear_pointer (&worker->queue, g_async_queue_unref);
   g_clear_pointer (&worker->conn, nc_store_connection_free);
 }
@@ -621,6 +639,8 @@ nc_store_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->read_pool, g_ptr_array_unref);
   g_mutex_clear (&self->pool_mutex);
+  g_mutex_clear (&self->writer.lock);
+  g_mutex_clear (&self->reader.lock);
 
   G_OBJECT_CLASS (nc_store_parent_class)->finalize (object);
 }
@@ -665,6 +685,8 @@ nc_store_init (NcStore *self)
   const char *timeout = g_getenv ("NC_STORE_BUSY_TIMEOUT_MS");
 
   g_mutex_init (&self->pool_mutex);
+  g_mutex_init (&self->writer.lock);
+  g_mutex_init (&self->reader.lock);
   self->read_pool = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_store_connection_free);
   self->origin = (((gint64) g_random_int () << 20) ^ g_random_int ()) | 1;
 
