@@ -128,50 +128,180 @@ read_call_by_pbx_id (NcStoreConnection  *conn,
   return read_one (stmt, error);
 }
 
-static void
-bind_nullable_id (NcStoreStmt *stmt,
-                  int          index,
-                  gint64       id)
+/* The columns a call's row is written with, in the order of NC_STORE_CALL_COLUMNS after
+ * the id: each with where the record keeps it, so that a row is bound, and two records
+ * compared, by one walk of this table. */
+typedef enum
 {
-  if (id != 0)
-    nc_store_bind_int64 (stmt, index, id);
-  else
-    nc_store_bind_null (stmt, index);
+  COLUMN_TEXT,
+  COLUMN_INT64,
+  COLUMN_INT,     /* an enum or a gboolean */
+  COLUMN_UINT,
+  COLUMN_ID,      /* a row id, NULL for 0 */
+} ColumnKind;
+
+typedef struct
+{
+  const char *name;
+  ColumnKind  kind;
+  gsize       offset;
+} CallColumn;
+
+#define COLUMN(field, kind) { #field, kind, G_STRUCT_OFFSET (NcCallRecord, field) }
+static const CallColumn call_columns[] = {
+  COLUMN (pbx_call_id, COLUMN_TEXT),
+  COLUMN (direction, COLUMN_INT),
+  COLUMN (state, COLUMN_INT),
+  COLUMN (answered, COLUMN_INT),
+  COLUMN (client_number, COLUMN_TEXT),
+  COLUMN (virtual_number, COLUMN_TEXT),
+  COLUMN (employee, COLUMN_TEXT),
+  COLUMN (started_at, COLUMN_TEXT),
+  COLUMN (started_unix, COLUMN_INT64),
+  COLUMN (first_seen_us, COLUMN_INT64),
+  COLUMN (answered_seen_us, COLUMN_INT64),
+  COLUMN (ended_seen_us, COLUMN_INT64),
+  COLUMN (last_event_us, COLUMN_INT64),
+  COLUMN (duration, COLUMN_UINT),
+  COLUMN (disposition, COLUMN_TEXT),
+  COLUMN (is_recorded, COLUMN_INT),
+  COLUMN (call_id_with_rec, COLUMN_TEXT),
+  COLUMN (recording, COLUMN_INT),
+  COLUMN (record_link, COLUMN_TEXT),
+  COLUMN (record_expires, COLUMN_TEXT),
+  COLUMN (record_next_try, COLUMN_INT64),
+  COLUMN (record_attempts, COLUMN_UINT),
+  COLUMN (client_id, COLUMN_ID),
+  COLUMN (match_rule, COLUMN_TEXT),
+  COLUMN (event_mask, COLUMN_UINT),
+  COLUMN (request_id, COLUMN_ID),
+  COLUMN (recovered, COLUMN_INT),
+  COLUMN (unended, COLUMN_INT),
+};
+#undef COLUMN
+
+#define N_CALL_COLUMNS G_N_ELEMENTS (call_columns)
+G_STATIC_ASSERT (N_CALL_COLUMNS < 32);
+
+static const char *
+column_text (const NcCallRecord *record,
+             const CallColumn   *column)
+{
+  return G_STRUCT_MEMBER (const char *, record, column->offset);
 }
 
-/* Binds every column but id to ?1 … ?28, in the order of NC_STORE_CALL_COLUMNS. */
-static void
-bind_record (NcStoreStmt        *stmt,
-             const NcCallRecord *record)
+static gint64
+column_int64 (const NcCallRecord *record,
+              const CallColumn   *column)
 {
-  nc_store_bind_text (stmt, 1, record->pbx_call_id);
-  nc_store_bind_int64 (stmt, 2, record->direction);
-  nc_store_bind_int64 (stmt, 3, record->state);
-  nc_store_bind_int64 (stmt, 4, record->answered);
-  nc_store_bind_text (stmt, 5, record->client_number);
-  nc_store_bind_text (stmt, 6, record->virtual_number);
-  nc_store_bind_text (stmt, 7, record->employee);
-  nc_store_bind_text (stmt, 8, record->started_at);
-  nc_store_bind_int64 (stmt, 9, record->started_unix);
-  nc_store_bind_int64 (stmt, 10, record->first_seen_us);
-  nc_store_bind_int64 (stmt, 11, record->answered_seen_us);
-  nc_store_bind_int64 (stmt, 12, record->ended_seen_us);
-  nc_store_bind_int64 (stmt, 13, record->last_event_us);
-  nc_store_bind_int64 (stmt, 14, record->duration);
-  nc_store_bind_text (stmt, 15, record->disposition);
-  nc_store_bind_int64 (stmt, 16, record->is_recorded);
-  nc_store_bind_text (stmt, 17, record->call_id_with_rec);
-  nc_store_bind_int64 (stmt, 18, record->recording);
-  nc_store_bind_text (stmt, 19, record->record_link);
-  nc_store_bind_text (stmt, 20, record->record_expires);
-  nc_store_bind_int64 (stmt, 21, record->record_next_try);
-  nc_store_bind_int64 (stmt, 22, record->record_attempts);
-  bind_nullable_id (stmt, 23, record->client_id);
-  nc_store_bind_text (stmt, 24, record->match_rule);
-  nc_store_bind_int64 (stmt, 25, record->event_mask);
-  bind_nullable_id (stmt, 26, record->request_id);
-  nc_store_bind_int64 (stmt, 27, record->recovered);
-  nc_store_bind_int64 (stmt, 28, record->unended);
+  switch (column->kind)
+    {
+    case COLUMN_INT64:
+    case COLUMN_ID:
+      return G_STRUCT_MEMBER (gint64, record, column->offset);
+    case COLUMN_INT:
+      return G_STRUCT_MEMBER (int, record, column->offset);
+    case COLUMN_UINT:
+      return G_STRUCT_MEMBER (guint, record, column->offset);
+    case COLUMN_TEXT:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Binds @column of @record to parameter @index. */
+static void
+bind_column (NcStoreStmt        *stmt,
+             int                 index,
+             const NcCallRecord *record,
+             const CallColumn   *column)
+{
+  gint64 value;
+
+  if (column->kind == COLUMN_TEXT)
+    {
+      nc_store_bind_text (stmt, index, column_text (record, column));
+      return;
+    }
+  value = column_int64 (record, column);
+  if (column->kind == COLUMN_ID && value == 0)
+    nc_store_bind_null (stmt, index);
+  else
+    nc_store_bind_int64 (stmt, index, value);
+}
+
+/* The columns of @after that differ from @before: bit i for call_columns[i]. */
+static guint32
+changed_columns (const NcCallRecord *before,
+                 const NcCallRecord *after)
+{
+  guint32 mask = 0;
+
+  for (guint i = 0; i < N_CALL_COLUMNS; i++)
+    {
+      const CallColumn *column = &call_columns[i];
+      gboolean same = column->kind == COLUMN_TEXT
+                      ? g_strcmp0 (column_text (before, column), column_text (after, column)) == 0
+                      : column_int64 (before, column) == column_int64 (after, column);
+
+      if (!same)
+        mask |= 1u << i;
+    }
+  return mask;
+}
+
+/* "UPDATE calls SET a = ?1, b = ?2 … WHERE id = ?N" for the columns of @mask, made once
+ * for each mask and kept (interned: the connection's statements are kept by their SQL's
+ * address). An event changes a few columns; an UPDATE of all of them would rewrite the
+ * row's entry in every index of calls, whether its columns changed or not. */
+static const char *
+update_sql (guint32 mask)
+{
+  G_LOCK_DEFINE_STATIC (update_sql);
+  static GHashTable *made;
+  const char *sql;
+
+  G_LOCK (update_sql);
+  if (made == NULL)
+    made = g_hash_table_new (NULL, NULL);
+  sql = g_hash_table_lookup (made, GUINT_TO_POINTER (mask));
+  if (sql == NULL)
+    {
+      g_autoptr(GString) text = g_string_new ("UPDATE calls SET ");
+      guint n = 0;
+
+      for (guint i = 0; i < N_CALL_COLUMNS; i++)
+        if (mask & (1u << i))
+          {
+            n++;
+            g_string_append_printf (text, "%s%s = ?%u", n > 1 ? ", " : "",
+                                    call_columns[i].name, n);
+          }
+      g_string_append_printf (text, " WHERE id = ?%u", n + 1);
+      sql = g_intern_string (text->str);
+      g_hash_table_insert (made, GUINT_TO_POINTER (mask), (gpointer) sql);
+    }
+  G_UNLOCK (update_sql);
+  return sql;
+}
+
+/* Writes the columns of @mask (every column: all bits) of the stored call @record. */
+static gboolean
+update_call (NcStoreConnection   *conn,
+             const NcCallRecord  *record,
+             guint32              mask,
+             GError             **error)
+{
+  NcStoreStmt *stmt = nc_store_prepare (conn, update_sql (mask), error);
+  int index = 0;
+
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < N_CALL_COLUMNS; i++)
+    if (mask & (1u << i))
+      bind_column (stmt, ++index, record, &call_columns[i]);
+  nc_store_bind_int64 (stmt, index + 1, record->id);
+  return nc_store_step_done (stmt, error);
 }
 
 /* Inserts the call (record->id 0, and sets it) or updates every column of its row. */
@@ -180,27 +310,32 @@ nc_store_write_call (NcStoreConnection  *conn,
                      NcCallRecord       *record,
                      GError            **error)
 {
+  return nc_store_update_call (conn, NULL, record, error);
+}
+
+/**
+ * nc_store_update_call:
+ * @before: (nullable): the row as it was read, to write only what differs from it
+ *
+ * As nc_store_write_call(), and for a stored call only the columns that @record changed
+ * since @before (none: nothing is written, nothing marked).
+ */
+gboolean
+nc_store_update_call (NcStoreConnection   *conn,
+                      const NcCallRecord  *before,
+                      NcCallRecord        *record,
+                      GError             **error)
+{
   NcStoreStmt *stmt;
 
   if (record->id != 0)
     {
-      stmt = nc_store_prepare (conn,
-                               "UPDATE calls SET pbx_call_id = ?1, direction = ?2, state = ?3, "
-                               "answered = ?4, client_number = ?5, virtual_number = ?6, "
-                               "employee = ?7, started_at = ?8, started_unix = ?9, "
-                               "first_seen_us = ?10, answered_seen_us = ?11, "
-                               "ended_seen_us = ?12, last_event_us = ?13, duration = ?14, "
-                               "disposition = ?15, is_recorded = ?16, call_id_with_rec = ?17, "
-                               "recording = ?18, record_link = ?19, record_expires = ?20, "
-                               "record_next_try = ?21, record_attempts = ?22, "
-                               "client_id = ?23, match_rule = ?24, event_mask = ?25, "
-                               "request_id = ?26, recovered = ?27, unended = ?28 "
-                               "WHERE id = ?29", error);
-      if (stmt == NULL)
-        return FALSE;
-      bind_record (stmt, record);
-      nc_store_bind_int64 (stmt, 29, record->id);
-      if (!nc_store_step_done (stmt, error))
+      guint32 mask = before != NULL ? changed_columns (before, record)
+                                    : (1u << N_CALL_COLUMNS) - 1;
+
+      if (mask == 0)
+        return TRUE;
+      if (!update_call (conn, record, mask, error))
         return FALSE;
     }
   else
@@ -218,7 +353,8 @@ nc_store_write_call (NcStoreConnection  *conn,
                                "RETURNING id", error);
       if (stmt == NULL)
         return FALSE;
-      bind_record (stmt, record);
+      for (guint i = 0; i < N_CALL_COLUMNS; i++)
+        bind_column (stmt, i + 1, record, &call_columns[i]);
       if (!nc_store_step_id (stmt, &record->id, error))
         return FALSE;
     }
@@ -275,6 +411,7 @@ merge_event (NcStoreConnection  *conn,
 {
   const char *pbx_call_id = g_hash_table_lookup (fields, "pbx_call_id");
   g_autoptr(NcCallRecord) record = NULL;
+  g_autoptr(NcCallRecord) before = NULL;
   g_autoptr(GError) read_error = NULL;
   gboolean first_out_start;
   gboolean matched = FALSE;
@@ -292,6 +429,8 @@ merge_event (NcStoreConnection  *conn,
     }
   if (record == NULL)
     record = nc_call_record_new (pbx_call_id);
+  else
+    before = nc_call_record_copy (record);
 
   if (client_id != 0 && record->client_id == 0)
     {
@@ -308,7 +447,7 @@ merge_event (NcStoreConnection  *conn,
     return TRUE;
 
   return nc_store_tie_callback (conn, record, first_out_start, received_at_us, error) &&
-         nc_store_write_call (conn, record, error) &&
+         nc_store_update_call (conn, before, record, error) &&
          /* A link that came before the match goes to the client now. */
          (!matched || nc_store_write_record_link_variable (conn, record, error));
 }

@@ -415,6 +415,11 @@ gboolean  nc_store_calls_fill_v3      (NcStoreConnection  *conn,
 gboolean  nc_store_write_call         (NcStoreConnection  *conn,
                                        NcCallRecord       *record,
                                        GError            **error);
+/* As nc_store_write_call(), writing only the columns that differ from @before (nullable). */
+gboolean  nc_store_update_call        (NcStoreConnection  *conn,
+                                       const NcCallRecord *before,
+                                       NcCallRecord       *record,
+                                       GError            **error);
 /* The record's link into its client's variable, unless a later call of the client has one. */
 gboolean  nc_store_write_record_link_variable (NcStoreConnection   *conn,
                                                const NcCallRecord  *record,

@@ -789,13 +789,17 @@ nc_store_close (NcStore *self)
   g_return_if_fail (NC_IS_STORE (self));
 
   nc_store_drop_feed (self);
-  worker_stop (&self->writer);
   worker_stop (&self->reader);
 
   g_mutex_lock (&self->pool_mutex);
   self->closed = TRUE;
   g_ptr_array_set_size (self->read_pool, 0);
   g_mutex_unlock (&self->pool_mutex);
+
+  /* The writer closes last: SQLite checkpoints the WAL into the file and removes it only
+   * when the last connection to close is one that can write, and the next open would
+   * read all of it again. (Whatever was queued to it before still runs.) */
+  worker_stop (&self->writer);
 }
 
 gboolean
