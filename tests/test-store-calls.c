@@ -439,6 +439,71 @@ test_journal_pages_and_filters (Fixture       *fixture,
   g_assert_cmpuint (count_pages (fixture->store, filter, NULL, 100), ==, 1);
 }
 
+/* A text that finds many clients, each with its own number of calls spread over the
+ * history (some none, some many, some only old ones): every page of every size is the
+ * newest calls of them all, in order, each once, none left out. */
+static void
+test_journal_text_merges_clients (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(NcCallFilter) filter = nc_call_filter_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) found = NULL;
+  gint64 clients[40];
+  guint of_clients = 0, missed_of_clients = 0, out_of_clients = 0, of_client_7 = 0;
+  const guint n = 600;
+
+  SKIP_IF_NO_STORE (fixture);
+
+  play_calls (fixture->store, n);
+  for (guint k = 0; k < G_N_ELEMENTS (clients); k++)
+    {
+      g_autofree char *name = g_strdup_printf ("Клиент Пробный %u", k);
+      g_autofree char *phone = g_strdup_printf ("7901%07u", k);
+
+      clients[k] = add_client (fixture->store, name, phone);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      /* Unevenly: a few clients take most calls, clients 30 and up only the first 50. */
+      guint k = (i * 7 + i * i) % 53;
+      g_autofree char *id = NULL;
+      g_autoptr(NcCallRecord) call = NULL;
+
+      if (k >= G_N_ELEMENTS (clients) || (k >= 30 && i >= 50))
+        continue;
+      id = g_strdup_printf ("call-%04u", i);
+      call = get_call (fixture->store, id);
+      g_assert_true (nc_store_set_call_client_sync (fixture->store, call->id, clients[k],
+                                                    "telephony", &error));
+      g_assert_no_error (error);
+      of_clients++;
+      missed_of_clients += call_is_missed (i);
+      out_of_clients += call_is_out (i);
+      of_client_7 += k == 7;
+    }
+  g_assert_cmpuint (of_clients, >, 200);
+
+  filter->text = g_strdup ("Пробный");
+  found = nc_store_search_clients_sync (fixture->store, filter->text, NC_CALL_FILTER_TEXT_CLIENTS,
+                                        &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, G_N_ELEMENTS (clients));
+  g_assert_cmpuint (count_pages (fixture->store, filter, found, 1), ==, of_clients);
+  g_assert_cmpuint (count_pages (fixture->store, filter, found, 7), ==, of_clients);
+  g_assert_cmpuint (count_pages (fixture->store, filter, found, 60), ==, of_clients);
+  g_assert_cmpuint (count_pages (fixture->store, filter, found, 1000), ==, of_clients);
+
+  filter->outcome = NC_CALL_OUTCOME_MISSED;
+  g_assert_cmpuint (count_pages (fixture->store, filter, found, 7), ==, missed_of_clients);
+  filter->outcome = NC_CALL_OUTCOME_ANY;
+  filter->direction = NC_CALL_DIRECTION_OUT;
+  g_assert_cmpuint (count_pages (fixture->store, filter, found, 13), ==, out_of_clients);
+  filter->direction = -1;
+  filter->client_id = clients[7];
+  g_assert_cmpuint (count_pages (fixture->store, filter, found, 5), ==, of_client_7);
+}
+
 /* "Answered but the filter is on Missed" and similar: a call the filter no longer lets
  * through is told by nc_call_filter_matches() as by the query. */
 static void
@@ -775,6 +840,7 @@ main (int   argc,
               fixture_tear_down)
   g_test_add_func ("/store-calls/upgrade-from-version-2", test_upgrade_from_version_2);
   ADD ("journal-pages-and-filters", test_journal_pages_and_filters);
+  ADD ("journal-text-merges-clients", test_journal_text_merges_clients);
   ADD ("filter-matches-like-query", test_filter_matches_like_query);
   ADD ("stuck-call-closed-after-bound", test_stuck_call_closed_after_bound);
   ADD ("recording-states", test_recording_states);

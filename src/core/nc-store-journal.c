@@ -507,8 +507,30 @@ compare_newest_first (gconstpointer a,
   return call_a->id > call_b->id ? -1 : call_a->id < call_b->id;
 }
 
-/* The calls of the clients a text finds: each client's newest through its own index,
- * then the newest of them all. */
+/* Where page_by_text() is in one client's calls: the oldest it read so far. */
+typedef struct
+{
+  gint64   client_id;
+  gint64   last_start;
+  gint64   last_id;
+  gboolean more;       /* its last read filled what was asked: it may have more */
+} ClientCursor;
+
+static gboolean
+newer_than (gint64              start,
+            gint64              id,
+            const NcCallRecord *record)
+{
+  return start > record->started_unix || (start == record->started_unix && id > record->id);
+}
+
+/* The calls of the clients a text finds, newest first: a merge of each client's calls,
+ * read through its own index (calls_by_client) only as far as the page needs. Each client
+ * is first asked for a few (the page's share, twice over); a client whose oldest call
+ * read so far is still newer than the page's last is asked for more, four times as many
+ * each round, until none is. A client's calls not read are older than the oldest read,
+ * so the page is the same as if every call of every client had been read and sorted; it
+ * costs a few rows a client instead of a page a client (12 000 rows for 200 clients). */
 static gboolean
 page_by_text (NcStoreConnection  *conn,
               const Page         *page,
@@ -517,7 +539,10 @@ page_by_text (NcStoreConnection  *conn,
 {
   g_autoptr(GArray) clients = nc_store_search_client_ids (conn, page->filter->text,
                                                           NC_CALL_FILTER_TEXT_CLIENTS, error);
+  g_autoptr(GArray) cursors = g_array_new (FALSE, FALSE, sizeof (ClientCursor));
   NcStoreStmt *stmt;
+  guint take;
+  gboolean asked = TRUE;
 
   if (clients == NULL)
     return FALSE;
@@ -526,17 +551,53 @@ page_by_text (NcStoreConnection  *conn,
     return FALSE;
   for (guint i = 0; i < clients->len; i++)
     {
-      if (page->filter->client_id != 0 &&
-          g_array_index (clients, gint64, i) != page->filter->client_id)
-        continue;
-      bind_page (stmt, page);
-      nc_store_bind_int64 (stmt, 9, g_array_index (clients, gint64, i));
-      if (!collect_calls (stmt, calls, error))
-        return FALSE;
+      ClientCursor cursor = { g_array_index (clients, gint64, i), page->after_start,
+                              page->after_id, TRUE };
+
+      if (page->filter->client_id == 0 || cursor.client_id == page->filter->client_id)
+        g_array_append_val (cursors, cursor);
     }
-  g_ptr_array_sort (calls, compare_newest_first);
-  if (calls->len > page->limit)
-    g_ptr_array_set_size (calls, page->limit);
+  if (cursors->len == 0 || page->limit == 0)
+    return TRUE;
+
+  take = CLAMP (2 * page->limit / cursors->len + 1, 1, page->limit);
+  while (asked)
+    {
+      const NcCallRecord *last = calls->len >= page->limit ? calls->pdata[page->limit - 1]
+                                                           : NULL;
+
+      asked = FALSE;
+      for (guint i = 0; i < cursors->len; i++)
+        {
+          ClientCursor *cursor = &g_array_index (cursors, ClientCursor, i);
+          guint before = calls->len;
+
+          if (!cursor->more || (last != NULL && !newer_than (cursor->last_start,
+                                                             cursor->last_id, last)))
+            continue;
+          bind_page (stmt, page);
+          nc_store_bind_int64 (stmt, 1, cursor->last_start);
+          nc_store_bind_int64 (stmt, 2, cursor->last_id);
+          nc_store_bind_int64 (stmt, 8, take);
+          nc_store_bind_int64 (stmt, 9, cursor->client_id);
+          if (!collect_calls (stmt, calls, error))
+            return FALSE;
+          /* Newest first: the last row read is the oldest. */
+          cursor->more = calls->len - before == take;
+          if (calls->len > before)
+            {
+              const NcCallRecord *oldest = calls->pdata[calls->len - 1];
+
+              cursor->last_start = oldest->started_unix;
+              cursor->last_id = oldest->id;
+            }
+          asked = TRUE;
+        }
+      g_ptr_array_sort (calls, compare_newest_first);
+      if (calls->len > page->limit)
+        g_ptr_array_set_size (calls, page->limit);
+      take = MIN (take * 4, page->limit);
+    }
   return TRUE;
 }
 
