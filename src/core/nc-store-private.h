@@ -409,6 +409,10 @@ NcCallRecord *nc_store_read_call_row  (NcStoreStmt        *stmt);
 NcCallRecord *nc_store_read_call      (NcStoreConnection  *conn,
                                        gint64              id,
                                        GError            **error);
+/* %NULL with no error: no such call. */
+NcCallRecord *nc_store_read_call_by_pbx_id (NcStoreConnection  *conn,
+                                            const char         *pbx_call_id,
+                                            GError            **error);
 gboolean  nc_store_calls_fill_v3      (NcStoreConnection  *conn,
                                        GError            **error);
 /* Inserts the call (record->id 0, and sets it) or updates every column of its row. */
