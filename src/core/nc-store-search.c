@@ -153,18 +153,61 @@ compare_ids (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-/* The ids of @text's matches, oldest client first. */
+/* The ids of @text's matches in (@after_id, @until_id], oldest client first. */
 static gboolean
 search_text (NcStoreConnection  *conn,
              const char         *text,
+             gint64              after_id,
+             gint64              until_id,
              guint               limit,
              GArray             *ids,
              GError            **error)
 {
   /* Shorter than a trigram: names that begin with it, from the name index. */
   if (g_utf8_strlen (text, -1) >= 3)
-    return conn->backend->search (conn, text, limit, ids, error);
-  return conn->backend->name_prefix (conn, text, limit, ids, error);
+    return conn->backend->search (conn, text, after_id, until_id, limit, ids, error);
+  return conn->backend->name_prefix (conn, text, after_id, until_id, limit, ids, error);
+}
+
+/* The clients that a search for @query finds, inside any job: those whose ids are above
+ * @after_id and at most @until_id (0: no bound), oldest first, at most @limit. The list's
+ * pages are ranges of ids, so that a page further down costs what the first one does. */
+GArray *
+nc_store_search_client_range (NcStoreConnection  *conn,
+                              const char         *query,
+                              gint64              after_id,
+                              gint64              until_id,
+                              guint               limit,
+                              GError            **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (query));
+  /* A number typed in any format is searched by its digits, as the index holds them, and
+   * with the trunk prefix 8 as 7 (nc_phone_search_forms()). */
+  g_auto(GStrv) forms = nc_phone_search_forms (trimmed);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (until_id <= 0)
+    until_id = G_MAXINT64;
+  if (forms == NULL)
+    return search_text (conn, trimmed, after_id, until_id, limit, ids, error)
+           ? g_steal_pointer (&ids) : NULL;
+
+  for (guint i = 0; forms[i] != NULL; i++)
+    if (!search_text (conn, forms[i], after_id, until_id, limit, ids, error))
+      return NULL;
+  if (forms[0] != NULL && forms[1] != NULL)
+    {
+      guint kept = 0;
+
+      /* Both forms' answers, once each, oldest first, no more than asked for: the first
+       * @limit of the union are among the first @limit of each. */
+      g_array_sort (ids, compare_ids);
+      for (guint i = 0; i < ids->len; i++)
+        if (kept == 0 || g_array_index (ids, gint64, kept - 1) != g_array_index (ids, gint64, i))
+          g_array_index (ids, gint64, kept++) = g_array_index (ids, gint64, i);
+      g_array_set_size (ids, MIN (kept, limit));
+    }
+  return g_steal_pointer (&ids);
 }
 
 /* The clients that a search for @query finds, inside any job. */
@@ -174,30 +217,7 @@ nc_store_search_client_ids (NcStoreConnection  *conn,
                             guint               limit,
                             GError            **error)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (query));
-  /* A number typed in any format is searched by its digits, as the index holds them, and
-   * with the trunk prefix 8 as 7 (nc_phone_search_forms()). */
-  g_auto(GStrv) forms = nc_phone_search_forms (trimmed);
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  if (forms == NULL)
-    return search_text (conn, trimmed, limit, ids, error) ? g_steal_pointer (&ids) : NULL;
-
-  for (guint i = 0; forms[i] != NULL; i++)
-    if (!search_text (conn, forms[i], limit, ids, error))
-      return NULL;
-  if (forms[0] != NULL && forms[1] != NULL)
-    {
-      guint kept = 0;
-
-      /* Both forms' answers, once each, oldest first, no more than asked for. */
-      g_array_sort (ids, compare_ids);
-      for (guint i = 0; i < ids->len; i++)
-        if (kept == 0 || g_array_index (ids, gint64, kept - 1) != g_array_index (ids, gint64, i))
-          g_array_index (ids, gint64, kept++) = g_array_index (ids, gint64, i);
-      g_array_set_size (ids, MIN (kept, limit));
-    }
-  return g_steal_pointer (&ids);
+  return nc_store_search_client_range (conn, query, 0, 0, limit, error);
 }
 
 static gpointer

@@ -425,6 +425,8 @@ fts_phrase (const char *text)
 static gboolean
 sqlite_search (NcStoreConnection  *conn,
                const char         *text,
+               gint64              after_id,
+               gint64              until_id,
                guint               limit,
                GArray             *ids,
                GError            **error)
@@ -432,13 +434,17 @@ sqlite_search (NcStoreConnection  *conn,
   g_autofree char *phrase = fts_phrase (text);
   NcStoreStmt *stmt;
 
+  /* FTS5 seeks to the range in each trigram's list of rowids: a later page costs what
+   * the first does. */
   stmt = nc_store_prepare (conn,
                            "SELECT rowid FROM client_search WHERE client_search MATCH ?1 "
-                           "ORDER BY rowid LIMIT ?2", error);
+                           "AND rowid > ?2 AND rowid <= ?3 ORDER BY rowid LIMIT ?4", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, phrase);
-  nc_store_bind_int64 (stmt, 2, limit);
+  nc_store_bind_int64 (stmt, 2, after_id);
+  nc_store_bind_int64 (stmt, 3, until_id);
+  nc_store_bind_int64 (stmt, 4, limit);
   return nc_store_collect_ids (stmt, ids, error);
 }
 
@@ -447,6 +453,8 @@ sqlite_search (NcStoreConnection  *conn,
 static gboolean
 sqlite_name_prefix (NcStoreConnection  *conn,
                     const char         *prefix,
+                    gint64              after_id,
+                    gint64              until_id,
                     guint               limit,
                     GArray             *ids,
                     GError            **error)
@@ -454,12 +462,15 @@ sqlite_name_prefix (NcStoreConnection  *conn,
   g_autofree char *pattern = g_strconcat (prefix, "%", NULL);
   NcStoreStmt *stmt;
 
-  stmt = nc_store_prepare (conn, "SELECT id FROM clients WHERE name LIKE ?1 ORDER BY id LIMIT ?2",
-                           error);
+  stmt = nc_store_prepare (conn,
+                           "SELECT id FROM clients WHERE name LIKE ?1 AND id > ?2 AND id <= ?3 "
+                           "ORDER BY id LIMIT ?4", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, pattern);
-  nc_store_bind_int64 (stmt, 2, limit);
+  nc_store_bind_int64 (stmt, 2, after_id);
+  nc_store_bind_int64 (stmt, 3, until_id);
+  nc_store_bind_int64 (stmt, 4, limit);
   return nc_store_collect_ids (stmt, ids, error);
 }
 
