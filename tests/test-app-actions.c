@@ -688,6 +688,34 @@ all_shown (void)
 }
 
 static gboolean
+list_quiet (void)
+{
+  return !nc_client_list_get_busy (nc_clients_view_get_list (clients_view));
+}
+
+/* As a reader does: scrolls to the end of what the list has read, again and again, until
+ * it has read the last page. */
+static void
+scroll_to_the_end (void)
+{
+  GtkScrollable *list_view = GTK_SCROLLABLE (nc_ui_test_find_widget (GTK_WIDGET (clients_view),
+                                                                     GTK_TYPE_LIST_VIEW, NULL,
+                                                                     NULL));
+  NcClientList *list = nc_clients_view_get_list (clients_view);
+
+  for (guint pages = 0; !nc_client_list_get_complete (list) || nc_client_list_get_busy (list);
+       pages++)
+    {
+      GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (list_view);
+
+      g_assert_cmpuint (pages, <, 1000);
+      nc_ui_test_wait_for_frames (GTK_WIDGET (clients_view), 1);
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      wait_until (list_quiet);
+    }
+}
+
+static gboolean
 closing_gone (void)
 {
   return closing == NULL;
@@ -764,10 +792,14 @@ test_import_export (void)
     after = nc_store_list_clients_sync (nc_session_get_store (session ()), FALSE, NULL);
     g_assert_cmpuint (after->len, ==, before->len + 3 + 5000);
 
-    /* The store's change feed makes the list read them again, a page at a time, the oldest
-     * first, until it has them all. */
+    /* The store's change feed makes the list read its pages again; scrolling down reads
+     * the rest, a page at a time, the oldest first, until it has them all. */
+    wait_until (list_quiet);
+    g_assert_cmpuint (g_list_model_get_n_items (nc_clients_view_get_shown (clients_view)), <,
+                      after->len);
+    scroll_to_the_end ();
     expected_shown = after->len;
-    wait_until (all_shown);
+    g_assert_true (all_shown ());
     {
       g_autoptr(NcClient) oldest = g_list_model_get_item (nc_clients_view_get_shown (clients_view), 0);
       g_autoptr(NcClient) newest = g_list_model_get_item (nc_clients_view_get_shown (clients_view),
@@ -776,6 +808,25 @@ test_import_export (void)
       g_assert_cmpint (nc_client_get_id (oldest), ==, nc_client_get_id (after->pdata[0]));
       g_assert_cmpstr (nc_client_get_name (newest), ==, "Client 4999");
     }
+
+    /* A search that finds more than a page: scrolling reaches every match, once each, in
+     * the order they were made. */
+    nc_clients_view_search (clients_view, "Client");
+    wait_until (search_answered);
+    g_assert_cmpuint (g_list_model_get_n_items (nc_clients_view_get_shown (clients_view)), ==,
+                      NC_CLIENT_LIST_FIRST_PAGE);
+    scroll_to_the_end ();
+    expected_shown = 5000;
+    g_assert_true (all_shown ());
+    for (guint i = 0; i < expected_shown; i++)
+      {
+        g_autoptr(NcClient) client = g_list_model_get_item (nc_clients_view_get_shown (clients_view),
+                                                            i);
+        g_autofree char *name = g_strdup_printf ("Client %u", i);
+
+        g_assert_cmpstr (nc_client_get_name (client), ==, name);
+      }
+    nc_clients_view_search (clients_view, "");
   }
 
   nc_window_export_clients (window, out);
