@@ -631,6 +631,37 @@ test_client_editor (void)
   nc_clients_view_search (clients_view, "0001122");
   wait_until (olga_found);
 
+  /* From the keyboard: Down in the search goes to the list, on the client found, and Enter
+   * there (the list's activate-item) opens the card. */
+  {
+    GtkWidget *entry = nc_ui_test_find_widget (GTK_WIDGET (clients_view), GTK_TYPE_SEARCH_ENTRY,
+                                               NULL, NULL);
+    GtkWidget *list_view = nc_ui_test_find_widget (GTK_WIDGET (clients_view), GTK_TYPE_LIST_VIEW,
+                                                   NULL, NULL);
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (entry);
+    gboolean handled = FALSE;
+
+    nc_ui_test_wait_for_frames (GTK_WIDGET (window), 2);
+    for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+          g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Down, 0, 0, &handled);
+      }
+    g_assert_true (handled);
+    g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (window)), list_view));
+    g_assert_cmpint (nc_client_get_id (nc_clients_view_get_selected (clients_view)), ==,
+                     nc_client_get_id (olga));
+    g_assert_true (gtk_widget_activate_action (list_view, "list.activate-item", "u", 0));
+  }
+  wait_until (card_open);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_toplevel (NC_TYPE_CLIENT_CARD)),
+                                             "card.edit", NULL));
+  wait_until (editor_open);
+  gtk_window_destroy (GTK_WINDOW (find_toplevel (NC_TYPE_CLIENT_EDITOR)));
+  nc_ui_test_spin (50);
+
   /* The card's Edit opens the editor with what the client has. */
   g_signal_emit_by_name (clients_view, "client-activated", olga);
   wait_until (card_open);
