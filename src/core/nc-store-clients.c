@@ -22,8 +22,9 @@ set_not_found (GError **error,
                _("There is no client number %lld"), (long long) id);
 }
 
-static NcClient *
-client_from_row (NcStoreStmt *stmt)
+/* A client (no variables) from a row of id, name, channel, phone, created. */
+NcClient *
+nc_store_client_from_row (NcStoreStmt *stmt)
 {
   NcChannel channel = NC_CHANNEL_TELEPHONY;
 
@@ -50,7 +51,7 @@ nc_store_read_client (NcStoreConnection  *conn,
   nc_store_bind_int64 (stmt, 1, id);
   step = nc_store_step (stmt, error);
   if (step == NC_STORE_STEP_ROW)
-    client = client_from_row (stmt);
+    client = nc_store_client_from_row (stmt);
   nc_store_reset (stmt);
   if (step == NC_STORE_STEP_DONE)
     set_not_found (error, id);
@@ -613,15 +614,15 @@ nc_store_get_client_finish (NcStore       *self,
 }
 
 /* Every client from @stmt (no variables), then resets it. */
-static GPtrArray *
-collect_clients (NcStoreStmt  *stmt,
-                 GError      **error)
+GPtrArray *
+nc_store_collect_clients (NcStoreStmt  *stmt,
+                          GError      **error)
 {
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
   NcStoreStep step;
 
   while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
-    g_ptr_array_add (clients, client_from_row (stmt));
+    g_ptr_array_add (clients, nc_store_client_from_row (stmt));
   nc_store_reset (stmt);
   return step == NC_STORE_STEP_DONE ? g_steal_pointer (&clients) : NULL;
 }
@@ -642,7 +643,7 @@ list_clients_job (NcStoreConnection  *conn,
                            error);
   if (stmt == NULL)
     return NULL;
-  clients = collect_clients (stmt, error);
+  clients = nc_store_collect_clients (stmt, error);
   if (clients == NULL || !with_variables)
     return g_steal_pointer (&clients);
 
@@ -696,160 +697,6 @@ nc_store_list_clients_sync (NcStore   *self,
                                                  GINT_TO_POINTER (with_variables), NULL,
                                                  (GDestroyNotify) g_ptr_array_unref),
                                error);
-}
-
-typedef struct
-{
-  char  *text;
-  gint64 after_id;
-  gint64 until_id;
-  guint  limit;
-} FindPage;
-
-static void
-find_page_free (FindPage *page)
-{
-  g_free (page->text);
-  g_free (page);
-}
-
-/* The clients @text finds in (@after_id, @until_id], oldest first, inside any job. */
-static GPtrArray *
-find_clients (NcStoreConnection  *conn,
-              const char         *text,
-              gint64              after_id,
-              gint64              until_id,
-              guint               limit,
-              GError            **error)
-{
-  g_autoptr(GPtrArray) clients = NULL;
-  g_autoptr(GArray) ids = NULL;
-  NcStoreStmt *stmt;
-
-  if (until_id <= 0)
-    until_id = G_MAXINT64;
-  if (text == NULL || *text == '\0')
-    {
-      stmt = nc_store_prepare (conn,
-                               "SELECT id, name, channel, phone, created FROM clients "
-                               "WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3", error);
-      if (stmt == NULL)
-        return NULL;
-      nc_store_bind_int64 (stmt, 1, after_id);
-      nc_store_bind_int64 (stmt, 2, until_id);
-      nc_store_bind_int64 (stmt, 3, limit > 0 ? (gint64) limit : G_MAXINT64);
-      return collect_clients (stmt, error);
-    }
-
-  ids = nc_store_search_client_range (conn, text, after_id, until_id,
-                                      limit > 0 ? limit : G_MAXUINT, error);
-  if (ids == NULL)
-    return NULL;
-  stmt = nc_store_prepare (conn,
-                           "SELECT id, name, channel, phone, created FROM clients WHERE id = ?1",
-                           error);
-  if (stmt == NULL)
-    return NULL;
-  clients = g_ptr_array_new_full (ids->len, g_object_unref);
-  for (guint i = 0; i < ids->len; i++)
-    {
-      NcStoreStep step;
-
-      nc_store_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
-      step = nc_store_step (stmt, error);
-      /* One deleted since the index was read is no longer there to show. */
-      if (step == NC_STORE_STEP_ROW)
-        g_ptr_array_add (clients, client_from_row (stmt));
-      nc_store_reset (stmt);
-      if (step == NC_STORE_STEP_ERROR)
-        return NULL;
-    }
-  return g_steal_pointer (&clients);
-}
-
-static gpointer
-find_clients_job (NcStoreConnection  *conn,
-                  gpointer            data,
-                  GError            **error)
-{
-  FindPage *page = data;
-
-  return find_clients (conn, page->text, page->after_id, page->until_id, page->limit, error);
-}
-
-static NcStoreJob *
-find_clients_job_new (const char *text,
-                      gint64      after_id,
-                      gint64      until_id,
-                      guint       limit)
-{
-  FindPage *page = g_new0 (FindPage, 1);
-
-  page->text = g_strdup (text);
-  page->after_id = after_id;
-  page->until_id = until_id;
-  page->limit = limit;
-  return nc_store_job_new (find_clients_job, page, (GDestroyNotify) find_page_free,
-                           (GDestroyNotify) g_ptr_array_unref);
-}
-
-/**
- * nc_store_find_clients_sync:
- * @text: (nullable): a fragment of a name, of a number in any format, or of a variable's
- *   value (as nc_store_search_clients_sync() takes it); %NULL or empty: every client
- * @after_id: the clients after this id (0: from the first)
- * @until_id: up to this id, itself included (0: to the last)
- * @limit: at most this many (0: all)
- *
- * A page of the clients @text finds, in the order they were made: the next page starts
- * after the last id of this one, so that every page costs the same however far down it is.
- *
- * Returns: (transfer full) (element-type NcClient): the clients, without variables
- */
-GPtrArray *
-nc_store_find_clients_sync (NcStore     *self,
-                            const char  *text,
-                            gint64       after_id,
-                            gint64       until_id,
-                            guint        limit,
-                            GError     **error)
-{
-  g_return_val_if_fail (NC_IS_STORE (self), NULL);
-
-  return nc_store_submit_sync (self, NC_STORE_READER,
-                               find_clients_job_new (text, after_id, until_id, limit), error);
-}
-
-void
-nc_store_find_clients_async (NcStore             *self,
-                             const char          *text,
-                             gint64               after_id,
-                             gint64               until_id,
-                             guint                limit,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_return_if_fail (NC_IS_STORE (self));
-
-  nc_store_submit_async (self, NC_STORE_READER,
-                         find_clients_job_new (text, after_id, until_id, limit),
-                         nc_store_find_clients_async, cancellable, callback, user_data);
-}
-
-/**
- * nc_store_find_clients_finish:
- *
- * Returns: (transfer full) (element-type NcClient): the clients, without variables
- */
-GPtrArray *
-nc_store_find_clients_finish (NcStore       *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ------------------------------------------------------------------------------------ */

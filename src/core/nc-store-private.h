@@ -439,6 +439,11 @@ gboolean  nc_store_tie_callback       (NcStoreConnection  *conn,
                                        gint64              received_at_us,
                                        GError            **error);
 
+/* Clients (nc-store-clients.c) read from rows of id, name, channel, phone, created */
+NcClient  *nc_store_client_from_row   (NcStoreStmt        *stmt);
+GPtrArray *nc_store_collect_clients   (NcStoreStmt        *stmt,
+                                       GError            **error);
+
 /* The phone index and search (nc-store-search.c) */
 GArray   *nc_store_search_client_ids  (NcStoreConnection  *conn,
                                        const char         *query,
