@@ -323,6 +323,16 @@ no_client_shown (void)
          g_list_model_get_n_items (nc_clients_view_get_shown (clients_view)) == 0;
 }
 
+/* A search that finds nobody says so, and how to search. */
+static gboolean
+no_results_page_shown (void)
+{
+  GtkWidget *page = nc_ui_test_find_widget (GTK_WIDGET (clients_view), ADW_TYPE_STATUS_PAGE,
+                                            "title", "No Clients Found");
+
+  return page != NULL && gtk_widget_get_mapped (page);
+}
+
 /* The list shows the answer to what is typed now, not still that of an earlier text. */
 static gboolean
 search_answered (void)
@@ -419,6 +429,8 @@ test_click_to_call (void)
       {
         nc_clients_view_search (clients_view, "zzz");
         wait_until (no_client_shown);
+        if (i == 0)
+          wait_until (no_results_page_shown);
         nc_clients_view_search (clients_view, numbers[i]);
         wait_until (search_answered);
         if (!ivan_shown ())
@@ -849,6 +861,16 @@ test_import_export (void)
     scroll_to_the_end ();
     expected_shown = 5000;
     g_assert_true (all_shown ());
+    {
+      GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (
+        GTK_SCROLLABLE (nc_ui_test_find_widget (GTK_WIDGET (clients_view), GTK_TYPE_LIST_VIEW,
+                                                NULL, NULL)));
+
+      nc_ui_test_wait_for_frames (GTK_WIDGET (window), 2);
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      nc_ui_test_wait_for_frames (GTK_WIDGET (window), 3);
+      g_free (nc_ui_test_save_screenshot (GTK_WIDGET (window), "clients-scrolled-to-the-end"));
+    }
     for (guint i = 0; i < expected_shown; i++)
       {
         g_autoptr(NcClient) client = g_list_model_get_item (nc_clients_view_get_shown (clients_view),
