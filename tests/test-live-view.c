@@ -182,6 +182,20 @@ pbx_day (int days_ago,
   return g_strdup_printf ("%s %s", date, time);
 }
 
+/* Whether a label reading @text is on screen in the view. */
+static gboolean
+label_shown (Fixture    *fixture,
+             const char *text)
+{
+  g_autoptr(GPtrArray) labels = nc_ui_test_find_all (GTK_WIDGET (fixture->view), GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0 &&
+        gtk_widget_get_mapped (labels->pdata[i]))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_empty_then_calls (Fixture       *fixture,
                        gconstpointer  data)
@@ -206,6 +220,9 @@ test_empty_then_calls (Fixture       *fixture,
    * it. */
   g_assert_cmpuint (count_rows_showing (fixture, "+7 900 444-33-22"), ==, 2);
   g_assert_cmpuint (count_rows_showing (fixture, "Ringing"), ==, 2);
+  /* Shown twice, under two headings that say why. */
+  g_assert_true (label_shown (fixture, "Active Calls"));
+  g_assert_true (label_shown (fixture, "All Calls"));
 
   /* Matched to a client (by the listener's process, through the store). */
   ivan = add_client (fixture->store, "Иван Петров", "79004443322");
@@ -230,6 +247,8 @@ test_empty_then_calls (Fixture       *fixture,
   /* Ended: gone from the active calls, in the journal with its duration, outcome and
    * a button that opens the recording. */
   g_assert_cmpuint (count_rows_showing (fixture, "Иван Петров"), ==, 1);
+  g_assert_false (label_shown (fixture, "Active Calls"));
+  g_assert_false (label_shown (fixture, "All Calls"));
   g_assert_cmpuint (count_rows_showing (fixture, "1:05"), ==, 1);
   g_assert_cmpuint (count_rows_showing (fixture, "Answered"), ==, 1);
   g_assert_cmpstr (nc_call_get_record_link (call), ==, "https://records.example.org/1.mp3");
