@@ -8,14 +8,16 @@
  * program as the application on that folder and takes the time from exec to the first
  * frame painted with clients in the list.
  *
- * The child, once the list is shown and the start-up reads are over, types into the
- * search entry as a user does, one keystroke after another (a name prefix, then a phone
+ * The list is NcClientList: the first page of what a search finds, read from the store,
+ * the next ones as the reader scrolls. The child, once the list is shown and the start-up
+ * reads are over, types into the search entry as a user does, one keystroke after another (a name prefix, then a phone
  * fragment): each key press inserts its character at the end of the entry's text, as the
  * entry does. (Setting the whole text, as nc_clients_view_search() does, first empties the
  * entry, which GtkSearchEntry answers at once with an empty search.) For each keystroke
  * it measures:
  *   - answered: from setting the text until the list model holds the new results (the
- *     view's answer callback returned);
+ *     list says it is the answer to the text; a page that is the same as the one shown
+ *     changes nothing in the model);
  *   - of which debounce: GtkSearchEntry's search-delay before "search-changed";
  *   - search: from "search-changed" until the results are in the model (the store's
  *     query on the reader thread, and the model filled on the main context);
@@ -217,7 +219,7 @@ static const Keystroke keystrokes[] = {
 /* ------------------------------------------------------------------------------------ */
 /* The parent: the store alone, for comparison                                           */
 
-#define SEARCH_LIMIT 1000   /* what the clients view asks for */
+#define SEARCH_LIMIT NC_CLIENT_LIST_FIRST_PAGE   /* what the clients view asks for */
 
 typedef struct
 {
@@ -246,11 +248,12 @@ time_store (const char *dir,
 
   for (guint i = 0; i < G_N_ELEMENTS (keystrokes); i++)
     {
-      g_autoptr(GArray) ids = NULL;
+      g_autoptr(GPtrArray) page = NULL;
 
       start = g_get_monotonic_time ();
-      ids = nc_store_search_clients_sync (store, keystrokes[i].text, SEARCH_LIMIT, &error);
-      if (ids == NULL)
+      /* What the list asks for: the first page of the clients found, rows and all. */
+      page = nc_store_find_clients_sync (store, keystrokes[i].text, 0, 0, SEARCH_LIMIT, &error);
+      if (page == NULL)
         g_error ("%s", error->message);
       times->search_ms[i] = (double) (g_get_monotonic_time () - start) / 1000.0;
     }
@@ -266,8 +269,8 @@ static NcApplication *app;
 static struct
 {
   NcClientsView *view;
-  GListModel    *all;
-  GListModel    *shown;      /* the list view's model: whichever the view shows */
+  NcClientList  *list;       /* once the store is open */
+  GListModel    *shown;      /* the list view's model */
   GtkWidget     *window;
   GtkEditable   *entry;
   guint          loads;      /* splices of every client into the list */
@@ -360,6 +363,9 @@ answer_complete (gpointer user_data)
 
   child.answer_idle = 0;
   child.answered = g_get_monotonic_time ();
+  /* The page was the one shown: the model did not change. */
+  if (child.filling == 0)
+    child.filling = child.answered;
   child.results = g_list_model_get_n_items (child.shown);
   child.waiting = FALSE;
   g_signal_connect (clock, "after-paint", G_CALLBACK (keystroke_painted), NULL);
@@ -368,14 +374,11 @@ answer_complete (gpointer user_data)
 }
 
 static void
-shown_changed (GListModel *model,
-               guint       position,
-               guint       removed,
-               guint       added,
-               gpointer    user_data)
+list_answered (NcClientList *list)
 {
-  /* Only a change after this keystroke's "search-changed" is its answer. */
-  if (child.waiting && child.changed != 0 && child.answer_idle == 0)
+  /* Only an answer after this keystroke's "search-changed" is its answer. */
+  if (child.waiting && child.changed != 0 && child.answer_idle == 0 &&
+      nc_client_list_get_answered (list))
     child.answer_idle = g_idle_add_full (G_PRIORITY_HIGH, answer_complete, NULL, NULL);
 }
 
@@ -458,7 +461,7 @@ store_answered (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(GArray) ids = nc_store_search_clients_finish (NC_STORE (source), result, NULL);
+  g_autoptr(GPtrArray) page = nc_store_find_clients_finish (NC_STORE (source), result, NULL);
 
   report ("astore %u %.2f\n", asked, (double) (g_get_monotonic_time () - asked_at) / 1000.0);
   asked++;
@@ -474,8 +477,9 @@ ask_store_next (void)
       return;
     }
   asked_at = g_get_monotonic_time ();
-  nc_store_search_clients_async (nc_session_get_store (nc_application_get_session (app)), keystrokes[asked].text,
-                                 SEARCH_LIMIT, NULL, store_answered, NULL);
+  nc_store_find_clients_async (nc_session_get_store (nc_application_get_session (app)),
+                               keystrokes[asked].text, 0, 0, SEARCH_LIMIT, NULL, store_answered,
+                               NULL);
 }
 
 /* The start-up reads are over when the list has been quiet for a while. */
@@ -497,7 +501,7 @@ list_painted (GdkFrameClock *clock,
               gpointer       user_data)
 {
   g_signal_handlers_disconnect_by_func (clock, list_painted, user_data);
-  report ("list %u %ld\n", g_list_model_get_n_items (child.all), status_kib ("VmRSS:"));
+  report ("list %u %ld\n", g_list_model_get_n_items (child.shown), status_kib ("VmRSS:"));
   child.settle_source = g_timeout_add (250, settled, NULL);
 }
 
@@ -511,8 +515,13 @@ all_changed (GListModel *model,
   GdkFrameClock *clock;
   guint n_items = g_list_model_get_n_items (model);
 
-  if (added == 0)
+  if (added == 0 || child.next > 0 || child.waiting)
     return;
+  if (child.list == NULL)
+    {
+      child.list = nc_clients_view_get_list (child.view);
+      g_signal_connect (child.list, "notify::answered", G_CALLBACK (list_answered), NULL);
+    }
 
   /* The view reads its first page, then the rest a large page at a time: each reading
    * is reported with how many clients the list has then; a reading that replaced the
@@ -564,11 +573,9 @@ activated (GApplication *application)
                                                 GTK_TYPE_SEARCH_ENTRY));
   g_assert (child.view != NULL && list_view != NULL && child.entry != NULL);
 
-  /* Before any search the view shows every client. */
-  child.all = nc_clients_view_get_shown (child.view);
+  /* Before any search the view shows every client, a page at a time. */
   child.shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)));
-  g_signal_connect (child.all, "items-changed", G_CALLBACK (all_changed), NULL);
-  g_signal_connect (child.shown, "items-changed", G_CALLBACK (shown_changed), NULL);
+  g_signal_connect (child.shown, "items-changed", G_CALLBACK (all_changed), NULL);
   g_signal_add_emission_hook (g_signal_lookup ("search-changed", GTK_TYPE_SEARCH_ENTRY), 0,
                               search_changed_hook, NULL, NULL);
   g_signal_add_emission_hook (g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), 0,
@@ -654,8 +661,9 @@ print_summary (GPtrArray        *keys,
   printf ("| … of which the view taking the answer in (from its first model change to the "
           "end of its callback: the list view's work included), median / worst "
           "| %.1f / %.1f ms |\n", MEDIAN (filling), MAXIMUM (filling));
-  printf ("| … for comparison, the store's query alone (at most %u ids), median / worst "
-          "| %.1f / %.1f ms |\n", SEARCH_LIMIT, MEDIAN (store), MAXIMUM (store));
+  printf ("| … for comparison, the store's query alone (the list's first page: at most %u "
+          "clients), median / worst | %.1f / %.1f ms |\n", SEARCH_LIMIT, MEDIAN (store),
+          MAXIMUM (store));
   printf ("| … the same query in the application, asynchronously (reader thread and back), "
           "median / worst | %.1f / %.1f ms |\n", MEDIAN (async), MAXIMUM (async));
   printf ("| search keystroke, %s: typed → results painted, median / worst | %.0f / %.0f ms |\n",
@@ -799,8 +807,8 @@ main (int   argc,
   g_spawn_close_pid (pid);
   if (list_ms == 0 || keys->len != G_N_ELEMENTS (keystrokes))
     g_error ("The application did not get through the benchmark");
-  if (listed != n)
-    g_error ("The list shows %u clients, not %u", listed, n);
+  if (listed == 0)
+    g_error ("The list shows no client of %u", n);
 
   printf ("| clients in the store (ten variables each); store on disk | %u; %.0f MB |\n", n,
           (double) du_bytes (data_dir) / 1e6);
@@ -808,8 +816,12 @@ main (int   argc,
     printf ("| filling the store through its API (generated, 10 000 a transaction) | %.0f s |\n",
             fill_s);
   printf ("| exec → first frame of the window (list still empty) | %.0f ms |\n", window_ms);
-  printf ("| exec → every client in the list model (read a page at a time) | %.0f ms |\n",
-          first_load);
+  if (first_load > 0)
+    printf ("| exec → every client in the list model (read a page at a time) | %.0f ms |\n",
+            first_load);
+  else
+    printf ("| clients in the list model once start-up settled (the rest read as the list is "
+            "scrolled) | %u |\n", listed);
   printf ("| exec → first frame with the client list (its first %u clients) | %.0f ms |\n",
           first_page, list_ms);
   printf ("| … for comparison, the store alone: every client read (no variables) | %.0f ms |\n",

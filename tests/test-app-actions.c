@@ -323,6 +323,16 @@ no_client_shown (void)
          g_list_model_get_n_items (nc_clients_view_get_shown (clients_view)) == 0;
 }
 
+/* A search that finds nobody says so, and how to search. */
+static gboolean
+no_results_page_shown (void)
+{
+  GtkWidget *page = nc_ui_test_find_widget (GTK_WIDGET (clients_view), ADW_TYPE_STATUS_PAGE,
+                                            "title", "No Clients Found");
+
+  return page != NULL && gtk_widget_get_mapped (page);
+}
+
 /* The list shows the answer to what is typed now, not still that of an earlier text. */
 static gboolean
 search_answered (void)
@@ -419,6 +429,8 @@ test_click_to_call (void)
       {
         nc_clients_view_search (clients_view, "zzz");
         wait_until (no_client_shown);
+        if (i == 0)
+          wait_until (no_results_page_shown);
         nc_clients_view_search (clients_view, numbers[i]);
         wait_until (search_answered);
         if (!ivan_shown ())
@@ -631,6 +643,37 @@ test_client_editor (void)
   nc_clients_view_search (clients_view, "0001122");
   wait_until (olga_found);
 
+  /* From the keyboard: Down in the search goes to the list, on the client found, and Enter
+   * there (the list's activate-item) opens the card. */
+  {
+    GtkWidget *entry = nc_ui_test_find_widget (GTK_WIDGET (clients_view), GTK_TYPE_SEARCH_ENTRY,
+                                               NULL, NULL);
+    GtkWidget *list_view = nc_ui_test_find_widget (GTK_WIDGET (clients_view), GTK_TYPE_LIST_VIEW,
+                                                   NULL, NULL);
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (entry);
+    gboolean handled = FALSE;
+
+    nc_ui_test_wait_for_frames (GTK_WIDGET (window), 2);
+    for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+          g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Down, 0, 0, &handled);
+      }
+    g_assert_true (handled);
+    g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (window)), list_view));
+    g_assert_cmpint (nc_client_get_id (nc_clients_view_get_selected (clients_view)), ==,
+                     nc_client_get_id (olga));
+    g_assert_true (gtk_widget_activate_action (list_view, "list.activate-item", "u", 0));
+  }
+  wait_until (card_open);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (find_toplevel (NC_TYPE_CLIENT_CARD)),
+                                             "card.edit", NULL));
+  wait_until (editor_open);
+  gtk_window_destroy (GTK_WINDOW (find_toplevel (NC_TYPE_CLIENT_EDITOR)));
+  nc_ui_test_spin (50);
+
   /* The card's Edit opens the editor with what the client has. */
   g_signal_emit_by_name (clients_view, "client-activated", olga);
   wait_until (card_open);
@@ -685,6 +728,34 @@ static gboolean
 all_shown (void)
 {
   return g_list_model_get_n_items (nc_clients_view_get_shown (clients_view)) == expected_shown;
+}
+
+static gboolean
+list_quiet (void)
+{
+  return !nc_client_list_get_busy (nc_clients_view_get_list (clients_view));
+}
+
+/* As a reader does: scrolls to the end of what the list has read, again and again, until
+ * it has read the last page. */
+static void
+scroll_to_the_end (void)
+{
+  GtkScrollable *list_view = GTK_SCROLLABLE (nc_ui_test_find_widget (GTK_WIDGET (clients_view),
+                                                                     GTK_TYPE_LIST_VIEW, NULL,
+                                                                     NULL));
+  NcClientList *list = nc_clients_view_get_list (clients_view);
+
+  for (guint pages = 0; !nc_client_list_get_complete (list) || nc_client_list_get_busy (list);
+       pages++)
+    {
+      GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (list_view);
+
+      g_assert_cmpuint (pages, <, 1000);
+      nc_ui_test_wait_for_frames (GTK_WIDGET (clients_view), 1);
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      wait_until (list_quiet);
+    }
 }
 
 static gboolean
@@ -764,10 +835,14 @@ test_import_export (void)
     after = nc_store_list_clients_sync (nc_session_get_store (session ()), FALSE, NULL);
     g_assert_cmpuint (after->len, ==, before->len + 3 + 5000);
 
-    /* The store's change feed makes the list read them again, a page at a time, the oldest
-     * first, until it has them all. */
+    /* The store's change feed makes the list read its pages again; scrolling down reads
+     * the rest, a page at a time, the oldest first, until it has them all. */
+    wait_until (list_quiet);
+    g_assert_cmpuint (g_list_model_get_n_items (nc_clients_view_get_shown (clients_view)), <,
+                      after->len);
+    scroll_to_the_end ();
     expected_shown = after->len;
-    wait_until (all_shown);
+    g_assert_true (all_shown ());
     {
       g_autoptr(NcClient) oldest = g_list_model_get_item (nc_clients_view_get_shown (clients_view), 0);
       g_autoptr(NcClient) newest = g_list_model_get_item (nc_clients_view_get_shown (clients_view),
@@ -776,6 +851,35 @@ test_import_export (void)
       g_assert_cmpint (nc_client_get_id (oldest), ==, nc_client_get_id (after->pdata[0]));
       g_assert_cmpstr (nc_client_get_name (newest), ==, "Client 4999");
     }
+
+    /* A search that finds more than a page: scrolling reaches every match, once each, in
+     * the order they were made. */
+    nc_clients_view_search (clients_view, "Client");
+    wait_until (search_answered);
+    g_assert_cmpuint (g_list_model_get_n_items (nc_clients_view_get_shown (clients_view)), ==,
+                      NC_CLIENT_LIST_FIRST_PAGE);
+    scroll_to_the_end ();
+    expected_shown = 5000;
+    g_assert_true (all_shown ());
+    {
+      GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (
+        GTK_SCROLLABLE (nc_ui_test_find_widget (GTK_WIDGET (clients_view), GTK_TYPE_LIST_VIEW,
+                                                NULL, NULL)));
+
+      nc_ui_test_wait_for_frames (GTK_WIDGET (window), 2);
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      nc_ui_test_wait_for_frames (GTK_WIDGET (window), 3);
+      g_free (nc_ui_test_save_screenshot (GTK_WIDGET (window), "clients-scrolled-to-the-end"));
+    }
+    for (guint i = 0; i < expected_shown; i++)
+      {
+        g_autoptr(NcClient) client = g_list_model_get_item (nc_clients_view_get_shown (clients_view),
+                                                            i);
+        g_autofree char *name = g_strdup_printf ("Client %u", i);
+
+        g_assert_cmpstr (nc_client_get_name (client), ==, name);
+      }
+    nc_clients_view_search (clients_view, "");
   }
 
   nc_window_export_clients (window, out);

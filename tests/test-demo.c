@@ -65,10 +65,17 @@ journal (void)
   return G_LIST_MODEL (nc_live_view_get_journal (view));
 }
 
+/* The list shows its first page; the store has a few hundred. */
 static gboolean
 clients_loaded (void)
 {
-  return g_list_model_get_n_items (shown_clients ()) >= 300;
+  g_autoptr(GPtrArray) clients = NULL;
+
+  if (g_list_model_get_n_items (shown_clients ()) < NC_CLIENT_LIST_FIRST_PAGE)
+    return FALSE;
+  clients = nc_store_list_clients_sync (nc_session_get_store (nc_application_get_session (app)),
+                                        FALSE, NULL);
+  return clients != NULL && clients->len >= 300;
 }
 
 static gboolean

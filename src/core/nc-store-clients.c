@@ -22,8 +22,9 @@ set_not_found (GError **error,
                _("There is no client number %lld"), (long long) id);
 }
 
-static NcClient *
-client_from_row (NcStoreStmt *stmt)
+/* A client (no variables) from a row of id, name, channel, phone, created. */
+NcClient *
+nc_store_client_from_row (NcStoreStmt *stmt)
 {
   NcChannel channel = NC_CHANNEL_TELEPHONY;
 
@@ -50,7 +51,7 @@ nc_store_read_client (NcStoreConnection  *conn,
   nc_store_bind_int64 (stmt, 1, id);
   step = nc_store_step (stmt, error);
   if (step == NC_STORE_STEP_ROW)
-    client = client_from_row (stmt);
+    client = nc_store_client_from_row (stmt);
   nc_store_reset (stmt);
   if (step == NC_STORE_STEP_DONE)
     set_not_found (error, id);
@@ -613,15 +614,15 @@ nc_store_get_client_finish (NcStore       *self,
 }
 
 /* Every client from @stmt (no variables), then resets it. */
-static GPtrArray *
-collect_clients (NcStoreStmt  *stmt,
-                 GError      **error)
+GPtrArray *
+nc_store_collect_clients (NcStoreStmt  *stmt,
+                          GError      **error)
 {
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
   NcStoreStep step;
 
   while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
-    g_ptr_array_add (clients, client_from_row (stmt));
+    g_ptr_array_add (clients, nc_store_client_from_row (stmt));
   nc_store_reset (stmt);
   return step == NC_STORE_STEP_DONE ? g_steal_pointer (&clients) : NULL;
 }
@@ -642,7 +643,7 @@ list_clients_job (NcStoreConnection  *conn,
                            error);
   if (stmt == NULL)
     return NULL;
-  clients = collect_clients (stmt, error);
+  clients = nc_store_collect_clients (stmt, error);
   if (clients == NULL || !with_variables)
     return g_steal_pointer (&clients);
 
@@ -696,74 +697,6 @@ nc_store_list_clients_sync (NcStore   *self,
                                                  GINT_TO_POINTER (with_variables), NULL,
                                                  (GDestroyNotify) g_ptr_array_unref),
                                error);
-}
-
-typedef struct
-{
-  gint64 after_id;
-  guint  limit;
-} ListPage;
-
-static gpointer
-list_clients_page_job (NcStoreConnection  *conn,
-                       gpointer            data,
-                       GError            **error)
-{
-  ListPage *page = data;
-  NcStoreStmt *stmt;
-
-  stmt = nc_store_prepare (conn,
-                           "SELECT id, name, channel, phone, created FROM clients WHERE id > ?1 "
-                           "ORDER BY id LIMIT ?2", error);
-  if (stmt == NULL)
-    return NULL;
-  nc_store_bind_int64 (stmt, 1, page->after_id);
-  nc_store_bind_int64 (stmt, 2, page->limit > 0 ? (gint64) page->limit : G_MAXINT64);
-  return collect_clients (stmt, error);
-}
-
-/**
- * nc_store_list_clients_async:
- * @after_id: the clients after this id (0: from the first)
- * @limit: at most this many (0: all)
- *
- * Reads the clients (without their variables) in the order they were made, a page at a
- * time if asked, so that a long list shows its beginning at once.
- */
-void
-nc_store_list_clients_async (NcStore             *self,
-                             gint64               after_id,
-                             guint                limit,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  ListPage *page;
-
-  g_return_if_fail (NC_IS_STORE (self));
-
-  page = g_new0 (ListPage, 1);
-  page->after_id = after_id;
-  page->limit = limit;
-  nc_store_submit_async (self, NC_STORE_READER,
-                         nc_store_job_new (list_clients_page_job, page, g_free,
-                                           (GDestroyNotify) g_ptr_array_unref),
-                         nc_store_list_clients_async, cancellable, callback, user_data);
-}
-
-/**
- * nc_store_list_clients_finish:
- *
- * Returns: (transfer full) (element-type NcClient): every client, without variables
- */
-GPtrArray *
-nc_store_list_clients_finish (NcStore       *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ------------------------------------------------------------------------------------ */

@@ -638,6 +638,8 @@ like_pattern (const char *prefix,
 static gboolean
 pg_search (NcStoreConnection  *conn,
            const char         *text,
+           gint64              after_id,
+           gint64              until_id,
            guint               limit,
            GArray             *ids,
            GError            **error)
@@ -646,18 +648,22 @@ pg_search (NcStoreConnection  *conn,
   NcStoreStmt *stmt;
 
   stmt = nc_store_prepare (conn,
-                           "SELECT id FROM client_search WHERE body ILIKE ?1 ORDER BY id "
-                           "LIMIT ?2", error);
+                           "SELECT id FROM client_search WHERE body ILIKE ?1 AND id > ?2 "
+                           "AND id <= ?3 ORDER BY id LIMIT ?4", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, pattern);
-  nc_store_bind_int64 (stmt, 2, limit);
+  nc_store_bind_int64 (stmt, 2, after_id);
+  nc_store_bind_int64 (stmt, 3, until_id);
+  nc_store_bind_int64 (stmt, 4, limit);
   return nc_store_collect_ids (stmt, ids, error);
 }
 
 static gboolean
 pg_name_prefix (NcStoreConnection  *conn,
                 const char         *prefix,
+                gint64              after_id,
+                gint64              until_id,
                 guint               limit,
                 GArray             *ids,
                 GError            **error)
@@ -667,11 +673,13 @@ pg_name_prefix (NcStoreConnection  *conn,
 
   stmt = nc_store_prepare (conn,
                            "SELECT id FROM clients WHERE lower (name) LIKE lower (?1) "
-                           "ORDER BY id LIMIT ?2", error);
+                           "AND id > ?2 AND id <= ?3 ORDER BY id LIMIT ?4", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, pattern);
-  nc_store_bind_int64 (stmt, 2, limit);
+  nc_store_bind_int64 (stmt, 2, after_id);
+  nc_store_bind_int64 (stmt, 3, until_id);
+  nc_store_bind_int64 (stmt, 4, limit);
   return nc_store_collect_ids (stmt, ids, error);
 }
 

@@ -139,15 +139,21 @@ struct _NcStoreBackend
                                        gint64               client_id,
                                        const char          *body,
                                        GError             **error);
-  /* The clients whose search text holds @text (three characters or more), oldest first. */
+  /* The clients whose search text holds @text (three characters or more), oldest first,
+   * their ids above @after_id and at most @until_id: a page of a longer answer. */
   gboolean           (*search)        (NcStoreConnection   *conn,
                                        const char          *text,
+                                       gint64               after_id,
+                                       gint64               until_id,
                                        guint                limit,
                                        GArray              *ids,
                                        GError             **error);
-  /* The clients whose name begins with @prefix, in any case, oldest first. */
+  /* The clients whose name begins with @prefix, in any case, oldest first, in the same
+   * range of ids. */
   gboolean           (*name_prefix)   (NcStoreConnection   *conn,
                                        const char          *prefix,
+                                       gint64               after_id,
+                                       gint64               until_id,
                                        guint                limit,
                                        GArray              *ids,
                                        GError             **error);
@@ -437,11 +443,22 @@ gboolean  nc_store_tie_callback       (NcStoreConnection  *conn,
                                        gint64              received_at_us,
                                        GError            **error);
 
+/* Clients (nc-store-clients.c) read from rows of id, name, channel, phone, created */
+NcClient  *nc_store_client_from_row   (NcStoreStmt        *stmt);
+GPtrArray *nc_store_collect_clients   (NcStoreStmt        *stmt,
+                                       GError            **error);
+
 /* The phone index and search (nc-store-search.c) */
 GArray   *nc_store_search_client_ids  (NcStoreConnection  *conn,
                                        const char         *query,
                                        guint               limit,
                                        GError            **error);
+GArray   *nc_store_search_client_range (NcStoreConnection  *conn,
+                                        const char         *query,
+                                        gint64              after_id,
+                                        gint64              until_id,
+                                        guint               limit,
+                                        GError            **error);
 /* @client: as client @id is now stored */
 gboolean  nc_store_index_client       (NcStoreConnection  *conn,
                                        gint64              id,

@@ -4,7 +4,8 @@
  *
  * Both are derived from a client's row and variables and written with them. The phone
  * index is plain SQL; the search text is stored and searched by the backend (SQLite's FTS5
- * trigrams; pg_trgm on PostgreSQL), from a body that is made here.
+ * trigrams; pg_trgm on PostgreSQL), from a body that is made here. What a search finds is
+ * read a page at a time, a range of ids each (nc_store_find_clients_sync()).
  */
 
 #define G_LOG_DOMAIN "nc-store"
@@ -153,18 +154,61 @@ compare_ids (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-/* The ids of @text's matches, oldest client first. */
+/* The ids of @text's matches in (@after_id, @until_id], oldest client first. */
 static gboolean
 search_text (NcStoreConnection  *conn,
              const char         *text,
+             gint64              after_id,
+             gint64              until_id,
              guint               limit,
              GArray             *ids,
              GError            **error)
 {
   /* Shorter than a trigram: names that begin with it, from the name index. */
   if (g_utf8_strlen (text, -1) >= 3)
-    return conn->backend->search (conn, text, limit, ids, error);
-  return conn->backend->name_prefix (conn, text, limit, ids, error);
+    return conn->backend->search (conn, text, after_id, until_id, limit, ids, error);
+  return conn->backend->name_prefix (conn, text, after_id, until_id, limit, ids, error);
+}
+
+/* The clients that a search for @query finds, inside any job: those whose ids are above
+ * @after_id and at most @until_id (0: no bound), oldest first, at most @limit. The list's
+ * pages are ranges of ids, so that a page further down costs what the first one does. */
+GArray *
+nc_store_search_client_range (NcStoreConnection  *conn,
+                              const char         *query,
+                              gint64              after_id,
+                              gint64              until_id,
+                              guint               limit,
+                              GError            **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (query));
+  /* A number typed in any format is searched by its digits, as the index holds them, and
+   * with the trunk prefix 8 as 7 (nc_phone_search_forms()). */
+  g_auto(GStrv) forms = nc_phone_search_forms (trimmed);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (until_id <= 0)
+    until_id = G_MAXINT64;
+  if (forms == NULL)
+    return search_text (conn, trimmed, after_id, until_id, limit, ids, error)
+           ? g_steal_pointer (&ids) : NULL;
+
+  for (guint i = 0; forms[i] != NULL; i++)
+    if (!search_text (conn, forms[i], after_id, until_id, limit, ids, error))
+      return NULL;
+  if (forms[0] != NULL && forms[1] != NULL)
+    {
+      guint kept = 0;
+
+      /* Both forms' answers, once each, oldest first, no more than asked for: the first
+       * @limit of the union are among the first @limit of each. */
+      g_array_sort (ids, compare_ids);
+      for (guint i = 0; i < ids->len; i++)
+        if (kept == 0 || g_array_index (ids, gint64, kept - 1) != g_array_index (ids, gint64, i))
+          g_array_index (ids, gint64, kept++) = g_array_index (ids, gint64, i);
+      g_array_set_size (ids, MIN (kept, limit));
+    }
+  return g_steal_pointer (&ids);
 }
 
 /* The clients that a search for @query finds, inside any job. */
@@ -174,30 +218,7 @@ nc_store_search_client_ids (NcStoreConnection  *conn,
                             guint               limit,
                             GError            **error)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (query));
-  /* A number typed in any format is searched by its digits, as the index holds them, and
-   * with the trunk prefix 8 as 7 (nc_phone_search_forms()). */
-  g_auto(GStrv) forms = nc_phone_search_forms (trimmed);
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  if (forms == NULL)
-    return search_text (conn, trimmed, limit, ids, error) ? g_steal_pointer (&ids) : NULL;
-
-  for (guint i = 0; forms[i] != NULL; i++)
-    if (!search_text (conn, forms[i], limit, ids, error))
-      return NULL;
-  if (forms[0] != NULL && forms[1] != NULL)
-    {
-      guint kept = 0;
-
-      /* Both forms' answers, once each, oldest first, no more than asked for. */
-      g_array_sort (ids, compare_ids);
-      for (guint i = 0; i < ids->len; i++)
-        if (kept == 0 || g_array_index (ids, gint64, kept - 1) != g_array_index (ids, gint64, i))
-          g_array_index (ids, gint64, kept++) = g_array_index (ids, gint64, i);
-      g_array_set_size (ids, MIN (kept, limit));
-    }
-  return g_steal_pointer (&ids);
+  return nc_store_search_client_range (conn, query, 0, 0, limit, error);
 }
 
 static gpointer
@@ -264,6 +285,163 @@ GArray *
 nc_store_search_clients_finish (NcStore       *self,
                                 GAsyncResult  *result,
                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Pages of the clients found                                                           */
+
+typedef struct
+{
+  char  *text;
+  gint64 after_id;
+  gint64 until_id;
+  guint  limit;
+} FindPage;
+
+static void
+find_page_free (FindPage *page)
+{
+  g_free (page->text);
+  g_free (page);
+}
+
+/* The clients @text finds in (@after_id, @until_id], oldest first, inside any job. */
+static GPtrArray *
+find_clients (NcStoreConnection  *conn,
+              const char         *text,
+              gint64              after_id,
+              gint64              until_id,
+              guint               limit,
+              GError            **error)
+{
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(GArray) ids = NULL;
+  NcStoreStmt *stmt;
+
+  if (until_id <= 0)
+    until_id = G_MAXINT64;
+  if (text == NULL || *text == '\0')
+    {
+      stmt = nc_store_prepare (conn,
+                               "SELECT id, name, channel, phone, created FROM clients "
+                               "WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3", error);
+      if (stmt == NULL)
+        return NULL;
+      nc_store_bind_int64 (stmt, 1, after_id);
+      nc_store_bind_int64 (stmt, 2, until_id);
+      nc_store_bind_int64 (stmt, 3, limit > 0 ? (gint64) limit : G_MAXINT64);
+      return nc_store_collect_clients (stmt, error);
+    }
+
+  ids = nc_store_search_client_range (conn, text, after_id, until_id,
+                                      limit > 0 ? limit : G_MAXUINT, error);
+  if (ids == NULL)
+    return NULL;
+  stmt = nc_store_prepare (conn,
+                           "SELECT id, name, channel, phone, created FROM clients WHERE id = ?1",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  clients = g_ptr_array_new_full (ids->len, g_object_unref);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      NcStoreStep step;
+
+      nc_store_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
+      step = nc_store_step (stmt, error);
+      /* One deleted since the index was read is no longer there to show. */
+      if (step == NC_STORE_STEP_ROW)
+        g_ptr_array_add (clients, nc_store_client_from_row (stmt));
+      nc_store_reset (stmt);
+      if (step == NC_STORE_STEP_ERROR)
+        return NULL;
+    }
+  return g_steal_pointer (&clients);
+}
+
+static gpointer
+find_clients_job (NcStoreConnection  *conn,
+                  gpointer            data,
+                  GError            **error)
+{
+  FindPage *page = data;
+
+  return find_clients (conn, page->text, page->after_id, page->until_id, page->limit, error);
+}
+
+static NcStoreJob *
+find_clients_job_new (const char *text,
+                      gint64      after_id,
+                      gint64      until_id,
+                      guint       limit)
+{
+  FindPage *page = g_new0 (FindPage, 1);
+
+  page->text = g_strdup (text);
+  page->after_id = after_id;
+  page->until_id = until_id;
+  page->limit = limit;
+  return nc_store_job_new (find_clients_job, page, (GDestroyNotify) find_page_free,
+                           (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * nc_store_find_clients_sync:
+ * @text: (nullable): a fragment of a name, of a number in any format, or of a variable's
+ *   value (as nc_store_search_clients_sync() takes it); %NULL or empty: every client
+ * @after_id: the clients after this id (0: from the first)
+ * @until_id: up to this id, itself included (0: to the last)
+ * @limit: at most this many (0: all)
+ *
+ * A page of the clients @text finds, in the order they were made: the next page starts
+ * after the last id of this one, so that every page costs the same however far down it is.
+ *
+ * Returns: (transfer full) (element-type NcClient): the clients, without variables
+ */
+GPtrArray *
+nc_store_find_clients_sync (NcStore     *self,
+                            const char  *text,
+                            gint64       after_id,
+                            gint64       until_id,
+                            guint        limit,
+                            GError     **error)
+{
+  g_return_val_if_fail (NC_IS_STORE (self), NULL);
+
+  return nc_store_submit_sync (self, NC_STORE_READER,
+                               find_clients_job_new (text, after_id, until_id, limit), error);
+}
+
+void
+nc_store_find_clients_async (NcStore             *self,
+                             const char          *text,
+                             gint64               after_id,
+                             gint64               until_id,
+                             guint                limit,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (NC_IS_STORE (self));
+
+  nc_store_submit_async (self, NC_STORE_READER,
+                         find_clients_job_new (text, after_id, until_id, limit),
+                         nc_store_find_clients_async, cancellable, callback, user_data);
+}
+
+/**
+ * nc_store_find_clients_finish:
+ *
+ * Returns: (transfer full) (element-type NcClient): the clients, without variables
+ */
+GPtrArray *
+nc_store_find_clients_finish (NcStore       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 

@@ -425,6 +425,8 @@ fts_phrase (const char *text)
 static gboolean
 sqlite_search (NcStoreConnection  *conn,
                const char         *text,
+               gint64              after_id,
+               gint64              until_id,
                guint               limit,
                GArray             *ids,
                GError            **error)
@@ -432,34 +434,74 @@ sqlite_search (NcStoreConnection  *conn,
   g_autofree char *phrase = fts_phrase (text);
   NcStoreStmt *stmt;
 
+  /* FTS5 seeks to the range in each trigram's list of rowids: a later page costs what
+   * the first does. */
   stmt = nc_store_prepare (conn,
                            "SELECT rowid FROM client_search WHERE client_search MATCH ?1 "
-                           "ORDER BY rowid LIMIT ?2", error);
+                           "AND rowid > ?2 AND rowid <= ?3 ORDER BY rowid LIMIT ?4", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, phrase);
-  nc_store_bind_int64 (stmt, 2, limit);
+  nc_store_bind_int64 (stmt, 2, after_id);
+  nc_store_bind_int64 (stmt, 3, until_id);
+  nc_store_bind_int64 (stmt, 4, limit);
   return nc_store_collect_ids (stmt, ids, error);
 }
 
+/* Fewer names than this begin with a prefix: they are read from the name index and sorted. */
+#define FEW_NAMES 2000
+
 /* LIKE ignores the case of ASCII letters, and the clients_by_name index (COLLATE NOCASE)
- * serves it. */
+ * serves it. Which way is fast depends on how many names begin with @prefix: few ("9", a
+ * letter no name begins with), and the name index finds them all at once; many ("С", one
+ * client in six), and the clients in the order of their ids give a page of them after a
+ * few rows, where sorting them all would take a while. Counting up to FEW_NAMES in the
+ * index tells which. */
 static gboolean
 sqlite_name_prefix (NcStoreConnection  *conn,
                     const char         *prefix,
+                    gint64              after_id,
+                    gint64              until_id,
                     guint               limit,
                     GArray             *ids,
                     GError            **error)
 {
   g_autofree char *pattern = g_strconcat (prefix, "%", NULL);
   NcStoreStmt *stmt;
+  NcStoreStep step;
+  gint64 names;
 
-  stmt = nc_store_prepare (conn, "SELECT id FROM clients WHERE name LIKE ?1 ORDER BY id LIMIT ?2",
-                           error);
+  stmt = nc_store_prepare (conn,
+                           "SELECT count (*) FROM (SELECT 1 FROM clients INDEXED BY clients_by_name "
+                           "WHERE name LIKE ?1 AND +id > ?2 AND +id <= ?3 LIMIT ?4)", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, pattern);
-  nc_store_bind_int64 (stmt, 2, limit);
+  nc_store_bind_int64 (stmt, 2, after_id);
+  nc_store_bind_int64 (stmt, 3, until_id);
+  nc_store_bind_int64 (stmt, 4, FEW_NAMES);
+  step = nc_store_step (stmt, error);
+  names = step == NC_STORE_STEP_ROW ? nc_store_column_int64 (stmt, 0) : 0;
+  nc_store_reset (stmt);
+  if (step != NC_STORE_STEP_ROW)
+    return FALSE;
+
+  if (names < FEW_NAMES)
+    stmt = nc_store_prepare (conn,
+                             "SELECT id FROM clients INDEXED BY clients_by_name "
+                             "WHERE name LIKE ?1 AND +id > ?2 AND +id <= ?3 ORDER BY id LIMIT ?4",
+                             error);
+  else
+    stmt = nc_store_prepare (conn,
+                             "SELECT id FROM clients NOT INDEXED "
+                             "WHERE name LIKE ?1 AND id > ?2 AND id <= ?3 ORDER BY id LIMIT ?4",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_text (stmt, 1, pattern);
+  nc_store_bind_int64 (stmt, 2, after_id);
+  nc_store_bind_int64 (stmt, 3, until_id);
+  nc_store_bind_int64 (stmt, 4, limit);
   return nc_store_collect_ids (stmt, ids, error);
 }
 

@@ -231,13 +231,21 @@ NcClient   *nc_store_get_client_finish  (NcStore             *self,
 GPtrArray  *nc_store_list_clients_sync  (NcStore             *self,
                                          gboolean             with_variables,
                                          GError             **error);
-void        nc_store_list_clients_async (NcStore             *self,
+GPtrArray  *nc_store_find_clients_sync  (NcStore             *self,
+                                         const char          *text,
                                          gint64               after_id,
+                                         gint64               until_id,
+                                         guint                limit,
+                                         GError             **error);
+void        nc_store_find_clients_async (NcStore             *self,
+                                         const char          *text,
+                                         gint64               after_id,
+                                         gint64               until_id,
                                          guint                limit,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);
-GPtrArray  *nc_store_list_clients_finish (NcStore            *self,
+GPtrArray  *nc_store_find_clients_finish (NcStore            *self,
                                           GAsyncResult       *result,
                                           GError            **error);
 GArray     *nc_store_search_clients_sync (NcStore            *self,

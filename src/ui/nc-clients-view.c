@@ -2,10 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The clients come from the store, read off the main context, and again when the store
- * says they changed; a search is answered by the store's index, never by walking the
- * list. Each row's phone follows the dialer (nc-client-row.c). Above the list, the
- * console says who it calls as, and lets the operator choose.
+ * The list is NcClientList: the clients the search finds, a page at a time from the store,
+ * read off the main context, and again where the store says they changed; a search is
+ * answered by the store's index, never by walking the list. Each row's phone follows the
+ * dialer (nc-client-row.c). Above the list, the console says who it calls as, and lets
+ * the operator choose.
  */
 
 #define G_LOG_DOMAIN "nc-clients-view"
@@ -14,31 +15,25 @@
 
 #include <glib/gi18n.h>
 
+#include "nc-client-list.h"
 #include "nc-client-row.h"
 #include "nc-clients-view.h"
 
-#define SEARCH_LIMIT 1000
-#define RELOAD_DELAY_MS 250
+/* Read the next page when the reader is this close to the end of what is read. */
+#define NEAR_THE_END_PX 600
 
 struct _NcClientsView
 {
   AdwBin              parent_instance;
 
   NcSession          *session;
-  NcStore            *store;
-  GListStore         *all;
-  GListStore         *found;
-  GHashTable         *by_id;          /* gint64 → NcClient */
-  GCancellable       *cancellable;
-  GCancellable       *search_cancellable;
-  guint               search_serial;
-  char               *answered_text;  /* the search whose answer is shown */
-  guint               load_serial;
-  guint               reload_source;
-  gboolean            loaded;
+  NcClientList       *list;           /* once the store is open */
+  GListStore         *none;           /* shown until then */
+  gboolean            answered_once;
 
   GtkSearchEntry     *search_entry;
   GtkStack           *stack;
+  GtkScrolledWindow  *scroller;
   GtkListView        *list_view;
   GtkSingleSelection *selection;
   GtkWidget          *acting_box;
@@ -71,214 +66,77 @@ row_activated (GtkListView   *list_view,
 static void
 update_page (NcClientsView *self)
 {
-  GListModel *shown = gtk_single_selection_get_model (self->selection);
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  guint n_items;
 
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "failed") == 0)
     return;
-  if (!self->loaded)
-    gtk_stack_set_visible_child_name (self->stack, "loading");
-  else if (g_list_model_get_n_items (G_LIST_MODEL (self->all)) == 0)
-    gtk_stack_set_visible_child_name (self->stack, "empty");
-  else if (g_list_model_get_n_items (shown) == 0 && *text != '\0')
-    gtk_stack_set_visible_child_name (self->stack, "no-results");
-  else
+  if (self->list == NULL || !self->answered_once)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "loading");
+      return;
+    }
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  if (n_items > 0)
     gtk_stack_set_visible_child_name (self->stack, "list");
+  /* An empty answer says so once it is the answer to what is typed. */
+  else if (nc_client_list_get_answered (self->list))
+    gtk_stack_set_visible_child_name (self->stack,
+                                      *nc_client_list_get_text (self->list) == '\0'
+                                      ? "empty" : "no-results");
 }
 
 static void
-show (NcClientsView *self,
-      GListStore    *model)
+list_answered (NcClientsView *self)
 {
-  if (gtk_single_selection_get_model (self->selection) != G_LIST_MODEL (model))
-    gtk_single_selection_set_model (self->selection, G_LIST_MODEL (model));
+  if (nc_client_list_get_answered (self->list))
+    self->answered_once = TRUE;
   update_page (self);
 }
 
-/* The first page shows at once; the rest follow in large pages. */
-#define FIRST_PAGE 500
-#define NEXT_PAGE  100000
-
-typedef struct
-{
-  NcClientsView *self;
-  guint          serial;
-  gboolean       first;
-} Page;
-
-static void request_page (NcClientsView *self, gint64 after_id, gboolean first);
-static void search_changed (NcClientsView *self);
-
 static void
-page_listed (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+list_problem (NcClientsView *self)
 {
-  Page *page = user_data;
-  NcClientsView *self = page->self;
-  g_autoptr(GPtrArray) clients = NULL;
-  g_autoptr(GError) error = NULL;
-  guint limit = page->first ? FIRST_PAGE : NEXT_PAGE;
+  const char *problem = nc_client_list_get_problem (self->list);
 
-  clients = nc_store_list_clients_finish (NC_STORE (source), result, &error);
-  if (clients == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", error->message);
-    }
-  else if (page->serial == self->load_serial)
-    {
-      guint n_all = g_list_model_get_n_items (G_LIST_MODEL (self->all));
-
-      /* A new reading replaces the list with its first page. */
-      if (page->first)
-        g_hash_table_remove_all (self->by_id);
-      for (guint i = 0; i < clients->len; i++)
-        {
-          gint64 id = nc_client_get_id (clients->pdata[i]);
-
-          g_hash_table_insert (self->by_id, g_memdup2 (&id, sizeof id), clients->pdata[i]);
-        }
-      g_list_store_splice (self->all, page->first ? 0 : n_all, page->first ? n_all : 0,
-                           clients->pdata, clients->len);
-      self->loaded = TRUE;
-      if (page->first &&
-          gtk_single_selection_get_model (self->selection) != G_LIST_MODEL (self->found))
-        show (self, self->all);
-      else
-        update_page (self);
-      if (clients->len == limit)
-        request_page (self, nc_client_get_id (clients->pdata[clients->len - 1]), FALSE);
-      else if (*gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) != '\0')
-        /* All read: a search typed meanwhile is answered again, over every client. */
-        search_changed (self);
-    }
-
-  g_object_unref (self);
-  g_free (page);
+  if (problem != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", problem);
 }
 
+/* The next page is read as the reader nears the end of what is read: GTK 4.8's list view
+ * asks the model for every item it keeps, seen or not, so the model cannot tell. */
 static void
-request_page (NcClientsView *self,
-              gint64         after_id,
-              gboolean       first)
+scrolled (GtkAdjustment *adjustment,
+          NcClientsView *self)
 {
-  Page *page = g_new0 (Page, 1);
-
-  page->self = g_object_ref (self);
-  page->serial = self->load_serial;
-  page->first = first;
-  nc_store_list_clients_async (self->store, after_id, first ? FIRST_PAGE : NEXT_PAGE,
-                               self->cancellable, page_listed, page);
+  if (self->list == NULL)
+    return;
+  if (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+      gtk_adjustment_get_upper (adjustment) - NEAR_THE_END_PX)
+    nc_client_list_load_more (self->list);
 }
 
 /**
  * nc_clients_view_reload:
  *
- * Reads the clients again. The store's change feed calls it by itself.
+ * Reads the clients again. The store's change feed makes the list do it by itself.
  */
 void
 nc_clients_view_reload (NcClientsView *self)
 {
   g_return_if_fail (NC_IS_CLIENTS_VIEW (self));
 
-  if (self->store == NULL)
-    return;
-  self->load_serial++;
-  request_page (self, 0, TRUE);
+  if (self->list != NULL)
+    nc_client_list_reload (self->list);
 }
 
-static gboolean
-reload_now (gpointer user_data)
-{
-  NcClientsView *self = user_data;
-
-  self->reload_source = 0;
-  nc_clients_view_reload (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* An import changes thousands of clients in a few commits: read them once. */
-static void
-store_changed (NcStore       *store,
-               NcStoreChange  kind,
-               gint64         id,
-               NcClientsView *self)
-{
-  if (kind != NC_STORE_CHANGE_CLIENTS || self->reload_source != 0)
-    return;
-  self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_now, self);
-}
-
-typedef struct
-{
-  NcClientsView *self;
-  guint          serial;
-} Search;
-
-static void
-search_answered (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Search *search = user_data;
-  NcClientsView *self = search->self;
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ids = nc_store_search_clients_finish (NC_STORE (source), result, &error);
-  /* Only the answer to what is typed now counts. */
-  if (ids != NULL && search->serial == self->search_serial)
-    {
-      g_autoptr(GPtrArray) found = g_ptr_array_sized_new (ids->len);
-
-      for (guint i = 0; i < ids->len; i++)
-        {
-          NcClient *client = g_hash_table_lookup (self->by_id, &g_array_index (ids, gint64, i));
-
-          if (client != NULL)
-            g_ptr_array_add (found, client);
-        }
-      /* One change for the whole answer, not one per client. */
-      g_list_store_splice (self->found, 0, g_list_model_get_n_items (G_LIST_MODEL (self->found)),
-                           found->pdata, found->len);
-      g_free (self->answered_text);
-      self->answered_text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-      show (self, self->found);
-    }
-  else if (ids == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_message ("Could not search the clients: %s", error->message);
-
-  g_object_unref (self);
-  g_free (search);
-}
-
+/* The store answers every keystroke with the first page of what it finds; a search that
+ * a keystroke replaced is dropped before it runs if it still waits. */
 static void
 search_changed (NcClientsView *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  Search *search;
-
-  self->search_serial++;
-  if (self->store == NULL || *text == '\0')
-    {
-      g_free (self->answered_text);
-      self->answered_text = g_strdup (text);
-      show (self, self->all);
-      return;
-    }
-
-  /* A search that what is typed now replaced is not run at all if it still waits. */
-  if (self->search_cancellable != NULL)
-    g_cancellable_cancel (self->search_cancellable);
-  g_clear_object (&self->search_cancellable);
-  self->search_cancellable = g_cancellable_new ();
-
-  search = g_new0 (Search, 1);
-  search->self = g_object_ref (self);
-  search->serial = self->search_serial;
-  nc_store_search_clients_async (self->store, text, SEARCH_LIMIT, self->search_cancellable,
-                                 search_answered, search);
+  if (self->list != NULL)
+    nc_client_list_set_text (self->list,
+                             gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
 
 /* Enter in the search opens the first client found. */
@@ -386,10 +244,18 @@ store_known (NcClientsView *self)
 {
   NcStore *store = nc_session_get_store (self->session);
 
-  if (store == NULL || !g_set_object (&self->store, store))
+  if (store == NULL || self->list != NULL)
     return;
-  g_signal_connect_object (store, "changed", G_CALLBACK (store_changed), self, 0);
-  nc_clients_view_reload (self);
+  self->list = nc_client_list_new (store);
+  nc_client_list_set_text (self->list, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  g_signal_connect_object (self->list, "notify::answered", G_CALLBACK (list_answered), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list, "notify::problem", G_CALLBACK (list_problem), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list, "items-changed", G_CALLBACK (update_page), self,
+                           G_CONNECT_SWAPPED);
+  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (self->list));
+  update_page (self);
 }
 
 /**
@@ -449,11 +315,8 @@ nc_clients_view_dispose (GObject *object)
 {
   NcClientsView *self = NC_CLIENTS_VIEW (object);
 
-  g_cancellable_cancel (self->cancellable);
-  if (self->search_cancellable != NULL)
-    g_cancellable_cancel (self->search_cancellable);
-  g_clear_handle_id (&self->reload_source, g_source_remove);
-  g_clear_object (&self->store);
+  if (self->list != NULL)
+    g_signal_handlers_disconnect_by_data (self->list, self);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (nc_clients_view_parent_class)->dispose (object);
@@ -464,12 +327,8 @@ nc_clients_view_finalize (GObject *object)
 {
   NcClientsView *self = NC_CLIENTS_VIEW (object);
 
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->search_cancellable);
-  g_clear_object (&self->all);
-  g_clear_object (&self->found);
-  g_clear_pointer (&self->by_id, g_hash_table_unref);
-  g_free (self->answered_text);
+  g_clear_object (&self->list);
+  g_clear_object (&self->none);
 
   G_OBJECT_CLASS (nc_clients_view_parent_class)->finalize (object);
 }
@@ -499,6 +358,7 @@ nc_clients_view_class_init (NcClientsViewClass *klass)
                                                RESOURCE_BASE_PATH "/nc-clients-view.ui");
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, NcClientsView, scroller);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, list_view);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, acting_box);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, acting_label);
@@ -516,11 +376,8 @@ nc_clients_view_init (NcClientsView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->cancellable = g_cancellable_new ();
-  self->all = g_list_store_new (NC_TYPE_CLIENT);
-  self->found = g_list_store_new (NC_TYPE_CLIENT);
-  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->all)));
+  self->none = g_list_store_new (NC_TYPE_CLIENT);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->none)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
 
@@ -528,6 +385,11 @@ nc_clients_view_init (NcClientsView *self)
   gtk_list_view_set_single_click_activate (self->list_view, TRUE);
   g_signal_connect (self->list_view, "activate", G_CALLBACK (row_activated), self);
   g_object_unref (self->selection);
+  g_signal_connect (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
+                    G_CALLBACK (scrolled), self);
+  /* A first page shorter than the window (a tall one) reads on until it is filled. */
+  g_signal_connect (gtk_scrolled_window_get_vadjustment (self->scroller), "changed",
+                    G_CALLBACK (scrolled), self);
 
   /* Typing anywhere in the list searches. */
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
@@ -582,8 +444,22 @@ gboolean
 nc_clients_view_get_answered (NcClientsView *self)
 {
   g_return_val_if_fail (NC_IS_CLIENTS_VIEW (self), FALSE);
-  return g_strcmp0 (self->answered_text,
+  return self->list != NULL && nc_client_list_get_answered (self->list) &&
+         g_strcmp0 (nc_client_list_get_text (self->list),
                     gtk_editable_get_text (GTK_EDITABLE (self->search_entry))) == 0;
+}
+
+/**
+ * nc_clients_view_get_list:
+ *
+ * Returns: (transfer none) (nullable): the clients the search finds, read a page at a time,
+ *   once the store is open
+ */
+NcClientList *
+nc_clients_view_get_list (NcClientsView *self)
+{
+  g_return_val_if_fail (NC_IS_CLIENTS_VIEW (self), NULL);
+  return self->list;
 }
 
 /**

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "nc-client-list.h"
 #include "nc-session.h"
 
 G_BEGIN_DECLS
@@ -25,5 +26,6 @@ void        nc_clients_view_show_failure  (NcClientsView *self,
 GListModel *nc_clients_view_get_shown     (NcClientsView *self);
 NcClient   *nc_clients_view_get_selected  (NcClientsView *self);
 gboolean    nc_clients_view_get_answered  (NcClientsView *self);
+NcClientList *nc_clients_view_get_list    (NcClientsView *self);
 
 G_END_DECLS
