@@ -850,13 +850,15 @@ test_keep_alive_closed_idle (Fixture       *fixture,
 
   limits.head_timeout_ms = 60000;
   fixture_listen (fixture, &limits, FALSE);
-  /* The store's writer has its files open once an event is stored. */
+  /* The store's writer has its files open once an event is stored, its reader once one
+   * is read. */
   {
     g_autoptr(GSocket) first = raw_connect (fixture, NULL);
 
     g_assert_cmpuint (raw_post (first, "in_idle_first", FALSE, answer), ==, 200);
   }
   wait_for_connections (fixture, 0);
+  g_assert_cmpuint (stored_events (fixture), ==, 1);
   before = open_descriptors ();
 
   for (guint round = 0; round < 3; round++)
@@ -886,6 +888,29 @@ test_keep_alive_closed_idle (Fixture       *fixture,
       g_assert_cmpuint (open_descriptors (), ==, before);
     }
   g_assert_cmpuint (stored_events (fixture), ==, 1 + 3 * 8);
+
+  /* Clients that close while their events wait for the COMMIT: each event is stored all
+   * the same, nobody is left to answer (and libsoup is not asked to), nothing stays. */
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("in_gone_%u", i);
+      g_autofree char *request = raw_event (id, FALSE);
+      g_autoptr(GSocket) socket = raw_connect (fixture, NULL);
+
+      g_assert_cmpint (raw_send (socket, request, strlen (request),
+                                 g_get_monotonic_time () + 10 * G_USEC_PER_SEC), ==,
+                       (gssize) strlen (request));
+    }
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while ((stored_events (fixture) < 1 + 4 * 8 ||
+          nc_webhook_server_get_connections (fixture->server) > 0 ||
+          nc_webhook_server_get_pending (fixture->server) > 0 ||
+          open_descriptors () > before) &&
+         g_get_monotonic_time () < deadline)
+    spin (5);
+  g_assert_cmpuint (stored_events (fixture), ==, 1 + 4 * 8);
+  g_assert_cmpuint (nc_webhook_server_get_connections (fixture->server), ==, 0);
+  g_assert_cmpuint (open_descriptors (), ==, before);
   /* Neither a time-out nor a limit: the clients were done. */
   g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->closed_timed_out, ==, 0);
   g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->closed_over_limit, ==, 0);
