@@ -231,7 +231,7 @@ conn_forget (NcWebhookConn *conn)
 void
 nc_webhook_conn_release (NcWebhookConn *conn)
 {
-  /* Letting the stream go may end the last other hold on @conn (stream_gone()). */
+  /* Letting the stream go may end the last other hold on @conn (lent_gone()). */
   nc_webhook_conn_ref (conn);
   g_socket_close (conn->socket, NULL);
   g_clear_object (&conn->stolen);   /* lets the stream go: conn_forget() follows */
