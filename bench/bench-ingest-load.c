@@ -4,7 +4,7 @@
  *
  * Plain sockets and poll(), one thread: each connection sends one event, waits for the
  * whole answer, sends the next (on a new connection when the server said
- * `Connection: close`, as the listener does). Every event is distinct and signed as the PBX
+ * `Connection: close`, as the bare-close server does). Every event is distinct and signed as the PBX
  * signs, its call_start the time the generator started (a listener refuses a start far
  * from now). Only 127.0.0.1 is a target. Prints one Markdown row: the rate counts the
  * events answered 200 only; the others are counted apart.

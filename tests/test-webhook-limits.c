@@ -716,6 +716,353 @@ test_reset_after_connect (Fixture       *fixture,
   g_assert_cmpuint (post_valid (fixture, "in_after_resets").status, ==, 200);
 }
 
+/* Kept-alive connections ------------------------------------------------------------- */
+
+/* Reads one whole answer from @socket (its head, then Content-Length bytes) into @into;
+ * its status, or 0 if the connection ended or nothing came in time. */
+static guint
+raw_read_answer (GSocket *socket,
+                 GString *into,
+                 gint64   deadline)
+{
+  gboolean ended = FALSE;
+
+  g_string_truncate (into, 0);
+  while (g_get_monotonic_time () < deadline)
+    {
+      const char *end = strstr (into->str, "\r\n\r\n");
+
+      if (end != NULL)
+        {
+          g_autofree char *head = g_ascii_strdown (into->str, end - into->str);
+          const char *length = strstr (head, "\r\ncontent-length:");
+          gsize body = length != NULL ? g_ascii_strtoull (length + 17, NULL, 10) : 0;
+
+          if (into->len >= (gsize) (end - into->str) + 4 + body)
+            return (guint) g_ascii_strtoull (into->str + 9, NULL, 10);
+        }
+      if (ended)
+        return 0;
+      ended = raw_read (socket, into, g_get_monotonic_time () + 20000);
+    }
+  return 0;
+}
+
+/* A signed request for a new call, whole, as a client on a kept-alive connection sends
+ * it; @bad_signature: signed wrong. */
+static char *
+raw_event (const char *pbx_call_id,
+           gboolean    bad_signature)
+{
+  g_autofree char *signature = NULL;
+  g_autofree char *body = signed_start_body (pbx_call_id, &signature);
+
+  return g_strdup_printf ("POST " PATH " HTTP/1.1\r\n"
+                          "Host: 127.0.0.1\r\n"
+                          "Content-Type: application/x-www-form-urlencoded\r\n"
+                          "Signature: %s\r\n"
+                          "Content-Length: %zu\r\n\r\n%s",
+                          bad_signature ? "0123456789abcdef" : signature, strlen (body), body);
+}
+
+/* Sends event @pbx_call_id on @socket and reads its answer: the status. */
+static guint
+raw_post (GSocket    *socket,
+          const char *pbx_call_id,
+          gboolean    bad_signature,
+          GString    *answer)
+{
+  g_autofree char *request = raw_event (pbx_call_id, bad_signature);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_assert_cmpint (raw_send (socket, request, strlen (request), deadline), ==,
+                   (gssize) strlen (request));
+  return raw_read_answer (socket, answer, deadline);
+}
+
+static guint
+open_descriptors (void)
+{
+  g_autoptr(GDir) fds = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  while (g_dir_read_name (fds) != NULL)
+    n++;
+  return n;
+}
+
+/* A client that keeps its connection sends several events on it, a refused one among
+ * them: every answer comes on that one connection, and every event answered 200 is
+ * stored. */
+static void
+test_keep_alive (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GString) answer = g_string_new (NULL);
+
+  fixture_listen (fixture, NULL, FALSE);
+  socket = raw_connect (fixture, NULL);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("in_kept_%u", i);
+      gboolean bad = i == 3;
+
+      g_assert_cmpuint (raw_post (socket, id, bad, answer), ==, bad ? 401 : 200);
+      g_assert_null (strstr (answer->str, "Connection: close"));
+      g_assert_cmpuint (nc_webhook_server_get_connections (fixture->server), ==, 1);
+    }
+  g_assert_cmpuint (stored_events (fixture), ==, 5);
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->accepted, ==, 5);
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->rejected_signature, ==, 1);
+
+  /* A client that says it closes is closed after its answer. */
+  {
+    g_autofree char *request = raw_event ("in_kept_last", FALSE);
+    g_autofree char *closing = NULL;
+    char *head_end = strstr (request, "\r\n");
+
+    *head_end = '\0';
+    closing = g_strconcat (request, "\r\nConnection: close\r\n", head_end + 2, NULL);
+    g_assert_cmpint (raw_send (socket, closing, strlen (closing),
+                               g_get_monotonic_time () + 10 * G_USEC_PER_SEC), ==,
+                     (gssize) strlen (closing));
+    g_assert_cmpuint (raw_read_answer (socket, answer,
+                                       g_get_monotonic_time () + 10 * G_USEC_PER_SEC), ==, 200);
+    g_assert_true (wait_closed (socket));
+    wait_for_connections (fixture, 0);
+    g_assert_cmpuint (stored_events (fixture), ==, 6);
+  }
+}
+
+/* Clients that close their kept-alive connections while idle leave no descriptor behind
+ * in the listener: each is released when its client closes, long before the idle
+ * deadline (a minute here). */
+static void
+test_keep_alive_closed_idle (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  NcWebhookLimits limits = quick;
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) answer = g_string_new (NULL);
+  guint before, during;
+  gint64 deadline;
+
+  limits.head_timeout_ms = 60000;
+  fixture_listen (fixture, &limits, FALSE);
+  /* The store's writer has its files open once an event is stored, its reader once one
+   * is read. */
+  {
+    g_autoptr(GSocket) first = raw_connect (fixture, NULL);
+
+    g_assert_cmpuint (raw_post (first, "in_idle_first", FALSE, answer), ==, 200);
+  }
+  wait_for_connections (fixture, 0);
+  g_assert_cmpuint (stored_events (fixture), ==, 1);
+  before = open_descriptors ();
+
+  for (guint round = 0; round < 3; round++)
+    {
+      for (guint i = 0; i < 8; i++)
+        {
+          g_autofree char *id = g_strdup_printf ("in_idle_%u_%u", round, i);
+          GSocket *socket = raw_connect (fixture, i % 2 == 0 ? "127.0.0.2" : "127.0.0.3");
+
+          g_ptr_array_add (clients, socket);
+          g_assert_cmpuint (raw_post (socket, id, FALSE, answer), ==, 200);
+        }
+      /* Kept alive: the client's descriptor and the listener's, each. */
+      wait_for_connections (fixture, 8);
+      during = open_descriptors ();
+      g_assert_cmpuint (during, ==, before + 2 * 8);
+
+      g_ptr_array_set_size (clients, 0);   /* each closed, idle */
+      deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      while ((nc_webhook_server_get_connections (fixture->server) > 0 ||
+              open_descriptors () > before) &&
+             g_get_monotonic_time () < deadline)
+        spin (5);
+      g_test_message ("round %u: %u descriptors before, %u with 8 kept alive, %u after", round,
+                      before, during, open_descriptors ());
+      g_assert_cmpuint (nc_webhook_server_get_connections (fixture->server), ==, 0);
+      g_assert_cmpuint (open_descriptors (), ==, before);
+    }
+  g_assert_cmpuint (stored_events (fixture), ==, 1 + 3 * 8);
+
+  /* Clients that close while their events wait for the COMMIT: each event is stored all
+   * the same, nobody is left to answer (and libsoup is not asked to), nothing stays. */
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("in_gone_%u", i);
+      g_autofree char *request = raw_event (id, FALSE);
+      g_autoptr(GSocket) socket = raw_connect (fixture, NULL);
+
+      g_assert_cmpint (raw_send (socket, request, strlen (request),
+                                 g_get_monotonic_time () + 10 * G_USEC_PER_SEC), ==,
+                       (gssize) strlen (request));
+    }
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while ((stored_events (fixture) < 1 + 4 * 8 ||
+          nc_webhook_server_get_connections (fixture->server) > 0 ||
+          nc_webhook_server_get_pending (fixture->server) > 0 ||
+          open_descriptors () > before) &&
+         g_get_monotonic_time () < deadline)
+    spin (5);
+  g_assert_cmpuint (stored_events (fixture), ==, 1 + 4 * 8);
+  g_assert_cmpuint (nc_webhook_server_get_connections (fixture->server), ==, 0);
+  g_assert_cmpuint (open_descriptors (), ==, before);
+  /* Neither a time-out nor a limit: the clients were done. */
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->closed_timed_out, ==, 0);
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->closed_over_limit, ==, 0);
+}
+
+/* A kept-alive connection is idle: at the cap it is the first to go for a new one, and
+ * one that stays silent is closed at the head's deadline. */
+static void
+test_keep_alive_idle_limits (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  NcWebhookLimits limits = quick;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) answer = g_string_new (NULL);
+  g_autoptr(GSocket) fresh = NULL;
+
+  limits.max_connections_per_peer = 3;
+  limits.head_timeout_ms = 60000;
+  fixture_listen (fixture, &limits, FALSE);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("in_capped_kept_%u", i);
+
+      g_ptr_array_add (kept, raw_connect (fixture, "127.0.0.2"));
+      g_assert_cmpuint (raw_post (kept->pdata[i], id, FALSE, answer), ==, 200);
+    }
+  wait_for_connections (fixture, 3);
+
+  /* A fourth from the same peer: the oldest kept-alive one makes room. */
+  fresh = raw_connect (fixture, "127.0.0.2");
+  g_assert_cmpuint (raw_post (fresh, "in_capped_fresh", FALSE, answer), ==, 200);
+  g_assert_true (wait_closed (kept->pdata[0]));
+  g_assert_false (raw_is_closed (kept->pdata[1]));
+  g_assert_false (raw_is_closed (kept->pdata[2]));
+  g_assert_cmpuint (nc_webhook_server_get_health (fixture->server)->closed_over_limit, ==, 1);
+  wait_for_connections (fixture, 3);
+  /* The others still serve. */
+  g_assert_cmpuint (raw_post (kept->pdata[2], "in_capped_again", FALSE, answer), ==, 200);
+  g_assert_cmpuint (stored_events (fixture), ==, 5);
+
+  /* Silence past the deadline ends a kept-alive connection too. */
+  limits.head_timeout_ms = 300;
+  nc_webhook_server_set_limits (fixture->server, &limits);
+  g_assert_cmpuint (raw_post (fresh, "in_capped_silent", FALSE, answer), ==, 200);
+  g_assert_true (wait_closed (fresh));
+}
+
+typedef struct
+{
+  gboolean  done;
+  gssize    n;
+} Io;
+
+static void
+io_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Io *io = user_data;
+
+  if (G_IS_OUTPUT_STREAM (source))
+    io->n = g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL)
+            ? 1 : -1;
+  else if (G_IS_TLS_CONNECTION (source))
+    io->n = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, NULL) ? 1 : -1;
+  else
+    io->n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+  io->done = TRUE;
+}
+
+static void
+wait_io (Io *io)
+{
+  while (!io->done)
+    g_main_context_iteration (NULL, TRUE);
+  io->done = FALSE;
+}
+
+/* Sends event @pbx_call_id over @tls and reads its whole answer: the status. */
+static guint
+tls_post (GIOStream  *tls,
+          const char *pbx_call_id)
+{
+  g_autofree char *request = raw_event (pbx_call_id, FALSE);
+  g_autoptr(GString) answer = g_string_new (NULL);
+  char buffer[4096];
+  Io io = { 0 };
+
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (tls), request,
+                                   strlen (request), G_PRIORITY_DEFAULT, NULL, io_done, &io);
+  wait_io (&io);
+  g_assert_cmpint (io.n, ==, 1);
+  for (;;)
+    {
+      const char *end = strstr (answer->str, "\r\n\r\n");
+
+      if (end != NULL)
+        {
+          g_autofree char *head = g_ascii_strdown (answer->str, end - answer->str);
+          const char *length = strstr (head, "\r\ncontent-length:");
+          gsize body = length != NULL ? g_ascii_strtoull (length + 17, NULL, 10) : 0;
+
+          g_assert_null (strstr (head, "connection: close"));
+          if (answer->len >= (gsize) (end - answer->str) + 4 + body)
+            return (guint) g_ascii_strtoull (answer->str + 9, NULL, 10);
+        }
+      g_input_stream_read_async (g_io_stream_get_input_stream (tls), buffer, sizeof buffer,
+                                 G_PRIORITY_DEFAULT, NULL, io_done, &io);
+      wait_io (&io);
+      if (io.n <= 0)
+        return 0;
+      g_string_append_len (answer, buffer, io.n);
+    }
+}
+
+/* Over TLS too: a client's events go on the one connection it keeps, and its close while
+ * idle releases it. */
+static void
+test_keep_alive_tls (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  Io io = { 0 };
+
+  fixture_listen (fixture, NULL, TRUE);
+  socket = raw_connect (fixture, NULL);
+  connection = g_socket_connection_factory_create_connection (socket);
+  tls = g_tls_client_connection_new (G_IO_STREAM (connection), NULL, &error);
+  g_assert_no_error (error);
+  g_tls_connection_set_database (G_TLS_CONNECTION (tls), NULL);
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, NULL, io_done,
+                                    &io);
+  wait_io (&io);
+  g_assert_cmpint (io.n, ==, 1);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("in_tls_kept_%u", i);
+
+      g_assert_cmpuint (tls_post (tls, id), ==, 200);
+      g_assert_cmpuint (nc_webhook_server_get_connections (fixture->server), ==, 1);
+    }
+  g_assert_cmpuint (stored_events (fixture), ==, 4);
+
+  g_io_stream_close (tls, NULL, NULL);
+  wait_for_connections (fixture, 0);
+}
+
 /* Item 4: silent TLS clients take no thread, and keep nobody waiting ------------------ */
 
 static guint
@@ -1105,6 +1452,10 @@ main (int   argc,
   ADD ("connections-capped", test_connections_capped);
   ADD ("out-of-descriptors", test_out_of_descriptors);
   ADD ("reset-after-connect", test_reset_after_connect);
+  ADD ("keep-alive", test_keep_alive);
+  ADD ("keep-alive-closed-idle", test_keep_alive_closed_idle);
+  ADD ("keep-alive-idle-limits", test_keep_alive_idle_limits);
+  ADD ("keep-alive-tls", test_keep_alive_tls);
   ADD ("silent-tls", test_silent_tls);
   ADD ("certificate-key-mismatch", test_certificate_key_mismatch);
 #undef ADD

@@ -805,8 +805,11 @@ whole_calls_done (WholeCalls *whole)
   g_autoptr(GPtrArray) calls = NULL;
   NcCall *answered = nc_call_tracker_lookup (whole->tracker, whole->answered);
 
+  /* The tracker hears of a commit on the main context, a moment after the rows are there
+   * for a reader: it is waited for too. */
   if (nc_call_service_get_busy (whole->service) > 0 || answered == NULL ||
-      nc_call_get_record_link (answered) == NULL || nc_call_get_client_name (answered) == NULL)
+      nc_call_get_record_link (answered) == NULL || nc_call_get_client_name (answered) == NULL ||
+      g_list_model_get_n_items (nc_call_tracker_get_live_calls (whole->tracker)) > 0)
     return FALSE;
   calls = nc_store_list_calls_sync (nc_call_tracker_get_store (whole->tracker), NULL, NULL, 10,
                                     &error);

@@ -2,12 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The connections are accepted here and handed to the SoupServer, which then closes each
- * one after its answer (and says so: `Connection: close`). libsoup's own listener, before
- * 3.4, keeps a reference to every socket it accepted (344 bytes lost a connection), and
- * before 3.3 never closes a keep-alive connection that the client closed while idle: a
- * socket lost each time, until the listener can accept nothing more. Debian 12 has 3.2.3.
- * A webhook sender opens a connection per event anyway.
+ * The connections are accepted here and lent to the SoupServer one request at a time;
+ * between requests a kept-alive connection is the listener's (nc-webhook-server-
+ * connections.c). libsoup's own listener, before 3.4, keeps a reference to every socket it
+ * accepted (344 bytes lost a connection), and before 3.3 never closes a keep-alive
+ * connection that the client closed while idle: a socket lost each time, until the
+ * listener can accept nothing more. Debian 12 has 3.2.3.
  *
  * Accepting them here is also what keeps the listener up under attack:
  *   - every stage of a connection has a deadline (the TLS handshake, the head, the body,
@@ -89,7 +89,7 @@ handshaken (GObject      *source,
       nc_webhook_conn_close (conn);
     }
   else
-    nc_webhook_conn_hand_to_soup (conn, g_steal_pointer (&conn->stream));
+    nc_webhook_conn_serve (conn, NULL);
   nc_webhook_conn_unref (conn);
 }
 
@@ -297,7 +297,8 @@ take_connection (NcWebhookServer *self,
 
   if (self->certificate == NULL)
     {
-      nc_webhook_conn_hand_to_soup (conn, g_object_ref (G_IO_STREAM (conn->connection)));
+      conn->stream = g_object_ref (G_IO_STREAM (conn->connection));
+      nc_webhook_conn_serve (conn, NULL);
       return;
     }
 

@@ -10,6 +10,14 @@
  * answered on the connection taken back from the SoupServer, which is then closed: what
  * the client still sends is read and dropped for a moment, so that the answer is not lost
  * with a reset.
+ *
+ * A connection is kept alive between requests when both sides want it (HTTP/1.1, neither
+ * says `Connection: close`). The SoupServer has it for one request at a time only, as an
+ * NcWebhookLentStream that it closes after the answer without closing the connection (see
+ * nc-webhook-lent-stream.c for why: libsoup 3.2 loses a kept-alive connection that the
+ * client closes while it is idle). Between requests the connection is ours and watched:
+ * the client's close releases it at once; silence, at the head's deadline; and at a limit
+ * an idle connection is the first to go.
  */
 
 #define G_LOG_DOMAIN "nc-webhook-server"
@@ -18,10 +26,12 @@
 
 #include <string.h>
 
+#include "nc-webhook-lent-stream.h"
 #include "nc-webhook-server-private.h"
 
 #define LINGER_MS 2000             /* reading what a refused client still sends, at most */
 #define LINGER_MAX_BYTES (256 * 1024)
+#define READ_AHEAD 4096            /* read of the next request while idle, to tell it from the end */
 
 /* On a connection's remote address (the object the SoupServer hands back for each of its
  * messages): the NcWebhookConn. */
@@ -51,8 +61,7 @@ nc_webhook_conn_unref (NcWebhookConn *conn)
   g_assert (conn->timer == NULL && conn->io_source == NULL);
   g_clear_object (&conn->stolen);
   g_clear_object (&conn->connection);
-  if (!conn->in_soup)
-    g_clear_object (&conn->stream);
+  g_clear_object (&conn->stream);
   g_clear_object (&conn->socket);
   g_clear_object (&conn->local);
   g_clear_object (&conn->remote);
@@ -128,6 +137,8 @@ stage_name (NcWebhookStage stage)
     case NC_WEBHOOK_STAGE_TLS_QUEUED:
     case NC_WEBHOOK_STAGE_TLS_HANDSHAKE:
       return "TLS handshake";
+    case NC_WEBHOOK_STAGE_IDLE:
+      return "wait for a next request";
     case NC_WEBHOOK_STAGE_HEAD:
       return "request head";
     case NC_WEBHOOK_STAGE_BODY:
@@ -157,7 +168,8 @@ deadline_passed (gpointer user_data)
   /* What the client said is not our business when it said too little, too slowly. */
   g_debug ("Closing a connection from %s: its %s took too long", conn->peer,
            stage_name (conn->stage));
-  if (conn->stage != NC_WEBHOOK_STAGE_LINGERING)
+  /* A kept-alive connection that sends nothing more is not an attack: it is done. */
+  if (conn->stage != NC_WEBHOOK_STAGE_LINGERING && conn->stage != NC_WEBHOOK_STAGE_IDLE)
     {
       self->health.closed_timed_out++;
       nc_webhook_server_health_changed (self);
@@ -219,7 +231,7 @@ conn_forget (NcWebhookConn *conn)
 void
 nc_webhook_conn_release (NcWebhookConn *conn)
 {
-  /* Letting the stream go may end the last other hold on @conn (stream_gone()). */
+  /* Letting the stream go may end the last other hold on @conn (lent_gone()). */
   nc_webhook_conn_ref (conn);
   g_socket_close (conn->socket, NULL);
   g_clear_object (&conn->stolen);   /* lets the stream go: conn_forget() follows */
@@ -286,16 +298,22 @@ nc_webhook_server_evict_oldest_idle (NcWebhookServer *self,
   return FALSE;
 }
 
-/* The SoupServer let go of the stream it was handed: the connection is over. */
+/* The SoupServer let go of the stream it was lent without keeping the connection alive:
+ * the connection is over. */
 static void
-stream_gone (gpointer  user_data,
-             GObject  *stream)
+lent_gone (gpointer  user_data,
+           GObject  *lent)
 {
   NcWebhookConn *conn = user_data;
 
-  conn->stream = NULL;
+  conn->lent = NULL;
+  conn->in_soup = FALSE;
   conn->stage = NC_WEBHOOK_STAGE_CLOSED;
-  conn_forget (conn);
+  /* TLS says goodbye (as the SoupServer did when the stream was its own); a plain
+   * connection just closes. */
+  if (conn->stream != NULL && !g_socket_is_closed (conn->socket))
+    g_io_stream_close (conn->stream, NULL, NULL);
+  nc_webhook_conn_release (conn);
 }
 
 /* A connection just accepted from @peer, counted against the limits from here.
@@ -325,26 +343,103 @@ nc_webhook_conn_new (NcWebhookServer *self,
   return conn;
 }
 
+/* Lends @conn's stream to the SoupServer for its next request; @already_read (nullable):
+ * what was read of that request while the connection was idle. */
 void
-nc_webhook_conn_hand_to_soup (NcWebhookConn *conn,
-                              GIOStream     *stream)
+nc_webhook_conn_serve (NcWebhookConn *conn,
+                       GBytes        *already_read)
 {
   NcWebhookServer *self = conn->self;
   g_autoptr(GError) error = NULL;
+  GIOStream *lent = nc_webhook_lent_stream_new (conn->stream, already_read);
 
   nc_webhook_conn_set_stage (conn, NC_WEBHOOK_STAGE_HEAD, self->limits.head_timeout_ms);
-  conn->stream = stream;
+  conn->lent = lent;
   conn->in_soup = TRUE;
   g_object_set_qdata (G_OBJECT (conn->remote), nc_webhook_conn_quark (), conn);
-  g_object_weak_ref (G_OBJECT (stream), stream_gone, conn);
-  if (!soup_server_accept_iostream (self->server, stream, conn->local, conn->remote, &error))
+  g_object_weak_ref (G_OBJECT (lent), lent_gone, conn);
+  /* The connection (plain, or under the TLS) is the stream's now. */
+  g_clear_object (&conn->connection);
+  if (!soup_server_accept_iostream (self->server, lent, conn->local, conn->remote, &error))
     {
       g_debug ("The server did not take a connection: %s", error->message);
       nc_webhook_conn_close (conn);
     }
-  /* From here the SoupServer has the stream, and stream_gone() says when it is done. */
-  g_clear_object (&conn->connection);
-  g_object_unref (stream);
+  /* From here the SoupServer has the lent stream, and either nc_webhook_conn_request_done()
+   * takes the connection back or lent_gone() says it is over. */
+  g_object_unref (lent);
+}
+
+/* Idle: what comes is a next request, or the end. */
+static gboolean
+next_request_ready (GObject  *input,
+                    gpointer  user_data)
+{
+  NcWebhookConn *conn = user_data;
+  g_autoptr(GError) error = NULL;
+  char buffer[READ_AHEAD];
+  gssize n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (input), buffer,
+                                                       sizeof buffer, NULL, &error);
+
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&conn->io_source, g_source_unref);
+  if (n <= 0 || conn->self == NULL)
+    {
+      /* The client closed the connection it had kept (or it broke): nothing is lost. */
+      g_debug ("A kept-alive connection from %s ended: %s", conn->peer,
+               n == 0 ? "closed by the client" : error->message);
+      nc_webhook_conn_close (conn);
+    }
+  else
+    {
+      g_autoptr(GBytes) ahead = g_bytes_new (buffer, (gsize) n);
+
+      nc_webhook_conn_serve (conn, ahead);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether both sides keep the connection after @message (RFC 9112, 9.3). */
+static gboolean
+kept_alive (SoupServerMessage *message)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (message);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (message);
+
+  return soup_server_message_get_http_version (message) == SOUP_HTTP_1_1 &&
+         soup_message_headers_get_encoding (response) != SOUP_ENCODING_EOF &&
+         !soup_message_headers_header_contains (request, "Connection", "close") &&
+         !soup_message_headers_header_contains (response, "Connection", "close");
+}
+
+/* The SoupServer is done with @message: @answered, its whole answer went out, or not. A
+ * connection kept alive is ours again, idle until its next request, while the SoupServer
+ * closes the stream it was lent; any other is over. */
+void
+nc_webhook_conn_request_done (NcWebhookConn     *conn,
+                              SoupServerMessage *message,
+                              gboolean           answered)
+{
+  NcWebhookServer *self = conn->self;
+
+  if (conn->stage == NC_WEBHOOK_STAGE_CLOSED || self == NULL || conn->lent == NULL)
+    return;
+  if (!answered || self->listener == NULL || !kept_alive (message))
+    {
+      nc_webhook_conn_finished (conn);
+      return;
+    }
+
+  g_object_weak_unref (G_OBJECT (conn->lent), lent_gone, conn);
+  conn->lent = NULL;
+  conn->in_soup = FALSE;
+  nc_webhook_conn_set_stage (conn, NC_WEBHOOK_STAGE_IDLE, self->limits.head_timeout_ms);
+  conn->io_source = g_pollable_input_stream_create_source (
+    G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (conn->stream)), NULL);
+  g_source_set_callback (conn->io_source, G_SOURCE_FUNC (next_request_ready),
+                         nc_webhook_conn_ref (conn), (GDestroyNotify) nc_webhook_conn_unref);
+  g_source_attach (conn->io_source, self->context);
 }
 
 static gboolean
@@ -447,7 +542,7 @@ nc_webhook_conn_answer_early (NcWebhookConn     *conn,
                                    early_answer_written, nc_webhook_conn_ref (conn));
 }
 
-/* The answer is out: the SoupServer closes the connection now. */
+/* The request is over and the connection with it: the SoupServer lets go of it now. */
 void
 nc_webhook_conn_finished (NcWebhookConn *conn)
 {
@@ -482,10 +577,10 @@ nc_webhook_server_forget_connections (NcWebhookServer *self)
     {
       NcWebhookConn *conn = self->conns.head->data;
 
-      if (conn->in_soup && conn->stream != NULL)
+      if (conn->in_soup && conn->lent != NULL)
         {
-          g_object_weak_unref (G_OBJECT (conn->stream), stream_gone, conn);
-          conn->stream = NULL;
+          g_object_weak_unref (G_OBJECT (conn->lent), lent_gone, conn);
+          conn->lent = NULL;
         }
       conn->stage = NC_WEBHOOK_STAGE_CLOSED;
       /* Out of the list, and the list's reference dropped. */

@@ -22,6 +22,7 @@ typedef enum
   NC_WEBHOOK_STAGE_TLS_WAIT,       /* until the whole ClientHello is there; no thread */
   NC_WEBHOOK_STAGE_TLS_QUEUED,     /* waiting for a handshake slot */
   NC_WEBHOOK_STAGE_TLS_HANDSHAKE,  /* in a worker thread */
+  NC_WEBHOOK_STAGE_IDLE,           /* kept alive between two requests: ours, watched */
   NC_WEBHOOK_STAGE_HEAD,           /* with the SoupServer, before the head is all read */
   NC_WEBHOOK_STAGE_BODY,
   NC_WEBHOOK_STAGE_HANDLING,       /* waiting for the store (our side): no deadline */
@@ -79,15 +80,16 @@ struct _NcWebhookConn
   NcWebhookServer   *self;         /* NULL once the server is gone */
   GSocket           *socket;
   GSocketConnection *connection;   /* ours until handed over */
-  GIOStream         *stream;       /* the HTTP's: the connection or its TLS; ours until handed
-                                    * over, then watched */
+  GIOStream         *stream;       /* the HTTP's: the connection or its TLS; always ours */
+  GIOStream         *lent;         /* @stream as the SoupServer has it for one request (an
+                                    * NcWebhookLentStream), watched */
   GIOStream         *stolen;       /* the SoupServer's wrapper, once taken back */
   GSocketAddress    *local;
   GSocketAddress    *remote;
   char              *peer;
   NcWebhookStage     stage;
   gboolean           counted;
-  gboolean           in_soup;      /* the SoupServer has (or had) the stream */
+  gboolean           in_soup;      /* the SoupServer has (or had) @lent */
   gboolean           busy;         /* a handshake or a write of ours is under way */
   gboolean           holds_slot;   /* a handshake slot */
   GSource           *timer;
@@ -138,8 +140,11 @@ NcWebhookConn *nc_webhook_conn_of_message           (SoupServerMessage  *message
 void           nc_webhook_conn_set_stage            (NcWebhookConn      *conn,
                                                      NcWebhookStage      stage,
                                                      guint               timeout_ms);
-void           nc_webhook_conn_hand_to_soup         (NcWebhookConn      *conn,
-                                                     GIOStream          *stream);
+void           nc_webhook_conn_serve                (NcWebhookConn      *conn,
+                                                     GBytes             *already_read);
+void           nc_webhook_conn_request_done         (NcWebhookConn      *conn,
+                                                     SoupServerMessage  *message,
+                                                     gboolean            answered);
 void           nc_webhook_conn_answer_early         (NcWebhookConn      *conn,
                                                      SoupServerMessage  *message,
                                                      guint               status,

@@ -216,6 +216,11 @@ event_committed (GObject      *source,
       self->health.failed++;
       if (!pending->gone)
         {
+          /* The SoupServer closes the connection after a 500: the client is told. */
+          if (!transient)
+            soup_message_headers_replace (
+              soup_server_message_get_response_headers (pending->message), "Connection",
+              "close");
           answer_text (pending->message, transient ? SOUP_STATUS_SERVICE_UNAVAILABLE
                                                    : SOUP_STATUS_INTERNAL_SERVER_ERROR,
                        _("The event could not be stored"));
@@ -501,15 +506,16 @@ got_chunk (SoupServerMessage *message,
                   _("The body is too large"), FALSE);
 }
 
-/* The answer is out: the SoupServer closes the connection now. */
+/* The answer is out: the connection waits for the next request, or is closed. */
 static void
-message_finished (SoupServerMessage *message,
+request_finished (SoupServer        *server,
+                  SoupServerMessage *message,
                   NcWebhookServer   *self)
 {
   NcWebhookConn *conn = nc_webhook_conn_of_message (message);
 
   if (conn != NULL)
-    nc_webhook_conn_finished (conn);
+    nc_webhook_conn_request_done (conn, message, TRUE);
 }
 
 /* A paused message whose connection went (the listener stopped): libsoup 3.2 must not be
@@ -531,12 +537,18 @@ message_disconnected (SoupServerMessage *message,
   message_gone (self, message);
 }
 
+/* The client went away before its whole answer, or the answer was a 500: the SoupServer
+ * closes the connection. */
 static void
 request_aborted (SoupServer        *server,
                  SoupServerMessage *message,
                  NcWebhookServer   *self)
 {
+  NcWebhookConn *conn = nc_webhook_conn_of_message (message);
+
   message_gone (self, message);
+  if (conn != NULL)
+    nc_webhook_conn_request_done (conn, message, FALSE);
 }
 
 static void
@@ -544,12 +556,8 @@ request_started (SoupServer        *server,
                  SoupServerMessage *message,
                  NcWebhookServer   *self)
 {
-  /* The server closes every connection it did not accept itself after one answer. */
-  soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                "Connection", "close");
   g_signal_connect_object (message, "got-headers", G_CALLBACK (got_headers), self, 0);
   g_signal_connect_object (message, "got-chunk", G_CALLBACK (got_chunk), self, 0);
-  g_signal_connect_object (message, "finished", G_CALLBACK (message_finished), self, 0);
   g_signal_connect_object (message, "disconnected", G_CALLBACK (message_disconnected), self, 0);
 }
 
@@ -561,6 +569,8 @@ nc_webhook_server_serve_requests (NcWebhookServer *self)
   soup_server_add_handler (self->server, "/", handle, self, NULL);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started), self,
                            0);
+  g_signal_connect_object (self->server, "request-finished", G_CALLBACK (request_finished),
+                           self, 0);
   g_signal_connect_object (self->server, "request-aborted", G_CALLBACK (request_aborted), self,
                            0);
 }
