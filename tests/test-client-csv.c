@@ -434,9 +434,21 @@ test_cancel_while_writing (Fixture       *fixture,
 }
 
 /* A file of more than a few read blocks and many chunks, with quoted cells that hold
- * line breaks and quotes (some of them across a block's end); @bad_line: a line that is
- * bad (0: none). */
+ * line breaks and quotes; the one of row LONG_ROW, of many lines, spans the end of the
+ * first block of the import's reads (1 MiB), so that a cut at a line break inside quotes
+ * would break it. @bad_line: a line that is bad (0: none). */
 #define BIG_ROWS 24000
+#define LONG_ROW 8612
+
+static char *
+long_note (void)
+{
+  GString *note = g_string_new (NULL);
+
+  for (guint i = 0; i < 80; i++)
+    g_string_append_printf (note, "line %02u of a long \"note\", with commas\n", i);
+  return g_string_free (note, FALSE);
+}
 
 static GFile *
 write_big_file (Fixture    *fixture,
@@ -444,12 +456,28 @@ write_big_file (Fixture    *fixture,
                 guint       bad_line)
 {
   g_autoptr(GString) csv = g_string_new ("name,channel,phone,city,note,mobile\n");
+  g_autofree char *note = long_note ();
+  g_autofree char *quoted = NULL;
   guint line = 2;
+  gsize long_at = 0;
 
+  {
+    g_auto(GStrv) parts = g_strsplit (note, "\"", -1);
+    g_autofree char *doubled = g_strjoinv ("\"\"", parts);
+
+    quoted = g_strconcat ("\"", doubled, "\"", NULL);
+  }
   for (guint i = 0; i < BIG_ROWS; i++)
     {
+      gsize before = csv->len;
+
       if (line == bad_line)
         g_string_append_printf (csv, "Bad %u,fax,79000000000,,,\n", i);
+      else if (i == LONG_ROW)
+        {
+          long_at = csv->len;
+          g_string_append_printf (csv, "Client %05u,telephony,7900%07u,City,%s,\n", i, i, quoted);
+        }
       else if (i % 97 == 0)
         g_string_append_printf (csv, "Client %05u,telephony,7900%07u,City %u,"
                                      "\"first line\nsecond, \"\"quoted\"\" %u\",\n",
@@ -458,8 +486,12 @@ write_big_file (Fixture    *fixture,
         g_string_append_printf (csv, "Client %05u,telephony,7900%07u,City %u,a note of some "
                                      "length to make the file longer than a few blocks,"
                                      "+7 916 %07u\n", i, i, i % 100, i);
-      line += i % 97 == 0 && line != bad_line ? 2 : 1;
+      for (gsize k = before; k < csv->len; k++)
+        line += csv->str[k] == '\n';
     }
+  /* The test means something only if the long row spans the first block's end. */
+  g_assert_cmpuint (long_at, <, 1 << 20);
+  g_assert_cmpuint (long_at + strlen (quoted), >, 1 << 20);
   return write_file (fixture, name, csv->str);
 }
 
@@ -502,6 +534,7 @@ test_big_file_streamed (Fixture       *fixture,
   g_autoptr(GAsyncResult) imported = NULL;
   g_autoptr(GPtrArray) clients = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *long_text = long_note ();
   guint count = 0, multiline = 0;
 
   nc_client_csv_import_async (fixture->store, in, NULL, NULL, got_result, &imported);
@@ -518,13 +551,15 @@ test_big_file_streamed (Fixture       *fixture,
       const char *got = nc_client_get_variable (clients->pdata[i], "note");
 
       g_assert_cmpstr (nc_client_get_name (clients->pdata[i]), ==, name);
-      if (i % 97 == 0)
+      if (i == LONG_ROW)
+        g_assert_cmpstr (got, ==, long_text);
+      else if (i % 97 == 0)
         {
           g_assert_cmpstr (got, ==, note);
           multiline++;
         }
     }
-  g_assert_cmpuint (multiline, ==, (BIG_ROWS + 96) / 97);
+  g_assert_cmpuint (multiline, ==, (BIG_ROWS + 96) / 97 - (LONG_ROW % 97 == 0));
 }
 
 /* A bad row near the end of a long file: named by its line, and nothing of the chunks
