@@ -34,9 +34,10 @@
 
 /* The clients a job deletes of an import that is undone. */
 #define DELETE_CHUNK 2000
-/* How long a chunk holds the writer (and SQLite's write lock): an event queued behind it
- * waits about as long. The chunk's size follows from how long the last ones took. */
-#define CHUNK_US 20000
+/* How long a chunk holds the writer (and SQLite's write lock), its COMMIT included: an
+ * event queued behind it waits about as long. The chunk's size follows from how long the
+ * last ones took. */
+#define CHUNK_US 15000
 #define MIN_CHUNK 32
 #define MAX_CHUNK 8192
 /* Between two chunks on a database file, the writer lets go of it this long, so that
@@ -51,7 +52,7 @@ struct _NcStoreImport
   NcStoreJob *pending;       /* the chunk the writer has, if any */
   guint       count;         /* the clients of the chunks written and waited for */
   guint       pending_count;
-  gint64      pending_us;    /* how long the writer took for it */
+  gint64      pending_since; /* when it was handed over */
   double      us_per_client; /* a running estimate, 0: none yet */
   gboolean    finished;
 };
@@ -90,7 +91,6 @@ typedef struct
   gint64  import_id;
   gint64  after_id;      /* undoing: the clients after this id */
   gint64 *first_client;  /* writing: where the smallest id goes */
-  gint64 *spent_us;      /* writing: how long it took */
   GPtrArray *drafts;
   char   *owner;
 } Step;
@@ -181,7 +181,6 @@ chunk_job (NcStoreConnection  *conn,
 {
   Step *step = data;
   gint64 created = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 began = g_get_monotonic_time ();
 
   for (guint i = 0; i < step->drafts->len; i++)
     {
@@ -192,7 +191,6 @@ chunk_job (NcStoreConnection  *conn,
       if (*step->first_client == 0 || id < *step->first_client)
         *step->first_client = id;
     }
-  *step->spent_us = g_get_monotonic_time () - began;
   return GINT_TO_POINTER (TRUE);
 }
 
@@ -415,9 +413,12 @@ wait_pending (NcStoreImport  *import,
   done = nc_store_job_wait (g_steal_pointer (&import->pending), error);
   if (done == NULL)
     return FALSE;
-  if (import->pending_count > 0 && import->pending_us > 0)
+  /* From the hand-over to the answer: the chunk, its COMMIT (where SQLite's search index
+   * writes what it gathered) and whatever little ran between. */
+  if (import->pending_count > 0)
     {
-      double us = (double) import->pending_us / import->pending_count;
+      double us = (double) (g_get_monotonic_time () - import->pending_since) /
+                  import->pending_count;
 
       import->us_per_client = import->us_per_client == 0 ? us
                                                          : 0.5 * import->us_per_client + 0.5 * us;
@@ -475,10 +476,9 @@ nc_store_import_add_sync (NcStoreImport  *import,
   step = g_new0 (Step, 1);
   step->import_id = import->id;
   step->first_client = &import->first_client;
-  step->spent_us = &import->pending_us;
   step->drafts = drafts;
   import->pending_count = drafts->len;
-  import->pending_us = 0;
+  import->pending_since = g_get_monotonic_time ();
   job = nc_store_job_new (chunk_job, step, (GDestroyNotify) step_free, NULL);
   /* Its COMMIT need not wait for the disk: the import's last one does, for all of them. */
   nc_store_job_set_light (job);

@@ -374,6 +374,8 @@ worker_main (gpointer user_data)
 {
   NcStoreThread *worker = user_data;
   gboolean stopping = FALSE;
+  /* The last batch put off light jobs: this one is theirs. */
+  gboolean defer_light = FALSE;
 
   while (!stopping)
     {
@@ -394,6 +396,32 @@ worker_main (gpointer user_data)
               break;
             }
           g_ptr_array_add (batch, job);
+        }
+
+      /* Light jobs (an import's chunks) and the others (a webhook event, answered after
+       * its batch's COMMIT) go in batches of their own, in turns: an event waits for the
+       * chunk that ran when it came, not for the one queued before it too, and an import
+       * is not starved by a stream of events. */
+      if (worker->transactional && !stopping)
+        {
+          g_autoptr(GPtrArray) later = g_ptr_array_new ();
+          gboolean run_light = defer_light;
+          guint kept = 0;
+
+          for (guint i = 0; i < batch->len; i++)
+            if (((NcStoreJob *) batch->pdata[i])->light == run_light)
+              batch->pdata[kept++] = batch->pdata[i];
+            else
+              g_ptr_array_add (later, batch->pdata[i]);
+          if (kept > 0 && later->len > 0)
+            {
+              g_ptr_array_set_size (batch, kept);
+              for (guint i = later->len; i-- > 0;)
+                g_async_queue_push_front (worker->queue, later->pdata[i]);
+              defer_light = !run_light;
+            }
+          else
+            defer_light = FALSE;
         }
 
       run_batch (worker, batch);
