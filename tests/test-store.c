@@ -1256,8 +1256,9 @@ test_import_lets_events_through (Fixture       *fixture,
           g_assert_no_error (error);
           g_assert_true (inserted);
           g_assert_cmpint (sql_int (where (fixture), "SELECT count(*) FROM imports"), ==, 1);
-          /* Two chunks were written before it, each committed on its own. */
-          g_assert_cmpint (sql_int (where (fixture), "SELECT count(*) FROM clients"), >=, 200);
+          /* The first chunk was committed on its own before it; the second, queued before
+           * the event, may come after it (the writer lets an event pass a queued chunk). */
+          g_assert_cmpint (sql_int (where (fixture), "SELECT count(*) FROM clients"), >=, 100);
         }
     }
   g_assert_true (nc_store_import_finish_sync (import, NULL, &error));
