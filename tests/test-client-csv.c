@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "nc-client-csv.h"
 #include "nc-store.h"
@@ -432,6 +433,177 @@ test_cancel_while_writing (Fixture       *fixture,
   g_assert_cmpuint (count_clients (fixture->store), ==, 0);
 }
 
+/* A file of more than a few read blocks and many chunks, with quoted cells that hold
+ * line breaks and quotes; the one of row LONG_ROW, of many lines, spans the end of the
+ * first block of the import's reads (1 MiB), so that a cut at a line break inside quotes
+ * would break it. @bad_line: a line that is bad (0: none). */
+#define BIG_ROWS 24000
+#define LONG_ROW 8612
+
+static char *
+long_note (void)
+{
+  GString *note = g_string_new (NULL);
+
+  for (guint i = 0; i < 80; i++)
+    g_string_append_printf (note, "line %02u of a long \"note\", with commas\n", i);
+  return g_string_free (note, FALSE);
+}
+
+static GFile *
+write_big_file (Fixture    *fixture,
+                const char *name,
+                guint       bad_line)
+{
+  g_autoptr(GString) csv = g_string_new ("name,channel,phone,city,note,mobile\n");
+  g_autofree char *note = long_note ();
+  g_autofree char *quoted = NULL;
+  guint line = 2;
+  gsize long_at = 0;
+
+  {
+    g_auto(GStrv) parts = g_strsplit (note, "\"", -1);
+    g_autofree char *doubled = g_strjoinv ("\"\"", parts);
+
+    quoted = g_strconcat ("\"", doubled, "\"", NULL);
+  }
+  for (guint i = 0; i < BIG_ROWS; i++)
+    {
+      gsize before = csv->len;
+
+      if (line == bad_line)
+        g_string_append_printf (csv, "Bad %u,fax,79000000000,,,\n", i);
+      else if (i == LONG_ROW)
+        {
+          long_at = csv->len;
+          g_string_append_printf (csv, "Client %05u,telephony,7900%07u,City,%s,\n", i, i, quoted);
+        }
+      else if (i % 97 == 0)
+        g_string_append_printf (csv, "Client %05u,telephony,7900%07u,City %u,"
+                                     "\"first line\nsecond, \"\"quoted\"\" %u\",\n",
+                                i, i, i % 100, i);
+      else
+        g_string_append_printf (csv, "Client %05u,telephony,7900%07u,City %u,a note of some "
+                                     "length to make the file longer than a few blocks,"
+                                     "+7 916 %07u\n", i, i, i % 100, i);
+      for (gsize k = before; k < csv->len; k++)
+        line += csv->str[k] == '\n';
+    }
+  /* The test means something only if the long row spans the first block's end. */
+  g_assert_cmpuint (long_at, <, 1 << 20);
+  g_assert_cmpuint (long_at + strlen (quoted), >, 1 << 20);
+  return write_file (fixture, name, csv->str);
+}
+
+static int
+raw_count (Fixture    *fixture,
+           const char *table)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, NC_STORE_FILE_NAME, NULL);
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int count = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
+static void
+assert_nothing_left (Fixture *fixture)
+{
+  g_assert_cmpuint (count_clients (fixture->store), ==, 0);
+  g_assert_cmpint (raw_count (fixture, "clients"), ==, 0);
+  g_assert_cmpint (raw_count (fixture, "client_variables"), ==, 0);
+  g_assert_cmpint (raw_count (fixture, "client_phones"), ==, 0);
+  g_assert_cmpint (raw_count (fixture, "client_search"), ==, 0);
+  g_assert_cmpint (raw_count (fixture, "imports"), ==, 0);
+}
+
+/* A streamed file: every record whole, the ones with line breaks and quotes too. */
+static void
+test_big_file_streamed (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GFile) in = write_big_file (fixture, "big.csv", 0);
+  g_autoptr(GAsyncResult) imported = NULL;
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *long_text = long_note ();
+  guint count = 0, multiline = 0;
+
+  nc_client_csv_import_async (fixture->store, in, NULL, NULL, got_result, &imported);
+  g_assert_true (nc_client_csv_import_finish (wait_for (&imported), &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, BIG_ROWS);
+
+  clients = nc_store_list_clients_sync (fixture->store, TRUE, &error);
+  g_assert_cmpuint (clients->len, ==, BIG_ROWS);
+  for (guint i = 0; i < clients->len; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Client %05u", i);
+      g_autofree char *note = g_strdup_printf ("first line\nsecond, \"quoted\" %u", i);
+      const char *got = nc_client_get_variable (clients->pdata[i], "note");
+
+      g_assert_cmpstr (nc_client_get_name (clients->pdata[i]), ==, name);
+      if (i == LONG_ROW)
+        g_assert_cmpstr (got, ==, long_text);
+      else if (i % 97 == 0)
+        {
+          g_assert_cmpstr (got, ==, note);
+          multiline++;
+        }
+    }
+  g_assert_cmpuint (multiline, ==, (BIG_ROWS + 96) / 97 - (LONG_ROW % 97 == 0));
+}
+
+/* A bad row near the end of a long file: named by its line, and nothing of the chunks
+ * written before it is left or was ever seen. */
+static void
+test_big_file_bad_late (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GFile) in = write_big_file (fixture, "late.csv", 24100);
+  g_autoptr(GAsyncResult) imported = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nc_client_csv_import_async (fixture->store, in, NULL, NULL, got_result, &imported);
+  g_assert_false (nc_client_csv_import_finish (wait_for (&imported), NULL, &error));
+  g_assert_error (error, NC_CLIENT_CSV_ERROR, NC_CLIENT_CSV_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "late.csv:24100: unknown channel “fax”"));
+  assert_nothing_left (fixture);
+}
+
+/* Cancelled half-way through a long file: nothing left. */
+static void
+test_big_file_cancelled (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GFile) in = write_big_file (fixture, "cancel.csv", 0);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(NcProgress) progress = nc_progress_new ();
+  g_autoptr(GAsyncResult) imported = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nc_client_csv_import_async (fixture->store, in, progress, cancellable, got_result, &imported);
+  /* Until some of the file is in: clients written, the import not done. */
+  while (imported == NULL && nc_progress_get_fraction (progress) < 0.5)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_null (imported);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (nc_client_csv_import_finish (wait_for (&imported), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_nothing_left (fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -448,6 +620,9 @@ main (int   argc,
   ADD ("cancel-while-writing", test_cancel_while_writing);
   ADD ("sizes-capped", test_sizes_capped);
   ADD ("formulas-round-trip", test_formulas_round_trip);
+  ADD ("big-file-streamed", test_big_file_streamed);
+  ADD ("big-file-bad-late", test_big_file_bad_late);
+  ADD ("big-file-cancelled", test_big_file_cancelled);
 #undef ADD
   g_test_add_func ("/client-csv/progress-stages", test_progress_stages);
   g_test_add_func ("/client-csv/nul-and-control-refused", test_nul_and_control_refused);

@@ -120,6 +120,66 @@ add_client (NcStore    *store,
 /* ------------------------------------------------------------------------------------ */
 /* The upgrade                                                                           */
 
+/* A store of version 3 (the last before imports in chunks): its clients are seen, found
+ * and matched once it is version 4, and an import works on it. Made here as version 4 made
+ * it, then taken back to version 3 as version 3 had it (no imports, no import_id). */
+static void
+test_upgrade_from_version_3 (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, NC_STORE_FILE_NAME, NULL);
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) chunk = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(GArray) found = NULL;
+  g_autoptr(NcStoreImport) import = NULL;
+  g_autoptr(GError) error = NULL;
+  NcStore *store;
+  gint64 telephony = 0, any = 0;
+  sqlite3 *db = NULL;
+
+  store = nc_store_open_sync (dir, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (drafts, nc_client_new (0, "Old Client", NC_CHANNEL_TELEPHONY, "79004443322", 0));
+  g_assert_true (nc_store_add_clients_sync (store, drafts, NULL, &error));
+  nc_store_close (store);
+  g_object_unref (store);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE imports; ALTER TABLE clients DROP COLUMN import_id; "
+                                     "PRAGMA user_version = 3", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'imports'"),
+                   ==, 0);
+
+  store = nc_store_open_sync (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nc_store_get_found_version (store), ==, 3);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, NC_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM clients WHERE import_id = 0"), ==, 1);
+
+  clients = nc_store_list_clients_sync (store, FALSE, &error);
+  g_assert_cmpuint (clients->len, ==, 1);
+  found = nc_store_search_clients_sync (store, "Old Cl", 10, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_true (nc_store_lookup_phone_sync (store, "79004443322", &telephony, &any, &error));
+  g_assert_cmpint (telephony, ==, 1);
+
+  import = nc_store_import_begin_sync (store, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (chunk, nc_client_new (0, "New Client", NC_CHANNEL_TELEPHONY, NULL, 0));
+  g_assert_true (nc_store_import_add_sync (import, g_steal_pointer (&chunk), &error));
+  g_assert_true (nc_store_import_finish_sync (import, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&clients, g_ptr_array_unref);
+  clients = nc_store_list_clients_sync (store, FALSE, &error);
+  g_assert_cmpuint (clients->len, ==, 2);
+  g_clear_pointer (&import, nc_store_import_free);
+  nc_store_close (store);
+  g_object_unref (store);
+  nc_test_remove_tree (dir);
+}
+
 static void
 test_upgrade_from_version_2 (void)
 {
@@ -839,6 +899,7 @@ main (int   argc,
   g_test_add ("/store-calls/postgresql/" path, Fixture, "postgresql", fixture_set_up, func, \
               fixture_tear_down)
   g_test_add_func ("/store-calls/upgrade-from-version-2", test_upgrade_from_version_2);
+  g_test_add_func ("/store-calls/upgrade-from-version-3", test_upgrade_from_version_3);
   ADD ("journal-pages-and-filters", test_journal_pages_and_filters);
   ADD ("journal-text-merges-clients", test_journal_text_merges_clients);
   ADD ("filter-matches-like-query", test_filter_matches_like_query);

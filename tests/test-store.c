@@ -1077,6 +1077,194 @@ test_cancelled_import_beside_events (Fixture       *fixture,
   g_signal_handlers_disconnect_by_data (fixture->store, recorder);
 }
 
+/* The clients of an import in course: written a chunk at a time (their rows are in the
+ * database), and yet no reader sees, finds or matches them until the import's end; then
+ * all of them at once. */
+static void
+test_import_hidden_until_finished (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(NcStoreImport) import = NULL;
+  g_autoptr(GPtrArray) first = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) second = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(NcClient) found = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path;
+  gint64 telephony = -1, any = -1, hidden_id;
+  guint count = 0;
+
+  SKIP_IF_NO_STORE (fixture);
+  path = where (fixture);
+
+  add (fixture->store, draft ("Kept Before", NC_CHANNEL_TELEPHONY, "79000000001", NULL));
+  import = nc_store_import_begin_sync (fixture->store, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (first, draft ("Imported Anna", NC_CHANNEL_TELEPHONY, "79000000002",
+                                 "work phone", "+7 916 000-00-03", NULL));
+  g_ptr_array_add (second, draft ("Imported Boris", NC_CHANNEL_WHATSAPP, NULL, NULL));
+  g_assert_true (nc_store_import_add_sync (import, g_steal_pointer (&first), &error));
+  /* The second chunk waits for the first: that one is committed now. */
+  g_assert_true (nc_store_import_add_sync (import, g_steal_pointer (&second), &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM clients WHERE name = 'Imported Anna'"),
+                   ==, 1);
+  hidden_id = sql_int (path, "SELECT id FROM clients WHERE name = 'Imported Anna'");
+  clients = nc_store_list_clients_sync (fixture->store, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clients->len, ==, 1);
+  g_assert_cmpuint (search_count (fixture->store, "Imported"), ==, 0);
+  g_assert_cmpuint (search_count (fixture->store, "Im"), ==, 0);
+  g_assert_true (nc_store_lookup_phone_sync (fixture->store, "79000000002", &telephony, &any,
+                                             &error));
+  g_assert_cmpint (telephony, ==, 0);
+  g_assert_cmpint (any, ==, 0);
+  g_assert_true (nc_store_lookup_phone_sync (fixture->store, "79160000003", &telephony, &any,
+                                             &error));
+  g_assert_cmpint (any, ==, 0);
+  g_assert_null (nc_store_get_client_sync (fixture->store, hidden_id, &error));
+  g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (nc_store_import_finish_sync (import, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 2);
+  g_clear_pointer (&clients, g_ptr_array_unref);
+  clients = nc_store_list_clients_sync (fixture->store, TRUE, &error);
+  g_assert_cmpuint (clients->len, ==, 3);
+  g_assert_cmpstr (nc_client_get_variable (clients->pdata[1], "work phone"), ==,
+                   "+7 916 000-00-03");
+  g_assert_cmpuint (search_count (fixture->store, "Imported"), ==, 2);
+  g_assert_cmpuint (search_count (fixture->store, "Im"), ==, 2);
+  g_assert_true (nc_store_lookup_phone_sync (fixture->store, "79000000002", &telephony, &any,
+                                             &error));
+  g_assert_cmpint (telephony, ==, hidden_id);
+  g_assert_true (nc_store_lookup_phone_sync (fixture->store, "79160000003", &telephony, &any,
+                                             &error));
+  g_assert_cmpint (any, ==, hidden_id);
+  found = nc_store_get_client_sync (fixture->store, hidden_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (nc_client_get_name (found), ==, "Imported Anna");
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM imports"), ==, 0);
+}
+
+/* An import that does not end (a bad row later in the file, a failing chunk, a cancel)
+ * leaves nothing: not its clients, their variables or phones, their search text, nor its
+ * own row. The next import's ids are new, and undoing it takes nothing of an earlier one. */
+static void
+test_import_undone_whole (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) chunk = NULL;
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(GError) error = NULL;
+  NcStoreImport *import;
+  const char *path;
+
+  SKIP_IF_NO_STORE (fixture);
+  path = where (fixture);
+
+  import = nc_store_import_begin_sync (fixture->store, &error);
+  g_assert_no_error (error);
+  chunk = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (chunk, draft ("Whole One", NC_CHANNEL_TELEPHONY, "79000000001", NULL));
+  g_assert_true (nc_store_import_add_sync (import, g_steal_pointer (&chunk), &error));
+  g_assert_true (nc_store_import_finish_sync (import, NULL, &error));
+  g_assert_no_error (error);
+  nc_store_import_free (import);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      import = nc_store_import_begin_sync (fixture->store, &error);
+      g_assert_no_error (error);
+      for (guint c = 0; c < 3; c++)
+        {
+          chunk = g_ptr_array_new_with_free_func (g_object_unref);
+          for (guint i = 0; i < 50; i++)
+            {
+              g_autofree char *name = g_strdup_printf ("Undone %u-%u", c, i);
+              g_autofree char *phone = g_strdup_printf ("7910%07u", c * 100 + i);
+
+              g_ptr_array_add (chunk, draft (name, NC_CHANNEL_TELEPHONY, phone,
+                                             "city", "Perm", "mobile", "+7 999 000 00 00", NULL));
+            }
+          g_assert_true (nc_store_import_add_sync (import, g_steal_pointer (&chunk), &error));
+          g_assert_no_error (error);
+        }
+      if (round == 1)
+        {
+          /* A chunk the store refuses (the same variable twice): it and the ones before go. */
+          chunk = g_ptr_array_new_with_free_func (g_object_unref);
+          g_ptr_array_add (chunk, draft ("Bad", NC_CHANNEL_TELEPHONY, NULL, "a", "1", "a", "2",
+                                         NULL));
+          g_assert_true (nc_store_import_add_sync (import, g_steal_pointer (&chunk), &error));
+          g_assert_false (nc_store_import_finish_sync (import, NULL, &error));
+          g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_INVALID);
+          g_clear_error (&error);
+        }
+      else
+        /* The chunks before the last one are written (each add waits for the one before). */
+        g_assert_cmpint (sql_int (path, "SELECT count(*) FROM clients"), >=, 101);
+      nc_store_import_free (import);
+
+      g_assert_cmpint (sql_int (path, "SELECT count(*) FROM clients"), ==, 1);
+      g_assert_cmpint (sql_int (path, "SELECT count(*) FROM client_variables"), ==, 0);
+      g_assert_cmpint (sql_int (path, "SELECT count(*) FROM client_phones"), ==, 1);
+      g_assert_cmpint (sql_int (path, "SELECT count(*) FROM imports"), ==, 0);
+      g_assert_cmpuint (search_count (fixture->store, "Undone"), ==, 0);
+      g_assert_cmpuint (search_count (fixture->store, "Perm"), ==, 0);
+      g_assert_cmpuint (search_count (fixture->store, "Whole"), ==, 1);
+    }
+  clients = nc_store_list_clients_sync (fixture->store, FALSE, &error);
+  g_assert_cmpuint (clients->len, ==, 1);
+}
+
+/* A write queued while an import runs is committed between two of its chunks, long
+ * before the import ends: the writer is never held by a whole import. */
+static void
+test_import_lets_events_through (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(NcStoreImport) import = NULL;
+  g_autoptr(GAsyncResult) added = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean inserted = FALSE;
+
+  SKIP_IF_NO_STORE (fixture);
+
+  import = nc_store_import_begin_sync (fixture->store, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < 4; c++)
+    {
+      g_autoptr(GPtrArray) chunk = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < 100; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("Client %u-%u", c, i);
+
+          g_ptr_array_add (chunk, draft (name, NC_CHANNEL_TELEPHONY, NULL, NULL));
+        }
+      g_assert_true (nc_store_import_add_sync (import, g_steal_pointer (&chunk), &error));
+      if (c == 1)
+        {
+          /* Mid-import: the event is answered (committed) while the import is still open. */
+          nc_store_add_call_event_async (fixture->store, "NOTIFY_START", "pbx_call_id=mid",
+                                         g_get_real_time (), NULL, got_result, &added);
+          g_assert_true (nc_store_add_call_event_finish (fixture->store, wait_result (&added),
+                                                         &inserted, &error));
+          g_assert_no_error (error);
+          g_assert_true (inserted);
+          g_assert_cmpint (sql_int (where (fixture), "SELECT count(*) FROM imports"), ==, 1);
+          /* The first chunk was committed on its own before it; the second, queued before
+           * the event, may come after it (the writer lets an event pass a queued chunk). */
+          g_assert_cmpint (sql_int (where (fixture), "SELECT count(*) FROM clients"), >=, 100);
+        }
+    }
+  g_assert_true (nc_store_import_finish_sync (import, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1095,6 +1283,9 @@ main (int   argc,
   ADD_BOTH ("search", test_search);
   ADD ("locked-database", test_locked_database);
   ADD_BOTH ("add-clients-all-or-nothing", test_add_clients_all_or_nothing);
+  ADD_BOTH ("import-hidden-until-finished", test_import_hidden_until_finished);
+  ADD_BOTH ("import-undone-whole", test_import_undone_whole);
+  ADD_BOTH ("import-lets-events-through", test_import_lets_events_through);
   ADD_BOTH ("call-events-deduplicated", test_call_events_deduplicated);
   ADD_BOTH ("budget-shared", test_budget_shared);
   ADD_BOTH ("employees-and-messengers", test_employees_and_messengers);

@@ -63,20 +63,47 @@ set_line_error (GError    **error,
                message);
 }
 
-/* A cell's limits; @what names it in the message. */
+/* Whether @text has a byte of the C0 controls or DEL other than the tab and line breaks,
+ * or any byte outside ASCII, which then needs the slower look of has_control(). */
+static gboolean
+maybe_control (const char *text,
+               gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c >= 0x7f)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A cell's limits; @what names it in the message, or else the value of column @column
+ * does (made only for the message: an import checks millions of cells). */
 static gboolean
 check_cell (const char  *name,
             guint        line,
             const char  *what,
+            const char  *column,
             const char  *text,
             gsize        max_chars,
             GError     **error)
 {
   g_autofree char *message = NULL;
+  g_autofree char *named = NULL;
+  gsize length = strlen (text);
+  gboolean ascii_plain = !maybe_control (text, length);
 
-  if (strlen (text) > max_chars * 4 || g_utf8_strlen (text, -1) > (glong) max_chars)
+  /* Plain ASCII: a character a byte, and no control character. */
+  if (ascii_plain && length <= max_chars)
+    return TRUE;
+
+  if (what == NULL)
+    what = named = g_strdup_printf (_("the value of “%s”"), column);
+  if (length > max_chars * 4 || g_utf8_strlen (text, -1) > (glong) max_chars)
     message = g_strdup_printf (_("%s is longer than %u characters"), what, (guint) max_chars);
-  else if (has_control (text))
+  else if (!ascii_plain && has_control (text))
     message = g_strdup_printf (_("%s has a control character (an invisible one, such as an "
                                  "escape)"), what);
   if (message == NULL)
@@ -114,7 +141,7 @@ find_columns (const char *name,
       const char *column = g_ptr_array_index (header, i);
       g_autofree char *what = g_strdup_printf (_("the name of column %u"), i + 1);
 
-      if (!check_cell (name, line, what, column, NC_CLIENT_CSV_MAX_NAME, error))
+      if (!check_cell (name, line, what, NULL, column, NC_CLIENT_CSV_MAX_NAME, error))
         return FALSE;
       if (*column == '\0')
         {
@@ -166,18 +193,17 @@ parse_row (const char *name,
   channel_text = g_strstrip ((char *) fields->pdata[columns[1]]);
   phone_text = g_strstrip ((char *) fields->pdata[columns[2]]);
 
-  if (!check_cell (name, line, _("the name"), client_name, NC_CLIENT_CSV_MAX_NAME, error) ||
-      !check_cell (name, line, _("the channel"), channel_text, NC_CLIENT_CSV_MAX_NAME, error) ||
-      !check_cell (name, line, _("the phone"), phone_text, NC_CLIENT_CSV_MAX_NAME, error))
+  if (!check_cell (name, line, _("the name"), NULL, client_name, NC_CLIENT_CSV_MAX_NAME, error) ||
+      !check_cell (name, line, _("the channel"), NULL, channel_text, NC_CLIENT_CSV_MAX_NAME,
+                   error) ||
+      !check_cell (name, line, _("the phone"), NULL, phone_text, NC_CLIENT_CSV_MAX_NAME, error))
     return NULL;
   for (guint i = 0; i < header->len; i++)
     {
-      g_autofree char *what = NULL;
-
       if ((int) i == columns[0] || (int) i == columns[1] || (int) i == columns[2])
         continue;
-      what = g_strdup_printf (_("the value of “%s”"), (const char *) header->pdata[i]);
-      if (!check_cell (name, line, what, fields->pdata[i], NC_CLIENT_CSV_MAX_VALUE, error))
+      if (!check_cell (name, line, NULL, header->pdata[i], fields->pdata[i],
+                       NC_CLIENT_CSV_MAX_VALUE, error))
         return NULL;
     }
 
@@ -393,84 +419,306 @@ transfer_task_new (NcStore             *store,
   return task;
 }
 
+/* Streaming import ------------------------------------------------------------------- */
+
+/* What a read takes of the file at once. The clients of one job on the store's writer
+ * are as many as it writes in a few milliseconds (nc_store_import_get_chunk_size()): a
+ * webhook event queued behind them waits no longer. */
+#define READ_BLOCK (1 << 20)
+/* A record this long is no one's data (the cells have their limits): it is parsed as it
+ * is, and the reader says what is wrong with it (a quote never closed, most often). */
+#define MAX_RECORD (64u << 20)
+
+typedef struct
+{
+  const char    *name;
+  GPtrArray     *header;
+  int            columns[G_N_ELEMENTS (required_columns)];
+  NcStoreImport *import;
+  GPtrArray     *chunk;
+  GCancellable  *cancellable;
+  guint          rows;
+} Stream;
+
+static guint
+count_quotes (const char *p,
+              const char *end)
+{
+  guint quotes = 0;
+
+  while (p < end && (p = memchr (p, '"', (gsize) (end - p))) != NULL)
+    {
+      quotes++;
+      p++;
+    }
+  return quotes;
+}
+
+static const char *
+last_newline (const char *data,
+              const char *end)
+{
+  while (end > data)
+    if (*--end == '\n')
+      return end;
+  return NULL;
+}
+
+/* How many bytes of @data, which begins at a record's start, are whole records: up to a
+ * line break outside quotes (every quote opens or closes a quoted part, "" twice). */
+static gsize
+whole_records (const char *data,
+               gsize       length)
+{
+  const char *nl = last_newline (data, data + length);
+  guint quotes;
+
+  if (nl == NULL)
+    return 0;
+  quotes = count_quotes (data, nl);
+  while (quotes % 2 != 0)
+    {
+      const char *before = last_newline (data, nl);
+
+      if (before == NULL)
+        return 0;
+      quotes -= count_quotes (before, nl);
+      nl = before;
+    }
+  return (gsize) (nl - data) + 1;
+}
+
+static gboolean
+flush_chunk (Stream  *stream,
+             GError **error)
+{
+  if (stream->chunk->len == 0)
+    return TRUE;
+  if (!nc_store_import_add_sync (stream->import, g_steal_pointer (&stream->chunk), error))
+    return FALSE;
+  stream->chunk = g_ptr_array_new_with_free_func (g_object_unref);
+  return TRUE;
+}
+
+/* The records of @data, whole ones from a record's start; @line: where it begins, then
+ * where the next part does. */
+static gboolean
+parse_part (Stream      *stream,
+            const char  *data,
+            gsize        length,
+            gboolean     first,
+            guint       *line,
+            GError     **error)
+{
+  g_autoptr(NcCsvReader) reader = first ? nc_csv_reader_new (data, length)
+                                        : nc_csv_reader_new_part (data, length, *line);
+  g_autoptr(GError) csv_error = NULL;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) fields = NULL;
+      NcClient *draft;
+      guint at = 0;
+
+      if (!nc_csv_reader_next (reader, &fields, &at, &csv_error))
+        {
+          if (csv_error == NULL)
+            break;
+          set_line_error (error, stream->name, nc_csv_reader_get_error_line (reader),
+                          csv_error->message);
+          return FALSE;
+        }
+
+      if (stream->header == NULL)
+        {
+          if (!find_columns (stream->name, at, fields, stream->columns, error))
+            return FALSE;
+          stream->header = g_steal_pointer (&fields);
+          continue;
+        }
+
+      /* An empty line between records is nothing. */
+      if (fields->len == 1 && *(const char *) fields->pdata[0] == '\0')
+        continue;
+
+      if (++stream->rows % 256 == 0 &&
+          g_cancellable_set_error_if_cancelled (stream->cancellable, error))
+        return FALSE;
+      draft = parse_row (stream->name, at, stream->header, stream->columns, fields, error);
+      if (draft == NULL)
+        return FALSE;
+      g_ptr_array_add (stream->chunk, draft);
+      if (stream->chunk->len >= nc_store_import_get_chunk_size (stream->import) &&
+          !flush_chunk (stream, error))
+        return FALSE;
+    }
+
+  *line = nc_csv_reader_get_line (reader);
+  return TRUE;
+}
+
+/**
+ * nc_client_csv_import_stream:
+ * @name: the file's name, for the messages
+ * @read: reads the next bytes of the file
+ * @size: the file's size, for @progress (0: not known)
+ * @progress: (nullable): the share of the file imported
+ * @out_count: (out) (optional): how many clients were added
+ *
+ * Reads a file of clients a block at a time and adds them to @store a chunk at a time,
+ * while the store's writer takes other jobs between the chunks; memory is that of a block
+ * and two chunks, whatever the file's size. All or nothing: none of the clients is seen
+ * until the whole file is in, and when a row is bad, the store fails or @cancellable is
+ * cancelled, what was written is deleted (the error names @name and the line). From a
+ * thread that may wait, never the main context.
+ */
+gboolean
+nc_client_csv_import_stream (NcStore            *store,
+                             const char         *name,
+                             NcClientCsvReadFunc read,
+                             gpointer            source,
+                             guint64             size,
+                             NcProgress         *progress,
+                             GCancellable       *cancellable,
+                             guint              *out_count,
+                             GError            **error)
+{
+  g_autoptr(NcStoreImport) import = NULL;
+  g_autoptr(GByteArray) buffer = g_byte_array_new ();
+  g_autoptr(GPtrArray) header = NULL;
+  g_autoptr(GPtrArray) chunk = g_ptr_array_new_with_free_func (g_object_unref);
+  Stream stream = { name, NULL, { 0 }, NULL, NULL, cancellable, 0 };
+  gboolean first = TRUE, end = FALSE, ok = TRUE;
+  guint64 consumed = 0;
+  gsize start = 0;
+  guint line = 1;
+
+  g_return_val_if_fail (NC_IS_STORE (store), FALSE);
+  g_return_val_if_fail (name != NULL && read != NULL, FALSE);
+
+  import = nc_store_import_begin_sync (store, error);
+  if (import == NULL)
+    return FALSE;
+  stream.import = import;
+  stream.chunk = g_steal_pointer (&chunk);
+
+  while (ok && !end)
+    {
+      gsize had = buffer->len, whole;
+      gssize n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      g_byte_array_set_size (buffer, (guint) (had + READ_BLOCK));
+      n = read (source, (char *) buffer->data + had, READ_BLOCK, cancellable, error);
+      if (n < 0)
+        {
+          ok = FALSE;
+          break;
+        }
+      g_byte_array_set_size (buffer, (guint) (had + (gsize) n));
+      end = n == 0;
+
+      whole = end ? buffer->len - start
+                  : whole_records ((const char *) buffer->data + start, buffer->len - start);
+      if (whole == 0 && buffer->len - start > MAX_RECORD)
+        whole = buffer->len - start;
+      if (whole > 0 || (end && first))
+        {
+          ok = parse_part (&stream, (const char *) buffer->data + start, whole, first, &line,
+                           error);
+          first = FALSE;
+          start += whole;
+          consumed += whole;
+        }
+
+      /* What is parsed goes; the beginning of a record stays for the next block. */
+      if (start > 0)
+        {
+          g_byte_array_remove_range (buffer, 0, (guint) start);
+          start = 0;
+        }
+      if (progress != NULL && size > 0)
+        nc_progress_set (progress, MIN (consumed, size), size);
+    }
+
+  header = g_steal_pointer (&stream.header);
+  chunk = g_steal_pointer (&stream.chunk);
+  if (ok && header == NULL)
+    {
+      set_line_error (error, name, 1,
+                      _("the file is empty; it needs a header row with name, channel and phone"));
+      ok = FALSE;
+    }
+  if (ok)
+    {
+      stream.chunk = g_steal_pointer (&chunk);
+      ok = flush_chunk (&stream, error);
+      chunk = g_steal_pointer (&stream.chunk);
+    }
+  /* Freeing an import that did not finish deletes what it wrote. */
+  if (!ok || !nc_store_import_finish_sync (import, out_count, error))
+    return FALSE;
+  if (progress != NULL)
+    nc_progress_set (progress, 1, 1);
+  return TRUE;
+}
+
+static gssize
+read_input_stream (gpointer      source,
+                   char         *buffer,
+                   gsize         size,
+                   GCancellable *cancellable,
+                   GError      **error)
+{
+  gsize got = 0;
+
+  /* A whole block, unless the file ends: a pipe answers in small pieces. */
+  if (!g_input_stream_read_all (source, buffer, size, &got, cancellable, error))
+    return -1;
+  return (gssize) got;
+}
+
 static void
-parse_in_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
+import_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
 {
   Transfer *transfer = task_data;
-  g_autofree char *contents = NULL;
   g_autofree char *name = g_file_get_basename (transfer->file);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  GPtrArray *drafts;
-  gsize length = 0;
+  guint64 size = 0;
 
-  if (!g_file_load_contents (transfer->file, cancellable, &contents, &length, NULL, &error))
+  in = g_file_read (transfer->file, cancellable, &error);
+  if (in == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, NULL);
+  if (info != NULL)
+    size = (guint64) g_file_info_get_size (info);
 
-  nc_progress_set_stage (transfer->progress, 0.0, 0.3);
-  drafts = nc_client_csv_parse (name, contents, length, transfer->progress, &error);
-  if (drafts == NULL)
+  if (!nc_client_csv_import_stream (transfer->store, name, read_input_stream, in, size,
+                                    transfer->progress, cancellable, &transfer->count, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, drafts, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-clients_added (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GArray) ids = NULL;
-  GError *error = NULL;
-
-  ids = nc_store_add_clients_finish (NC_STORE (source), result, &error);
-  if (ids == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  ((Transfer *) g_task_get_task_data (task))->count = ids->len;
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-parsed (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Transfer *transfer = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) drafts = NULL;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  GError *error = NULL;
-
-  drafts = g_task_propagate_pointer (G_TASK (result), &error);
-  if (drafts == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  /* All of them in one transaction: all or none. */
-  nc_progress_set_stage (transfer->progress, 0.3, 1.0);
-  nc_store_add_clients_async (transfer->store, drafts, transfer->progress, cancellable,
-                              clients_added, g_steal_pointer (&task));
+    g_task_return_boolean (task, TRUE);
 }
 
 /**
  * nc_client_csv_import_async:
- * @progress: (nullable): the share of the file read and of the clients written
+ * @progress: (nullable): the share of the file imported
  *
- * Reads @file off the main context and adds its clients to @store: all, or, when a row
- * is bad or the store fails, none.
+ * Reads @file off the main context and adds its clients to @store, a chunk at a time
+ * (nc_client_csv_import_stream()): all, or, when a row is bad, the store fails or the
+ * import is cancelled, none.
  */
 void
 nc_client_csv_import_async (NcStore             *store,
@@ -480,17 +728,16 @@ nc_client_csv_import_async (NcStore             *store,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task, *parse;
+  g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (NC_IS_STORE (store));
   g_return_if_fail (G_IS_FILE (file));
 
   task = transfer_task_new (store, file, progress, nc_client_csv_import_async, cancellable,
                             callback, user_data);
-  parse = g_task_new (store, cancellable, parsed, task);
-  g_task_set_task_data (parse, g_task_get_task_data (task), NULL);
-  g_task_run_in_thread (parse, parse_in_thread);
-  g_object_unref (parse);
+  /* Cancelled or not, the thread ends what it began: it deletes what it wrote. */
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, import_in_thread);
 }
 
 /**

@@ -33,6 +33,23 @@ GPtrArray *nc_client_csv_parse         (const char          *name,
 GString   *nc_client_csv_build         (GPtrArray           *clients,
                                         NcProgress          *progress);
 
+/* Reads up to @size bytes of a file into @buffer: how many (0 at its end), or -1 and
+ * @error. */
+typedef gssize (*NcClientCsvReadFunc) (gpointer      source,
+                                       char         *buffer,
+                                       gsize         size,
+                                       GCancellable *cancellable,
+                                       GError      **error);
+
+gboolean   nc_client_csv_import_stream (NcStore             *store,
+                                        const char          *name,
+                                        NcClientCsvReadFunc  read,
+                                        gpointer             source,
+                                        guint64              size,
+                                        NcProgress          *progress,
+                                        GCancellable        *cancellable,
+                                        guint               *out_count,
+                                        GError             **error);
 void       nc_client_csv_import_async  (NcStore             *store,
                                         GFile               *file,
                                         NcProgress          *progress,

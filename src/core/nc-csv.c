@@ -60,6 +60,39 @@ nc_csv_reader_new (const char *data,
 }
 
 /**
+ * nc_csv_reader_new_part:
+ * @data: records that follow others, from a record's start; it must outlive the reader
+ * @first_line: the line of the file on which @data begins
+ *
+ * A reader of one part of a text read a part at a time: the lines it tells are the
+ * text's, and a byte order mark is no longer looked for.
+ */
+NcCsvReader *
+nc_csv_reader_new_part (const char *data,
+                        gsize       length,
+                        guint       first_line)
+{
+  NcCsvReader *reader = g_new0 (NcCsvReader, 1);
+
+  reader->data = data;
+  reader->end = data + length;
+  reader->p = data;
+  reader->line = first_line;
+  return reader;
+}
+
+/**
+ * nc_csv_reader_get_line:
+ *
+ * Returns: the line on which the next record starts
+ */
+guint
+nc_csv_reader_get_line (NcCsvReader *reader)
+{
+  return reader->line;
+}
+
+/**
  * nc_csv_reader_get_error_line:
  *
  * Returns: the line on which the record that failed starts

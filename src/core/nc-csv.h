@@ -24,7 +24,11 @@ typedef struct _NcCsvReader NcCsvReader;
 GQuark       nc_csv_error_quark   (void);
 NcCsvReader *nc_csv_reader_new    (const char   *data,
                                    gsize         length);
+NcCsvReader *nc_csv_reader_new_part (const char *data,
+                                     gsize       length,
+                                     guint       first_line);
 void         nc_csv_reader_free   (NcCsvReader  *reader);
+guint        nc_csv_reader_get_line (NcCsvReader *reader);
 guint        nc_csv_reader_get_error_line (NcCsvReader *reader);
 gboolean     nc_csv_reader_next   (NcCsvReader  *reader,
                                    GPtrArray   **out_fields,

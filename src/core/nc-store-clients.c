@@ -560,7 +560,27 @@ get_client_job (NcStoreConnection  *conn,
                 gpointer            data,
                 GError            **error)
 {
-  return nc_store_read_client (conn, *(gint64 *) data, error);
+  gint64 id = *(gint64 *) data;
+  NcStoreStmt *stmt;
+  NcStoreStep step;
+
+  /* A client of an import that is not whole yet is no one's to see. */
+  stmt = nc_store_prepare (conn,
+                           "SELECT 1 FROM clients WHERE id = ?1 AND" NC_STORE_CLIENT_SHOWN (""),
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  nc_store_bind_int64 (stmt, 1, id);
+  step = nc_store_step (stmt, error);
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_ERROR)
+    return NULL;
+  if (step == NC_STORE_STEP_DONE)
+    {
+      set_not_found (error, id);
+      return NULL;
+    }
+  return nc_store_read_client (conn, id, error);
 }
 
 /**
@@ -639,7 +659,8 @@ list_clients_job (NcStoreConnection  *conn,
   NcStoreStep step;
 
   stmt = nc_store_prepare (conn,
-                           "SELECT id, name, channel, phone, created FROM clients ORDER BY id",
+                           "SELECT id, name, channel, phone, created FROM clients "
+                           "WHERE" NC_STORE_CLIENT_SHOWN ("") "ORDER BY id",
                            error);
   if (stmt == NULL)
     return NULL;

@@ -135,4 +135,7 @@ const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION] = {
   "CREATE TABLE meta ("
   "  name TEXT PRIMARY KEY,"
   "  value TEXT NOT NULL);",
+
+  /* 4 */
+  IMPORTS_DDL ("BIGSERIAL PRIMARY KEY", "BIGINT"),
 };

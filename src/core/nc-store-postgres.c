@@ -42,6 +42,7 @@ typedef struct
   guint              next_statement;
   gint64             changes;      /* rows of the last INSERT, UPDATE or DELETE */
   gboolean           read_only;
+  guint              relaxed_in;   /* the generation that has synchronous_commit off; 0: none */
 } Connection;
 
 typedef struct
@@ -295,6 +296,26 @@ pg_setup_writer (NcStoreConnection  *conn,
 {
   /* COMMIT returns once the server has the transaction on disk (the default). */
   return command (conn, "SET synchronous_commit = on", error);
+}
+
+/* synchronous_commit = off: the COMMIT does not wait for the WAL's flush; a crash of the
+ * server may take the transaction back, never half of it. */
+static gboolean
+pg_set_durable (NcStoreConnection  *conn,
+                gboolean            durable,
+                GError            **error)
+{
+  Connection *self = (Connection *) conn;
+  /* A connection made again has the setting of setup_writer(): on. */
+  gboolean relaxed = self->relaxed_in != 0 && self->relaxed_in == self->generation;
+
+  if (relaxed == !durable)
+    return TRUE;
+  if (!command (conn, durable ? "SET synchronous_commit = on" : "SET synchronous_commit = off",
+                error))
+    return FALSE;
+  self->relaxed_in = durable ? 0 : self->generation;
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -617,6 +638,22 @@ pg_index_search (NcStoreConnection  *conn,
   return nc_store_step_done (stmt, error);
 }
 
+static gboolean
+pg_add_search (NcStoreConnection  *conn,
+               gint64              client_id,
+               const char         *body,
+               GError            **error)
+{
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "INSERT INTO client_search (id, body) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, client_id);
+  nc_store_bind_text (stmt, 2, body);
+  return nc_store_step_done (stmt, error);
+}
+
 /* A LIKE pattern that matches @text literally, with @prefix and @suffix around it. */
 static char *
 like_pattern (const char *prefix,
@@ -648,8 +685,9 @@ pg_search (NcStoreConnection  *conn,
   NcStoreStmt *stmt;
 
   stmt = nc_store_prepare (conn,
-                           "SELECT id FROM client_search WHERE body ILIKE ?1 AND id > ?2 "
-                           "AND id <= ?3 ORDER BY id LIMIT ?4", error);
+                           "SELECT s.id FROM client_search AS s JOIN clients AS c ON c.id = s.id "
+                           "WHERE s.body ILIKE ?1 AND s.id > ?2 AND s.id <= ?3 AND"
+                           NC_STORE_CLIENT_SHOWN ("c.") "ORDER BY s.id LIMIT ?4", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, pattern);
@@ -673,7 +711,8 @@ pg_name_prefix (NcStoreConnection  *conn,
 
   stmt = nc_store_prepare (conn,
                            "SELECT id FROM clients WHERE lower (name) LIKE lower (?1) "
-                           "AND id > ?2 AND id <= ?3 ORDER BY id LIMIT ?4", error);
+                           "AND id > ?2 AND id <= ?3 AND" NC_STORE_CLIENT_SHOWN ("")
+                           "ORDER BY id LIMIT ?4", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, pattern);
@@ -849,6 +888,7 @@ const NcStoreBackend nc_store_postgres_backend = {
   .column_is_null = pg_column_is_null,
   .reset = pg_reset,
   .changes = pg_changes,
+  .set_durable = pg_set_durable,
   .transaction = pg_transaction,
 
   .get_version = pg_get_version,
@@ -857,6 +897,7 @@ const NcStoreBackend nc_store_postgres_backend = {
   .migrations = nc_store_postgres_migrations,
 
   .index_search = pg_index_search,
+  .add_search = pg_add_search,
   .search = pg_search,
   .name_prefix = pg_name_prefix,
   .lock_budget = pg_lock_budget,

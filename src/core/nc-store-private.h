@@ -115,6 +115,12 @@ struct _NcStoreBackend
   void               (*reset)         (NcStoreStmt         *stmt);
   /* The rows that the last INSERT, UPDATE or DELETE on @conn changed. */
   gint64             (*changes)       (NcStoreConnection   *conn);
+  /* Whether the next COMMITs wait for the disk (the default) or not, set between two
+   * transactions: a batch of import chunks alone, which nobody was answered for yet,
+   * needs no wait of its own (the import's last COMMIT waits, for all of them). */
+  gboolean           (*set_durable)   (NcStoreConnection   *conn,
+                                       gboolean             durable,
+                                       GError             **error);
   /* Statements prepared once per connection, as every other statement is. */
   gboolean           (*transaction)   (NcStoreConnection   *conn,
                                        NcStoreTransaction   what,
@@ -136,6 +142,11 @@ struct _NcStoreBackend
   /* What each database does its own way. The search text of a client (@body %NULL: the
    * client is gone): */
   gboolean           (*index_search)  (NcStoreConnection   *conn,
+                                       gint64               client_id,
+                                       const char          *body,
+                                       GError             **error);
+  /* The search text of a client that has none yet (a new one, of an import). */
+  gboolean           (*add_search)    (NcStoreConnection   *conn,
                                        gint64               client_id,
                                        const char          *body,
                                        GError             **error);
@@ -181,6 +192,27 @@ struct _NcStoreBackend
                                        guint               *out_notified);
   void               (*feed_close)    (NcStoreFeed         *feed);
 };
+
+/* Version 4 of the schema in every backend: @id_type is the type of an id made by the
+ * database, @int64 that of a 64-bit number. An import of clients writes them a chunk at a
+ * time, each chunk in a transaction of its own so that other writes go between; its
+ * clients carry the import's id, and every reader passes over the clients of an import
+ * that still has its row in imports (NC_STORE_CLIENT_SHOWN). The import's last job deletes
+ * that row: every client of it appears at once. Undoing it deletes its clients a chunk at
+ * a time, then the row, by the import's id: an id is never given twice (AUTOINCREMENT,
+ * a sequence), or undoing one import would delete another's clients. An ALTER TABLE … ADD COLUMN with a constant default rewrites no
+ * row in either database. */
+#define IMPORTS_DDL(id_type, int64) \
+  "CREATE TABLE imports (" \
+  "  id " id_type "," \
+  "  started_us " int64 " NOT NULL," \
+  "  owner TEXT NOT NULL DEFAULT '');" \
+  "ALTER TABLE clients ADD COLUMN import_id " int64 " NOT NULL DEFAULT 0;"
+
+/* A condition on the clients table (or its alias @table, with its dot) that holds for the
+ * clients that readers may see: those of no import, or of one that is whole. */
+#define NC_STORE_CLIENT_SHOWN(table) \
+  " " table "import_id NOT IN (SELECT id FROM imports) "
 
 extern const NcStoreBackend nc_store_sqlite_backend;
 extern const NcStoreBackend nc_store_postgres_backend;
@@ -314,6 +346,15 @@ void        nc_store_submit_async (NcStore              *self,
                                    GCancellable         *cancellable,
                                    GAsyncReadyCallback   callback,
                                    gpointer              user_data);
+/* nc_store_submit_sync() on the writer in two steps, for a caller that prepares the next
+ * job while the writer runs this one. The first takes the job (and frees it on failure);
+ * the second waits for its outcome, and frees it. */
+void        nc_store_job_set_light (NcStoreJob          *job);
+gboolean    nc_store_submit_start (NcStore              *self,
+                                   NcStoreJob           *job,
+                                   GError              **error);
+gpointer    nc_store_job_wait     (NcStoreJob           *job,
+                                   GError              **error);
 /* The finish of every write that answers only yes or no. */
 gboolean    nc_store_write_finish (NcStore              *self,
                                    GAsyncResult         *result,
@@ -465,6 +506,11 @@ gboolean  nc_store_index_client       (NcStoreConnection  *conn,
                                        NcClient           *client,
                                        GError            **error);
 gboolean  nc_store_index_search_text  (NcStoreConnection  *conn,
+                                       gint64              id,
+                                       NcClient           *client,
+                                       GError            **error);
+/* The indexes of a client that has none yet: what an import writes. */
+gboolean  nc_store_index_new_client   (NcStoreConnection  *conn,
                                        gint64              id,
                                        NcClient           *client,
                                        GError            **error);

@@ -27,6 +27,7 @@ static const Version versions[] = {
   /* 1 */ { "clients with their variables and phone index, employees, messengers", NULL },
   /* 2 */ { "calls and their events, the API request budget, search", nc_store_index_all_clients },
   /* 3 */ { "calls as rows, the change log, callback requests", nc_store_calls_fill_v3 },
+  /* 4 */ { "imports that readers see only once they are whole", NULL },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (versions) == NC_STORE_SCHEMA_VERSION);

@@ -45,21 +45,26 @@ search_body (NcClient *client)
   return g_string_free (body, FALSE);
 }
 
+/* @fresh: the client has no phones indexed yet */
 static gboolean
 index_phones (NcStoreConnection  *conn,
               gint64              id,
               NcClient           *client,
+              gboolean            fresh,
               GError            **error)
 {
   GPtrArray *variables = nc_client_get_variables (client);
   NcStoreStmt *stmt;
 
-  stmt = nc_store_prepare (conn, "DELETE FROM client_phones WHERE client_id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  nc_store_bind_int64 (stmt, 1, id);
-  if (!nc_store_step_done (stmt, error))
-    return FALSE;
+  if (!fresh)
+    {
+      stmt = nc_store_prepare (conn, "DELETE FROM client_phones WHERE client_id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      nc_store_bind_int64 (stmt, 1, id);
+      if (!nc_store_step_done (stmt, error))
+        return FALSE;
+    }
 
   stmt = nc_store_prepare (conn,
                            "INSERT INTO client_phones (phone, client_id, own, variable) "
@@ -103,8 +108,24 @@ nc_store_index_client (NcStoreConnection  *conn,
                        NcClient           *client,
                        GError            **error)
 {
-  return index_phones (conn, id, client, error) &&
+  return index_phones (conn, id, client, FALSE, error) &&
          nc_store_index_search_text (conn, id, client, error);
+}
+
+/* As nc_store_index_client(), for a client that is not indexed yet: nothing to delete
+ * first, which an import of a million clients would pay a million times. */
+gboolean
+nc_store_index_new_client (NcStoreConnection  *conn,
+                           gint64              id,
+                           NcClient           *client,
+                           GError            **error)
+{
+  g_autofree char *body = NULL;
+
+  if (!index_phones (conn, id, client, TRUE, error))
+    return FALSE;
+  body = search_body (client);
+  return conn->backend->add_search (conn, id, body, error);
 }
 
 /* After client @id is deleted; its phones went with it (ON DELETE CASCADE). */
@@ -328,7 +349,8 @@ find_clients (NcStoreConnection  *conn,
     {
       stmt = nc_store_prepare (conn,
                                "SELECT id, name, channel, phone, created FROM clients "
-                               "WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3", error);
+                               "WHERE id > ?1 AND id <= ?2 AND" NC_STORE_CLIENT_SHOWN ("")
+                               "ORDER BY id LIMIT ?3", error);
       if (stmt == NULL)
         return NULL;
       nc_store_bind_int64 (stmt, 1, after_id);
@@ -483,7 +505,8 @@ nc_store_lookup_phone (NcStoreConnection  *conn,
   stmt = nc_store_prepare (conn,
                            "SELECT p.client_id FROM client_phones p "
                            "JOIN clients c ON c.id = p.client_id "
-                           "WHERE p.phone = ?1 AND p.own = 1 AND c.channel = 'telephony' "
+                           "WHERE p.phone = ?1 AND p.own = 1 AND c.channel = 'telephony' AND"
+                           NC_STORE_CLIENT_SHOWN ("c.")
                            "ORDER BY p.client_id LIMIT 1", error);
   if (stmt == NULL)
     return FALSE;
@@ -492,8 +515,10 @@ nc_store_lookup_phone (NcStoreConnection  *conn,
     return FALSE;
 
   stmt = nc_store_prepare (conn,
-                           "SELECT client_id FROM client_phones WHERE phone = ?1 "
-                           "ORDER BY client_id LIMIT 1", error);
+                           "SELECT p.client_id FROM client_phones p "
+                           "JOIN clients c ON c.id = p.client_id "
+                           "WHERE p.phone = ?1 AND" NC_STORE_CLIENT_SHOWN ("c.")
+                           "ORDER BY p.client_id LIMIT 1", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, canonical);

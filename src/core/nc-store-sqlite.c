@@ -24,6 +24,9 @@ typedef struct
   NcStoreConnection  base;
   sqlite3           *db;
   sqlite3_stmt      *transaction[NC_STORE_N_TRANSACTIONS];  /* prepared when first used */
+  gint               busy_timeout_ms;  /* atomic: set from any thread */
+  gint64             busy_since;       /* when the wait for a lock began */
+  gboolean           relaxed;          /* synchronous = NORMAL, for now */
 } Connection;
 
 typedef struct
@@ -104,6 +107,26 @@ sqlite_close (NcStoreConnection *conn)
   g_free (self);
 }
 
+/* Another process holds the database (an import beside `listen`, say): try again every
+ * millisecond until the timeout. SQLite's own handler sleeps longer and longer (up to
+ * 100 ms a try), and a writer that commits in short transactions one after another gives
+ * the database back for less than that: the waiting one would see it taken at each try
+ * and wait its whole timeout. */
+static int
+busy_poll (void *user_data,
+           int   tries)
+{
+  Connection *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (tries == 0)
+    self->busy_since = now;
+  if (now - self->busy_since >= (gint64) g_atomic_int_get (&self->busy_timeout_ms) * 1000)
+    return 0;
+  g_usleep (1000);
+  return 1;
+}
+
 static NcStoreConnection *
 sqlite_open (const char  *location,
              gboolean     read_only,
@@ -122,17 +145,17 @@ sqlite_open (const char  *location,
     }
 
   sqlite3_extended_result_codes (self->db, TRUE);
-  sqlite3_busy_timeout (self->db, (int) busy_timeout_ms);
+  g_atomic_int_set (&self->busy_timeout_ms, (gint) MIN (busy_timeout_ms, G_MAXINT));
+  sqlite3_busy_handler (self->db, busy_poll, self);
   return &self->base;
 }
 
-/* Safe from another thread: sqlite3_busy_timeout() only sets a field of the connection,
- * which is read only while it waits. */
+/* Safe from another thread: the handler reads the timeout anew at every try. */
 static void
 sqlite_set_busy_timeout (NcStoreConnection *conn,
                          guint              milliseconds)
 {
-  sqlite3_busy_timeout (DB (conn), (int) milliseconds);
+  g_atomic_int_set (&((Connection *) conn)->busy_timeout_ms, (gint) MIN (milliseconds, G_MAXINT));
 }
 
 static gboolean
@@ -152,6 +175,25 @@ sqlite_setup_writer (NcStoreConnection  *conn,
   return sqlite_exec (conn, "PRAGMA journal_mode = WAL", error) &&
          sqlite_exec (conn, "PRAGMA synchronous = FULL", error) &&
          sqlite_exec (conn, "PRAGMA foreign_keys = ON", error);
+}
+
+/* In WAL mode, NORMAL writes the transaction to the WAL without an fsync: a power loss
+ * may take it back, never half of it; the next FULL COMMIT's fsync of the WAL keeps it
+ * too. */
+static gboolean
+sqlite_set_durable (NcStoreConnection  *conn,
+                    gboolean            durable,
+                    GError            **error)
+{
+  Connection *self = (Connection *) conn;
+
+  if (self->relaxed == !durable)
+    return TRUE;
+  if (!sqlite_exec (conn, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                    error))
+    return FALSE;
+  self->relaxed = !durable;
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -406,6 +448,22 @@ sqlite_index_search (NcStoreConnection  *conn,
   return nc_store_step_done (stmt, error);
 }
 
+static gboolean
+sqlite_add_search (NcStoreConnection  *conn,
+                   gint64              client_id,
+                   const char         *body,
+                   GError            **error)
+{
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "INSERT INTO client_search (rowid, body) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, client_id);
+  nc_store_bind_text (stmt, 2, body);
+  return nc_store_step_done (stmt, error);
+}
+
 /* An FTS5 phrase that matches @text literally. */
 static char *
 fts_phrase (const char *text)
@@ -437,8 +495,11 @@ sqlite_search (NcStoreConnection  *conn,
   /* FTS5 seeks to the range in each trigram's list of rowids: a later page costs what
    * the first does. */
   stmt = nc_store_prepare (conn,
-                           "SELECT rowid FROM client_search WHERE client_search MATCH ?1 "
-                           "AND rowid > ?2 AND rowid <= ?3 ORDER BY rowid LIMIT ?4", error);
+                           "SELECT client_search.rowid FROM client_search "
+                           "JOIN clients ON clients.id = client_search.rowid "
+                           "WHERE client_search MATCH ?1 AND client_search.rowid > ?2 AND "
+                           "client_search.rowid <= ?3 AND" NC_STORE_CLIENT_SHOWN ("clients.")
+                           "ORDER BY client_search.rowid LIMIT ?4", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, phrase);
@@ -489,13 +550,13 @@ sqlite_name_prefix (NcStoreConnection  *conn,
   if (names < FEW_NAMES)
     stmt = nc_store_prepare (conn,
                              "SELECT id FROM clients INDEXED BY clients_by_name "
-                             "WHERE name LIKE ?1 AND +id > ?2 AND +id <= ?3 ORDER BY id LIMIT ?4",
-                             error);
+                             "WHERE name LIKE ?1 AND +id > ?2 AND +id <= ?3 AND"
+                             NC_STORE_CLIENT_SHOWN ("") "ORDER BY id LIMIT ?4", error);
   else
     stmt = nc_store_prepare (conn,
                              "SELECT id FROM clients NOT INDEXED "
-                             "WHERE name LIKE ?1 AND id > ?2 AND id <= ?3 ORDER BY id LIMIT ?4",
-                             error);
+                             "WHERE name LIKE ?1 AND id > ?2 AND id <= ?3 AND"
+                             NC_STORE_CLIENT_SHOWN ("") "ORDER BY id LIMIT ?4", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_text (stmt, 1, pattern);
@@ -627,6 +688,9 @@ static const char *const migrations[NC_STORE_SCHEMA_VERSION] = {
   "CREATE TABLE meta ("
   "  name TEXT PRIMARY KEY,"
   "  value TEXT NOT NULL);",
+
+  /* 4 */
+  IMPORTS_DDL ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
 };
 
 /* ------------------------------------------------------------------------------------ */
@@ -650,6 +714,7 @@ const NcStoreBackend nc_store_sqlite_backend = {
   .column_is_null = sqlite_column_is_null,
   .reset = sqlite_reset,
   .changes = sqlite_changes,
+  .set_durable = sqlite_set_durable,
   .transaction = sqlite_transaction,
 
   .get_version = sqlite_get_version,
@@ -658,6 +723,7 @@ const NcStoreBackend nc_store_sqlite_backend = {
   .migrations = migrations,
 
   .index_search = sqlite_index_search,
+  .add_search = sqlite_add_search,
   .search = sqlite_search,
   .name_prefix = sqlite_name_prefix,
   .lock_budget = sqlite_lock_budget,

@@ -54,6 +54,7 @@ struct _NcStoreJob
   GDestroyNotify  data_destroy;
   GDestroyNotify  result_destroy;
   GTask          *task;
+  gboolean        light;      /* needs no durable COMMIT of its own */
   /* A synchronous caller waits on these. */
   GMutex          mutex;
   GCond           cond;
@@ -300,11 +301,19 @@ run_batch (NcStoreThread    *worker,
   /* Fails every job that did not fail on its own: BEGIN, COMMIT, a broken savepoint. */
   g_autoptr(GError) batch_error = NULL;
   gint64 marks[NC_STORE_N_CHANGES];
+  gboolean light = TRUE;
 
   marks_clear (marks);
 
+  /* A batch of light jobs only (an import's chunks) commits without waiting for the disk;
+   * one that holds any other job (a webhook event, answered after COMMIT) waits. */
+  for (guint i = 0; i < batch->len; i++)
+    light &= ((NcStoreJob *) batch->pdata[i])->light;
+
   /* A database server's connection that was lost is made again first. */
   if ((backend->reconnect != NULL && !backend->reconnect (conn, &batch_error)) ||
+      (worker->transactional && backend->set_durable != NULL &&
+       !backend->set_durable (conn, !light, &batch_error)) ||
       (worker->transactional && !backend->transaction (conn, NC_STORE_BEGIN, &batch_error)))
     {
       for (guint i = 0; i < batch->len; i++)
@@ -365,6 +374,8 @@ worker_main (gpointer user_data)
 {
   NcStoreThread *worker = user_data;
   gboolean stopping = FALSE;
+  /* The last batch put off light jobs: this one is theirs. */
+  gboolean defer_light = FALSE;
 
   while (!stopping)
     {
@@ -385,6 +396,32 @@ worker_main (gpointer user_data)
               break;
             }
           g_ptr_array_add (batch, job);
+        }
+
+      /* Light jobs (an import's chunks) and the others (a webhook event, answered after
+       * its batch's COMMIT) go in batches of their own, in turns: an event waits for the
+       * chunk that ran when it came, not for the one queued before it too, and an import
+       * is not starved by a stream of events. */
+      if (worker->transactional && !stopping)
+        {
+          g_autoptr(GPtrArray) later = g_ptr_array_new ();
+          gboolean run_light = defer_light;
+          guint kept = 0;
+
+          for (guint i = 0; i < batch->len; i++)
+            if (((NcStoreJob *) batch->pdata[i])->light == run_light)
+              batch->pdata[kept++] = batch->pdata[i];
+            else
+              g_ptr_array_add (later, batch->pdata[i]);
+          if (kept > 0 && later->len > 0)
+            {
+              g_ptr_array_set_size (batch, kept);
+              for (guint i = later->len; i-- > 0;)
+                g_async_queue_push_front (worker->queue, later->pdata[i]);
+              defer_light = !run_light;
+            }
+          else
+            defer_light = FALSE;
         }
 
       run_batch (worker, batch);
@@ -494,19 +531,46 @@ nc_store_submit_sync (NcStore        *self,
                       NcStoreJob     *job,
                       GError        **error)
 {
-  NcStoreThread *worker = get_worker (self, which);
-  gpointer result;
-
   if (which == NC_STORE_READER)
     return read_sync (self, job, error);
 
-  if (!worker_push (worker, job))
+  if (!nc_store_submit_start (self, job, error))
+    return NULL;
+  return nc_store_job_wait (job, error);
+}
+
+/* Marks @job as one whose COMMIT need not wait for the disk: nobody is answered for it
+ * but its submitter, who makes it durable later (an import's chunks, before its end). */
+void
+nc_store_job_set_light (NcStoreJob *job)
+{
+  job->light = TRUE;
+}
+
+/* The first half of a synchronous write: the job is queued, and the caller may do other
+ * work before it waits for it (nc_store_job_wait()). %FALSE: the store is closed, and the
+ * job is freed. */
+gboolean
+nc_store_submit_start (NcStore     *self,
+                       NcStoreJob  *job,
+                       GError     **error)
+{
+  if (!worker_push (&self->writer, job))
     {
       g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_FAILED,
                            _("The data store is closed"));
       job_free (job);
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
+
+/* Waits for a job of nc_store_submit_start(), and frees it. */
+gpointer
+nc_store_job_wait (NcStoreJob  *job,
+                   GError     **error)
+{
+  gpointer result;
 
   g_mutex_lock (&job->mutex);
   while (!job->done)

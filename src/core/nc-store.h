@@ -29,7 +29,7 @@ typedef enum
   NC_STORE_ERROR_DISCONNECTED, /* the connection to the database server was lost */
 } NcStoreError;
 
-#define NC_STORE_SCHEMA_VERSION 3
+#define NC_STORE_SCHEMA_VERSION 4
 #define NC_STORE_FILE_NAME "novofon-console.db"
 
 /* What an emission of NcStore::changed is about. */
@@ -180,6 +180,23 @@ void        nc_store_add_clients_async  (NcStore             *self,
 GArray     *nc_store_add_clients_finish (NcStore             *self,
                                          GAsyncResult        *result,
                                          GError             **error);
+/* An import of many clients, a chunk at a time, shown whole at its end or never
+ * (nc-store-import.c): from a thread that may wait, never the main context. */
+typedef struct _NcStoreImport NcStoreImport;
+
+NcStoreImport *nc_store_import_begin_sync  (NcStore             *self,
+                                            GError             **error);
+gboolean    nc_store_import_add_sync    (NcStoreImport       *import,
+                                         GPtrArray           *drafts,
+                                         GError             **error);
+gboolean    nc_store_import_finish_sync (NcStoreImport       *import,
+                                         guint               *out_count,
+                                         GError             **error);
+guint       nc_store_import_get_chunk_size (NcStoreImport    *import);
+void        nc_store_import_free        (NcStoreImport       *import);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcStoreImport, nc_store_import_free)
+
 gboolean    nc_store_update_client_sync (NcStore             *self,
                                          NcClient            *client,
                                          GError             **error);
