@@ -218,6 +218,29 @@ extern const NcStoreBackend nc_store_sqlite_backend;
 extern const NcStoreBackend nc_store_postgres_backend;
 /* The DDL of the PostgreSQL backend's versions (nc-store-postgres-schema.c). */
 extern const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION];
+/* Its client search, over pg_trgm (nc-store-postgres-search.c): NcStoreBackend's. */
+gboolean   nc_store_pg_index_search (NcStoreConnection  *conn,
+                                     gint64              client_id,
+                                     const char         *body,
+                                     GError            **error);
+gboolean   nc_store_pg_add_search   (NcStoreConnection  *conn,
+                                     gint64              client_id,
+                                     const char         *body,
+                                     GError            **error);
+gboolean   nc_store_pg_search       (NcStoreConnection  *conn,
+                                     const char         *text,
+                                     gint64              after_id,
+                                     gint64              until_id,
+                                     guint               limit,
+                                     GArray             *ids,
+                                     GError            **error);
+gboolean   nc_store_pg_name_prefix  (NcStoreConnection  *conn,
+                                     const char         *prefix,
+                                     gint64              after_id,
+                                     gint64              until_id,
+                                     guint               limit,
+                                     GArray             *ids,
+                                     GError            **error);
 
 /* Connections and statements (nc-store-statement.c) */
 NcStoreConnection *nc_store_connection_open (const NcStoreBackend  *backend,
@@ -365,6 +388,16 @@ gpointer    nc_store_pointer_finish (NcStore            *self,
                                      GAsyncResult       *result,
                                      gpointer            source_tag,
                                      GError            **error);
+
+/* What a batch changed (nc-store-changes.c). */
+void        nc_store_marks_clear      (gint64               *marks);
+void        nc_store_marks_merge      (gint64               *marks,
+                                       const gint64         *more);
+void        nc_store_dispatch_changes (NcStore              *self,
+                                       const gint64         *marks);
+void        nc_store_emit_change      (NcStore              *self,
+                                       NcStoreChange         kind,
+                                       gint64                id);
 
 /* The mark of @self's own writes in the change log. */
 gint64      nc_store_get_origin   (NcStore              *self);

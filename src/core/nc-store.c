@@ -80,101 +80,6 @@ G_DEFINE_QUARK (nc-store-error-quark, nc_store_error)
 static NcStoreJob stop_job;
 
 /* ------------------------------------------------------------------------------------ */
-/* What a batch changed                                                                 */
-
-static void
-marks_clear (gint64 *marks)
-{
-  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
-    marks[kind] = NC_STORE_NO_CHANGE;
-}
-
-static gint64
-mark_add (gint64 mark,
-          gint64 id)
-{
-  if (mark == NC_STORE_NO_CHANGE)
-    return id;
-  return mark == id ? mark : 0;
-}
-
-static void
-marks_merge (gint64       *marks,
-             const gint64 *more)
-{
-  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
-    if (more[kind] != NC_STORE_NO_CHANGE)
-      marks[kind] = mark_add (marks[kind], more[kind]);
-}
-
-void
-nc_store_mark_changed (NcStoreConnection *conn,
-                       NcStoreChange      kind,
-                       gint64             id)
-{
-  g_return_if_fail ((guint) kind < NC_STORE_N_CHANGES);
-  g_return_if_fail (id >= 0);
-
-  conn->marks[kind] = mark_add (conn->marks[kind], id);
-  if (kind == NC_STORE_CHANGE_CALLS && id != 0)
-    g_array_append_val (conn->changed_calls, id);
-}
-
-typedef struct
-{
-  GWeakRef store;
-  gint64   marks[NC_STORE_N_CHANGES];
-} Changes;
-
-static void
-changes_free (Changes *changes)
-{
-  g_weak_ref_clear (&changes->store);
-  g_free (changes);
-}
-
-static gboolean
-emit_changes (gpointer user_data)
-{
-  Changes *changes = user_data;
-  g_autoptr(NcStore) self = g_weak_ref_get (&changes->store);
-
-  for (guint kind = 0; self != NULL && kind < NC_STORE_N_CHANGES; kind++)
-    if (changes->marks[kind] != NC_STORE_NO_CHANGE)
-      g_signal_emit (self, signals[CHANGED], 0, (NcStoreChange) kind, changes->marks[kind]);
-  return G_SOURCE_REMOVE;
-}
-
-/* On the writer, after COMMIT: one idle for the batch, on the context that opened the
- * store. It holds only a weak reference: a store must not outlive its last user because
- * of a change nobody will hear of. */
-static void
-dispatch_changes (NcStore      *self,
-                  const gint64 *marks)
-{
-  g_autoptr(GSource) source = NULL;
-  Changes *changes;
-  gboolean any = FALSE;
-
-  for (guint kind = 0; kind < NC_STORE_N_CHANGES; kind++)
-    any |= marks[kind] != NC_STORE_NO_CHANGE;
-  if (!any)
-    return;
-
-  changes = g_new0 (Changes, 1);
-  g_weak_ref_init (&changes->store, self);
-  memcpy (changes->marks, marks, sizeof changes->marks);
-
-  source = g_idle_source_new ();
-  /* The priority of the tasks' answers, queued before them: a window that made the change
-   * hears of it before its own callback runs. */
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[nc-store] changed");
-  g_source_set_callback (source, emit_changes, changes, (GDestroyNotify) changes_free);
-  g_source_attach (source, self->context);
-}
-
-/* ------------------------------------------------------------------------------------ */
 /* Jobs and workers                                                                     */
 
 static void
@@ -269,7 +174,7 @@ run_in_savepoint (NcStoreConnection  *conn,
   if (!backend->transaction (conn, NC_STORE_SAVEPOINT, job_error))
     return TRUE;
 
-  marks_clear (conn->marks);
+  nc_store_marks_clear (conn->marks);
   g_array_set_size (conn->changed_calls, 0);
   *result = job->func (conn, job->data, job_error);
   /* What the job changed goes into the log with it, or neither does. */
@@ -303,7 +208,7 @@ run_batch (NcStoreThread    *worker,
   gint64 marks[NC_STORE_N_CHANGES];
   gboolean light = TRUE;
 
-  marks_clear (marks);
+  nc_store_marks_clear (marks);
 
   /* A batch of light jobs only (an import's chunks) commits without waiting for the disk;
    * one that holds any other job (a webhook event, answered after COMMIT) waits. */
@@ -338,7 +243,7 @@ run_batch (NcStoreThread    *worker,
       else if (batch_error == NULL &&
                run_in_savepoint (conn, job, &results[i], &errors[i], &batch_error) &&
                errors[i] == NULL)
-        marks_merge (marks, conn->marks);
+        nc_store_marks_merge (marks, conn->marks);
     }
 
   if (worker->transactional)
@@ -348,7 +253,7 @@ run_batch (NcStoreThread    *worker,
       if (batch_error != NULL)
         backend->transaction (conn, NC_STORE_ROLLBACK, NULL);
       else
-        dispatch_changes (worker->store, marks);
+        nc_store_dispatch_changes (worker->store, marks);
     }
 
   for (guint i = 0; i < batch->len; i++)
@@ -910,4 +815,13 @@ nc_store_emit_changed (NcStore       *self,
   g_return_if_fail (kind < NC_STORE_N_CHANGES);
 
   g_signal_emit (self, signals[CHANGED], 0, kind, (gint64) 0);
+}
+
+/* NcStore::changed for @kind and @id (nc-store-changes.c, after a batch's COMMIT). */
+void
+nc_store_emit_change (NcStore       *self,
+                      NcStoreChange  kind,
+                      gint64         id)
+{
+  g_signal_emit (self, signals[CHANGED], 0, kind, id);
 }
