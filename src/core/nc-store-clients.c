@@ -22,17 +22,6 @@ set_not_found (GError **error,
                _("There is no client number %lld"), (long long) id);
 }
 
-/* A client (no variables) from a row of id, name, channel, phone, created. */
-NcClient *
-nc_store_client_from_row (NcStoreStmt *stmt)
-{
-  NcChannel channel = NC_CHANNEL_TELEPHONY;
-
-  nc_channel_from_string (nc_store_column_text (stmt, 2), &channel);
-  return nc_client_new (nc_store_column_int64 (stmt, 0), nc_store_column_text (stmt, 1), channel,
-                        nc_store_column_text (stmt, 3), nc_store_column_int64 (stmt, 4));
-}
-
 NcClient *
 nc_store_read_client (NcStoreConnection  *conn,
                       gint64              id,
@@ -631,20 +620,6 @@ nc_store_get_client_finish (NcStore       *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Every client from @stmt (no variables), then resets it. */
-GPtrArray *
-nc_store_collect_clients (NcStoreStmt  *stmt,
-                          GError      **error)
-{
-  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
-  NcStoreStep step;
-
-  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
-    g_ptr_array_add (clients, nc_store_client_from_row (stmt));
-  nc_store_reset (stmt);
-  return step == NC_STORE_STEP_DONE ? g_steal_pointer (&clients) : NULL;
 }
 
 static gpointer

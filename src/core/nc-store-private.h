@@ -389,15 +389,12 @@ gpointer    nc_store_pointer_finish (NcStore            *self,
                                      gpointer            source_tag,
                                      GError            **error);
 
-/* What a batch changed (nc-store-changes.c). */
+/* What a batch changed (nc-store-statement.c). */
 void        nc_store_marks_clear      (gint64               *marks);
 void        nc_store_marks_merge      (gint64               *marks,
                                        const gint64         *more);
 void        nc_store_dispatch_changes (NcStore              *self,
                                        const gint64         *marks);
-void        nc_store_emit_change      (NcStore              *self,
-                                       NcStoreChange         kind,
-                                       gint64                id);
 
 /* The mark of @self's own writes in the change log. */
 gint64      nc_store_get_origin   (NcStore              *self);

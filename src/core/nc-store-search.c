@@ -18,6 +18,34 @@
 #include "nc-store-private.h"
 
 /* ------------------------------------------------------------------------------------ */
+/* Rows of clients, as every reader of clients reads them                               */
+
+/* A client (no variables) from a row of id, name, channel, phone, created. */
+NcClient *
+nc_store_client_from_row (NcStoreStmt *stmt)
+{
+  NcChannel channel = NC_CHANNEL_TELEPHONY;
+
+  nc_channel_from_string (nc_store_column_text (stmt, 2), &channel);
+  return nc_client_new (nc_store_column_int64 (stmt, 0), nc_store_column_text (stmt, 1), channel,
+                        nc_store_column_text (stmt, 3), nc_store_column_int64 (stmt, 4));
+}
+
+/* Every client from @stmt (no variables), then resets it. */
+GPtrArray *
+nc_store_collect_clients (NcStoreStmt  *stmt,
+                          GError      **error)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
+  NcStoreStep step;
+
+  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
+    g_ptr_array_add (clients, nc_store_client_from_row (stmt));
+  nc_store_reset (stmt);
+  return step == NC_STORE_STEP_DONE ? g_steal_pointer (&clients) : NULL;
+}
+
+/* ------------------------------------------------------------------------------------ */
 /* Keeping the indexes                                                                  */
 
 /* What a client is found by: the name, the phone, every variable's value and, for a value

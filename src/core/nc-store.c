@@ -816,12 +816,3 @@ nc_store_emit_changed (NcStore       *self,
 
   g_signal_emit (self, signals[CHANGED], 0, kind, (gint64) 0);
 }
-
-/* NcStore::changed for @kind and @id (nc-store-changes.c, after a batch's COMMIT). */
-void
-nc_store_emit_change (NcStore       *self,
-                      NcStoreChange  kind,
-                      gint64         id)
-{
-  g_signal_emit (self, signals[CHANGED], 0, kind, id);
-}
