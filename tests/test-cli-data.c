@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -109,6 +111,18 @@ test_import_from_file_and_export_to_file (Fixture       *fixture,
   nc_test_run_clear (&run);
   g_assert_true (g_file_get_contents (out, &written, NULL, NULL));
   g_assert_true (g_str_has_prefix (written, "name,channel,phone,city,note\r\nИван Петров"));
+  /* The clients' data, readable by their owner only, as the database is. */
+  {
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (out, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
+  /* A folder that is not there: an error that names it, exit 1. */
+  run = nc_test_cli (fixture->dir, NULL, "clients", "export", "/nonexistent/out.csv", NULL);
+  g_assert_cmpint (run.status, ==, NC_EXIT_FAILURE);
+  g_assert_nonnull (strstr (run.err, "Could not export the clients"));
+  nc_test_run_clear (&run);
 
   run = nc_test_cli (fixture->dir, NULL, "clients", "import", "/nonexistent/file.csv", NULL);
   g_assert_cmpint (run.status, ==, NC_EXIT_FAILURE);

@@ -107,6 +107,56 @@ test_round_trip (Fixture       *fixture,
                    "\"Ivanov, Oleg\",whatsapp,,\r\n");
 }
 
+/* More clients than an export reads at a time, with a variable that first appears after
+ * the first page and one that only an early client has: every client once, in order, every
+ * column where the clients first have it, and the progress full. */
+static void
+test_export_in_pages (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GString) csv = g_string_new ("name,channel,phone,city,late\r\n");
+  g_autoptr(GFile) in = NULL;
+  g_autofree char *out_path = g_build_filename (fixture->dir, "out.csv", NULL);
+  g_autoptr(GFile) out = g_file_new_for_path (out_path);
+  g_autoptr(NcProgress) progress = nc_progress_new ();
+  g_autoptr(GAsyncResult) imported = NULL;
+  g_autoptr(GAsyncResult) exported = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *written = NULL;
+  g_auto(GStrv) lines = NULL;
+  const guint n = 2600;
+  guint count = 0;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (csv, "Client %04u,telephony,+7 900 %07u,%s,%s\r\n", i, i,
+                            i == 3 ? "Perm" : "", i >= 1500 && i % 7 == 0 ? "yes" : "");
+  in = write_file (fixture, "in.csv", csv->str);
+  nc_client_csv_import_async (fixture->store, in, NULL, NULL, got_result, &imported);
+  g_assert_true (nc_client_csv_import_finish (wait_for (&imported), &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, n);
+
+  nc_client_csv_export_async (fixture->store, out, progress, NULL, got_result, &exported);
+  g_assert_true (nc_client_csv_export_finish (wait_for (&exported), &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, n);
+  g_assert_cmpfloat (nc_progress_get_fraction (progress), ==, 1.0);
+  g_assert_true (g_file_get_contents (out_path, &written, NULL, NULL));
+  lines = g_strsplit (written, "\r\n", -1);
+  /* The header, a line a client, and the empty string after the last line break. */
+  g_assert_cmpuint (g_strv_length (lines), ==, n + 2);
+  g_assert_cmpstr (lines[0], ==, "name,channel,phone,city,late");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("Client %04u,telephony,7900%07u,%s,%s", i, i,
+                                                   i == 3 ? "Perm" : "",
+                                                   i >= 1500 && i % 7 == 0 ? "yes" : "");
+
+      g_assert_cmpstr (lines[i + 1], ==, expected);
+    }
+  g_assert_cmpstr (lines[n + 1], ==, "");
+}
+
 /* A bad row anywhere: the error names the file and the line, and nothing is added. */
 static void
 test_bad_row_adds_nothing (Fixture       *fixture,
@@ -616,6 +666,7 @@ main (int   argc,
   ADD ("bad-row-adds-nothing", test_bad_row_adds_nothing);
   ADD ("missing-file", test_missing_file);
   ADD ("export-unwritable", test_export_unwritable);
+  ADD ("export-in-pages", test_export_in_pages);
   ADD ("update-delete-async", test_update_delete_async);
   ADD ("cancel-while-writing", test_cancel_while_writing);
   ADD ("sizes-capped", test_sizes_capped);

@@ -89,33 +89,59 @@ clients_import (NcCliContext *ctx,
   return NC_EXIT_OK;
 }
 
+static gboolean
+write_to_file (gpointer       sink,
+               const char    *data,
+               gsize          length,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  if (fwrite (data, 1, length, sink) == length)
+    return TRUE;
+  g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errno), g_strerror (errno));
+  return FALSE;
+}
+
+/* A page of clients at a time, to standard output or to a file that is put in place whole
+ * and readable by its owner only (nc_client_csv_export_file_sync()). */
 static int
 clients_export (NcCliContext *ctx,
                 const char   *path)
 {
   g_autoptr(NcStore) store = NULL;
-  g_autoptr(GPtrArray) clients = NULL;
-  g_autoptr(GString) csv = NULL;
   g_autoptr(GError) error = NULL;
+  guint count = 0;
+  gboolean written;
 
   store = nc_cli_open_store (ctx);
   if (store == NULL)
     return NC_EXIT_FAILURE;
 
-  clients = nc_store_list_clients_sync (store, TRUE, &error);
-  if (clients == NULL)
+  if (g_strcmp0 (path, "-") == 0)
     {
-      nc_cli_error (ctx, "%s", error->message);
+      written = nc_client_csv_write (store, write_to_file, ctx->out, NULL, NULL, &count, &error);
+      if (written && fflush (ctx->out) != 0)
+        {
+          g_set_error_literal (&error, G_IO_ERROR, g_io_error_from_errno (errno),
+                               g_strerror (errno));
+          written = FALSE;
+        }
+    }
+  else
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+
+      written = nc_client_csv_export_file_sync (store, file, NULL, NULL, &count, &error);
+    }
+  if (!written)
+    {
+      nc_cli_error (ctx, _("Could not export the clients: %s"), error->message);
       return NC_EXIT_FAILURE;
     }
 
-  csv = nc_client_csv_build (clients, NULL);
-  if (!nc_cli_write_output (ctx, path, csv->str, csv->len))
-    return NC_EXIT_FAILURE;
-
   if (g_strcmp0 (path, "-") != 0)
     fprintf (ctx->err, g_dngettext (GETTEXT_PACKAGE, "Exported %u client.\n",
-                                    "Exported %u clients.\n", clients->len), clients->len);
+                                    "Exported %u clients.\n", count), count);
   return NC_EXIT_OK;
 }
 

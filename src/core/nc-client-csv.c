@@ -326,58 +326,121 @@ nc_client_csv_parse (const char  *name,
   return g_steal_pointer (&drafts);
 }
 
+/* Clients an export reads at a time: its memory does not grow with the store. */
+#define EXPORT_PAGE 1000
+
 /**
- * nc_client_csv_build:
- * @clients: (element-type NcClient): clients with their variables
+ * nc_client_csv_write:
+ * @write: where the text goes, a piece at a time
  * @progress: (nullable): how many clients are written
+ * @out_count: (out) (optional): how many clients were written
  *
- * Returns: (transfer full): the CSV text: name, channel, phone, then the variables'
- *   columns in the order they first appear among the clients
+ * Writes every client of @store as CSV: name, channel, phone, then the variables' columns
+ * in the order they first appear among the clients, a page of clients at a time.
  */
-GString *
-nc_client_csv_build (GPtrArray  *clients,
-                     NcProgress *progress)
+gboolean
+nc_client_csv_write (NcStore              *store,
+                     NcClientCsvWriteFunc  write,
+                     gpointer              sink,
+                     NcProgress           *progress,
+                     GCancellable         *cancellable,
+                     guint                *out_count,
+                     GError              **error)
 {
+  g_autoptr(GPtrArray) names = NULL;
   g_autoptr(GPtrArray) columns = g_ptr_array_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) csv = g_string_new (NULL);
   g_autofree const char **row = NULL;
-  GString *csv = g_string_new (NULL);
+  gint64 after_id = 0;
+  guint total = 0, count = 0;
 
+  names = nc_store_list_variable_names_sync (store, &total, error);
+  if (names == NULL)
+    return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (required_columns); i++)
-    {
-      g_ptr_array_add (columns, (gpointer) required_columns[i]);
-      g_hash_table_add (seen, (gpointer) required_columns[i]);
-    }
-  for (guint i = 0; i < clients->len; i++)
-    {
-      GPtrArray *variables = nc_client_get_variables (clients->pdata[i]);
-
-      for (guint j = 0; variables != NULL && j < variables->len; j++)
-        {
-          NcVariable *variable = variables->pdata[j];
-
-          if (g_hash_table_add (seen, variable->name))
-            g_ptr_array_add (columns, variable->name);
-        }
-    }
-
+    g_ptr_array_add (columns, (gpointer) required_columns[i]);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (columns, names->pdata[i]);
   nc_csv_append_row (csv, (const char *const *) columns->pdata, columns->len);
   row = g_new0 (const char *, columns->len);
-  for (guint i = 0; i < clients->len; i++)
-    {
-      NcClient *client = clients->pdata[i];
 
-      row[0] = nc_client_get_name (client);
-      row[1] = nc_channel_to_string (nc_client_get_channel (client));
-      row[2] = nc_client_get_phone (client);
-      for (guint c = G_N_ELEMENTS (required_columns); c < columns->len; c++)
-        row[c] = nc_client_get_variable (client, columns->pdata[c]);
-      nc_csv_append_row (csv, row, columns->len);
-      if (progress != NULL && (i % 1024 == 1023 || i + 1 == clients->len))
-        nc_progress_set (progress, i + 1, clients->len);
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = nc_store_list_clients_page_sync (store, after_id, EXPORT_PAGE,
+                                                                   TRUE, error);
+
+      if (page == NULL)
+        return FALSE;
+      for (guint i = 0; i < page->len; i++)
+        {
+          NcClient *client = page->pdata[i];
+
+          row[0] = nc_client_get_name (client);
+          row[1] = nc_channel_to_string (nc_client_get_channel (client));
+          row[2] = nc_client_get_phone (client);
+          for (guint c = G_N_ELEMENTS (required_columns); c < columns->len; c++)
+            row[c] = nc_client_get_variable (client, columns->pdata[c]);
+          nc_csv_append_row (csv, row, columns->len);
+        }
+      if (!write (sink, csv->str, csv->len, cancellable, error) ||
+          g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      g_string_truncate (csv, 0);
+      count += page->len;
+      if (progress != NULL)
+        nc_progress_set (progress, count, MAX (count, total));
+      if (page->len < EXPORT_PAGE)
+        break;
+      after_id = nc_client_get_id (page->pdata[page->len - 1]);
     }
 
-  return csv;
+  if (out_count != NULL)
+    *out_count = count;
+  return TRUE;
+}
+
+static gboolean
+write_to_stream (gpointer       sink,
+                 const char    *data,
+                 gsize          length,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  return g_output_stream_write_all (sink, data, length, NULL, cancellable, error);
+}
+
+/**
+ * nc_client_csv_export_file_sync:
+ * @out_count: (out) (optional): how many clients were written
+ *
+ * Writes every client of @store to @file (nc_client_csv_write()): written aside and moved
+ * over the old file only once whole, never half a file, and readable by its owner only,
+ * like the database it comes from (an old file's mode is not kept).
+ */
+gboolean
+nc_client_csv_export_file_sync (NcStore       *store,
+                                GFile         *file,
+                                NcProgress    *progress,
+                                GCancellable  *cancellable,
+                                guint         *out_count,
+                                GError       **error)
+{
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(GCancellable) abandon = NULL;
+
+  out = g_file_replace (file, NULL, FALSE,
+                        G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                        cancellable, error);
+  if (out == NULL)
+    return FALSE;
+  if (nc_client_csv_write (store, write_to_stream, out, progress, cancellable, out_count, error))
+    return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+
+  /* Closed cancelled, the stream removes what it wrote and leaves the old file. */
+  abandon = g_cancellable_new ();
+  g_cancellable_cancel (abandon);
+  g_output_stream_close (G_OUTPUT_STREAM (out), abandon, NULL);
+  return FALSE;
 }
 
 /* Import ----------------------------------------------------------------------------- */
@@ -768,35 +831,13 @@ export_in_thread (GTask        *task,
                   GCancellable *cancellable)
 {
   Transfer *transfer = task_data;
-  g_autoptr(GPtrArray) clients = NULL;
-  g_autoptr(GString) csv = NULL;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
-  nc_progress_set_stage (transfer->progress, 0.0, 0.4);
-  clients = nc_store_list_clients_sync (transfer->store, TRUE, &error);
-  if (clients == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  nc_progress_set_stage (transfer->progress, 0.4, 0.9);
-  csv = nc_client_csv_build (clients, transfer->progress);
-
-  /* Written aside and moved over the old file: never half a file. Readable by its owner
-   * only, like the database it comes from (replacing, the old file's mode is not kept). */
-  if (!g_file_replace_contents (transfer->file, csv->str, csv->len, NULL, FALSE,
-                                G_FILE_CREATE_REPLACE_DESTINATION | G_FILE_CREATE_PRIVATE,
-                                NULL, cancellable, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  nc_progress_set_stage (transfer->progress, 1.0, 1.0);
-  transfer->count = clients->len;
-  g_task_return_boolean (task, TRUE);
+  if (nc_client_csv_export_file_sync (transfer->store, transfer->file, transfer->progress,
+                                      cancellable, &transfer->count, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 /**

@@ -30,8 +30,26 @@ GPtrArray *nc_client_csv_parse         (const char          *name,
                                         gsize                length,
                                         NcProgress          *progress,
                                         GError             **error);
-GString   *nc_client_csv_build         (GPtrArray           *clients,
-                                        NcProgress          *progress);
+/* Writes @length bytes of @data to @sink, whole, or fails with @error. */
+typedef gboolean (*NcClientCsvWriteFunc) (gpointer       sink,
+                                          const char    *data,
+                                          gsize          length,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+
+gboolean   nc_client_csv_write            (NcStore              *store,
+                                           NcClientCsvWriteFunc  write,
+                                           gpointer              sink,
+                                           NcProgress           *progress,
+                                           GCancellable         *cancellable,
+                                           guint                *out_count,
+                                           GError              **error);
+gboolean   nc_client_csv_export_file_sync (NcStore              *store,
+                                           GFile                *file,
+                                           NcProgress           *progress,
+                                           GCancellable         *cancellable,
+                                           guint                *out_count,
+                                           GError              **error);
 
 /* Reads up to @size bytes of a file into @buffer: how many (0 at its end), or -1 and
  * @error. */

@@ -622,12 +622,21 @@ nc_store_get_client_finish (NcStore       *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+typedef struct
+{
+  gint64   after_id;
+  guint    limit;           /* 0: every client after after_id */
+  gboolean with_variables;
+} ListPage;
+
+/* The clients after page->after_id in the order they were made, and, if asked, their
+ * variables: one query for the variables of the page's range of ids. */
 static gpointer
 list_clients_job (NcStoreConnection  *conn,
                   gpointer            data,
                   GError            **error)
 {
-  gboolean with_variables = GPOINTER_TO_INT (data);
+  const ListPage *page = data;
   g_autoptr(GPtrArray) clients = NULL;
   g_autoptr(GHashTable) by_id = NULL;
   NcStoreStmt *stmt;
@@ -635,12 +644,14 @@ list_clients_job (NcStoreConnection  *conn,
 
   stmt = nc_store_prepare (conn,
                            "SELECT id, name, channel, phone, created FROM clients "
-                           "WHERE" NC_STORE_CLIENT_SHOWN ("") "ORDER BY id",
+                           "WHERE id > ?1 AND" NC_STORE_CLIENT_SHOWN ("") "ORDER BY id LIMIT ?2",
                            error);
   if (stmt == NULL)
     return NULL;
+  nc_store_bind_int64 (stmt, 1, page->after_id);
+  nc_store_bind_int64 (stmt, 2, page->limit > 0 ? (gint64) page->limit : G_MAXINT64);
   clients = nc_store_collect_clients (stmt, error);
-  if (clients == NULL || !with_variables)
+  if (clients == NULL || !page->with_variables || clients->len == 0)
     return g_steal_pointer (&clients);
 
   by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -655,9 +666,12 @@ list_clients_job (NcStoreConnection  *conn,
 
   stmt = nc_store_prepare (conn,
                            "SELECT client_id, name, value FROM client_variables "
-                           "ORDER BY client_id, rowid", error);
+                           "WHERE client_id > ?1 AND client_id <= ?2 ORDER BY client_id, rowid",
+                           error);
   if (stmt == NULL)
     return NULL;
+  nc_store_bind_int64 (stmt, 1, page->after_id);
+  nc_store_bind_int64 (stmt, 2, nc_client_get_id (clients->pdata[clients->len - 1]));
   while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
     {
       gint64 id = nc_store_column_int64 (stmt, 0);
@@ -676,6 +690,35 @@ list_clients_job (NcStoreConnection  *conn,
 }
 
 /**
+ * nc_store_list_clients_page_sync:
+ * @after_id: the clients made after this one (0: from the first)
+ * @limit: at most this many (0: all of them)
+ *
+ * Returns: (transfer full) (element-type NcClient): the clients, in the order they were
+ *   made
+ */
+GPtrArray *
+nc_store_list_clients_page_sync (NcStore   *self,
+                                 gint64     after_id,
+                                 guint      limit,
+                                 gboolean   with_variables,
+                                 GError   **error)
+{
+  ListPage *page;
+
+  g_return_val_if_fail (NC_IS_STORE (self), NULL);
+
+  page = g_new0 (ListPage, 1);
+  page->after_id = after_id;
+  page->limit = limit;
+  page->with_variables = with_variables;
+  return nc_store_submit_sync (self, NC_STORE_READER,
+                               nc_store_job_new (list_clients_job, page, g_free,
+                                                 (GDestroyNotify) g_ptr_array_unref),
+                               error);
+}
+
+/**
  * nc_store_list_clients_sync:
  *
  * Returns: (transfer full) (element-type NcClient): every client, in the order they were
@@ -686,11 +729,67 @@ nc_store_list_clients_sync (NcStore   *self,
                             gboolean   with_variables,
                             GError   **error)
 {
+  return nc_store_list_clients_page_sync (self, 0, 0, with_variables, error);
+}
+
+/* The names of the clients' variables in the order they first appear among the clients
+ * (by client, then as each client has them), and how many clients there are: the columns
+ * and the length of an export, before its rows are read a page at a time. */
+static gpointer
+list_variable_names_job (NcStoreConnection  *conn,
+                         gpointer            data,
+                         GError            **error)
+{
+  guint *out_clients = data;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  NcStoreStmt *stmt;
+  NcStoreStep step;
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT count (*) FROM clients WHERE" NC_STORE_CLIENT_SHOWN (""),
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  step = nc_store_step (stmt, error);
+  *out_clients = step == NC_STORE_STEP_ROW ? (guint) nc_store_column_int64 (stmt, 0) : 0;
+  nc_store_reset (stmt);
+  if (step != NC_STORE_STEP_ROW)
+    return NULL;
+
+  stmt = nc_store_prepare (conn,
+                           "SELECT v.name FROM client_variables AS v JOIN "
+                           "(SELECT w.name AS name, MIN (w.client_id) AS first "
+                           " FROM client_variables AS w JOIN clients AS c ON c.id = w.client_id "
+                           " WHERE" NC_STORE_CLIENT_SHOWN ("c.") "GROUP BY w.name) AS f "
+                           "ON f.name = v.name AND f.first = v.client_id "
+                           "ORDER BY f.first, v.rowid", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
+    g_ptr_array_add (names, g_strdup (nc_store_column_text (stmt, 0)));
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_ERROR)
+    return NULL;
+  return g_steal_pointer (&names);
+}
+
+/**
+ * nc_store_list_variable_names_sync:
+ * @out_clients: (out): how many clients there are
+ *
+ * Returns: (transfer full) (element-type utf8): the names of the clients' variables, in
+ *   the order they first appear among the clients
+ */
+GPtrArray *
+nc_store_list_variable_names_sync (NcStore  *self,
+                                   guint    *out_clients,
+                                   GError  **error)
+{
   g_return_val_if_fail (NC_IS_STORE (self), NULL);
+  g_return_val_if_fail (out_clients != NULL, NULL);
 
   return nc_store_submit_sync (self, NC_STORE_READER,
-                               nc_store_job_new (list_clients_job,
-                                                 GINT_TO_POINTER (with_variables), NULL,
+                               nc_store_job_new (list_variable_names_job, out_clients, NULL,
                                                  (GDestroyNotify) g_ptr_array_unref),
                                error);
 }

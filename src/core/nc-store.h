@@ -248,6 +248,14 @@ NcClient   *nc_store_get_client_finish  (NcStore             *self,
 GPtrArray  *nc_store_list_clients_sync  (NcStore             *self,
                                          gboolean             with_variables,
                                          GError             **error);
+GPtrArray  *nc_store_list_clients_page_sync (NcStore          *self,
+                                             gint64            after_id,
+                                             guint             limit,
+                                             gboolean          with_variables,
+                                             GError          **error);
+GPtrArray  *nc_store_list_variable_names_sync (NcStore        *self,
+                                               guint          *out_clients,
+                                               GError        **error);
 GPtrArray  *nc_store_find_clients_sync  (NcStore             *self,
                                          const char          *text,
                                          gint64               after_id,
