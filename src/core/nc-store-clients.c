@@ -65,20 +65,14 @@ nc_store_read_client (NcStoreConnection  *conn,
   return g_steal_pointer (&client);
 }
 
-static gboolean
-write_variables (NcStoreConnection  *conn,
-                 gint64              id,
-                 GPtrArray          *variables,
-                 GError            **error)
+/* Adds @variables (nullable) to the client @id, which has none of their names yet. */
+gboolean
+nc_store_insert_variables (NcStoreConnection  *conn,
+                           gint64              id,
+                           GPtrArray          *variables,
+                           GError            **error)
 {
   NcStoreStmt *stmt;
-
-  stmt = nc_store_prepare (conn, "DELETE FROM client_variables WHERE client_id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  nc_store_bind_int64 (stmt, 1, id);
-  if (!nc_store_step_done (stmt, error))
-    return FALSE;
 
   stmt = nc_store_prepare (conn,
                            "INSERT INTO client_variables (client_id, name, value) "
@@ -98,6 +92,22 @@ write_variables (NcStoreConnection  *conn,
     }
 
   return TRUE;
+}
+
+static gboolean
+write_variables (NcStoreConnection  *conn,
+                 gint64              id,
+                 GPtrArray          *variables,
+                 GError            **error)
+{
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "DELETE FROM client_variables WHERE client_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, id);
+  return nc_store_step_done (stmt, error) &&
+         nc_store_insert_variables (conn, id, variables, error);
 }
 
 /* @client: as it is now stored, variables and all */

@@ -134,7 +134,6 @@ insert_client (NcStoreConnection  *conn,
                gint64             *out_id,
                GError            **error)
 {
-  GPtrArray *variables = nc_client_get_variables (draft);
   NcStoreStmt *stmt;
   gint64 id;
 
@@ -152,23 +151,8 @@ insert_client (NcStoreConnection  *conn,
   if (!nc_store_step_id (stmt, &id, error))
     return FALSE;
 
-  stmt = nc_store_prepare (conn,
-                           "INSERT INTO client_variables (client_id, name, value) "
-                           "VALUES (?1, ?2, ?3)", error);
-  if (stmt == NULL)
-    return FALSE;
-  for (guint i = 0; variables != NULL && i < variables->len; i++)
-    {
-      NcVariable *variable = g_ptr_array_index (variables, i);
-
-      nc_store_bind_int64 (stmt, 1, id);
-      nc_store_bind_text (stmt, 2, variable->name);
-      nc_store_bind_text (stmt, 3, variable->value);
-      if (!nc_store_step_done (stmt, error))
-        return FALSE;
-    }
-
-  if (!nc_store_index_new_client (conn, id, draft, error))
+  if (!nc_store_insert_variables (conn, id, nc_client_get_variables (draft), error) ||
+      !nc_store_index_new_client (conn, id, draft, error))
     return FALSE;
   *out_id = id;
   return TRUE;

@@ -514,7 +514,12 @@ gboolean  nc_store_tie_callback       (NcStoreConnection  *conn,
                                        gint64              received_at_us,
                                        GError            **error);
 
-/* Clients (nc-store-clients.c) read from rows of id, name, channel, phone, created */
+/* A new client's variables (nc-store-clients.c), for an edit and for an import. */
+gboolean   nc_store_insert_variables  (NcStoreConnection  *conn,
+                                       gint64              id,
+                                       GPtrArray          *variables,
+                                       GError            **error);
+/* Clients read from rows of id, name, channel, phone, created (nc-store-search.c) */
 NcClient  *nc_store_client_from_row   (NcStoreStmt        *stmt);
 GPtrArray *nc_store_collect_clients   (NcStoreStmt        *stmt,
                                        GError            **error);
