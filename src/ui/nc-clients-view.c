@@ -18,9 +18,7 @@
 #include "nc-client-list.h"
 #include "nc-client-row.h"
 #include "nc-clients-view.h"
-
-/* Read the next page when the reader is this close to the end of what is read. */
-#define NEAR_THE_END_PX 600
+#include "nc-ui-util.h"
 
 struct _NcClientsView
 {
@@ -110,8 +108,7 @@ scrolled (GtkAdjustment *adjustment,
 {
   if (self->list == NULL)
     return;
-  if (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
-      gtk_adjustment_get_upper (adjustment) - NEAR_THE_END_PX)
+  if (nc_scrolled_near_end (adjustment))
     nc_client_list_load_more (self->list);
 }
 

@@ -16,6 +16,7 @@
 
 #include "nc-call-row.h"
 #include "nc-live-view.h"
+#include "nc-ui-util.h"
 
 /* Indices of the direction drop-down. */
 enum {
@@ -241,9 +242,6 @@ update_new_calls (NcLiveView *self)
   gtk_button_set_label (self->new_calls_button, label);
 }
 
-/* Read the next page when the reader is this close to the end of what is read. */
-#define NEAR_THE_END_PX 600
-
 static void
 scrolled (GtkAdjustment *adjustment,
           NcLiveView    *self)
@@ -252,8 +250,7 @@ scrolled (GtkAdjustment *adjustment,
 
   if (self->journal == NULL)
     return;
-  if (gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
-      gtk_adjustment_get_upper (adjustment) - NEAR_THE_END_PX)
+  if (nc_scrolled_near_end (adjustment))
     nc_journal_load_more (self->journal);
   nc_journal_set_hold (self->journal, away);
   /* Back at the top by hand: what waited shows. */

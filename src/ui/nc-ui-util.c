@@ -101,3 +101,21 @@ nc_on_focus_leave (GtkWidget *field,
   g_signal_connect_swapped (focus, "leave", callback, user_data);
   gtk_widget_add_controller (field, focus);
 }
+
+/* How near the end of what a list has read its view may scroll before the next page is
+ * read: a window's height or so, so that the page is there before it is scrolled to. */
+#define NEAR_THE_END_PX 600
+
+/**
+ * nc_scrolled_near_end:
+ *
+ * Whether the view of @adjustment is near the end of its list. A paged model reads on
+ * when it is: GTK 4.8's list view asks its model for every item it keeps, seen or not, so
+ * the model alone cannot tell how far the user has scrolled.
+ */
+gboolean
+nc_scrolled_near_end (GtkAdjustment *adjustment)
+{
+  return gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+         gtk_adjustment_get_upper (adjustment) - NEAR_THE_END_PX;
+}

@@ -16,5 +16,6 @@ void       nc_field_error_show (GtkWidget   *error_row,
 void       nc_on_focus_leave   (GtkWidget   *field,
                                 GCallback    callback,
                                 gpointer     user_data);
+gboolean   nc_scrolled_near_end (GtkAdjustment *adjustment);
 
 G_END_DECLS
