@@ -624,6 +624,64 @@ nc_test_pg_ctl (const char *what)
 }
 
 /**
+ * nc_test_store_open_again:
+ *
+ * Another process's store on the fixture's data (a second desk), or the fixture's own.
+ */
+NcStore *
+nc_test_store_open_again (NcTestStore *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  NcStore *store = fixture->url != NULL
+                   ? nc_store_open_database_sync (fixture->url, NULL, &error)
+                   : nc_store_open_sync (fixture->dir, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+/**
+ * nc_test_store_set_up:
+ * @backend: "postgresql", or anything else for SQLite
+ *
+ * A fixture's set-up (g_test_add()): the fixture's folder, and its store there or on a
+ * database of the test cluster; skipped, its store %NULL, when there is no cluster.
+ */
+void
+nc_test_store_set_up (NcTestStore   *fixture,
+                      gconstpointer  backend)
+{
+  fixture->dir = nc_test_make_temp_dir ();
+  if (g_strcmp0 (backend, "postgresql") == 0)
+    {
+      fixture->url = nc_test_pg_database_new ();
+      if (fixture->url == NULL)
+        {
+          g_test_skip ("no PostgreSQL test cluster (run under tests/harness/session-run)");
+          return;
+        }
+    }
+  fixture->store = nc_test_store_open_again (fixture);
+}
+
+/* The store closed and gone (no reference left), the database dropped, the folder removed. */
+void
+nc_test_store_tear_down (NcTestStore   *fixture,
+                         gconstpointer  backend)
+{
+  if (fixture->store != NULL)
+    {
+      nc_store_close (fixture->store);
+      nc_test_wait_for_last_reference (fixture->store);
+      g_assert_finalize_object (fixture->store);
+    }
+  nc_test_pg_database_drop (fixture->url);
+  g_free (fixture->url);
+  nc_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+/**
  * nc_test_pg_sql_rows:
  * @url: a database of the test cluster (nc_test_pg_database_new())
  *

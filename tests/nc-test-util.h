@@ -42,6 +42,23 @@ gboolean nc_test_keyring_on_bus     (void);
  * or %NULL (and the test is skipped) when there is none. */
 char       *nc_test_pg_database_new  (void);
 void        nc_test_pg_database_drop (const char *url);
+
+/* A store on SQLite (a data folder of its own) or, for @backend "postgresql", on a fresh
+ * database of the test cluster: the fixture of the tests every backend must pass. Without
+ * a cluster the test is skipped and store is %NULL. */
+typedef struct
+{
+  char    *dir;
+  char    *url;      /* PostgreSQL: the test's own database */
+  NcStore *store;
+} NcTestStore;
+
+void        nc_test_store_set_up     (NcTestStore   *fixture,
+                                      gconstpointer  backend);
+void        nc_test_store_tear_down  (NcTestStore   *fixture,
+                                      gconstpointer  backend);
+NcStore    *nc_test_store_open_again (NcTestStore   *fixture);
+
 gboolean    nc_test_pg_run          (const char *sql);
 gint64      nc_test_pg_sql_int      (const char *url,
                                      const char *sql);

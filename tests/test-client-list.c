@@ -10,59 +10,7 @@
 #include "nc-test-util.h"
 
 /* Each test runs on SQLite and, when the run has a PostgreSQL cluster, on PostgreSQL. */
-typedef struct
-{
-  char    *dir;
-  char    *url;      /* PostgreSQL: the test's database */
-  NcStore *store;
-} Fixture;
-
-/* Another process's store on the same data (a second desk). */
-static NcStore *
-open_again (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  NcStore *store = fixture->url != NULL
-                   ? nc_store_open_database_sync (fixture->url, NULL, &error)
-                   : nc_store_open_sync (fixture->dir, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  if (g_strcmp0 (data, "postgresql") == 0)
-    {
-      fixture->url = nc_test_pg_database_new ();
-      if (fixture->url == NULL)
-        {
-          g_test_skip ("no PostgreSQL test cluster (run under tests/harness/session-run)");
-          return;
-        }
-    }
-  else
-    fixture->dir = nc_test_make_temp_dir ();
-  fixture->store = open_again (fixture);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  if (fixture->url != NULL)
-    {
-      nc_store_close (fixture->store);
-      nc_test_wait_for_last_reference (fixture->store);
-      g_assert_finalize_object (fixture->store);
-      nc_test_pg_database_drop (fixture->url);
-      g_free (fixture->url);
-    }
-  else if (fixture->dir != NULL)
-    nc_test_store_free (fixture->store, fixture->dir);
-}
+typedef NcTestStore Fixture;
 
 #define N_CLIENTS 500
 /* Enough for a prefix that more than FEW_NAMES names begin with (nc-store-sqlite.c): the
@@ -425,7 +373,7 @@ test_follows_the_store (Fixture       *fixture,
 
   /* Another desk adds clients and changes one; this desk's feed hears only that clients
    * changed (nc_store_emit_changed(), as the tracker does for the change log). */
-  other = open_again (fixture);
+  other = nc_test_store_open_again (fixture);
   for (guint i = 0; i < 3; i++)
     {
       g_autofree char *name = g_strdup_printf ("Анна Петрова %u", i);
@@ -456,10 +404,10 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/client-list/sqlite/" path, Fixture, "sqlite", fixture_set_up, func, \
-              fixture_tear_down); \
-  g_test_add ("/client-list/postgresql/" path, Fixture, "postgresql", fixture_set_up, func, \
-              fixture_tear_down)
+  g_test_add ("/client-list/sqlite/" path, Fixture, "sqlite", nc_test_store_set_up, func, \
+              nc_test_store_tear_down); \
+  g_test_add ("/client-list/postgresql/" path, Fixture, "postgresql", nc_test_store_set_up, func, \
+              nc_test_store_tear_down)
   ADD ("pages-reach-every-match", test_pages_reach_every_match);
   ADD ("answer-changes-only-what-differs", test_answer_changes_only_what_differs);
   ADD ("follows-the-store", test_follows_the_store);

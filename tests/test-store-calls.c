@@ -14,59 +14,7 @@
 #include "nc-zadarma-sign.h"
 
 /* Each test runs on SQLite and, when the run has a PostgreSQL cluster, on PostgreSQL. */
-typedef struct
-{
-  char    *dir;
-  char    *url;      /* PostgreSQL: the test's database */
-  NcStore *store;
-} Fixture;
-
-/* Another process's store on the same data (a second desk). */
-static NcStore *
-open_again (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  NcStore *store = fixture->url != NULL
-                   ? nc_store_open_database_sync (fixture->url, NULL, &error)
-                   : nc_store_open_sync (fixture->dir, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  if (g_strcmp0 (data, "postgresql") == 0)
-    {
-      fixture->url = nc_test_pg_database_new ();
-      if (fixture->url == NULL)
-        {
-          g_test_skip ("no PostgreSQL test cluster (run under tests/harness/session-run)");
-          return;
-        }
-    }
-  else
-    fixture->dir = nc_test_make_temp_dir ();
-  fixture->store = open_again (fixture);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  if (fixture->url != NULL)
-    {
-      nc_store_close (fixture->store);
-      nc_test_wait_for_last_reference (fixture->store);
-      g_assert_finalize_object (fixture->store);
-      nc_test_pg_database_drop (fixture->url);
-      g_free (fixture->url);
-    }
-  else if (fixture->dir != NULL)
-    nc_test_store_free (fixture->store, fixture->dir);
-}
+typedef NcTestStore Fixture;
 
 #define SKIP_IF_NO_STORE(fixture) \
   G_STMT_START { if ((fixture)->store == NULL) return; } G_STMT_END
@@ -776,7 +724,7 @@ test_callback_guard (Fixture       *fixture,
   g_assert_cmpint (id, >, 0);
 
   /* Another desk on the same store: the client is being called. */
-  desk = open_again (fixture);
+  desk = nc_test_store_open_again (fixture);
   g_assert_cmpint (nc_store_request_callback_sync (desk, "79004443322", "101", now, 60, &error),
                    ==, 0);
   g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_BUSY);
@@ -835,7 +783,7 @@ test_change_log (Fixture       *fixture,
   g_assert_cmpint (last_call, ==, 0);
 
   /* Another process writes: this one reads it from the log, the call as it is now. */
-  other = open_again (fixture);
+  other = nc_test_store_open_again (fixture);
   play_calls (other, 3);
   changes = nc_store_read_changes_sync (fixture->store, cursor, &error);
   g_assert_no_error (error);
@@ -894,10 +842,10 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/store-calls/sqlite/" path, Fixture, "sqlite", fixture_set_up, func, \
-              fixture_tear_down); \
-  g_test_add ("/store-calls/postgresql/" path, Fixture, "postgresql", fixture_set_up, func, \
-              fixture_tear_down)
+  g_test_add ("/store-calls/sqlite/" path, Fixture, "sqlite", nc_test_store_set_up, func, \
+              nc_test_store_tear_down); \
+  g_test_add ("/store-calls/postgresql/" path, Fixture, "postgresql", nc_test_store_set_up, func, \
+              nc_test_store_tear_down)
   g_test_add_func ("/store-calls/upgrade-from-version-2", test_upgrade_from_version_2);
   g_test_add_func ("/store-calls/upgrade-from-version-3", test_upgrade_from_version_3);
   ADD ("journal-pages-and-filters", test_journal_pages_and_filters);

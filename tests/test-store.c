@@ -15,57 +15,7 @@
 
 /* The tests of what every backend must do run on SQLite and, when the run has a PostgreSQL
  * cluster (tests/harness/session-run), on PostgreSQL: the same table of cases for both. */
-typedef struct
-{
-  char    *dir;
-  char    *url;      /* PostgreSQL: the test's own database */
-  NcStore *store;
-} Fixture;
-
-static NcStore *
-open_again (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  NcStore *store = fixture->url != NULL
-                   ? nc_store_open_database_sync (fixture->url, NULL, &error)
-                   : nc_store_open_sync (fixture->dir, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  fixture->dir = nc_test_make_temp_dir ();
-  if (g_strcmp0 (data, "postgresql") == 0)
-    {
-      fixture->url = nc_test_pg_database_new ();
-      if (fixture->url == NULL)
-        {
-          g_test_skip ("no PostgreSQL test cluster (run under tests/harness/session-run)");
-          return;
-        }
-    }
-  fixture->store = open_again (fixture);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  if (fixture->store != NULL)
-    {
-      nc_store_close (fixture->store);
-      nc_test_wait_for_last_reference (fixture->store);
-      g_assert_finalize_object (fixture->store);
-    }
-  nc_test_pg_database_drop (fixture->url);
-  g_free (fixture->url);
-  nc_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
+typedef NcTestStore Fixture;
 
 #define SKIP_IF_NO_STORE(fixture) \
   G_STMT_START { if ((fixture)->store == NULL) return; } G_STMT_END
@@ -499,7 +449,7 @@ test_budget_shared (Fixture       *fixture,
   g_assert_cmpuint (wait, <=, 60);
 
   /* Another process on the same data sees the same budget; other buckets are apart. */
-  other = open_again (fixture);
+  other = nc_test_store_open_again (fixture);
   g_assert_true (nc_store_budget_take_sync (other, "statistics", 3, 60, &wait, &error));
   g_assert_cmpuint (wait, >, 0);
   g_assert_true (nc_store_budget_take_sync (other, "api", 100, 60, &wait, &error));
@@ -1272,12 +1222,12 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/store/" path, Fixture, "sqlite", fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/store/" path, Fixture, "sqlite", nc_test_store_set_up, func, nc_test_store_tear_down)
 #define ADD_BOTH(path, func) \
-  g_test_add ("/store/sqlite/" path, Fixture, "sqlite", fixture_set_up, func, \
-              fixture_tear_down); \
-  g_test_add ("/store/postgresql/" path, Fixture, "postgresql", fixture_set_up, func, \
-              fixture_tear_down)
+  g_test_add ("/store/sqlite/" path, Fixture, "sqlite", nc_test_store_set_up, func, \
+              nc_test_store_tear_down); \
+  g_test_add ("/store/postgresql/" path, Fixture, "postgresql", nc_test_store_set_up, func, \
+              nc_test_store_tear_down)
   ADD ("open-creates-wal-database", test_open_creates_wal_database);
   ADD_BOTH ("clients-round-trip", test_clients_round_trip);
   ADD_BOTH ("search", test_search);
