@@ -53,6 +53,7 @@
 #include "nc-session.h"
 #include "nc-settings.h"
 #include "nc-store.h"
+#include "bench-util.h"
 
 #define KEY "fanout-key-0123456789"
 #define SECRET "c3e9a1b2d4f60718293a4b5c6d7e8f90"
@@ -70,24 +71,6 @@ compare_int64 (const void *a,
   gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
 
   return x < y ? -1 : x > y;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -270,7 +253,7 @@ console_main (const char *url,
       g_clear_object (&console->journal);
       nc_session_close (console->session);
       g_clear_object (&console->session);
-      remove_tree (console->dir);
+      nc_bench_remove_tree (console->dir);
       g_free (console->dir);
       g_hash_table_unref (console->seen);
       g_string_free (console->out, TRUE);
@@ -852,6 +835,6 @@ main (int   argc,
     PQclear (PQexec (pg, drop));
     PQfinish (pg);
   }
-  remove_tree (work);
+  nc_bench_remove_tree (work);
   return 0;
 }

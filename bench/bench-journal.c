@@ -75,6 +75,7 @@
 #include "nc-call-event.h"
 #include "nc-client-matcher.h"
 #include "nc-live-view.h"
+#include "bench-util.h"
 
 #define FILL_FORMAT "bench-journal fill 1"
 #define FILLED_MARK "bench-journal-filled"
@@ -155,15 +156,6 @@ load_average (void)
   return text;
 }
 
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 /* Nearest rank: the smallest value with at least @p of the samples at or below it. */
 static double
 percentile (GArray *samples,
@@ -173,7 +165,7 @@ percentile (GArray *samples,
 
   if (samples->len == 0)
     return 0;
-  g_array_sort (samples, compare_doubles);
+  g_array_sort (samples, nc_bench_compare_doubles);
   rank = (guint) (p * samples->len + 0.999999);
   return g_array_index (samples, double, CLAMP (rank, 1, samples->len) - 1);
 }
@@ -585,7 +577,6 @@ time_store (const char *dir,
 /* ------------------------------------------------------------------------------------ */
 /* The child: the application                                                           */
 
-static int report_fd = -1;
 static NcApplication *app;
 
 static struct
@@ -609,24 +600,6 @@ static struct
   guint        answer_idle;
   guint        watchdog;
 } child;
-
-static void
-report (const char *format,
-        ...) G_GNUC_PRINTF (1, 2);
-
-static void
-report (const char *format,
-        ...)
-{
-  g_autofree char *line = NULL;
-  va_list args;
-
-  va_start (args, format);
-  line = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (write (report_fd, line, strlen (line)) < 0)
-    g_error ("Could not report: %s", g_strerror (errno));
-}
 
 static GtkWidget *
 find_descendant (GtkWidget *widget,
@@ -718,7 +691,7 @@ answer_painted (GdkFrameClock *clock,
   gint64 painted = g_get_monotonic_time ();
 
   g_signal_handlers_disconnect_by_func (clock, answer_painted, user_data);
-  report ("filter %u %u %u %.3f %.3f %.3f %.3f\n", step_filter (child.step),
+  nc_bench_report ("filter %u %u %u %.3f %.3f %.3f %.3f\n", step_filter (child.step),
           child.answered_items, count_rows (),
           (double) (child.answered_at - child.changed_at) / 1000.0,
           (double) (painted - child.changed_at) / 1000.0,
@@ -759,7 +732,7 @@ change_filter (void)
 
   if (child.step >= 2 * N_FILTERS * child.repeat)
     {
-      report ("done %ld %ld\n", status_kib (0, "VmRSS:"), status_kib (0, "VmHWM:"));
+      nc_bench_report ("done %ld %ld\n", status_kib (0, "VmRSS:"), status_kib (0, "VmHWM:"));
       g_idle_add (quit_app, NULL);
       return;
     }
@@ -789,11 +762,11 @@ settled (gpointer user_data)
 
   if (now - child.last_change < SETTLE_MS * 1000 || now - child.page_at < SETTLE_MS * 1000)
     return G_SOURCE_CONTINUE;
-  report ("settled %ld %u %u\n", status_kib (0, "VmRSS:"),
+  nc_bench_report ("settled %ld %u %u\n", status_kib (0, "VmRSS:"),
           g_list_model_get_n_items (G_LIST_MODEL (child.journal)), count_rows ());
   if (child.repeat == 0)
     {
-      report ("done %ld %ld\n", status_kib (0, "VmRSS:"), status_kib (0, "VmHWM:"));
+      nc_bench_report ("done %ld %ld\n", status_kib (0, "VmRSS:"), status_kib (0, "VmHWM:"));
       g_idle_add (quit_app, NULL);
     }
   else
@@ -810,7 +783,7 @@ page_painted (GdkFrameClock *clock,
 {
   g_signal_handlers_disconnect_by_func (clock, page_painted, user_data);
   child.page_at = g_get_monotonic_time ();
-  report ("page %" G_GINT64_FORMAT " %u %ld %d %u\n", child.page_at,
+  nc_bench_report ("page %" G_GINT64_FORMAT " %u %ld %d %u\n", child.page_at,
           g_list_model_get_n_items (G_LIST_MODEL (child.journal)), status_kib (0, "VmRSS:"),
           child.list != NULL && gtk_widget_get_mapped (child.list), count_rows ());
   g_timeout_add (100, settled, NULL);
@@ -824,7 +797,7 @@ page_ready (void)
   if (child.page_seen)
     return;
   child.page_seen = TRUE;
-  report ("arrived %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  nc_bench_report ("arrived %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
   clock = gtk_widget_get_frame_clock (child.window);
   g_signal_connect (clock, "after-paint", G_CALLBACK (page_painted), NULL);
   gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
@@ -874,7 +847,7 @@ hook_journal (void)
   if (journal == NULL || child.journal != NULL)
     return;
   child.journal = journal;
-  report ("journal %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  nc_bench_report ("journal %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
   child.list = find_list_of (GTK_WIDGET (child.view), G_LIST_MODEL (journal));
   g_signal_connect (journal, "items-changed", G_CALLBACK (journal_changed), NULL);
   g_signal_connect (journal, "notify::complete", G_CALLBACK (journal_complete), NULL);
@@ -888,7 +861,7 @@ window_painted (GdkFrameClock *clock,
                 gpointer       user_data)
 {
   g_signal_handlers_disconnect_by_func (clock, window_painted, user_data);
-  report ("window %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  nc_bench_report ("window %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
 }
 
 static void
@@ -928,7 +901,7 @@ run_child (const char *fd_text,
 {
   char *argv[] = { (char *) "novofon-console", (char *) "--data-dir", (char *) data_dir, NULL };
 
-  report_fd = atoi (fd_text);
+  nc_bench_report_to (atoi (fd_text));
   child.repeat = (guint) atoi (repeat);
   app = nc_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);

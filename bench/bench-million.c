@@ -41,6 +41,7 @@
 
 #include "nc-application.h"
 #include "nc-clients-view.h"
+#include "bench-util.h"
 
 #define BATCH 10000
 #define SETTLE_MS 5000
@@ -263,7 +264,6 @@ time_store (const char *dir,
 /* ------------------------------------------------------------------------------------ */
 /* The child: the application                                                           */
 
-static int report_fd = -1;
 static NcApplication *app;
 
 static struct
@@ -299,24 +299,6 @@ status_kib (const char *field)
   return line != NULL ? strtol (line + strlen (field), NULL, 10) : -1;
 }
 
-static void
-report (const char *format,
-        ...) G_GNUC_PRINTF (1, 2);
-
-static void
-report (const char *format,
-        ...)
-{
-  g_autofree char *line = NULL;
-  va_list args;
-
-  va_start (args, format);
-  line = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (write (report_fd, line, strlen (line)) < 0)
-    g_error ("Could not report: %s", g_strerror (errno));
-}
-
 static GtkWidget *
 find_descendant (GtkWidget *widget,
                  GType      type)
@@ -344,7 +326,7 @@ keystroke_painted (GdkFrameClock *clock,
   const Keystroke *keystroke = &keystrokes[child.next];
 
   g_signal_handlers_disconnect_by_func (clock, keystroke_painted, user_data);
-  report ("key %s\t%s\t%u\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\n", keystroke->label, keystroke->text,
+  nc_bench_report ("key %s\t%s\t%u\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\n", keystroke->label, keystroke->text,
           child.results, (double) (child.answered - child.typed) / 1000.0,
           (double) (child.changed - child.typed) / 1000.0,
           (double) (child.answered - child.changed) / 1000.0,
@@ -423,7 +405,7 @@ type_next (void)
 
   if (child.next >= G_N_ELEMENTS (keystrokes))
     {
-      report ("done %ld %ld\n", status_kib ("VmRSS:"), status_kib ("VmHWM:"));
+      nc_bench_report ("done %ld %ld\n", status_kib ("VmRSS:"), status_kib ("VmHWM:"));
       g_idle_add (quit_app, NULL);
       return;
     }
@@ -463,7 +445,7 @@ store_answered (GObject      *source,
 {
   g_autoptr(GPtrArray) page = nc_store_find_clients_finish (NC_STORE (source), result, NULL);
 
-  report ("astore %u %.2f\n", asked, (double) (g_get_monotonic_time () - asked_at) / 1000.0);
+  nc_bench_report ("astore %u %.2f\n", asked, (double) (g_get_monotonic_time () - asked_at) / 1000.0);
   asked++;
   ask_store_next ();
 }
@@ -490,7 +472,7 @@ settled (gpointer user_data)
     return G_SOURCE_CONTINUE;
 
   child.settle_source = 0;
-  report ("settled %u %.0f %ld\n", child.loads, (double) child.last_load / 1000.0,
+  nc_bench_report ("settled %u %.0f %ld\n", child.loads, (double) child.last_load / 1000.0,
           status_kib ("VmRSS:"));
   ask_store_next ();
   return G_SOURCE_REMOVE;
@@ -501,7 +483,7 @@ list_painted (GdkFrameClock *clock,
               gpointer       user_data)
 {
   g_signal_handlers_disconnect_by_func (clock, list_painted, user_data);
-  report ("list %u %ld\n", g_list_model_get_n_items (child.shown), status_kib ("VmRSS:"));
+  nc_bench_report ("list %u %ld\n", g_list_model_get_n_items (child.shown), status_kib ("VmRSS:"));
   child.settle_source = g_timeout_add (250, settled, NULL);
 }
 
@@ -529,7 +511,7 @@ all_changed (GListModel *model,
   if (added == n_items)
     child.loads++;
   child.last_load = g_get_monotonic_time ();
-  report ("load %.0f %u\n", (double) child.last_load / 1000.0, n_items);
+  nc_bench_report ("load %.0f %u\n", (double) child.last_load / 1000.0, n_items);
   if (child.list_painted)
     return;
   child.list_painted = TRUE;
@@ -543,7 +525,7 @@ window_painted (GdkFrameClock *clock,
                 gpointer       user_data)
 {
   g_signal_handlers_disconnect_by_func (clock, window_painted, user_data);
-  report ("window %.0f\n", (double) g_get_monotonic_time () / 1000.0);
+  nc_bench_report ("window %.0f\n", (double) g_get_monotonic_time () / 1000.0);
 }
 
 static void
@@ -588,7 +570,7 @@ run_child (const char *fd_text,
 {
   char *argv[] = { (char *) "novofon-console", (char *) "--data-dir", (char *) data_dir, NULL };
 
-  report_fd = atoi (fd_text);
+  nc_bench_report_to (atoi (fd_text));
   app = nc_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_signal_connect_after (app, "activate", G_CALLBACK (activated), NULL);
@@ -605,15 +587,6 @@ typedef struct
   guint   results;
   double  answered, debounce, search, filling, painted;
 } Key;
-
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
 
 static void
 print_summary (GPtrArray        *keys,
@@ -645,12 +618,12 @@ print_summary (GPtrArray        *keys,
     }
   if (answered->len == 0)
     return;
-  g_array_sort (answered, compare_doubles);
-  g_array_sort (search, compare_doubles);
-  g_array_sort (painted, compare_doubles);
-  g_array_sort (store, compare_doubles);
-  g_array_sort (async, compare_doubles);
-  g_array_sort (filling, compare_doubles);
+  g_array_sort (answered, nc_bench_compare_doubles);
+  g_array_sort (search, nc_bench_compare_doubles);
+  g_array_sort (painted, nc_bench_compare_doubles);
+  g_array_sort (store, nc_bench_compare_doubles);
+  g_array_sort (async, nc_bench_compare_doubles);
+  g_array_sort (filling, nc_bench_compare_doubles);
 #define MEDIAN(a) g_array_index (a, double, (a)->len / 2)
 #define MAXIMUM(a) g_array_index (a, double, (a)->len - 1)
   printf ("| search keystroke, %s (%u keys): typed → results in the list model, median / worst "

@@ -42,6 +42,7 @@
 #include <libsoup/soup.h>
 
 #include "nc-store.h"
+#include "bench-util.h"
 
 /* bench-ingest-load's */
 #define SECRET "c3e9a1b2d4f60718293a4b5c6d7e8f90"
@@ -220,24 +221,6 @@ check_store (const char *path,
     }
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /* Waits for `listen` to say where it listens (in @log); returns its port. */
 static guint
 wait_for_port (GSubprocess *listen,
@@ -413,7 +396,7 @@ main (int   argc,
     }
 
   /* The stores, the logs and the acknowledged ids: nothing to keep. */
-  remove_tree (work);
+  nc_bench_remove_tree (work);
   g_free (bench_dir);
   return 0;
 }

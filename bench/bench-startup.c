@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "nc-application.h"
+#include "bench-util.h"
 
 static int report_fd = -1;
 static NcApplication *app;
@@ -92,15 +93,6 @@ run_child (const char *fd_text,
   return g_application_run (G_APPLICATION (app), 3, argv);
 }
 
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -167,7 +159,7 @@ main (int   argc,
       g_rmdir (data_dir);
     }
 
-  qsort (times, (size_t) runs, sizeof (double), compare_doubles);
+  qsort (times, (size_t) runs, sizeof (double), nc_bench_compare_doubles);
   printf ("| cold start, empty store: exec to first frame (median of %d) | %.0f ms |\n",
           runs, times[runs / 2]);
   printf ("| cold start: RSS at first frame | %.1f MB |\n", (double) frame_rss / 1024.0);
