@@ -138,4 +138,7 @@ const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION] = {
 
   /* 4 */
   IMPORTS_DDL ("BIGSERIAL PRIMARY KEY", "BIGINT"),
+
+  /* 5 */
+  TEAM_DDL,
 };

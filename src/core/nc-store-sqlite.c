@@ -691,6 +691,9 @@ static const char *const migrations[NC_STORE_SCHEMA_VERSION] = {
 
   /* 4 */
   IMPORTS_DDL ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
+
+  /* 5 */
+  TEAM_DDL,
 };
 
 /* ------------------------------------------------------------------------------------ */
