@@ -169,6 +169,7 @@ nc_window_constructed (GObject *object)
   nc_clients_view_set_session (self->clients_view, self->session);
   nc_employees_view_set_session (self->employees_view, self->session);
   nc_live_view_set_session (self->live_view, self->session);
+  nc_team_view_set_session (self->team_view, self->session);
   nc_window_follow_for_actions (self);
   g_signal_connect_object (dialer, "notify::employee-id", G_CALLBACK (employee_id_changed), self,
                            G_CONNECT_SWAPPED);
@@ -235,6 +236,7 @@ nc_window_class_init (NcWindowClass *klass)
   g_type_ensure (NC_TYPE_CLIENTS_VIEW);
   g_type_ensure (NC_TYPE_EMPLOYEES_VIEW);
   g_type_ensure (NC_TYPE_LIVE_VIEW);
+  g_type_ensure (NC_TYPE_TEAM_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/nc-window.ui");
@@ -245,6 +247,7 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, clients_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, employees_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, live_view);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, team_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, demo_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, account_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, database_revealer);
