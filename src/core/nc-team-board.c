@@ -529,9 +529,19 @@ status_timeout (gpointer user_data)
 static void
 status_round_later (NcTeamBoard *self)
 {
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->members));
+  guint asked = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(NcTeamMember) member = member_at (self, i);
+
+      asked += member->extension != NULL;
+    }
   if (self->active && self->status_timer == 0)
-    self->status_timer = g_timeout_add_seconds (NC_TEAM_STATUS_INTERVAL_SECONDS, status_timeout,
-                                                self);
+    self->status_timer = g_timeout_add_seconds (MAX (NC_TEAM_STATUS_INTERVAL_SECONDS,
+                                                     asked * 60 / NC_TEAM_STATUS_PER_MINUTE),
+                                                status_timeout, self);
 }
 
 static void
