@@ -14,7 +14,9 @@
 #include <glib/gstdio.h>
 
 #include "nc-pbx-simulator.h"
+#include "nc-settings.h"
 #include "nc-team-view.h"
+#include "nc-window.h"
 #include "nc-test-util.h"
 #include "nc-ui-test-util.h"
 
@@ -27,6 +29,7 @@ typedef struct
 {
   char           *dir;
   NcPbxSimulator *simulator;
+  GSettings      *settings;
   NcSession      *session;
   NcStore        *store;
   NcCallTracker  *tracker;
@@ -181,7 +184,10 @@ fixture_set_up (Fixture       *fixture,
   g_setenv ("NOVOFON_API_SECRET", SECRET, TRUE);
 
   fixture->dir = nc_test_make_temp_dir ();
-  fixture->session = nc_session_new (fixture->dir, NULL, NC_SESSION_CALLS);
+  fixture->settings = nc_settings_new_if_installed ();
+  g_assert_nonnull (fixture->settings);
+  /* As the application makes it: the window's "who I am" follows its settings. */
+  fixture->session = nc_session_new (fixture->dir, fixture->settings, NC_SESSION_CALLS);
   g_assert_true (nc_session_start_sync (fixture->session, &error));
   g_assert_no_error (error);
   fixture->store = nc_session_get_store (fixture->session);
@@ -214,6 +220,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->tracker);
   nc_test_wait_for_last_reference (fixture->session);
   g_assert_finalize_object (fixture->session);
+  g_clear_object (&fixture->settings);
   nc_pbx_simulator_stop (fixture->simulator);
   g_assert_finalize_object (fixture->simulator);
   nc_test_remove_tree (fixture->dir);
@@ -324,6 +331,59 @@ test_states (Fixture       *fixture,
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 }
 
+static gboolean
+rows_shown (gpointer data)
+{
+  g_autoptr(GPtrArray) labels = nc_ui_test_find_all (data, GTK_TYPE_LABEL);
+  guint n = 0;
+
+  for (guint i = 0; i < labels->len; i++)
+    n += gtk_widget_get_mapped (labels->pdata[i]) &&
+         g_str_has_prefix (gtk_label_get_label (labels->pdata[i]), "Вера Новенькая");
+  return n == 1;
+}
+
+/* The page is one of the window's views, named Team, and works at 360 px. */
+static void
+test_in_window (Fixture       *fixture,
+                gconstpointer  data)
+{
+  NcWindow *window = nc_window_new (NULL, fixture->session);
+  AdwViewStack *stack = ADW_VIEW_STACK (nc_ui_test_find_widget (GTK_WIDGET (window),
+                                                                ADW_TYPE_VIEW_STACK, NULL, NULL));
+  g_autofree char *wide = NULL, *narrow = NULL, *name = NULL;
+  AdwViewStackPage *page;
+  GtkWidget *view;
+  int minimum = 0;
+
+  page = adw_view_stack_get_page (stack, adw_view_stack_get_child_by_name (stack, "team"));
+  g_assert_nonnull (page);
+  g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, g_dgettext (GETTEXT_PACKAGE, "Team"));
+  view = adw_view_stack_get_child_by_name (stack, "team");
+  g_assert_true (NC_IS_TEAM_VIEW (view));
+
+  adw_view_stack_set_visible_child_name (stack, "team");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (rows_shown, view);
+  nc_ui_test_assert_icon_buttons_explained (view);
+  nc_ui_test_wait_for_frames (GTK_WIDGET (window), 3);
+  name = g_strconcat ("team-window", suffix, NULL);
+  wide = nc_ui_test_save_screenshot (GTK_WIDGET (window), name);
+  g_free (name);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
+  nc_ui_test_wait_for_frames (GTK_WIDGET (window), 4);
+  /* The page itself fits 360 px, in either language (the window's other parts are
+   * theirs to fit). */
+  gtk_widget_measure (view, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  g_assert_cmpint (minimum, <=, 360 - 24);
+  name = g_strconcat ("team-window-narrow", suffix, NULL);
+  narrow = nc_ui_test_save_screenshot (GTK_WIDGET (window), name);
+  g_test_message ("%s, %s", wide, narrow);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -340,6 +400,8 @@ main (int   argc,
     suffix = "-ru";
 
   g_test_add ("/team-view/states", Fixture, NULL, fixture_set_up, test_states, fixture_tear_down);
+  g_test_add ("/team-view/in-window", Fixture, NULL, fixture_set_up, test_in_window,
+              fixture_tear_down);
 
   return nc_test_run ();
 }
