@@ -314,7 +314,8 @@ figures_read (GObject      *source,
   g_autoptr(GPtrArray) all = nc_store_team_figures_finish (NC_STORE (source), result, &error);
 
   self->querying = FALSE;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_cancellable_is_cancelled (self->cancellable))
     return;
   g_clear_pointer (&self->problem, g_free);
   if (all == NULL)
@@ -330,7 +331,7 @@ figures_read (GObject      *source,
 static void
 query_figures (NcTeamBoard *self)
 {
-  if (self->store == NULL)
+  if (self->store == NULL || g_cancellable_is_cancelled (self->cancellable))
     return;
   /* One query at a time: changes that come meanwhile make one more, not one each. */
   if (self->querying)
@@ -701,4 +702,22 @@ nc_team_board_refresh_figures (NcTeamBoard *self)
 {
   g_return_if_fail (NC_IS_TEAM_BOARD (self));
   query_figures (self);
+}
+
+/**
+ * nc_team_board_stop:
+ *
+ * Cancels the queries and requests under way, which hold the board, and asks nothing
+ * more: the store's changes and the day's turn are no longer followed.
+ */
+void
+nc_team_board_stop (NcTeamBoard *self)
+{
+  g_return_if_fail (NC_IS_TEAM_BOARD (self));
+
+  nc_team_board_set_active (self, FALSE);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->day_timer, g_source_remove);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_func (self->store, store_changed, self);
 }

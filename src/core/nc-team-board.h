@@ -57,5 +57,7 @@ const char          *nc_team_board_get_problem     (NcTeamBoard     *self);
 void                 nc_team_board_set_active      (NcTeamBoard     *self,
                                                     gboolean         active);
 void                 nc_team_board_refresh_figures (NcTeamBoard     *self);
+/* Asks nothing more, and drops what is under way: for a view that goes. */
+void                 nc_team_board_stop            (NcTeamBoard     *self);
 
 G_END_DECLS

@@ -354,7 +354,7 @@ nc_team_view_dispose (GObject *object)
   g_cancellable_cancel (self->export_cancellable);
   g_clear_handle_id (&self->tick, g_source_remove);
   if (self->board != NULL)
-    nc_team_board_set_active (self->board, FALSE);
+    nc_team_board_stop (self->board);
   gtk_widget_dispose_template (GTK_WIDGET (self), NC_TYPE_TEAM_VIEW);
   g_clear_object (&self->board);
   g_clear_object (&self->session);
