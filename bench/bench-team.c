@@ -9,12 +9,18 @@
  * the last day on each copy, RUNS times: the median and the range of each, and their
  * ratio, measured side by side so that the load of a shared machine falls on both alike.
  *
+ * Under tests/harness/session-run (NC_TEST_PG_HOST), the same on PostgreSQL: two databases
+ * of the throw-away cluster, filled alike with one INSERT … SELECT FROM generate_series,
+ * one without the index, and dropped at the end.
+ *
  * Usage: bench-team [--calls N] [--runs R] --data-dir DIR
  */
 
 #include "config.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
+#include <libpq-fe.h>
 #include <gio/gio.h>
 
 #include "bench-util.h"
@@ -76,6 +82,84 @@ fill (const char *dir,
   exec (path, "ANALYZE");
 }
 
+static void
+pg_exec (PGconn     *pg,
+         const char *sql)
+{
+  PGresult *result = PQexec (pg, sql);
+
+  if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  PQclear (result);
+}
+
+/* A database of the cluster with the schema and @calls calls, as fill() makes them. */
+static NcStore *
+pg_store (const char *host,
+          const char *user,
+          const char *name,
+          guint       calls,
+          gboolean    with_index)
+{
+  g_autofree char *admin = g_strdup_printf ("host=%s user=%s dbname=postgres", host, user);
+  g_autofree char *url = g_strdup_printf ("postgresql:///%s?host=%s&user=%s", name, host, user);
+  g_autofree char *conninfo = g_strdup_printf ("host=%s user=%s dbname=%s", host, user, name);
+  g_autofree char *create = g_strdup_printf ("CREATE DATABASE %s", name);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  NcStore *store;
+  PGconn *pg = PQconnectdb (admin);
+  gint64 start = g_get_monotonic_time ();
+
+  if (PQstatus (pg) != CONNECTION_OK)
+    g_error ("%s", PQerrorMessage (pg));
+  pg_exec (pg, create);
+  PQfinish (pg);
+
+  store = nc_store_open_database_sync (url, NULL, &error);
+  if (store == NULL)
+    g_error ("%s", error->message);
+  sql = g_strdup_printf (
+    "INSERT INTO calls (pbx_call_id, direction, state, answered, client_number, "
+    "  virtual_number, employee, started_at, started_unix, first_seen_us, answered_seen_us, "
+    "  ended_seen_us, last_event_us, duration, disposition, event_mask) "
+    "SELECT 'bench-' || i, dir, 2, ans, '7900' || lpad (((i * 7919) %% 200000)::text, 7, '0'), "
+    "  '79500000033', (100 + i %% 10)::text, "
+    "  to_char (to_timestamp (t) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), t, t * 1000000, "
+    "  CASE WHEN ans = 1 THEN (t + i %% 30) * 1000000 ELSE 0 END, (t + 400) * 1000000, "
+    "  (t + 400) * 1000000, CASE WHEN ans = 1 THEN i %% 300 ELSE 0 END, "
+    "  CASE WHEN ans = 1 THEN 'answered' ELSE 'no answer' END, 0 "
+    "FROM (SELECT i, %" G_GINT64_FORMAT " + i * %d / %u AS t, "
+    "  CASE WHEN i %% 3 = 0 THEN 1 ELSE 0 END AS dir, "
+    "  CASE WHEN i %% 5 = 0 THEN 0 ELSE 1 END AS ans "
+    "  FROM generate_series (0::bigint, %u - 1) AS i) AS c",
+    nc_team_day_parse (FIRST_DAY), 365 * DAY, calls, calls);
+  pg = PQconnectdb (conninfo);
+  if (PQstatus (pg) != CONNECTION_OK)
+    g_error ("%s", PQerrorMessage (pg));
+  pg_exec (pg, sql);
+  if (!with_index)
+    pg_exec (pg, "DROP INDEX calls_by_number");
+  pg_exec (pg, "VACUUM ANALYZE calls");
+  PQfinish (pg);
+  g_printerr ("bench-team: filled %u calls into %s in %.1f s\n", calls, name,
+              (g_get_monotonic_time () - start) / 1e6);
+  return store;
+}
+
+static void
+pg_drop (const char *host,
+         const char *user,
+         const char *name)
+{
+  g_autofree char *admin = g_strdup_printf ("host=%s user=%s dbname=postgres", host, user);
+  g_autofree char *drop = g_strdup_printf ("DROP DATABASE %s WITH (FORCE)", name);
+  PGconn *pg = PQconnectdb (admin);
+
+  pg_exec (pg, drop);
+  PQfinish (pg);
+}
+
 static double
 figures_ms (NcStore    *store,
             const char *day,
@@ -96,6 +180,7 @@ figures_ms (NcStore    *store,
 static void
 compare (NcStore    *store_after,
          NcStore    *store_before,
+         const char *backend,
          const char *day,
          const char *what,
          guint       calls,
@@ -118,8 +203,8 @@ compare (NcStore    *store_after,
   qsort (after, runs, sizeof (double), nc_bench_compare_doubles);
   qsort (before, runs, sizeof (double), nc_bench_compare_doubles);
 
-  g_print ("| %s (%s, %u calls in), %u calls in the store | %.1f ms (%.1f-%.1f) | "
-           "%.1f ms (%.1f-%.1f) | %.3f |\n", what, day, in_after, calls,
+  g_print ("| %s%s (%s, %u calls in), %u calls in the store | %.1f ms (%.1f-%.1f) | "
+           "%.1f ms (%.1f-%.1f) | %.3f |\n", backend, what, day, in_after, calls,
            before[runs / 2], before[0], before[runs - 1],
            after[runs / 2], after[0], after[runs - 1], after[runs / 2] / before[runs / 2]);
 }
@@ -183,12 +268,33 @@ main (int   argc,
   g_print ("| the day's figures, median of %u turns (min-max) | before: no calls_by_number | "
            "after: schema version 5 | after / before |\n", runs);
   g_print ("| --- | ---: | ---: | ---: |\n");
-  compare (store_after, store_before, LAST_DAY, "today", calls, runs);
-  compare (store_after, store_before, WEEK_AGO, "a day a week ago", calls, runs);
+  compare (store_after, store_before, "SQLite: ", LAST_DAY, "today", calls, runs);
+  compare (store_after, store_before, "SQLite: ", WEEK_AGO, "a day a week ago", calls, runs);
   /* Before version 5 a day long ago asks of each missed call every call since: minutes at a
    * million calls, so it is measured only on a small store. */
   if (calls <= 100000)
-    compare (store_after, store_before, FIRST_DAY, "a day a year ago", calls, runs);
+    compare (store_after, store_before, "SQLite: ", FIRST_DAY, "a day a year ago", calls, runs);
+
+  if (g_getenv ("NC_TEST_PG_HOST") != NULL && g_getenv ("NC_TEST_PG_USER") != NULL)
+    {
+      const char *host = g_getenv ("NC_TEST_PG_HOST");
+      const char *user = g_getenv ("NC_TEST_PG_USER");
+      g_autofree char *after_name = g_strdup_printf ("bench_team_%d", (int) getpid ());
+      g_autofree char *before_name = g_strdup_printf ("bench_team_%d_before", (int) getpid ());
+      NcStore *pg_after = pg_store (host, user, after_name, calls, TRUE);
+      NcStore *pg_before = pg_store (host, user, before_name, calls, FALSE);
+
+      compare (pg_after, pg_before, "PostgreSQL 15: ", LAST_DAY, "today", calls, runs);
+      compare (pg_after, pg_before, "PostgreSQL 15: ", WEEK_AGO, "a day a week ago", calls, runs);
+      nc_store_close (pg_after);
+      nc_store_close (pg_before);
+      g_object_unref (pg_after);
+      g_object_unref (pg_before);
+      pg_drop (host, user, after_name);
+      pg_drop (host, user, before_name);
+    }
+  else
+    g_print ("| PostgreSQL | not measured: no cluster (run under tests/harness/session-run) | | | |\n");
 
   nc_store_close (store_after);
   nc_store_close (store_before);
