@@ -253,6 +253,7 @@ test_states (Fixture       *fixture,
   g_autofree char *file = g_build_filename (fixture->dir, "team.csv", NULL);
   g_autofree char *csv = NULL;
   g_autoptr(GFile) target = NULL;
+  g_autofree char *unknown = NULL;
   GStatBuf st;
 
   g_assert_nonnull (list);
@@ -266,8 +267,8 @@ test_states (Fixture       *fixture,
   wait_state (fixture, "102", NC_TEAM_STATE_UNKNOWN);
   g_assert_nonnull (strstr (nc_team_member_get_online_problem (member (fixture, "102")),
                             "Wrong parameters"));
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (label_starting (fixture,
-                   nc_team_view_describe_state (member (fixture, "102"), 0)))), ==,
+  unknown = nc_team_view_describe_state (member (fixture, "102"), 0);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (label_starting (fixture, unknown))), ==,
                    nc_team_member_get_online_problem (member (fixture, "102")));
 
   /* A call rings Анна, then she answers: ringing, then talking, with whom. */
