@@ -146,6 +146,14 @@ problem_known (gpointer data)
   return nc_team_member_get_online_problem (member (data, "102")) != NULL;
 }
 
+static gboolean
+other_desk_counted (gpointer data)
+{
+  const NcTeamFigures *figures = nc_team_member_get_figures (member (data, "102"));
+
+  return figures != NULL && figures->missed == 1;
+}
+
 static NcCall *
 feed (Fixture    *fixture,
       const char *type,
@@ -254,6 +262,8 @@ test_states (Fixture       *fixture,
   g_autofree char *csv = NULL;
   g_autoptr(GFile) target = NULL;
   g_autofree char *unknown = NULL;
+  GHashTable *fields = NULL;
+  NcStore *other;
   GStatBuf st;
 
   g_assert_nonnull (list);
@@ -319,6 +329,24 @@ test_states (Fixture       *fixture,
   screenshot (fixture, "team-figures", 1000);
   screenshot (fixture, "team-figures-narrow", 360);
 
+  /* A call another process stored (a `listen` beside the console, another desk): the
+   * figures follow it through the change log, as the live calls do. */
+  other = nc_store_open_sync (fixture->dir, NULL);
+  g_assert_nonnull (other);
+  g_assert_true (nc_test_store_event (other, "NOTIFY_START", fields = nc_test_fields (
+                   "pbx_call_id", "t3", "call_start", start, "caller_id", "79007778899",
+                   "called_did", "79500000033", NULL), g_get_real_time ()));
+  g_clear_pointer (&fields, g_hash_table_unref);
+  g_assert_true (nc_test_store_event (other, "NOTIFY_END", fields = nc_test_fields (
+                   "pbx_call_id", "t3", "call_start", start, "caller_id", "79007778899",
+                   "called_did", "79500000033", "internal", "102", "duration", "0",
+                   "disposition", "no answer", "status_code", "16", "is_recorded", "0", NULL),
+                 g_get_real_time ()));
+  g_clear_pointer (&fields, g_hash_table_unref);
+  wait_until (other_desk_counted, fixture);
+  nc_store_close (other);
+  g_object_unref (other);
+
   /* The export writes the day's figures, readable by its owner only. */
   target = g_file_new_for_path (file);
   nc_team_view_export_to (fixture->view, target);
@@ -327,7 +355,7 @@ test_states (Fixture       *fixture,
   nc_ui_test_spin (50);
   g_assert_true (g_file_get_contents (file, &csv, NULL, NULL));
   g_assert_true (g_str_has_prefix (csv, "day,scope,employee,"));
-  g_assert_nonnull (strstr (csv, ",team,,,2,0,1,1,"));
+  g_assert_nonnull (strstr (csv, ",team,,,3,0,1,2,"));
   g_assert_cmpint (g_stat (file, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 }

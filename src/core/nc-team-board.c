@@ -5,7 +5,7 @@
  * The board shows what others keep, and keeps nothing of its own: who rings and who
  * talks is the tracker's live calls (the store's change feed, on every desk alike); the
  * day's figures are the store's answer to its aggregate queries (nc-store-team.c), asked
- * again when the calls change; whether an employee is online is the PBX's answer to
+ * again when the tracker hears that calls changed, from any process or desk; whether an employee is online is the PBX's answer to
  * /v1/pbx/internal/<extension>/status/, asked only while the board is active (its page is
  * shown), one employee at a time, every NC_TEAM_STATUS_INTERVAL_SECONDS, from the
  * account's shared request budget.
@@ -347,12 +347,15 @@ query_figures (NcTeamBoard *self)
                                figures_read, g_object_ref (self));
 }
 
+/* The tracker hears of every call that changed, whichever process or desk wrote it; the
+ * store's own signal is of this process's writes only, and is followed without a
+ * tracker. */
 static void
 store_changed (NcTeamBoard   *self,
                NcStoreChange  kind,
                gint64         id)
 {
-  if (kind == NC_STORE_CHANGE_CALLS)
+  if (kind == NC_STORE_CHANGE_CALLS && self->tracker == NULL)
     query_figures (self);
 }
 
@@ -422,6 +425,10 @@ store_known (NcTeamBoard *self)
       self->tracker = g_object_ref (tracker);
       g_signal_connect_object (nc_call_tracker_get_live_calls (tracker), "items-changed",
                                G_CALLBACK (live_calls_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (tracker, "calls-changed", G_CALLBACK (query_figures), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (tracker, "calls-reset", G_CALLBACK (query_figures), self,
+                               G_CONNECT_SWAPPED);
       live_calls_changed (self);
     }
 }
@@ -720,4 +727,6 @@ nc_team_board_stop (NcTeamBoard *self)
   g_clear_handle_id (&self->day_timer, g_source_remove);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_func (self->store, store_changed, self);
+  if (self->tracker != NULL)
+    g_signal_handlers_disconnect_by_func (self->tracker, query_figures, self);
 }
