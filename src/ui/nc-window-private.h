@@ -12,6 +12,7 @@
 #include "nc-clients-view.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
+#include "nc-recording-player.h"
 #include "nc-window.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,7 @@ struct _NcWindow
   NcClientsView        *clients_view;
   NcEmployeesView      *employees_view;
   NcLiveView           *live_view;
+  NcRecordingPlayer    *recording_player;
   GtkRevealer          *demo_revealer;
   GtkRevealer          *account_revealer;
   GtkRevealer          *database_revealer;
