@@ -14,11 +14,10 @@
 #include <libsoup/soup.h>
 
 #include "nc-client-card.h"
+#include "nc-pbx-simulator.h"
 #include "nc-recording-player.h"
 #include "nc-test-util.h"
 #include "nc-ui-test-util.h"
-
-#define RATE 8000
 
 typedef struct
 {
@@ -40,41 +39,6 @@ without_media (void)
   return g_strcmp0 (g_getenv ("GTK_MEDIA"), "none") == 0;
 }
 
-/* One second of a 440 Hz tone, as a WAV file: 16-bit mono at 8 kHz. */
-static GBytes *
-make_recording (void)
-{
-  guint n = RATE;
-  guint data_size = n * 2;
-  guint8 *wav = g_malloc0 (44 + data_size);
-  guint32 u32;
-  guint16 u16;
-
-#define PUT32(off, v) (u32 = GUINT32_TO_LE (v), memcpy (wav + (off), &u32, 4))
-#define PUT16(off, v) (u16 = GUINT16_TO_LE (v), memcpy (wav + (off), &u16, 2))
-  memcpy (wav, "RIFF", 4);
-  PUT32 (4, 36 + data_size);
-  memcpy (wav + 8, "WAVEfmt ", 8);
-  PUT32 (16, 16);
-  PUT16 (20, 1);                 /* PCM */
-  PUT16 (22, 1);                 /* mono */
-  PUT32 (24, RATE);
-  PUT32 (28, RATE * 2);
-  PUT16 (32, 2);
-  PUT16 (34, 16);
-  memcpy (wav + 36, "data", 4);
-  PUT32 (40, data_size);
-  for (guint i = 0; i < n; i++)
-    {
-      gint16 sample = (gint16) (8000 * ((i * 440 * 2 / RATE) % 2 == 0 ? 1 : -1));
-
-      PUT16 (44 + 2 * i, (guint16) sample);
-    }
-#undef PUT32
-#undef PUT16
-  return g_bytes_new_take (wav, 44 + data_size);
-}
-
 static void
 serve (SoupServer        *server,
        SoupServerMessage *msg,
@@ -91,7 +55,7 @@ serve (SoupServer        *server,
       return;
     }
   fixture->requests++;
-  wav = make_recording ();
+  wav = nc_pbx_simulator_make_recording (1);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
                                          "audio/x-wav", NULL);
