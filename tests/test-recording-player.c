@@ -88,6 +88,8 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoslist(GUri) uris = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
 
   fixture->dir = nc_test_make_temp_dir ();
   fixture->session = nc_session_new (fixture->dir, NULL, NC_SESSION_CALLS);
@@ -98,8 +100,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (fixture->server, NULL, serve, fixture, NULL);
-  g_assert_true (soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
-                                           &error));
+  g_assert_true (soup_server_listen (fixture->server, address, 0, &error));
   g_assert_no_error (error);
   uris = soup_server_get_uris (fixture->server);
   fixture->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
@@ -194,11 +195,6 @@ test_plays (Fixture       *fixture,
   GtkWidget *bar = GTK_WIDGET (fixture->player);
   GtkMediaStream *stream;
 
-  if (without_media ())
-    {
-      g_test_skip ("GTK_MEDIA=none: nothing can play");
-      return;
-    }
   g_assert_false (gtk_widget_get_visible (bar));
   nc_recording_player_play_uri (fixture->player, "Иван Петров, 01.12 10:00", uri);
   g_assert_true (gtk_widget_get_visible (bar));
@@ -309,11 +305,6 @@ test_call_link (Fixture       *fixture,
   g_autofree char *uri = g_strdup_printf ("%s/rec/1.2.wav", fixture->base);
   NcCall *call;
 
-  if (without_media ())
-    {
-      g_test_skip ("GTK_MEDIA=none: nothing can play");
-      return;
-    }
   call = recorded_call (fixture, uri, "2099-01-01 00:00:00");
   g_assert_cmpstr (nc_call_get_record_link (call), ==, uri);
   nc_recording_player_play_call (fixture->player, fixture->session, call);
@@ -359,16 +350,13 @@ test_card_plays (Fixture       *fixture,
   g_autoptr(GArray) ids = NULL;
   g_autoptr(NcClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  GPtrArray *variables = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free);
-  NcClient *draft = nc_client_new (0, "Иван Петров", NC_CHANNEL_TELEPHONY, "79004443322", 0);
+  GPtrArray *variables;
+  NcClient *draft;
   NcClientCard *card;
   GtkWidget *play;
 
-  if (without_media ())
-    {
-      g_test_skip ("GTK_MEDIA=none: nothing can play");
-      return;
-    }
+  variables = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free);
+  draft = nc_client_new (0, "Иван Петров", NC_CHANNEL_TELEPHONY, "79004443322", 0);
   g_ptr_array_add (variables, nc_variable_new (NC_RECORD_LINK_VARIABLE, uri));
   nc_client_take_variables (draft, variables);
   g_ptr_array_add (drafts, draft);
@@ -414,10 +402,14 @@ main (int   argc,
 
 #define ADD(path, func) \
   g_test_add ("/recording-player/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
-  ADD ("plays", test_plays);
   ADD ("dead-link", test_dead_link);
-  ADD ("call-link", test_call_link);
-  ADD ("card-plays", test_card_plays);
+  /* Without a media backend nothing plays: only what the bar says then is tested. */
+  if (!without_media ())
+    {
+      ADD ("plays", test_plays);
+      ADD ("call-link", test_call_link);
+      ADD ("card-plays", test_card_plays);
+    }
 #undef ADD
 
   return g_test_run ();
