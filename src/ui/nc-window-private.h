@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "nc-caller-card.h"
 #include "nc-clients-view.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
@@ -29,6 +30,7 @@ struct _NcWindow
   NcClientsView        *clients_view;
   NcEmployeesView      *employees_view;
   NcLiveView           *live_view;
+  NcCallerCard         *caller_card;
   GtkRevealer          *demo_revealer;
   GtkRevealer          *account_revealer;
   GtkRevealer          *database_revealer;
