@@ -323,12 +323,21 @@ load (NcCallerCard *self)
                                 self->cancellable, summary_read, g_object_ref (self));
 }
 
+static gboolean
+not_live (gpointer key,
+          gpointer value,
+          gpointer user_data)
+{
+  return !g_hash_table_contains (user_data, key);
+}
+
 /* Chooses the call to show: the newest one the card is for. */
 static void
 update (NcCallerCard *self)
 {
   GListModel *live;
   g_autoptr(NcCall) chosen = NULL;
+  g_autoptr(GHashTable) live_ids = g_hash_table_new (g_str_hash, g_str_equal);
   guint n;
 
   if (self->session == NULL)
@@ -339,10 +348,15 @@ update (NcCallerCard *self)
     {
       g_autoptr(NcCall) call = g_list_model_get_item (live, i);
 
+      /* The live model keeps its calls: the id outlives this reference. */
+      g_hash_table_add (live_ids, (gpointer) nc_call_get_pbx_call_id (call));
       if (wanted (self, call) &&
           (chosen == NULL || nc_call_get_first_seen_us (call) > nc_call_get_first_seen_us (chosen)))
         g_set_object (&chosen, call);
     }
+
+  /* A dismissed call is forgotten once it is over. */
+  g_hash_table_foreach_remove (self->dismissed, not_live, live_ids);
 
   if (chosen != self->call)
     {
