@@ -559,7 +559,7 @@ test_known_caller (Fixture       *fixture,
   g_autofree char *d2 = now_text (60 * 24 * 2);
   g_autofree char *d3 = now_text (60 * 5);
   g_autofree char *d4 = now_text (30);
-  GtkWidget *focus;
+  GtkWidget *focus, *open;
   const char *text;
 
   nc_dialer_set_employee_id (fixture->dialer, "100");
@@ -607,6 +607,18 @@ test_known_caller (Fixture       *fixture,
   nc_ui_test_assert_icon_buttons_explained (GTK_WIDGET (card));
   screenshots (fixture, "caller-card");
   g_assert_true (gtk_root_get_focus (GTK_ROOT (fixture->window)) == focus);
+
+  /* Open shows the client's card, when clicked. */
+  open = nc_ui_test_find_widget (GTK_WIDGET (card), GTK_TYPE_BUTTON, "label",
+                                 russian ? "_Открыть" : "_Open");
+  g_assert_true (gtk_widget_get_visible (open));
+  g_assert_false (gtk_widget_get_visible (nc_ui_test_find_widget (GTK_WIDGET (card),
+                                                                  GTK_TYPE_BUTTON, "label",
+                                                                  russian ? "_Добавить клиента"
+                                                                          : "_Add Client")));
+  g_signal_emit_by_name (open, "clicked");
+  g_assert_true (wait_until (client_card_open, GSIZE_TO_POINTER (NC_TYPE_CLIENT_CARD)));
+  gtk_window_destroy (toplevel_of_type (NC_TYPE_CLIENT_CARD));
 
   /* This employee answers: the card stays while they talk; the end takes it away. */
   answer (fixture, "in_now", "79004443322", "100");
