@@ -13,6 +13,7 @@
 #include "nc-clients-view.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
+#include "nc-recording-player.h"
 #include "nc-window.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,7 @@ struct _NcWindow
   NcEmployeesView      *employees_view;
   NcLiveView           *live_view;
   NcCallerCard         *caller_card;
+  NcRecordingPlayer    *recording_player;
   GtkRevealer          *demo_revealer;
   GtkRevealer          *account_revealer;
   GtkRevealer          *database_revealer;

@@ -240,6 +240,7 @@ nc_window_class_init (NcWindowClass *klass)
   g_type_ensure (NC_TYPE_EMPLOYEES_VIEW);
   g_type_ensure (NC_TYPE_LIVE_VIEW);
   g_type_ensure (NC_TYPE_CALLER_CARD);
+  g_type_ensure (NC_TYPE_RECORDING_PLAYER);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/nc-window.ui");
@@ -251,6 +252,7 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, employees_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, live_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, caller_card);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, recording_player);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, demo_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, account_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, database_revealer);
