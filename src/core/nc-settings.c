@@ -34,6 +34,7 @@ static const DefaultValue defaults[] = {
   { "database-url", "", 0 },
   { "current-employee", "", 0 },
   { "notify-call-end", NULL, FALSE },
+  { "caller-card-every-call", NULL, FALSE },
 };
 
 static const DefaultValue *

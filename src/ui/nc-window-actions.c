@@ -18,6 +18,7 @@
 #include "nc-client-card.h"
 #include "nc-client-editor.h"
 #include "nc-ui-util.h"
+#include "nc-phone.h"
 #include "nc-window-private.h"
 
 void
@@ -369,6 +370,25 @@ add_client_activated (GtkWidget  *widget,
     open_editor (self, NULL);
 }
 
+/* "Add Client" on an unknown caller's card: the editor, with their number filled in. */
+static void
+add_client_phone_activated (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+  g_autofree char *phone = nc_phone_format (g_variant_get_string (parameter, NULL));
+  NcClientEditor *editor;
+
+  if (!nc_window_store_or_say (self) || self->disposed)
+    return;
+  editor = nc_client_editor_new (GTK_WINDOW (self), NULL);
+  nc_client_editor_fill (editor, "", NC_CHANNEL_TELEPHONY, phone);
+  g_signal_connect_object (editor, "save", G_CALLBACK (editor_saved), self, 0);
+  g_signal_connect_object (editor, "delete", G_CALLBACK (editor_deleted), self, 0);
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
 static void
 add_employee_activated (GtkWidget  *widget,
                         const char *action_name,
@@ -507,6 +527,8 @@ nc_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_activated);
   gtk_widget_class_install_action (widget_class, "win.add", NULL, add_activated);
   gtk_widget_class_install_action (widget_class, "win.add-client", NULL, add_client_activated);
+  gtk_widget_class_install_action (widget_class, "win.add-client-phone", "s",
+                                   add_client_phone_activated);
   gtk_widget_class_install_action (widget_class, "win.add-employee", NULL,
                                    add_employee_activated);
   gtk_widget_class_install_action (widget_class, "win.edit-client", "x", edit_client_activated);

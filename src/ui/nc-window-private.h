@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "nc-caller-card.h"
 #include "nc-clients-view.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
@@ -32,6 +33,7 @@ struct _NcWindow
   NcEmployeesView      *employees_view;
   NcLiveView           *live_view;
   NcTeamView           *team_view;
+  NcCallerCard         *caller_card;
   NcRecordingPlayer    *recording_player;
   GtkRevealer          *demo_revealer;
   GtkRevealer          *account_revealer;
