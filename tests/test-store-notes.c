@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <sqlite3.h>
 
 #include "nc-store.h"
@@ -422,6 +424,68 @@ test_upgrade_from_version_4 (Fixture       *fixture,
   g_assert_true (g_hash_table_contains (seen, "from-v4"));
 }
 
+/* `calls note`: kept as the window keeps it, what is not given stays, and an unknown call
+ * or a bad command line is an error that changes nothing. */
+static void
+test_cli_note (void)
+{
+  g_autofree char *dir = nc_test_make_temp_dir ();
+  g_autoptr(NcStore) store = NULL;
+  g_autoptr(NcCallRecord) call = NULL;
+  g_autoptr(NcClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 client_id;
+  NcTestRun run;
+
+  store = nc_store_open_sync (dir, &error);
+  g_assert_no_error (error);
+  client_id = add_client (store, "Анна", "79005550101");
+  call = play_client_call (store, client_id, "cli-1", "2026-11-30 11:22:33");
+  nc_store_close (store);
+  g_clear_object (&store);
+
+  run = nc_test_cli (dir, NULL, "calls", "note", "cli-1", "--outcome", "Сделка",
+                     "--note=Оплатил счёт", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"outcome\":\"Сделка\""));
+  g_assert_nonnull (strstr (run.out, "\"note\":\"Оплатил счёт\""));
+  nc_test_run_clear (&run);
+
+  /* The outcome alone: the note stays. */
+  run = nc_test_cli (dir, NULL, "calls", "note", "cli-1", "--outcome", "Перезвонить", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  nc_test_run_clear (&run);
+
+  run = nc_test_cli (dir, NULL, "calls", "note", "no-such-call", "--note", "x", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "no-such-call"));
+  g_assert_cmpstr (run.out, ==, "");
+  nc_test_run_clear (&run);
+  run = nc_test_cli (dir, NULL, "calls", "note", "cli-1", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  nc_test_run_clear (&run);
+  run = nc_test_cli (dir, NULL, "calls", "note", "cli-1", "--note", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  nc_test_run_clear (&run);
+  run = nc_test_cli (dir, NULL, "calls", "note", "cli-1", "--colour", "red", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  nc_test_run_clear (&run);
+
+  store = nc_store_open_sync (dir, &error);
+  g_clear_pointer (&call, nc_call_record_free);
+  call = nc_store_get_call_sync (store, "cli-1", &error);
+  g_assert_cmpstr (call->outcome, ==, "Перезвонить");
+  g_assert_cmpstr (call->note, ==, "Оплатил счёт");
+  client = get_client (store, client_id);
+  g_assert_cmpstr (nc_client_get_variable (client, "zadarma_last_call_outcome"), ==, "Перезвонить");
+  g_assert_cmpstr (nc_client_get_variable (client, "zadarma_last_call_note"), ==, "Оплатил счёт");
+  g_assert_cmpstr (nc_client_get_variable (client, "zadarma_last_call_time"), ==,
+                   "2026-11-30T11:22:33");
+  nc_store_close (store);
+  g_clear_object (&store);
+  nc_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -440,6 +504,7 @@ main (int   argc,
   ADD ("journal-text-finds-notes", test_journal_text_finds_notes);
   ADD ("upgrade-from-version-4", test_upgrade_from_version_4);
 #undef ADD
+  g_test_add_func ("/store-notes/cli-note", test_cli_note);
 
   return nc_test_run ();
 }
