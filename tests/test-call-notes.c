@@ -17,7 +17,7 @@
 #include "nc-call-note-dialog.h"
 #include "nc-call-row.h"
 #include "nc-client-card.h"
-#include "nc-outcomes-page.h"
+#include "nc-outcomes-group.h"
 #include "nc-preferences-window.h"
 #include "nc-settings.h"
 #include "nc-test-util.h"
@@ -187,6 +187,29 @@ variable_shown (gpointer data)
   return row != NULL && g_strcmp0 (adw_action_row_get_subtitle (row), seek->value) == 0;
 }
 
+/* The group is at the foot of the Webhooks page: scrolled to, as a user would. */
+static void
+scroll_to_end (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+
+  g_assert_nonnull (scrolled);
+  nc_ui_test_wait_for_frames (widget, 2);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+}
+
+/* Whether @widget fits in 360 px with a margin around. */
+static void
+assert_fits_narrow (GtkWidget *widget)
+{
+  int minimum = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  g_assert_cmpint (minimum, <=, 340);
+}
+
 static void
 test_note_in_window (void)
 {
@@ -277,6 +300,16 @@ test_note_in_window (void)
   g_assert_true (variable_shown (&seek));
   gtk_window_set_default_size (GTK_WINDOW (card), 560, 760);
   screenshot (card, "card");
+  gtk_window_set_default_size (GTK_WINDOW (card), 360, 760);
+  gtk_widget_queue_resize (card);
+  screenshot (card, "card-narrow");
+  /* The card's header bar (not of this part) is what sets its narrowest; its rows fit. */
+  {
+    g_autoptr(GPtrArray) rows = nc_ui_test_find_all (card, NC_TYPE_CALL_ROW);
+
+    g_assert_cmpuint (rows->len, ==, 1);
+    assert_fits_narrow (rows->pdata[0]);
+  }
   gtk_window_destroy (GTK_WINDOW (card));
 
   /* 360 px wide: the row and the dialog still fit. */
@@ -298,13 +331,7 @@ test_note_in_window (void)
 
     for (guint i = 0; i < rows->len; i++)
       if (gtk_widget_get_mapped (rows->pdata[i]))
-        {
-          int minimum = 0;
-
-          gtk_widget_measure (rows->pdata[i], GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL,
-                              NULL, NULL);
-          g_assert_cmpint (minimum, <=, 340);
-        }
+        assert_fits_narrow (rows->pdata[i]);
   }
   gtk_widget_activate (note_button (window));
   wait_until (dialog_shown, NULL);
@@ -348,10 +375,10 @@ test_outcomes_in_preferences (void)
   preferences = nc_preferences_window_new (NULL, session);
   gtk_window_set_default_size (GTK_WINDOW (preferences), 640, 640);
   gtk_window_present (GTK_WINDOW (preferences));
-  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "outcomes");
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "webhooks");
   wait_for_label (GTK_WIDGET (preferences), _("Not interested"));
 
-  page = nc_ui_test_find_widget (GTK_WIDGET (preferences), NC_TYPE_OUTCOMES_PAGE, NULL, NULL);
+  page = nc_ui_test_find_widget (GTK_WIDGET (preferences), NC_TYPE_OUTCOMES_GROUP, NULL, NULL);
   g_assert_nonnull (page);
   add = ADW_ENTRY_ROW (nc_ui_test_find_widget (page, ADW_TYPE_ENTRY_ROW, NULL, NULL));
   gtk_editable_set_text (GTK_EDITABLE (add), "  Отправить КП ");
@@ -361,7 +388,15 @@ test_outcomes_in_preferences (void)
   g_assert_cmpstr (outcomes[0], ==, _("Call back"));
   g_assert_cmpstr (outcomes[3], ==, "Отправить КП");
   wait_for_label (GTK_WIDGET (preferences), "Отправить КП");
+  scroll_to_end (page);
   screenshot (GTK_WIDGET (preferences), "preferences");
+  gtk_window_set_default_size (GTK_WINDOW (preferences), 360, 640);
+  gtk_widget_queue_resize (GTK_WIDGET (preferences));
+  nc_ui_test_spin (300);
+  scroll_to_end (page);
+  screenshot (GTK_WIDGET (preferences), "preferences-narrow");
+  /* The Webhooks page is wider than 360 px by itself (389 px here); the group fits. */
+  assert_fits_narrow (page);
 
   {
     g_autoptr(GPtrArray) buttons = nc_ui_test_find_all (page, GTK_TYPE_BUTTON);

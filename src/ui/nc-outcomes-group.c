@@ -1,4 +1,4 @@
-/* nc-outcomes-page.c — the Preferences' list of call outcomes
+/* nc-outcomes-group.c — the Preferences’ list of call outcomes, on the Webhooks page
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -8,33 +8,34 @@
  * list, the defaults included.
  */
 
-#define G_LOG_DOMAIN "nc-outcomes-page"
+#define G_LOG_DOMAIN "nc-outcomes-group"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "nc-call-note-dialog.h"
-#include "nc-outcomes-page.h"
+#include "nc-outcomes-group.h"
 
-struct _NcOutcomesPage
+struct _NcOutcomesGroup
 {
-  AdwPreferencesPage  parent_instance;
+  AdwPreferencesGroup parent_instance;
 
   GSettings          *settings;
+  GPtrArray          *rows;      /* the outcomes' rows, above add_row */
 
   GtkListBox         *list;
   AdwEntryRow        *add_row;
 };
 
-G_DEFINE_FINAL_TYPE (NcOutcomesPage, nc_outcomes_page, ADW_TYPE_PREFERENCES_PAGE)
+G_DEFINE_FINAL_TYPE (NcOutcomesGroup, nc_outcomes_group, ADW_TYPE_PREFERENCES_GROUP)
 
 static void
 remove_activated (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  NcOutcomesPage *self = NC_OUTCOMES_PAGE (widget);
+  NcOutcomesGroup *self = NC_OUTCOMES_GROUP (widget);
   g_auto(GStrv) outcomes = nc_call_outcomes_dup (self->settings);
   g_autoptr(GStrvBuilder) kept = g_strv_builder_new ();
   g_auto(GStrv) list = NULL;
@@ -54,11 +55,11 @@ reset_activated (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  g_settings_reset (NC_OUTCOMES_PAGE (widget)->settings, "call-outcomes");
+  g_settings_reset (NC_OUTCOMES_GROUP (widget)->settings, "call-outcomes");
 }
 
 static void
-add_applied (NcOutcomesPage *self)
+add_applied (NcOutcomesGroup *self)
 {
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->add_row))));
   g_auto(GStrv) outcomes = NULL;
@@ -79,13 +80,13 @@ add_applied (NcOutcomesPage *self)
 }
 
 static void
-update (NcOutcomesPage *self)
+update (NcOutcomesGroup *self)
 {
   g_auto(GStrv) outcomes = nc_call_outcomes_dup (self->settings);
-  GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
+  for (guint i = 0; i < self->rows->len; i++)
+    gtk_list_box_remove (self->list, self->rows->pdata[i]);
+  g_ptr_array_set_size (self->rows, 0);
   for (guint i = 0; outcomes[i] != NULL; i++)
     {
       GtkWidget *row = adw_action_row_new ();
@@ -104,50 +105,53 @@ update (NcOutcomesPage *self)
       /* The last one cannot go: none would be the defaults again. */
       gtk_widget_set_sensitive (remove, outcomes[1] != NULL);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
-      gtk_list_box_append (self->list, row);
+      gtk_list_box_insert (self->list, row, (int) i);
+      g_ptr_array_add (self->rows, row);
     }
 }
 
 static void
-nc_outcomes_page_dispose (GObject *object)
+nc_outcomes_group_dispose (GObject *object)
 {
-  NcOutcomesPage *self = NC_OUTCOMES_PAGE (object);
+  NcOutcomesGroup *self = NC_OUTCOMES_GROUP (object);
 
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
 
-  G_OBJECT_CLASS (nc_outcomes_page_parent_class)->dispose (object);
+  G_OBJECT_CLASS (nc_outcomes_group_parent_class)->dispose (object);
 }
 
 static void
-nc_outcomes_page_class_init (NcOutcomesPageClass *klass)
+nc_outcomes_group_class_init (NcOutcomesGroupClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = nc_outcomes_page_dispose;
+  object_class->dispose = nc_outcomes_group_dispose;
 
   gtk_widget_class_install_action (widget_class, "outcomes.remove", "s", remove_activated);
   gtk_widget_class_install_action (widget_class, "outcomes.reset", NULL, reset_activated);
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               RESOURCE_BASE_PATH "/nc-outcomes-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, NcOutcomesPage, list);
-  gtk_widget_class_bind_template_child (widget_class, NcOutcomesPage, add_row);
+                                               RESOURCE_BASE_PATH "/nc-outcomes-group.ui");
+  gtk_widget_class_bind_template_child (widget_class, NcOutcomesGroup, list);
+  gtk_widget_class_bind_template_child (widget_class, NcOutcomesGroup, add_row);
 }
 
 static void
-nc_outcomes_page_init (NcOutcomesPage *self)
+nc_outcomes_group_init (NcOutcomesGroup *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->rows = g_ptr_array_new ();
   g_signal_connect_swapped (self->add_row, "apply", G_CALLBACK (add_applied), self);
   g_signal_connect_swapped (self->add_row, "entry-activated", G_CALLBACK (add_applied), self);
 }
 
 GtkWidget *
-nc_outcomes_page_new (GSettings *settings)
+nc_outcomes_group_new (GSettings *settings)
 {
-  NcOutcomesPage *self = g_object_new (NC_TYPE_OUTCOMES_PAGE, NULL);
+  NcOutcomesGroup *self = g_object_new (NC_TYPE_OUTCOMES_GROUP, NULL);
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
