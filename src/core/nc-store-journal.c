@@ -104,36 +104,6 @@ outcome_matches (NcCallOutcome       outcome,
     }
 }
 
-/* Whether the filter's text finds notes at all: the notes' trigram index finds nothing
- * shorter than a trigram. */
-static gboolean
-text_finds_notes (const NcCallFilter *filter)
-{
-  const char *text = text_of (filter);
-
-  return text != NULL && g_utf8_strlen (text, -1) >= NC_CALL_NOTE_SEARCH_MIN_CHARS;
-}
-
-/**
- * nc_call_filter_matches_note:
- *
- * Whether the call's note holds the filter's text, in any case, as the store's query finds
- * it.
- */
-gboolean
-nc_call_filter_matches_note (const NcCallFilter *filter,
-                             const NcCallRecord *record)
-{
-  g_autofree char *note = NULL;
-  g_autofree char *text = NULL;
-
-  if (record->note == NULL || !text_finds_notes (filter))
-    return FALSE;
-  note = g_utf8_casefold (record->note, -1);
-  text = g_utf8_casefold (filter->text, -1);
-  return strstr (note, text) != NULL;
-}
-
 /**
  * nc_call_filter_matches:
  * @text_clients: (element-type gint64) (nullable): the clients a text filter found, as
@@ -657,7 +627,7 @@ page_by_note (NcStoreConnection  *conn,
   g_autofree char *pattern = NULL;
   NcStoreStmt *stmt;
 
-  if (!text_finds_notes (page->filter) || page->limit == 0)
+  if (!nc_call_filter_finds_notes (page->filter) || page->limit == 0)
     return TRUE;
   stmt = nc_store_prepare (conn, page_note_sql (conn->backend), error);
   if (stmt == NULL)

@@ -20,6 +20,41 @@
 
 #include "nc-store-private.h"
 
+/* ------------------------------------------------------------------------------------ */
+/* The journal's text, in notes (the query is page_by_note(), nc-store-journal.c)       */
+
+/* Whether the filter's text finds notes at all: the notes' trigram index finds nothing
+ * shorter than a trigram. */
+gboolean
+nc_call_filter_finds_notes (const NcCallFilter *filter)
+{
+  return filter->text != NULL &&
+         g_utf8_strlen (filter->text, -1) >= NC_CALL_NOTE_SEARCH_MIN_CHARS;
+}
+
+/**
+ * nc_call_filter_matches_note:
+ *
+ * Whether the call's note holds the filter's text, in any case, as the store's query finds
+ * it.
+ */
+gboolean
+nc_call_filter_matches_note (const NcCallFilter *filter,
+                             const NcCallRecord *record)
+{
+  g_autofree char *note = NULL;
+  g_autofree char *text = NULL;
+
+  if (record->note == NULL || !nc_call_filter_finds_notes (filter))
+    return FALSE;
+  note = g_utf8_casefold (record->note, -1);
+  text = g_utf8_casefold (filter->text, -1);
+  return strstr (note, text) != NULL;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Noting a call                                                                         */
+
 typedef struct
 {
   char *pbx_call_id;

@@ -90,6 +90,7 @@ gboolean      nc_call_filter_is_empty (const NcCallFilter *filter);
 gboolean      nc_call_filter_matches (const NcCallFilter *filter,
                                       const NcCallRecord *record,
                                       GArray             *text_clients);
+gboolean      nc_call_filter_finds_notes  (const NcCallFilter *filter);
 gboolean      nc_call_filter_matches_note (const NcCallFilter *filter,
                                            const NcCallRecord *record);
 void          nc_call_filter_free    (NcCallFilter       *filter);
