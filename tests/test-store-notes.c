@@ -320,6 +320,24 @@ test_journal_text_finds_notes (Fixture       *fixture,
   noted = note (fixture->store, "call-11", NULL, "ДОСТАВКА и ещё доставка");
   g_clear_pointer (&noted, nc_call_record_free);
   noted = note (fixture->store, "call-15", "Не интересно", "Не нужно");
+  /* A client's other call is not found by the note of its last one (kept in the client's
+   * variables too). */
+  {
+    gint64 irina = add_client (fixture->store, "Ирина", "79005550202");
+    g_autoptr(NcCallRecord) earlier = play_client_call (fixture->store, irina, "irina-1",
+                                                        "2026-11-30 11:00:00");
+    g_autoptr(NcCallRecord) later = play_client_call (fixture->store, irina, "irina-2",
+                                                      "2026-11-30 11:30:00");
+    g_autoptr(NcCallRecord) noted_later = note (fixture->store, "irina-2", NULL,
+                                                "Спрашивала про оплату картой");
+
+    filter->text = g_strdup ("оплату карт");
+    seen = read_pages (fixture->store, filter, 10);
+    g_assert_cmpuint (g_hash_table_size (seen), ==, 1);
+    g_assert_true (g_hash_table_contains (seen, "irina-2"));
+    g_clear_pointer (&seen, g_hash_table_unref);
+    g_clear_pointer (&filter->text, g_free);
+  }
 
   filter->text = g_strdup ("доставк");
   for (guint size = 1; size <= 5; size += 2)
