@@ -34,6 +34,8 @@ static const DefaultValue defaults[] = {
   { "database-url", "", 0 },
   { "current-employee", "", 0 },
   { "notify-call-end", NULL, FALSE },
+  /* A list, empty by default: the window offers the translated defaults then. */
+  { "call-outcomes", NULL, 0 },
 };
 
 static const DefaultValue *
