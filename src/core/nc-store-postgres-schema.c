@@ -141,4 +141,10 @@ const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION] = {
 
   /* 5 */
   TEAM_DDL,
+
+  /* 6 */
+  NOTES_DDL
+  /* The notes' trigrams, as the clients' search text has them (only the calls noted). */
+  "CREATE INDEX calls_note_trigrams ON calls USING gin (note gin_trgm_ops) "
+  "  WHERE note IS NOT NULL;",
 };
