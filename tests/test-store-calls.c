@@ -517,6 +517,58 @@ test_journal_text_merges_clients (Fixture       *fixture,
   g_assert_cmpuint (count_pages (fixture->store, filter, found, 5), ==, of_client_7);
 }
 
+/* A number typed whole, in any form, finds its calls by the number itself: those of no
+ * client (which no client's search could find) and, once, those of a client. A part of a
+ * number is only a search of the clients. */
+static void
+test_journal_text_finds_number (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(NcCallFilter) filter = nc_call_filter_new ();
+  g_autoptr(NcCallRecord) call = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  gint64 client;
+
+  SKIP_IF_NO_STORE (fixture);
+
+  play_calls (fixture->store, 30);
+  call = get_call (fixture->store, "call-0012");
+  g_assert_cmpstr (call->client_number, ==, "79000000012");
+  g_assert_cmpint (call->client_id, ==, 0);
+
+  filter->text = g_strdup ("8 (900) 000-00-12");
+  page = nc_store_list_calls_sync (fixture->store, filter, NULL, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 1);
+  g_assert_cmpstr (((NcCallRecord *) page->pdata[0])->pbx_call_id, ==, "call-0012");
+  g_assert_cmpuint (count_pages (fixture->store, filter, NULL, 1), ==, 1);
+  g_assert_true (nc_call_filter_matches (filter, call, NULL));
+  g_free (filter->text);
+  filter->text = g_strdup ("+7 900 000 0012");
+  g_assert_cmpuint (count_pages (fixture->store, filter, NULL, 5), ==, 1);
+
+  /* A part of it is no number: nothing of no client is found by it. */
+  g_free (filter->text);
+  filter->text = g_strdup ("000-00-12");
+  g_assert_cmpuint (count_pages (fixture->store, filter, NULL, 5), ==, 0);
+  g_assert_false (nc_call_filter_matches (filter, call, NULL));
+
+  /* Matched to a client of another phone since: found once, by its number, and not under
+   * another client's filter. */
+  client = add_client (fixture->store, "Пётр Звонивший", "79161112233");
+  g_assert_true (nc_store_set_call_client_sync (fixture->store, call->id, client, "telephony",
+                                                &error));
+  g_assert_no_error (error);
+  g_free (filter->text);
+  filter->text = g_strdup ("89000000012");
+  g_assert_cmpuint (count_pages (fixture->store, filter, NULL, 1), ==, 1);
+  filter->client_id = client;
+  g_assert_cmpuint (count_pages (fixture->store, filter, NULL, 3), ==, 1);
+  filter->client_id = client + 1000;
+  g_assert_cmpuint (count_pages (fixture->store, filter, NULL, 3), ==, 0);
+}
+
 /* "Answered but the filter is on Missed" and similar: a call the filter no longer lets
  * through is told by nc_call_filter_matches() as by the query. */
 static void
@@ -856,6 +908,7 @@ main (int   argc,
   ADD ("journal-pages-and-filters", test_journal_pages_and_filters);
   ADD ("journal-text-merges-clients", test_journal_text_merges_clients);
   ADD ("filter-matches-like-query", test_filter_matches_like_query);
+  ADD ("journal-text-finds-number", test_journal_text_finds_number);
   ADD ("stuck-call-closed-after-bound", test_stuck_call_closed_after_bound);
   ADD ("recording-states", test_recording_states);
   ADD ("callback-guard", test_callback_guard);

@@ -17,125 +17,12 @@
 
 #include <glib/gi18n.h>
 
+#include "nc-phone.h"
 #include "nc-store-private.h"
 
 /* Changes read at once; more calls than this in one read are "all calls". */
 #define CHANGES_PER_READ 2000
 #define CALLS_PER_READ 500
-
-/* ------------------------------------------------------------------------------------ */
-/* Filters                                                                               */
-
-NcCallFilter *
-nc_call_filter_new (void)
-{
-  NcCallFilter *filter = g_new0 (NcCallFilter, 1);
-
-  filter->direction = -1;
-  return filter;
-}
-
-NcCallFilter *
-nc_call_filter_copy (const NcCallFilter *filter)
-{
-  NcCallFilter *copy;
-
-  if (filter == NULL)
-    return nc_call_filter_new ();
-  copy = g_memdup2 (filter, sizeof *filter);
-  copy->employee = g_strdup (filter->employee);
-  copy->text = g_strdup (filter->text);
-  return copy;
-}
-
-void
-nc_call_filter_free (NcCallFilter *filter)
-{
-  if (filter == NULL)
-    return;
-  g_free (filter->employee);
-  g_free (filter->text);
-  g_free (filter);
-}
-
-static const char *
-text_of (const NcCallFilter *filter)
-{
-  return filter->text != NULL && *filter->text != '\0' ? filter->text : NULL;
-}
-
-gboolean
-nc_call_filter_equal (const NcCallFilter *a,
-                      const NcCallFilter *b)
-{
-  return a->direction == b->direction && a->outcome == b->outcome &&
-         g_strcmp0 (a->employee, b->employee) == 0 && a->since == b->since &&
-         a->until == b->until && g_strcmp0 (text_of (a), text_of (b)) == 0 &&
-         a->client_id == b->client_id;
-}
-
-gboolean
-nc_call_filter_is_empty (const NcCallFilter *filter)
-{
-  return filter->direction < 0 && filter->outcome == NC_CALL_OUTCOME_ANY &&
-         filter->employee == NULL && filter->since == 0 && filter->until == 0 &&
-         text_of (filter) == NULL && filter->client_id == 0;
-}
-
-static gboolean
-outcome_matches (NcCallOutcome       outcome,
-                 const NcCallRecord *record)
-{
-  switch (outcome)
-    {
-    case NC_CALL_OUTCOME_ANY:
-      return TRUE;
-    case NC_CALL_OUTCOME_ANSWERED:
-      return record->answered;
-    case NC_CALL_OUTCOME_MISSED:
-      return nc_call_record_is_missed (record);
-    case NC_CALL_OUTCOME_NOT_ANSWERED:
-      return record->direction == NC_CALL_DIRECTION_OUT && record->state == NC_CALL_STATE_ENDED &&
-             !record->answered;
-    case NC_CALL_OUTCOME_UNENDED:
-      return record->unended;
-    default:
-      return FALSE;
-    }
-}
-
-/**
- * nc_call_filter_matches:
- * @text_clients: (element-type gint64) (nullable): the clients a text filter found, as
- *   nc_store_search_clients_sync() finds them
- *
- * The same test as the store's query, for a call that changed after a page was read.
- */
-gboolean
-nc_call_filter_matches (const NcCallFilter *filter,
-                        const NcCallRecord *record,
-                        GArray             *text_clients)
-{
-  if (!nc_call_record_has_start (record) ||
-      (filter->direction >= 0 && (int) record->direction != filter->direction) ||
-      !outcome_matches (filter->outcome, record) ||
-      (filter->employee != NULL && g_strcmp0 (filter->employee, record->employee) != 0) ||
-      (filter->since != 0 && record->started_unix < filter->since) ||
-      (filter->until != 0 && record->started_unix >= filter->until) ||
-      (filter->client_id != 0 && record->client_id != filter->client_id))
-    return FALSE;
-
-  if (text_of (filter) == NULL)
-    return TRUE;
-  if (nc_call_filter_matches_note (filter, record))
-    return TRUE;
-  if (text_clients == NULL || record->client_id == 0)
-    return FALSE;
-  for (guint i = 0; i < text_clients->len; i++)
-    if (g_array_index (text_clients, gint64, i) == record->client_id)
-      return TRUE;
-  return FALSE;
-}
 
 /* ------------------------------------------------------------------------------------ */
 /* Live calls and the change log                                                         */
@@ -639,18 +526,44 @@ page_by_note (NcStoreConnection  *conn,
   return collect_calls (stmt, calls, error);
 }
 
-/* A page of the journal for a text: the calls of the clients it finds and the calls whose
- * note holds it, each read newest first as far as the page needs, merged, a call found
- * both ways once. */
+/* The calls with the number the text is, typed whole, newest first, through
+ * calls_by_number: those of no client too, which no client's search finds. */
+static const char page_number[] =
+  PAGE_HEAD "WHERE c.client_number = ?10 AND (?9 = 0 OR c.client_id = ?9) AND " PAGE_TAIL;
+
 static gboolean
-page_by_text_or_note (NcStoreConnection  *conn,
-                      const Page         *page,
-                      GPtrArray          *calls,
-                      GError            **error)
+page_by_number (NcStoreConnection  *conn,
+                const Page         *page,
+                GPtrArray          *calls,
+                GError            **error)
+{
+  g_autofree char *number = nc_phone_parse_typed (page->filter->text);
+  NcStoreStmt *stmt;
+
+  if (number == NULL || page->limit == 0)
+    return TRUE;
+  stmt = nc_store_prepare (conn, page_number, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_page (stmt, page);
+  nc_store_bind_int64 (stmt, 9, page->filter->client_id);
+  nc_store_bind_text (stmt, 10, number);
+  return collect_calls (stmt, calls, error);
+}
+
+/* A page of the journal for a text: the calls of the clients it finds, the calls whose
+ * note holds it and the calls of the number it is, each read newest first as far as the
+ * page needs, merged, a call found more than one way once. */
+static gboolean
+page_for_text (NcStoreConnection  *conn,
+               const Page         *page,
+               GPtrArray          *calls,
+               GError            **error)
 {
   guint kept = 0;
 
-  if (!page_by_text (conn, page, calls, error) || !page_by_note (conn, page, calls, error))
+  if (!page_by_text (conn, page, calls, error) || !page_by_note (conn, page, calls, error) ||
+      !page_by_number (conn, page, calls, error))
     return FALSE;
   g_ptr_array_sort (calls, compare_newest_first);
   for (guint i = 0; i < calls->len; i++)
@@ -683,8 +596,8 @@ list_calls_job (NcStoreConnection  *conn,
   const char *sql = page_any;
   NcStoreStmt *stmt;
 
-  if (text_of (page->filter) != NULL)
-    return page_by_text_or_note (conn, page, calls, error) ? g_steal_pointer (&calls) : NULL;
+  if (nc_call_filter_get_text (page->filter) != NULL)
+    return page_for_text (conn, page, calls, error) ? g_steal_pointer (&calls) : NULL;
   if (page->filter->client_id != 0)
     {
       stmt = nc_store_prepare (conn, page_client, error);

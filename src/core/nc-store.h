@@ -87,6 +87,9 @@ NcCallFilter *nc_call_filter_copy    (const NcCallFilter *filter);
 gboolean      nc_call_filter_equal   (const NcCallFilter *a,
                                       const NcCallFilter *b);
 gboolean      nc_call_filter_is_empty (const NcCallFilter *filter);
+const char   *nc_call_filter_get_text (const NcCallFilter *filter);
+gboolean      nc_call_filter_matches_number (const NcCallFilter *filter,
+                                            const NcCallRecord *record);
 gboolean      nc_call_filter_matches (const NcCallFilter *filter,
                                       const NcCallRecord *record,
                                       GArray             *text_clients);
