@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "nc-call-row.h"
+#include "nc-ui-util.h"
 #include "nc-phone.h"
 
 enum {
@@ -42,30 +43,6 @@ struct _NcCallRow
 G_DEFINE_FINAL_TYPE (NcCallRow, nc_call_row, GTK_TYPE_WIDGET)
 
 static GParamSpec *properties[N_PROPS];
-
-/* When the call started, as people read it: the time today, the day and time before. */
-static char *
-start_text (NcCall *call)
-{
-  const char *started = nc_call_get_started_at (call);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
-  g_autoptr(GDateTime) time = NULL;
-  int year, month, day, hour, minute;
-
-  if (started == NULL || sscanf (started, "%4d-%2d-%2d %2d:%2d", &year, &month, &day, &hour,
-                                 &minute) != 5)
-    return g_strdup ("");
-  /* The PBX's clock is the account's; the date is what tells today from before. */
-  if (g_str_has_prefix (started, today))
-    return g_strdup_printf ("%02d:%02d", hour, minute);
-  time = g_date_time_new_local (year, month, day, hour, minute, 0);
-  if (time == NULL)
-    return g_strdup (started);
-  /* Translators: a call's start on another day: a strftime format (day, month, time) */
-  return g_date_time_format (time, year == g_date_time_get_year (now) ? _("%-d %b, %H:%M")
-                                                                     : _("%-d %b %Y, %H:%M"));
-}
 
 static void
 update_duration (NcCallRow *self)
@@ -161,7 +138,7 @@ update (NcCallRow *self)
   employee = self->employees != NULL
              ? nc_employee_list_describe (self->employees, nc_call_get_employee (call))
              : g_strdup (nc_call_get_employee (call));
-  time = start_text (call);
+  time = nc_call_start_text (call);
   missed = nc_call_is_missed (call);
 
   if (missed)

@@ -25,6 +25,7 @@
 #include <glib/gi18n.h>
 
 #include "nc-caller-card.h"
+#include "nc-ui-util.h"
 #include "nc-caller-summary.h"
 #include "nc-phone.h"
 
@@ -104,32 +105,10 @@ is_dialable (const char *number)
   return canonical != NULL;
 }
 
-/* When a call started, as the journal says it: the time today, the day before. */
-static char *
-start_text (NcCall *call)
-{
-  const char *started = nc_call_get_started_at (call);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
-  g_autoptr(GDateTime) time = NULL;
-  int year, month, day, hour, minute;
-
-  if (started == NULL || sscanf (started, "%4d-%2d-%2d %2d:%2d", &year, &month, &day, &hour,
-                                 &minute) != 5)
-    return g_strdup ("");
-  if (g_str_has_prefix (started, today))
-    return g_strdup_printf ("%02d:%02d", hour, minute);
-  time = g_date_time_new_local (year, month, day, hour, minute, 0);
-  if (time == NULL)
-    return g_strdup (started);
-  return g_date_time_format (time, year == g_date_time_get_year (now) ? _("%-d %b, %H:%M")
-                                                                     : _("%-d %b %Y, %H:%M"));
-}
-
 static char *
 call_text (NcCall *call)
 {
-  g_autofree char *start = start_text (call);
+  g_autofree char *start = nc_call_start_text (call);
   g_autofree char *duration = NULL;
 
   if (nc_call_get_duration (call) == 0)

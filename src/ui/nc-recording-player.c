@@ -26,6 +26,7 @@
 #include "nc-call-service.h"
 #include "nc-phone.h"
 #include "nc-recording-player.h"
+#include "nc-ui-util.h"
 #include "nc-zadarma-client.h"
 
 struct _NcRecordingPlayer
@@ -298,13 +299,12 @@ call_title (NcCall *call)
 {
   const char *name = nc_call_get_client_name (call);
   g_autofree char *number = nc_phone_format (nc_call_get_client_number (call));
-  g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (nc_call_get_started_unix (call));
-  g_autofree char *when = started != NULL ? g_date_time_format (started, "%d.%m %H:%M") : NULL;
+  g_autofree char *when = nc_call_start_text (call);
   const char *who = name != NULL ? name : *number != '\0' ? number : _("Unknown number");
 
-  /* TRANSLATORS: the recording played: the client (or the number), then the call's date
-   * and time */
-  return when != NULL ? g_strdup_printf (_("%s, %s"), who, when) : g_strdup (who);
+  /* TRANSLATORS: the recording played: the client (or the number), then when the call
+   * started, as the journal says it */
+  return *when != '\0' ? g_strdup_printf (_("%s, %s"), who, when) : g_strdup (who);
 }
 
 /**

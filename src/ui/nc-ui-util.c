@@ -7,6 +7,10 @@
 
 #include "config.h"
 
+#include <stdio.h>
+
+#include <glib/gi18n.h>
+
 #include "nc-ui-util.h"
 
 /**
@@ -118,4 +122,34 @@ nc_scrolled_near_end (GtkAdjustment *adjustment)
 {
   return gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
          gtk_adjustment_get_upper (adjustment) - NEAR_THE_END_PX;
+}
+
+/**
+ * nc_call_start_text:
+ *
+ * When the call started, as people read it: the time today, the day and time before.
+ *
+ * Returns: (transfer full): the text, empty when the start is not known
+ */
+char *
+nc_call_start_text (NcCall *call)
+{
+  const char *started = nc_call_get_started_at (call);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+  g_autoptr(GDateTime) time = NULL;
+  int year, month, day, hour, minute;
+
+  if (started == NULL || sscanf (started, "%4d-%2d-%2d %2d:%2d", &year, &month, &day, &hour,
+                                 &minute) != 5)
+    return g_strdup ("");
+  /* The PBX's clock is the account's; the date is what tells today from before. */
+  if (g_str_has_prefix (started, today))
+    return g_strdup_printf ("%02d:%02d", hour, minute);
+  time = g_date_time_new_local (year, month, day, hour, minute, 0);
+  if (time == NULL)
+    return g_strdup (started);
+  /* Translators: a call's start on another day: a strftime format (day, month, time) */
+  return g_date_time_format (time, year == g_date_time_get_year (now) ? _("%-d %b, %H:%M")
+                                                                     : _("%-d %b %Y, %H:%M"));
 }

@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "nc-call.h"
+
 G_BEGIN_DECLS
 
 AdwToast  *nc_toast_new        (const char  *message);
@@ -17,5 +19,6 @@ void       nc_on_focus_leave   (GtkWidget   *field,
                                 GCallback    callback,
                                 gpointer     user_data);
 gboolean   nc_scrolled_near_end (GtkAdjustment *adjustment);
+char      *nc_call_start_text  (NcCall        *call);
 
 G_END_DECLS
