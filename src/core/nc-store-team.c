@@ -130,45 +130,40 @@ figures_for (GPtrArray  *all,
   return figures;
 }
 
-static gboolean
-read_figures (NcStoreConnection  *conn,
-              const char         *sql,
-              gboolean            grouped,
-              gint64              day_start,
-              GPtrArray          *all,
-              GError            **error)
+/* What a row of the figures' query says: the calls, their answers, waits and talks. */
+static void
+take_figures (NcTeamFigures *figures,
+              NcStoreStmt   *stmt)
 {
-  NcStoreStmt *stmt = nc_store_prepare (conn, sql, error);
-  NcStoreStep step;
-
-  if (stmt == NULL)
-    return FALSE;
-  nc_store_bind_int64 (stmt, 1, day_start);
-  nc_store_bind_int64 (stmt, 2, day_start + DAY_SECONDS);
-  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
-    {
-      NcTeamFigures *figures = figures_for (all, grouped ? nc_store_column_text (stmt, 0) : NULL);
-
-      figures->calls_in = nc_store_column_int64 (stmt, 1);
-      figures->calls_out = nc_store_column_int64 (stmt, 2);
-      figures->answered = nc_store_column_int64 (stmt, 3);
-      figures->missed = nc_store_column_int64 (stmt, 4);
-      figures->wait_us_total = nc_store_column_int64 (stmt, 5);
-      figures->waits = nc_store_column_int64 (stmt, 6);
-      figures->talk_seconds_total = nc_store_column_int64 (stmt, 7);
-      figures->talks = nc_store_column_int64 (stmt, 8);
-    }
-  nc_store_reset (stmt);
-  return step != NC_STORE_STEP_ERROR;
+  figures->calls_in = nc_store_column_int64 (stmt, 1);
+  figures->calls_out = nc_store_column_int64 (stmt, 2);
+  figures->answered = nc_store_column_int64 (stmt, 3);
+  figures->missed = nc_store_column_int64 (stmt, 4);
+  figures->wait_us_total = nc_store_column_int64 (stmt, 5);
+  figures->waits = nc_store_column_int64 (stmt, 6);
+  figures->talk_seconds_total = nc_store_column_int64 (stmt, 7);
+  figures->talks = nc_store_column_int64 (stmt, 8);
 }
 
+/* What a row of the "not called back" query says. */
+static void
+take_not_called_back (NcTeamFigures *figures,
+                      NcStoreStmt   *stmt)
+{
+  figures->not_called_back = nc_store_column_int64 (stmt, 1);
+}
+
+/* Runs one of the day's queries (?1, ?2 the day): each row is the team's (@grouped
+ * FALSE) or an employee's, its first column the employee, the rest for @take. */
 static gboolean
-read_not_called_back (NcStoreConnection  *conn,
-                      const char         *sql,
-                      gboolean            grouped,
-                      gint64              day_start,
-                      GPtrArray          *all,
-                      GError            **error)
+read_day (NcStoreConnection  *conn,
+          const char         *sql,
+          gboolean            grouped,
+          void              (*take) (NcTeamFigures *figures,
+                                     NcStoreStmt   *stmt),
+          gint64              day_start,
+          GPtrArray          *all,
+          GError            **error)
 {
   NcStoreStmt *stmt = nc_store_prepare (conn, sql, error);
   NcStoreStep step;
@@ -178,8 +173,7 @@ read_not_called_back (NcStoreConnection  *conn,
   nc_store_bind_int64 (stmt, 1, day_start);
   nc_store_bind_int64 (stmt, 2, day_start + DAY_SECONDS);
   while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
-    figures_for (all, grouped ? nc_store_column_text (stmt, 0) : NULL)->not_called_back =
-      nc_store_column_int64 (stmt, 1);
+    take (figures_for (all, grouped ? nc_store_column_text (stmt, 0) : NULL), stmt);
   nc_store_reset (stmt);
   return step != NC_STORE_STEP_ERROR;
 }
@@ -206,12 +200,16 @@ team_figures_job (NcStoreConnection  *conn,
   g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_team_figures_free);
 
   /* The team's query has no GROUP BY: its row is there even on a day without a call. */
-  if (!read_figures (conn, "SELECT 0, " FIGURES_COLUMNS, FALSE, day_start, all, error) ||
-      !read_figures (conn, "SELECT COALESCE (employee, ''), " FIGURES_COLUMNS
-                     " GROUP BY COALESCE (employee, '')", TRUE, day_start, all, error) ||
-      !read_not_called_back (conn, "SELECT 0, " NOT_CALLED_BACK, FALSE, day_start, all, error) ||
-      !read_not_called_back (conn, "SELECT COALESCE (m.employee, ''), " NOT_CALLED_BACK
-                             "GROUP BY COALESCE (m.employee, '')", TRUE, day_start, all, error))
+  if (!read_day (conn, "SELECT 0, " FIGURES_COLUMNS, FALSE, take_figures, day_start, all,
+                 error) ||
+      !read_day (conn, "SELECT COALESCE (employee, ''), " FIGURES_COLUMNS
+                 " GROUP BY COALESCE (employee, '')", TRUE, take_figures, day_start, all,
+                 error) ||
+      !read_day (conn, "SELECT 0, " NOT_CALLED_BACK, FALSE, take_not_called_back, day_start,
+                 all, error) ||
+      !read_day (conn, "SELECT COALESCE (m.employee, ''), " NOT_CALLED_BACK
+                 "GROUP BY COALESCE (m.employee, '')", TRUE, take_not_called_back, day_start,
+                 all, error))
     return NULL;
 
   g_ptr_array_sort (all, compare_figures);
