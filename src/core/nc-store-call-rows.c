@@ -346,22 +346,24 @@ nc_store_update_call (NcStoreConnection   *conn,
   return TRUE;
 }
 
-/* The client variable keeps the link of the client's last call: a link fetched late, for
- * an older call (after retries, or opened again), does not take its place. */
+/**
+ * nc_store_client_has_later_call:
+ * @sql: NC_STORE_LATER_CALL_OF_CLIENT() with the condition the later call must meet
+ *
+ * Whether the client of @record has another call, started after it, that the condition
+ * holds for: what the variables that keep a client's last call (its recording's link, its
+ * note) ask before they are written.
+ */
 gboolean
-nc_store_write_record_link_variable (NcStoreConnection   *conn,
-                                     const NcCallRecord  *record,
-                                     GError             **error)
+nc_store_client_has_later_call (NcStoreConnection   *conn,
+                                const char          *sql,
+                                const NcCallRecord  *record,
+                                gboolean            *out_found,
+                                GError             **error)
 {
-  NcStoreStmt *stmt;
+  NcStoreStmt *stmt = nc_store_prepare (conn, sql, error);
   NcStoreStep step;
 
-  if (record->client_id == 0 || record->record_link == NULL)
-    return TRUE;
-  stmt = nc_store_prepare (conn,
-                           "SELECT 1 FROM calls WHERE client_id = ?1 AND id != ?2 AND "
-                           "record_link IS NOT NULL AND (started_unix > ?3 OR "
-                           "(started_unix = ?3 AND id > ?2)) LIMIT 1", error);
   if (stmt == NULL)
     return FALSE;
   nc_store_bind_int64 (stmt, 1, record->client_id);
@@ -369,9 +371,26 @@ nc_store_write_record_link_variable (NcStoreConnection   *conn,
   nc_store_bind_int64 (stmt, 3, record->started_unix);
   step = nc_store_step (stmt, error);
   nc_store_reset (stmt);
-  if (step == NC_STORE_STEP_ERROR)
+  *out_found = step == NC_STORE_STEP_ROW;
+  return step != NC_STORE_STEP_ERROR;
+}
+
+static const char later_link[] = NC_STORE_LATER_CALL_OF_CLIENT ("record_link IS NOT NULL");
+
+/* The client variable keeps the link of the client's last call: a link fetched late, for
+ * an older call (after retries, or opened again), does not take its place. */
+gboolean
+nc_store_write_record_link_variable (NcStoreConnection   *conn,
+                                     const NcCallRecord  *record,
+                                     GError             **error)
+{
+  gboolean later;
+
+  if (record->client_id == 0 || record->record_link == NULL)
+    return TRUE;
+  if (!nc_store_client_has_later_call (conn, later_link, record, &later, error))
     return FALSE;
-  if (step == NC_STORE_STEP_ROW)
+  if (later)
     return TRUE;
   return nc_store_write_variable (conn, record->client_id, NC_RECORD_LINK_VARIABLE,
                                   record->record_link, error);

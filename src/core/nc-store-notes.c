@@ -84,30 +84,10 @@ call_time_iso8601 (const NcCallRecord *record)
   return g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
 }
 
-/* Whether another call of the client, started after @record, was noted already. */
-static gboolean
-later_call_noted (NcStoreConnection   *conn,
-                  const NcCallRecord  *record,
-                  gboolean            *out_noted,
-                  GError             **error)
-{
-  NcStoreStmt *stmt;
-  NcStoreStep step;
 
-  stmt = nc_store_prepare (conn,
-                           "SELECT 1 FROM calls WHERE client_id = ?1 AND id != ?2 AND "
-                           "(outcome IS NOT NULL OR note IS NOT NULL) AND (started_unix > ?3 OR "
-                           "(started_unix = ?3 AND id > ?2)) LIMIT 1", error);
-  if (stmt == NULL)
-    return FALSE;
-  nc_store_bind_int64 (stmt, 1, record->client_id);
-  nc_store_bind_int64 (stmt, 2, record->id);
-  nc_store_bind_int64 (stmt, 3, record->started_unix);
-  step = nc_store_step (stmt, error);
-  nc_store_reset (stmt);
-  *out_noted = step == NC_STORE_STEP_ROW;
-  return step != NC_STORE_STEP_ERROR;
-}
+/* Another call of the client, started later, noted already. */
+static const char later_noted[] =
+  NC_STORE_LATER_CALL_OF_CLIENT ("(outcome IS NOT NULL OR note IS NOT NULL)");
 
 static gboolean
 write_note_variables (NcStoreConnection   *conn,
@@ -119,7 +99,7 @@ write_note_variables (NcStoreConnection   *conn,
 
   if (record->client_id == 0)
     return TRUE;
-  if (!later_call_noted (conn, record, &later, error))
+  if (!nc_store_client_has_later_call (conn, later_noted, record, &later, error))
     return FALSE;
   if (later)
     return TRUE;

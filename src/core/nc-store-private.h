@@ -520,6 +520,15 @@ gboolean  nc_store_update_call        (NcStoreConnection  *conn,
                                        NcCallRecord       *record,
                                        GError            **error);
 /* The record's link into its client's variable, unless a later call of the client has one. */
+/* Another call of ?1's client than ?2, started after ?3, that @condition holds for. */
+#define NC_STORE_LATER_CALL_OF_CLIENT(condition) \
+  "SELECT 1 FROM calls WHERE client_id = ?1 AND id != ?2 AND " condition " AND " \
+  "(started_unix > ?3 OR (started_unix = ?3 AND id > ?2)) LIMIT 1"
+gboolean nc_store_client_has_later_call (NcStoreConnection   *conn,
+                                         const char          *sql,
+                                         const NcCallRecord  *record,
+                                         gboolean            *out_found,
+                                         GError             **error);
 gboolean  nc_store_write_record_link_variable (NcStoreConnection   *conn,
                                                const NcCallRecord  *record,
                                                GError             **error);
