@@ -35,6 +35,7 @@ typedef gpointer (*StoreFunc) (NcCallService *self,
                                gpointer       data,
                                GError       **error);
 
+/* Off the main context (nc-call-service-thread.c) */
 void nc_call_service_run_store   (NcCallService       *self,
                                  StoreFunc            func,
                                  gpointer             data,

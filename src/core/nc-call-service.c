@@ -47,59 +47,6 @@ now_seconds (void)
 }
 
 /* ------------------------------------------------------------------------------------ */
-/* Store calls off the main context                                                      */
-
-typedef struct
-{
-  StoreFunc      func;
-  gpointer       data;
-  GDestroyNotify destroy;
-} StoreWork;
-
-static void
-store_work_free (StoreWork *work)
-{
-  if (work->destroy != NULL)
-    work->destroy (work->data);
-  g_free (work);
-}
-
-static void
-store_work_in_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  StoreWork *work = task_data;
-  GError *error = NULL;
-  gpointer result = work->func (source_object, work->data, &error);
-
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, NULL);
-}
-
-/* Runs @func (the store's sync API) on a worker thread, then @callback here. */
-void
-nc_call_service_run_store (NcCallService       *self,
-           StoreFunc            func,
-           gpointer             data,
-           GDestroyNotify       destroy,
-           GAsyncReadyCallback  callback,
-           gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, user_data);
-  StoreWork *work = g_new0 (StoreWork, 1);
-
-  work->func = func;
-  work->data = data;
-  work->destroy = destroy;
-  g_task_set_task_data (task, work, (GDestroyNotify) store_work_free);
-  g_task_run_in_thread (task, store_work_in_thread);
-}
-
-/* ------------------------------------------------------------------------------------ */
 /* Clients (the rest is in nc-call-service-clients.c)                                    */
 
 static void
@@ -274,8 +221,8 @@ keep_answer (NcCallService      *self,
     }
 
   self->busy++;
-  nc_call_service_run_store (self, fetched ? keep_fetched : keep_retry, fetch, (GDestroyNotify) fetch_free,
-             kept, GINT_TO_POINTER (from_round));
+  nc_call_service_run_store (self, fetched ? keep_fetched : keep_retry, fetch,
+                             (GDestroyNotify) fetch_free, kept, GINT_TO_POINTER (from_round));
 }
 
 typedef struct
