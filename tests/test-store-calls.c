@@ -94,7 +94,8 @@ test_upgrade_from_version_3 (void)
   g_object_unref (store);
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE imports; ALTER TABLE clients DROP COLUMN import_id; "
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE missed_calls; DROP TABLE imports; "
+                                     "ALTER TABLE clients DROP COLUMN import_id; "
                                      "PRAGMA user_version = 3", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'imports'"),
