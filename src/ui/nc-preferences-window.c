@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "nc-account-page.h"
+#include "nc-missed-page.h"
 #include "nc-preferences-window.h"
 #include "nc-setup-check-page.h"
 #include "nc-webhooks-page.h"
@@ -56,6 +57,8 @@ nc_preferences_window_new (GtkWindow *parent,
                               ADW_PREFERENCES_PAGE (nc_account_page_new (session)));
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
                               ADW_PREFERENCES_PAGE (nc_webhooks_page_new (session)));
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              ADW_PREFERENCES_PAGE (nc_missed_page_new (nc_session_get_settings (session))));
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (setup_check));
   self->setup_check_page = NC_SETUP_CHECK_PAGE (setup_check);
   return self;

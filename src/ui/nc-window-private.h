@@ -12,6 +12,7 @@
 #include "nc-clients-view.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
+#include "nc-missed-view.h"
 #include "nc-window.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,7 @@ struct _NcWindow
   GtkButton            *add_button;
   NcClientsView        *clients_view;
   NcEmployeesView      *employees_view;
+  NcMissedView         *missed_view;
   NcLiveView           *live_view;
   GtkRevealer          *demo_revealer;
   GtkRevealer          *account_revealer;
