@@ -237,6 +237,24 @@ calls_asked_one (gpointer data)
   return calls_asked->len == 1;
 }
 
+static const char *
+language (void)
+{
+  return g_str_equal (_("Missed calls"), "Missed calls") ? "en" : "ru";
+}
+
+static void
+shoot (GtkWidget  *window,
+       const char *name)
+{
+  g_autofree char *path = NULL;
+
+  nc_ui_test_spin (300);
+  nc_ui_test_wait_for_frames (window, 3);
+  path = nc_ui_test_save_screenshot (window, name);
+  g_test_message ("screenshot: %s", path);
+}
+
 /* The view by itself, in a window whose win.call-client and win.toast the test hears: a
  * claim, a call back, a close with its reason, another desk's claim. */
 static void
@@ -328,7 +346,10 @@ test_drive_view (void)
   {
     g_autofree char *says = g_strdup_printf (_("%s calls back"), "Дмитрий");
 
+    g_autofree char *shot = g_strdup_printf ("missed-claimed-%s", language ());
+
     wait_for_row_text (view, "Галина Зелёная", says);
+    shoot (window, shot);
   }
   g_assert_true (gtk_widget_activate_action (view, "missed.call-back", "x", clients[2]));
   nc_ui_test_spin (300);
@@ -361,23 +382,12 @@ test_drive_view (void)
   nc_store_close (desk);
 }
 
-static void
-shoot (GtkWidget  *window,
-       const char *name)
-{
-  g_autofree char *path = NULL;
-
-  nc_ui_test_spin (300);
-  nc_ui_test_wait_for_frames (window, 3);
-  path = nc_ui_test_save_screenshot (window, name);
-  g_test_message ("screenshot: %s", path);
-}
 
 /* The page in the window: its badge counts the clients who wait; wide and 360 px wide. */
 static void
 test_window_page (void)
 {
-  const char *lang = g_str_equal (_("Missed calls"), "Missed calls") ? "en" : "ru";
+  const char *lang = language ();
   GtkWidget *window = GTK_WIDGET (nc_window_new (NULL, session));
   AdwViewStack *stack;
   GtkWidget *page;
