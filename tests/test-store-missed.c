@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include "nc-missed.h"
+#include "nc-missed-list.h"
 #include "nc-phone.h"
 #include "nc-test-util.h"
 #include "nc-zadarma-sign.h"
@@ -451,6 +451,80 @@ test_closed_then_missed_again (Fixture       *fixture,
   g_assert_null (missed->closed_reason);
 }
 
+static gboolean
+list_settled (NcMissedList *list,
+              guint         n)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while ((nc_missed_list_get_loading (list) ||
+          g_list_model_get_n_items (G_LIST_MODEL (list)) != n) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  return g_list_model_get_n_items (G_LIST_MODEL (list)) == n;
+}
+
+/* The page's model: a first page, the next one when asked, oldest first, and read again
+ * when a client goes. */
+static void
+test_list_pages (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  guint waiting = NC_MISSED_LIST_FIRST_PAGE + 10;
+  gint64 base = g_get_real_time () - 600 * MINUTE;
+  g_autoptr(GPtrArray) recovered = g_ptr_array_new_with_free_func ((GDestroyNotify) nc_call_record_free);
+  g_autoptr(NcMissedList) list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  SKIP_IF_NO_STORE (fixture);
+  for (guint i = 0; i < waiting; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Client %02u", i);
+      g_autofree char *phone = g_strdup_printf ("790011%05u", i);
+      gint64 id = add_client (fixture->store, name, phone);
+      NcCallRecord *record = nc_call_record_new (NULL);
+
+      g_free (record->pbx_call_id);
+      record->pbx_call_id = g_strdup_printf ("r-%u", i);
+      record->direction = NC_CALL_DIRECTION_IN;
+      record->state = NC_CALL_STATE_ENDED;
+      record->client_number = g_strdup (phone);
+      /* The later clients waited longer: the list's order is not the clients'. */
+      record->first_seen_us = base - (gint64) i * MINUTE;
+      record->started_unix = record->first_seen_us / G_USEC_PER_SEC;
+      record->client_id = id;
+      g_ptr_array_add (recovered, record);
+      g_array_append_val (ids, id);
+    }
+  g_assert_cmpuint (nc_store_add_recovered_calls_sync (fixture->store, recovered, &error), ==,
+                    waiting);
+
+  list = nc_missed_list_new (fixture->store);
+  g_assert_true (list_settled (list, NC_MISSED_LIST_FIRST_PAGE));
+  g_assert_cmpuint (nc_missed_list_get_count (list), ==, waiting);
+  g_assert_false (nc_missed_list_get_complete (list));
+  {
+    g_autoptr(NcMissedItem) first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+
+    g_assert_cmpstr (nc_missed_item_get_missed (first)->client_name, ==, "Client 69");
+  }
+  nc_missed_list_load_more (list);
+  g_assert_true (list_settled (list, waiting));
+  g_assert_true (nc_missed_list_get_complete (list));
+  {
+    g_autoptr(NcMissedItem) last = g_list_model_get_item (G_LIST_MODEL (list), waiting - 1);
+
+    g_assert_cmpstr (nc_missed_item_get_missed (last)->client_name, ==, "Client 00");
+  }
+
+  /* A client deleted: gone from the list, which keeps every page it read. */
+  g_assert_true (nc_store_delete_client_sync (fixture->store, g_array_index (ids, gint64, 5),
+                                              &error));
+  g_assert_true (list_settled (list, waiting - 1));
+  g_assert_cmpuint (nc_missed_list_get_count (list), ==, waiting - 1);
+}
+
 /* The waits' levels against the targets, and their words. */
 static void
 test_wait_levels (void)
@@ -528,6 +602,7 @@ main (int   argc,
   ADD ("unknown-number-matched-later", test_unknown_number_matched_later);
   ADD ("claim-seen-on-another-desk", test_claim_seen_on_another_desk);
   ADD ("closed-then-missed-again", test_closed_then_missed_again);
+  ADD ("list-pages", test_list_pages);
 #undef ADD
 
   return nc_test_run ();

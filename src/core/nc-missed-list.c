@@ -5,8 +5,9 @@
  * The list holds the pages it has read, never the history: the first page, then the next
  * ones as its reader nears the end (nc_missed_list_load_more()). When the store says the
  * clients to call back changed (NcStore::changed with NC_STORE_CHANGE_MISSED: a call
- * ended, a desk claimed or closed one, here or elsewhere), it reads again as many as it
- * shows, in one query of the store's partial index: a change costs what is shown.
+ * ended, a desk claimed or closed one, here or elsewhere) or its clients did, it reads
+ * again as many as it shows, in one query of the store's partial index: a change costs
+ * what is shown.
  */
 
 #define G_LOG_DOMAIN "nc-missed-list"
@@ -234,7 +235,8 @@ store_changed (NcStore       *store,
                gint64         id,
                NcMissedList  *self)
 {
-  if (kind == NC_STORE_CHANGE_MISSED)
+  /* A client renamed or deleted (its row goes with it) changes what is shown too. */
+  if (kind == NC_STORE_CHANGE_MISSED || kind == NC_STORE_CHANGE_CLIENTS)
     read_page (self, FALSE);
 }
 
