@@ -334,8 +334,18 @@ test_unknown_number_matched_later (Fixture       *fixture,
   g_assert_cmpuint (((NcMissedCall *) waiting->pdata[0])->count, ==, 1);
 }
 
-/* Claimed on one desk: the other hears of it through the change log, sees who has it,
- * and cannot claim it too. */
+static void
+missed_changed (NcStore       *store,
+                NcStoreChange  kind,
+                gint64         id,
+                guint         *heard)
+{
+  if (kind == NC_STORE_CHANGE_MISSED)
+    (*heard)++;
+}
+
+/* Claimed on one desk: the other hears of it through the change feed (its tracker, as a
+ * window's, says NcStore::changed), sees who has it, and cannot claim it too. */
 static void
 test_claim_seen_on_another_desk (Fixture       *fixture,
                                  gconstpointer  data)
@@ -346,17 +356,28 @@ test_claim_seen_on_another_desk (Fixture       *fixture,
   g_autoptr(GPtrArray) waiting = NULL;
   g_autoptr(NcStoreChanges) changes = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 cursor = 0, anna;
+  g_autoptr(NcCallTracker) tracker = nc_call_tracker_new ();
+  gint64 cursor = 0, anna, deadline;
+  guint heard = 0;
 
   SKIP_IF_NO_STORE (fixture);
   anna = add_client (fixture->store, "Anna", "79001112233");
   call_in (fixture->store, "m1", "79001112233", FALSE, base, anna);
   live = nc_store_list_live_calls_sync (fixture->store, &cursor, NULL, &error);
   g_assert_no_error (error);
+  g_assert_true (nc_call_tracker_start_sync (tracker, fixture->store, &error));
+  g_assert_no_error (error);
+  nc_call_tracker_set_poll_interval (tracker, 100);
+  g_signal_connect (fixture->store, "changed", G_CALLBACK (missed_changed), &heard);
 
   other = nc_test_store_open_again (fixture);
   g_assert_true (nc_store_claim_missed_sync (other, anna, "Boris", TRUE, &error));
   g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (heard == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (heard, >, 0);
+  g_signal_handlers_disconnect_by_data (fixture->store, &heard);
 
   changes = nc_store_read_changes_sync (fixture->store, cursor, &error);
   g_assert_no_error (error);
@@ -396,6 +417,8 @@ test_claim_seen_on_another_desk (Fixture       *fixture,
   g_assert_false (nc_store_claim_missed_sync (fixture->store, anna, "Anna K.", TRUE, &error));
   g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND);
   nc_store_close (other);
+  nc_call_tracker_set_poll_interval (tracker, 0);
+  nc_test_wait_for_last_reference (tracker);
 }
 
 /* Closed by hand with a reason: off the list, the reason kept; missed again later: back,
