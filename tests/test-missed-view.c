@@ -12,6 +12,7 @@
 
 #include "nc-missed-row.h"
 #include "nc-missed-view.h"
+#include "nc-preferences-window.h"
 #include "nc-settings.h"
 #include "nc-test-util.h"
 #include "nc-ui-test-util.h"
@@ -424,6 +425,34 @@ test_window_page (void)
   nc_ui_test_spin (50);
 }
 
+/* The supervisor's targets: a page of the preferences, bound to the settings. */
+static void
+test_preferences_page (void)
+{
+  NcPreferencesWindow *preferences = nc_preferences_window_new (NULL, session);
+  g_autofree char *name = g_strdup_printf ("missed-preferences-%s", language ());
+  g_autoptr(GPtrArray) spins = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (preferences), 360, 600);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "missed");
+  gtk_window_present (GTK_WINDOW (preferences));
+  spins = nc_ui_test_find_all (GTK_WIDGET (preferences), GTK_TYPE_SPIN_BUTTON);
+  g_assert_cmpuint (spins->len, >=, 2);
+  /* The first target, as a supervisor sets it, is the setting. */
+  for (guint i = 0; i < spins->len; i++)
+    if (gtk_widget_get_mapped (spins->pdata[i]) &&
+        gtk_spin_button_get_value_as_int (spins->pdata[i]) == 15)
+      {
+        gtk_spin_button_set_value (spins->pdata[i], 20);
+        break;
+      }
+  g_assert_cmpint (g_settings_get_int (settings, "missed-wait-short"), ==, 20);
+  g_settings_reset (settings, "missed-wait-short");
+  shoot (GTK_WIDGET (preferences), name);
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  nc_ui_test_spin (50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -479,6 +508,7 @@ main (int   argc,
 
   g_test_add_func ("/missed-view/window-page", test_window_page);
   g_test_add_func ("/missed-view/drive", test_drive_view);
+  g_test_add_func ("/missed-view/preferences-page", test_preferences_page);
   status = nc_test_run ();
 
   nc_session_close (session);
