@@ -158,7 +158,9 @@ test_incoming_then_missed (Fixture       *fixture,
   g_assert_cmpstr (ringing->summary, ==, "Incoming Call");
   g_assert_cmpstr (ringing->body, ==, "Иван Петров, +7 900 444-33-22");
   g_assert_cmpuint (ringing->replaces_id, ==, 0);
-  g_assert_true (nc_fake_notification_has_action (ringing, "Open Client"));
+  /* A client: Open shows their card. */
+  g_assert_true (nc_fake_notification_has_action (ringing, "Open"));
+  g_assert_false (nc_fake_notification_has_action (ringing, "Open Client"));
   g_assert_true (nc_fake_notification_has_action (ringing, "Call Back"));
 
   end_incoming (fixture, "0", "no answer");

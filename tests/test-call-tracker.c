@@ -849,6 +849,111 @@ test_anonymous_caller (Fixture       *fixture,
   g_assert_finalize_object (service);
 }
 
+static gboolean
+service_idle (gpointer data)
+{
+  return nc_call_service_get_busy (data) == 0;
+}
+
+static GHashTable *
+out_end_fields (const char *id,
+                const char *destination,
+                const char *disposition)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *start = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+
+  return nc_test_fields ("pbx_call_id", id, "call_start", start, "caller_id", "79500000033",
+                         "internal", "100", "destination", destination, "duration", "12",
+                         "disposition", disposition, "status_code", "16", "is_recorded", "0",
+                         NULL);
+}
+
+/* A number the operator dials that is no client: no client while the call lasts, and
+ * one made as the source document says (telephony without a messenger, WhatsApp with
+ * one) when it ends; a number that is a client's is that client's from the start. */
+static void
+test_outgoing_client_at_end (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(NcClientMatcher) matcher = nc_client_matcher_new (fixture->store);
+  NcCallService *service = nc_call_service_new (fixture->store, matcher, fixture->tracker);
+  gint64 ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  gint64 now = g_get_real_time ();
+  const char *messengers[] = { "whatsapp", NULL };
+  Matching matching = { service, NULL };
+  g_autoptr(GPtrArray) clients = NULL;
+  g_autoptr(NcCall) unknown = NULL;
+  g_autoptr(NcCall) other = NULL;
+  g_autoptr(GError) error = NULL;
+  NcClient *made;
+
+  start (fixture);
+  nc_call_service_start (service);
+
+  /* A client's number: matched while it rings. */
+  matching.call = ingest_now (fixture, "NOTIFY_OUT_START", now, 0,
+                              out_start_fields ("out_known", "100", "79004443322"));
+  g_assert_true (wait_for (matched, &matching));
+  g_assert_cmpint (nc_call_get_client_id (matching.call), ==, ivan);
+  g_assert_cmpint (nc_call_get_state (matching.call), !=, NC_CALL_STATE_ENDED);
+
+  /* No client's: none made while the call lasts, talking or not. */
+  unknown = g_object_ref (ingest_now (fixture, "NOTIFY_OUT_START", now, 1,
+                                      out_start_fields ("out_new", "100", "79161372193")));
+  g_assert_true (wait_for (service_idle, service));
+  ingest_now (fixture, "NOTIFY_ANSWER", now, 2,
+              nc_test_fields ("pbx_call_id", "out_new", "caller_id", "79500000033",
+                              "destination", "79161372193", NULL));
+  g_assert_true (wait_for (service_idle, service));
+  g_assert_cmpint (nc_call_get_client_id (unknown), ==, 0);
+  clients = nc_store_list_clients_sync (fixture->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clients->len, ==, 1);
+  g_clear_pointer (&clients, g_ptr_array_unref);
+
+  /* It ends: the client is made, named by the number, a telephony client. */
+  ingest_now (fixture, "NOTIFY_OUT_END", now, 14,
+              out_end_fields ("out_new", "79161372193", "answered"));
+  matching.call = unknown;
+  g_assert_true (wait_for (matched, &matching));
+  clients = nc_store_list_clients_sync (fixture->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clients->len, ==, 2);
+  made = nc_store_get_client_sync (fixture->store, nc_call_get_client_id (unknown), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (nc_client_get_phone (made), ==, "79161372193");
+  g_assert_cmpint (nc_client_get_channel (made), ==, NC_CHANNEL_TELEPHONY);
+  g_assert_cmpstr (nc_client_get_name (made), ==, "+7 916 137-21-93");
+  g_object_unref (made);
+  {
+    g_autoptr(NcCallRecord) stored = row (fixture->store, "out_new");
+
+    g_assert_cmpstr (stored->match_rule, ==, "created-telephony");
+  }
+
+  /* With a messenger connected, the client made is a WhatsApp one; a call that ends
+   * unanswered makes one too, as the source document's service does for every call. */
+  g_assert_true (nc_store_set_messengers_sync (fixture->store, messengers, &error));
+  g_assert_no_error (error);
+  other = g_object_ref (ingest_now (fixture, "NOTIFY_OUT_START", now, 20,
+                                    out_start_fields ("out_wa", "100", "79261112233")));
+  g_assert_true (wait_for (service_idle, service));
+  g_assert_cmpint (nc_call_get_client_id (other), ==, 0);
+  ingest_now (fixture, "NOTIFY_OUT_END", now, 30,
+              out_end_fields ("out_wa", "79261112233", "no answer"));
+  matching.call = other;
+  g_assert_true (wait_for (matched, &matching));
+  made = nc_store_get_client_sync (fixture->store, nc_call_get_client_id (other), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nc_client_get_channel (made), ==, NC_CHANNEL_WHATSAPP);
+  g_object_unref (made);
+
+  nc_call_service_stop (service);
+  nc_test_wait_for_last_reference (service);
+  g_assert_finalize_object (service);
+}
+
 /* The calls that are not over when the tracker starts are shown, and not told as new;
  * the calls that start later are. */
 static void
@@ -1236,6 +1341,7 @@ main (int   argc,
   ADD ("other-process", test_other_process);
   ADD ("live-model", test_live_model);
   ADD ("journal-reads-first", test_journal_reads_first);
+  ADD ("outgoing-client-at-end", test_outgoing_client_at_end);
 #undef ADD
 
   return nc_test_run ();

@@ -14,6 +14,7 @@
 #include "nc-clients-view.h"
 #include "nc-fake-notifications.h"
 #include "nc-live-view.h"
+#include "nc-recording-player.h"
 #include "nc-test-util.h"
 #include "nc-ui-test-util.h"
 #include "nc-window.h"
@@ -167,6 +168,44 @@ card_shows_call (void)
                                  nc_call_get_match_reason (recorded)) != NULL;
 }
 
+static NcRecordingPlayer *playing_in;
+
+static gboolean
+recording_prepared (void)
+{
+  GtkMediaStream *stream = nc_recording_player_get_stream (playing_in);
+
+  return nc_recording_player_get_problem (playing_in) != NULL ||
+         (stream != NULL && gtk_media_stream_is_prepared (stream));
+}
+
+/* The play button of a recorded call plays it in the bar under the calls, from the link
+ * the simulated PBX gave; so does the card's, in the card's own bar. */
+static void
+assert_plays (GtkWidget  *where,
+              const char *screenshot)
+{
+  playing_in = NC_RECORDING_PLAYER (nc_ui_test_find_widget (where, NC_TYPE_RECORDING_PLAYER,
+                                                            NULL, NULL));
+  g_assert_nonnull (playing_in);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (playing_in)));
+  g_assert_true (g_str_has_prefix (nc_recording_player_get_uri (playing_in), "http://127.0.0.1:"));
+  wait_until (recording_prepared);
+  g_assert_cmpstr (nc_recording_player_get_problem (playing_in), ==, NULL);
+  g_assert_true (gtk_media_stream_get_playing (nc_recording_player_get_stream (playing_in)));
+  nc_ui_test_wait_for_frames (where, 3);
+  nc_ui_test_assert_icon_buttons_explained (where);
+  if (screenshot != NULL)
+    {
+      g_autofree char *name = g_strconcat (screenshot, suffix, NULL);
+      g_autofree char *shot = nc_ui_test_save_screenshot (where, name);
+
+      g_test_message ("screenshot: %s", shot);
+    }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (playing_in), "player.close", NULL));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (playing_in)));
+}
+
 /* The card of a client who called: the recording link among the variables, the call, and
  * why the call is theirs. */
 static void
@@ -179,6 +218,9 @@ test_client_card (void)
 
   wait_until (a_recorded_call_with_client);
   nc_ui_test_spin (500);
+  g_assert_true (gtk_widget_activate_action (window (), "win.open-recording", "s",
+                                             nc_call_get_pbx_call_id (recorded)));
+  assert_plays (window (), "demo-recording");
   client = nc_client_new (nc_call_get_client_id (recorded), nc_call_get_client_name (recorded),
                           NC_CHANNEL_TELEPHONY, NULL, 0);
   g_signal_emit_by_name (view, "client-activated", client);
@@ -188,6 +230,9 @@ test_client_card (void)
   nc_ui_test_wait_for_frames (card, 3);
   shot = nc_ui_test_save_screenshot (card, "client-card");
   g_test_message ("screenshot: %s", shot);
+  g_signal_emit_by_name (nc_ui_test_find_widget (card, GTK_TYPE_BUTTON, "action-name",
+                                                 "card.play-link"), "clicked");
+  assert_plays (card, NULL);
   gtk_window_destroy (GTK_WINDOW (card));
   g_clear_object (&recorded);
 }

@@ -419,6 +419,7 @@ test_window_page (void)
 
     gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
     g_assert_cmpint (minimum, <=, 360);
+    g_test_message ("the window at its narrowest: %d px", gtk_widget_get_width (window));
   }
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -188,6 +188,43 @@ test_search_forms (void)
   assert_forms ("  ", NULL, NULL);
 }
 
+/* A number typed in the search box, to call: every way of typing one gives the same
+ * digits, and what is not a whole number (a name, a part, an extension) gives none. */
+static void
+test_parse_typed (void)
+{
+  static const struct { const char *typed; const char *canonical; } table[] = {
+    { "8 916 137-21-93", "79161372193" },
+    { "89161372193", "79161372193" },
+    { "+7 (916) 137 21 93", "79161372193" },
+    { "+7-916-137-21-93", "79161372193" },
+    { "79161372193", "79161372193" },
+    { "916 137 21 93", "79161372193" },
+    { "(916) 137-21-93", "79161372193" },
+    { "9161372193", "79161372193" },
+    { " 8 (916) 137 21 93 ", "79161372193" },
+    { "+375 29 123-45-67", "375291234567" },
+    { "+8 916 137 21 93", "89161372193" },
+    { "8 916 137", NULL },
+    { "+916 137 21 93", NULL },
+    { "100", NULL },
+    { "137-21-93", NULL },
+    { "Петров", NULL },
+    { "916 abc", NULL },
+    { "7916137219300000", NULL },
+    { "", NULL },
+    { "   ", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_autofree char *canonical = nc_phone_parse_typed (table[i].typed);
+
+      g_assert_cmpstr (canonical, ==, table[i].canonical);
+    }
+  g_assert_null (nc_phone_parse_typed (NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -200,6 +237,7 @@ main (int   argc,
   g_test_add_func ("/phone/try-normalize", test_try_normalize);
   g_test_add_func ("/phone/format", test_format);
   g_test_add_func ("/phone/search-forms", test_search_forms);
+  g_test_add_func ("/phone/parse-typed", test_parse_typed);
 
   return nc_test_run ();
 }

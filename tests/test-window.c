@@ -152,7 +152,16 @@ test_first_start (void)
   connect = nc_ui_test_find_widget (window, GTK_TYPE_BUTTON, "label", "_Connect Account…");
   g_assert_nonnull (connect);
   g_assert_true (gtk_widget_get_mapped (connect));
-  /* Under the header bar, not above it. */
+  /* Under the header bar, not above it, once the bar has slid into place. */
+  {
+    GtkRevealer *bar = GTK_REVEALER (gtk_widget_get_ancestor (connect, GTK_TYPE_REVEALER));
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+    while (!gtk_revealer_get_child_revealed (bar) && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_true (gtk_revealer_get_child_revealed (bar));
+    nc_ui_test_wait_for_frames (window, 1);
+  }
   {
     graphene_point_t at;
     GtkWidget *header = nc_ui_test_find_widget (window, ADW_TYPE_HEADER_BAR, NULL, NULL);

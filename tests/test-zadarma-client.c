@@ -444,6 +444,58 @@ test_methods (Fixture       *fixture,
   g_assert_true (nc_pbx_simulator_get_notifications_enabled (fixture->simulator));
 }
 
+static gboolean
+extension_online (Fixture     *fixture,
+                  const char  *extension,
+                  gboolean    *out_online,
+                  GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nc_zadarma_client_extension_online_async (fixture->client, extension, NULL, got_result, &result);
+  return nc_zadarma_client_extension_online_finish (fixture->client, wait_result (&result),
+                                                    out_online, error);
+}
+
+/* /v1/pbx/internal/<extension>/status/, as the team's board asks it. */
+static void
+test_extension_status (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *url = nc_pbx_simulator_get_url (fixture->simulator);
+  g_autoptr(GError) error = NULL;
+  gboolean online = FALSE;
+  guint requests;
+
+  g_assert_true (extension_online (fixture, "100", &online, &error));
+  g_assert_no_error (error);
+  g_assert_true (online);
+  g_assert_true (extension_online (fixture, "111111", &online, &error));
+  g_assert_false (online);
+
+  /* An answer that is not the API's: an error, not "offline". */
+  nc_pbx_simulator_push_fault (fixture->simulator, NC_PBX_FAULT_GARBAGE);
+  online = TRUE;
+  g_assert_false (extension_online (fixture, "100", &online, &error));
+  g_assert_error (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_PROTOCOL);
+  g_clear_error (&error);
+
+  /* Not an extension: refused before anything is sent, for it is a part of the path. */
+  requests = nc_pbx_simulator_get_request_count (fixture->simulator);
+  g_assert_false (extension_online (fixture, "100/../../info/balance", &online, &error));
+  g_assert_error (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_INVALID);
+  g_assert_cmpuint (nc_pbx_simulator_get_request_count (fixture->simulator), ==, requests);
+  g_clear_error (&error);
+
+  /* A wrong Secret: 401, said without the Secret. */
+  g_clear_object (&fixture->client);
+  fixture->client = nc_zadarma_client_new (url, KEY, "not-the-secret");
+  g_assert_false (extension_online (fixture, "100", &online, &error));
+  g_assert_error (error, NC_ZADARMA_ERROR, NC_ZADARMA_ERROR_AUTH);
+  g_assert_nonnull (strstr (error->message, "401"));
+  g_assert_null (strstr (error->message, "not-the-secret"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -464,6 +516,7 @@ main (int   argc,
   ADD ("dropped-callback-not-resent", test_dropped_callback_not_resent);
   ADD ("unreachable", test_unreachable);
   ADD ("methods", test_methods);
+  ADD ("extension-status", test_extension_status);
 #undef ADD
 
   return nc_test_run ();

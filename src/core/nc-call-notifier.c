@@ -8,7 +8,8 @@
  * freedesktop backend cannot replace a notification whose first Notify has not been
  * answered yet — two sent 3 ms apart show as two. Notifications never take the keyboard
  * focus: nothing here presents a window; the buttons act only when clicked
- * ("app.open-client" and "app.call-back", both with the client's number).
+ * ("app.open-client-card" with a known caller's client id; else "app.open-client", which
+ * searches the number; and "app.call-back" with the number).
  */
 
 #define G_LOG_DOMAIN "nc-call-notifier"
@@ -64,6 +65,18 @@ add_buttons (GNotification *notification,
 {
   const char *number = nc_call_get_client_number (call);
 
+  if (nc_call_get_client_id (call) != 0)
+    {
+      /* A caller who is a client: Open shows their card, read from the store. */
+      g_notification_add_button_with_target (notification, _("Open"), "app.open-client-card",
+                                             "x", nc_call_get_client_id (call));
+      g_notification_set_default_action_and_target (notification, "app.open-client-card", "x",
+                                                    nc_call_get_client_id (call));
+      if (number != NULL && g_ascii_isdigit (*number))
+        g_notification_add_button_with_target (notification, _("Call Back"), "app.call-back",
+                                               "s", number);
+      return;
+    }
   if (number == NULL)
     return;
   g_notification_add_button_with_target (notification, _("Open Client"), "app.open-client",

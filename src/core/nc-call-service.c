@@ -26,6 +26,7 @@
 #include <glib/gi18n.h>
 
 #include "nc-call-service.h"
+#include "nc-phone.h"
 
 /* Asked for at once, at most; taken from other takers for this long. */
 #define RECORDINGS_PER_ROUND 4
@@ -209,6 +210,82 @@ is_matchable (const char *number)
   return TRUE;
 }
 
+/* An outgoing call's client, looked for while the call lasts (the source document's
+ * steps 1 and 2) but not made. */
+typedef struct
+{
+  NcCall      *call;
+  char        *number;
+  gint64       client_id;
+  NcMatchRule  rule;
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_object_unref (lookup->call);
+  g_free (lookup->number);
+  g_free (lookup);
+}
+
+static gpointer
+look_up_client (NcCallService  *self,
+                gpointer        data,
+                GError        **error)
+{
+  Lookup *lookup = data;
+  g_autofree char *canonical = nc_phone_normalize_number (lookup->number, error);
+
+  if (canonical == NULL)
+    return NULL;
+  lookup->client_id = nc_client_matcher_lookup_sync (self->matcher, canonical, &lookup->rule,
+                                                     error);
+  return error != NULL && *error != NULL ? NULL : GINT_TO_POINTER (TRUE);
+}
+
+static void want_client (NcCallService *self,
+                         NcCall        *call);
+
+static void
+client_looked_up (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  NcCallService *self = NC_CALL_SERVICE (source);
+  Lookup *lookup = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = nc_call_get_id (lookup->call);
+
+  self->busy--;
+  if (!g_task_propagate_pointer (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not look for the client of call %s: %s",
+                   nc_call_get_pbx_call_id (lookup->call), error->message);
+      g_hash_table_remove (self->matching, &id);
+    }
+  else if (lookup->client_id != 0)
+    nc_store_set_call_client_async (self->store, id, lookup->client_id,
+                                    nc_match_rule_to_string (lookup->rule), self->cancellable,
+                                    client_kept,
+                                    call_job_new (self, id,
+                                                  nc_call_get_pbx_call_id (lookup->call)));
+  else
+    {
+      g_hash_table_remove (self->matching, &id);
+      /* The call ended while its client was looked for: it is made now. */
+      if (nc_call_get_state (lookup->call) == NC_CALL_STATE_ENDED)
+        want_client (self, lookup->call);
+    }
+  lookup_free (lookup);
+}
+
+/* The client of a call: found, or made as the source document says. A caller is matched
+ * when the call starts (its card and notification name them, and the listener answers
+ * NOTIFY_START with them). A number the operator dials that is no client yet becomes one
+ * when the call ends, as the source document's service makes it from the call's end
+ * notification: while the call lasts a client is only looked for, and a number typed in
+ * the search box and called (nc-dial-row.c) is not a client before its call is over. */
 static void
 want_client (NcCallService *self,
              NcCall        *call)
@@ -221,6 +298,17 @@ want_client (NcCallService *self,
     return;
 
   g_hash_table_add (self->matching, g_memdup2 (&id, sizeof id));
+  if (nc_call_get_direction (call) == NC_CALL_DIRECTION_OUT &&
+      nc_call_get_state (call) != NC_CALL_STATE_ENDED)
+    {
+      Lookup *lookup = g_new0 (Lookup, 1);
+
+      lookup->call = g_object_ref (call);
+      lookup->number = g_strdup (nc_call_get_client_number (call));
+      self->busy++;
+      run_store (self, look_up_client, lookup, NULL, client_looked_up, lookup);
+      return;
+    }
   nc_client_matcher_match_async (self->matcher, nc_call_get_client_number (call),
                                  self->cancellable, client_matched,
                                  call_job_new (self, id, nc_call_get_pbx_call_id (call)));
@@ -230,6 +318,14 @@ static void
 call_started (NcCallTracker *tracker,
               NcCall        *call,
               NcCallService *self)
+{
+  want_client (self, call);
+}
+
+static void
+call_ended (NcCallTracker *tracker,
+            NcCall        *call,
+            NcCallService *self)
 {
   want_client (self, call);
 }
@@ -656,6 +752,7 @@ nc_call_service_new (NcStore         *store,
   self->matcher = g_object_ref (matcher);
   self->tracker = g_object_ref (tracker);
   g_signal_connect (tracker, "call-started", G_CALLBACK (call_started), self);
+  g_signal_connect (tracker, "call-ended", G_CALLBACK (call_ended), self);
   g_signal_connect (tracker, "calls-changed", G_CALLBACK (calls_changed), self);
   return self;
 }

@@ -52,5 +52,6 @@ int nc_cli_calls_follow (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_database    (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_calls_repair (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_webhook     (NcCliContext *ctx, int argc, char **argv);
+int nc_cli_team        (NcCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

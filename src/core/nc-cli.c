@@ -51,6 +51,8 @@ static const NcCliCommand commands[] = {
   { "database", N_("init   (creates or upgrades the schema of the office database)"),
     nc_cli_database },
   { "webhook", N_("url | register URL"), nc_cli_webhook },
+  { "team", N_("export [--day YYYY-MM-DD] [FILE.csv]   (the day’s figures of every employee)"),
+    nc_cli_team },
   { NULL, NULL, NULL },
 };
 

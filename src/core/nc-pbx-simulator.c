@@ -400,6 +400,79 @@ nc_pbx_simulator_new (const char *key,
 }
 
 /**
+ * nc_pbx_simulator_make_recording:
+ * @seconds: how long it plays
+ *
+ * A recording as the simulated PBX serves it: a quiet two-tone beep, as a WAV file (16-bit
+ * mono at 8 kHz, what telephony records), so that the demo's recordings play without a
+ * file shipped for them.
+ *
+ * Returns: (transfer full): the file's bytes
+ */
+GBytes *
+nc_pbx_simulator_make_recording (guint seconds)
+{
+  const guint rate = 8000;
+  guint n = rate * seconds;
+  guint data_size = n * 2;
+  guint8 *wav = g_malloc0 (44 + data_size);
+  const guint32 header32[][2] = {
+    { 4, 36 + data_size }, { 16, 16 }, { 24, rate }, { 28, rate * 2 }, { 40, data_size },
+  };
+  /* PCM, mono, two bytes a frame, sixteen bits a sample. */
+  const guint16 header16[][2] = { { 20, 1 }, { 22, 1 }, { 32, 2 }, { 34, 16 } };
+
+  memcpy (wav, "RIFF", 4);
+  memcpy (wav + 8, "WAVEfmt ", 8);
+  memcpy (wav + 36, "data", 4);
+  for (guint i = 0; i < G_N_ELEMENTS (header32); i++)
+    {
+      guint32 value = GUINT32_TO_LE (header32[i][1]);
+
+      memcpy (wav + header32[i][0], &value, 4);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (header16); i++)
+    {
+      guint16 value = GUINT16_TO_LE (header16[i][1]);
+
+      memcpy (wav + header16[i][0], &value, 2);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      /* 440 Hz, then 660 Hz each other half second: a square wave, at a fifth of full. */
+      guint hz = (i / (rate / 2)) % 2 == 0 ? 440 : 660;
+      gint16 sample = (i * hz * 2 / rate) % 2 == 0 ? 6000 : -6000;
+      guint16 value = GUINT16_TO_LE ((guint16) sample);
+
+      memcpy (wav + 44 + 2 * i, &value, 2);
+    }
+  return g_bytes_new_take (wav, 44 + data_size);
+}
+
+/* The links /v1/pbx/record/request/ hands out lead here. */
+static void
+handle_record (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  g_autoptr(GBytes) wav = NULL;
+
+  if (g_strcmp0 (soup_server_message_get_method (msg), "GET") != 0 ||
+      !g_str_has_suffix (path, ".mp3"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  wav = nc_pbx_simulator_make_recording (3);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
+                                         "audio/x-wav", NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), wav);
+}
+
+/**
  * nc_pbx_simulator_start:
  * @port: 0 for any free port
  *
@@ -419,6 +492,7 @@ nc_pbx_simulator_start (NcPbxSimulator  *self,
 
   self->server = soup_server_new ("server-header", "novofon-pbx-simulator", NULL);
   soup_server_add_handler (self->server, "/v1", handle_api, self, NULL);
+  soup_server_add_handler (self->server, "/records", handle_record, self, NULL);
   if (!soup_server_listen (self->server, address, 0, error))
     {
       g_clear_object (&self->server);

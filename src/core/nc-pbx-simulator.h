@@ -38,6 +38,7 @@ gboolean        nc_pbx_simulator_start              (NcPbxSimulator *self,
                                                      guint           port,
                                                      GError        **error);
 void            nc_pbx_simulator_stop               (NcPbxSimulator *self);
+GBytes         *nc_pbx_simulator_make_recording     (guint           seconds);
 char           *nc_pbx_simulator_get_url            (NcPbxSimulator *self);
 void            nc_pbx_simulator_push_fault         (NcPbxSimulator *self,
                                                      NcPbxFault      fault);

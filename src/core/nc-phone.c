@@ -171,6 +171,45 @@ nc_phone_try_normalize (const char *text)
 }
 
 /**
+ * nc_phone_parse_typed:
+ * @text: what someone typed in a search box
+ *
+ * Whether @text is a whole number to call, typed as people type one: "8 916 137-21-93",
+ * "+7 (916) 137 21 93", "79161372193", or without the country's prefix at all,
+ * "916 137 21 93". Ten digits typed without "+" are a Russian number without its 7 (the
+ * national number of Russia and Kazakhstan has ten digits), as a dialer on the desk takes
+ * them; eleven with 8 first are one with the trunk prefix. Anything else but digits,
+ * separators and a leading "+" (a name, a variable's value) is no number, and neither is
+ * an extension or a part of a number: those are only searched.
+ *
+ * Returns: (transfer full) (nullable): the canonical digits, or %NULL
+ */
+char *
+nc_phone_parse_typed (const char *text)
+{
+  g_auto(GStrv) forms = NULL;
+  g_autofree char *national = NULL;
+  const char *digits;
+  gboolean plus;
+  gsize len;
+
+  if (text == NULL || strlen (text) > 64)
+    return NULL;
+  forms = nc_phone_search_forms (text);
+  if (forms == NULL)
+    return NULL;
+  digits = forms[0];
+  len = strlen (digits);
+  plus = strchr (text, '+') != NULL;
+  if (!plus && len == 10)
+    {
+      national = g_strconcat ("7", digits, NULL);
+      return nc_phone_try_normalize (national);
+    }
+  return nc_phone_try_normalize (text);
+}
+
+/**
  * nc_phone_format:
  *
  * Returns: (transfer full): @canonical for people: `+7 900 444-33-22` for a Russian or

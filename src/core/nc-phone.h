@@ -31,6 +31,7 @@ char     *nc_phone_normalize     (const char   *text,
 char     *nc_phone_normalize_number (const char *text,
                                      GError    **error);
 char     *nc_phone_try_normalize (const char   *text);
+char     *nc_phone_parse_typed   (const char   *text);
 char     *nc_phone_format        (const char   *canonical);
 GStrv     nc_phone_search_forms  (const char   *text);
 

@@ -34,6 +34,7 @@ static const DefaultValue defaults[] = {
   { "database-url", "", 0 },
   { "current-employee", "", 0 },
   { "notify-call-end", NULL, FALSE },
+  { "caller-card-every-call", NULL, FALSE },
   { "missed-wait-short", NULL, 15 },
   { "missed-wait-long", NULL, 60 },
   { "missed-count-in-notification", NULL, FALSE },

@@ -139,7 +139,10 @@ const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION] = {
   /* 4 */
   IMPORTS_DDL ("BIGSERIAL PRIMARY KEY", "BIGINT"),
 
-  /* 5: the clients to call back; the partial index is the Missed view's pages. */
+  /* 5 */
+  TEAM_DDL,
+
+  /* 6: the clients to call back; the partial index is the Missed view's pages. */
   "CREATE TABLE missed_calls ("
   "  client_id BIGINT PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,"
   "  state INTEGER NOT NULL DEFAULT 0,"

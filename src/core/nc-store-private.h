@@ -209,6 +209,12 @@ struct _NcStoreBackend
   "  owner TEXT NOT NULL DEFAULT '');" \
   "ALTER TABLE clients ADD COLUMN import_id " int64 " NOT NULL DEFAULT 0;"
 
+/* Version 5 in every backend: the team's figures ask, of each missed call of a day,
+ * whether its number had an answered call later (nc-store-team.c); without this index
+ * that is a scan of every call for each missed one. */
+#define TEAM_DDL \
+  "CREATE INDEX IF NOT EXISTS calls_by_number ON calls (client_number, started_unix);"
+
 /* A condition on the clients table (or its alias @table, with its dot) that holds for the
  * clients that readers may see: those of no import, or of one that is whole. */
 #define NC_STORE_CLIENT_SHOWN(table) \
@@ -507,12 +513,12 @@ gboolean  nc_store_write_record_link_variable (NcStoreConnection   *conn,
                                                GError             **error);
 
 /* The clients to call back (nc-store-missed.c): on every write of a call's row, and the
- * rows of the calls kept before version 5. */
+ * rows of the calls kept before version 6. */
 gboolean  nc_store_missed_call_ended  (NcStoreConnection   *conn,
                                        const NcCallRecord  *before,
                                        const NcCallRecord  *record,
                                        GError             **error);
-gboolean  nc_store_missed_fill_v5     (NcStoreConnection   *conn,
+gboolean  nc_store_missed_fill_v6     (NcStoreConnection   *conn,
                                        GError             **error);
 
 /* Callback requests (nc-store-callbacks.c) */

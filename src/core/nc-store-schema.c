@@ -28,7 +28,8 @@ static const Version versions[] = {
   /* 2 */ { "calls and their events, the API request budget, search", nc_store_index_all_clients },
   /* 3 */ { "calls as rows, the change log, callback requests", nc_store_calls_fill_v3 },
   /* 4 */ { "imports that readers see only once they are whole", NULL },
-  /* 5 */ { "the clients to call back, one row each", nc_store_missed_fill_v5 },
+  /* 5 */ { "the calls of a number, for the team's missed calls not called back", NULL },
+  /* 6 */ { "the clients to call back, one row each", nc_store_missed_fill_v6 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (versions) == NC_STORE_SCHEMA_VERSION);

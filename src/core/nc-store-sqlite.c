@@ -692,7 +692,10 @@ static const char *const migrations[NC_STORE_SCHEMA_VERSION] = {
   /* 4 */
   IMPORTS_DDL ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
 
-  /* 5: the clients to call back; the partial index is the Missed view's pages. */
+  /* 5 */
+  TEAM_DDL,
+
+  /* 6: the clients to call back; the partial index is the Missed view's pages. */
   "CREATE TABLE missed_calls ("
   "  client_id INTEGER PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,"
   "  state INTEGER NOT NULL DEFAULT 0,"

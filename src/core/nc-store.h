@@ -29,7 +29,7 @@ typedef enum
   NC_STORE_ERROR_DISCONNECTED, /* the connection to the database server was lost */
 } NcStoreError;
 
-#define NC_STORE_SCHEMA_VERSION 5
+#define NC_STORE_SCHEMA_VERSION 6
 #define NC_STORE_FILE_NAME "novofon-console.db"
 
 /* What an emission of NcStore::changed is about. */

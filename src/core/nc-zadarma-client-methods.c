@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "nc-zadarma-client-private.h"
@@ -308,11 +309,41 @@ read_online (JsonObject  *answer,
       *error = missing_member ("is_online");
       return NULL;
     }
+  /* Anything else is not an answer: taken for "offline", it would show an employee
+   * offline who is not. */
+  if (!g_str_equal (online, "true") && !g_str_equal (online, "false"))
+    {
+      *error = nc_zadarma_error_new (NC_ZADARMA_ERROR_PROTOCOL, 0,
+                                     _("The API’s answer says “%s” of whether the extension "
+                                       "is online"), online);
+      return NULL;
+    }
   return GINT_TO_POINTER (g_str_equal (online, "true") ? 2 : 1);
 }
 
 static const Reader online_reader = { read_online, NULL };
 
+static gboolean
+is_extension (const char *text)
+{
+  gsize length = text != NULL ? strlen (text) : 0;
+
+  if (length == 0 || length > 16)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isdigit (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * nc_zadarma_client_extension_online_async:
+ * @extension: the PBX's extension: digits only
+ *
+ * Asks /v1/pbx/internal/<extension>/status/ whether the extension is online, from the
+ * budget of every other method. An @extension that is not digits is refused before
+ * anything is sent: it is a part of the method's path.
+ */
 void
 nc_zadarma_client_extension_online_async (NcZadarmaClient     *self,
                                           const char          *extension,
@@ -320,8 +351,18 @@ nc_zadarma_client_extension_online_async (NcZadarmaClient     *self,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data)
 {
-  g_autofree char *method = g_strdup_printf ("/v1/pbx/internal/%s/status/", extension);
+  g_autofree char *method = NULL;
 
+  if (!is_extension (extension))
+    {
+      g_task_report_error (self, callback, user_data, nc_zadarma_client_extension_online_async,
+                           nc_zadarma_error_new (NC_ZADARMA_ERROR_INVALID, 0,
+                                                 _("“%s” is not an extension of the PBX: an "
+                                                   "extension is digits only"),
+                                                 extension != NULL ? extension : ""));
+      return;
+    }
+  method = g_strdup_printf ("/v1/pbx/internal/%s/status/", extension);
   typed_request (self, &online_reader, "GET", method, NULL,
                  nc_zadarma_client_extension_online_async, cancellable, callback, user_data);
 }

@@ -229,6 +229,18 @@ open_client_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* "Open" from the notification of a known caller: their card, as the list opens it. */
+static void
+open_client_card_activated (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  NcWindow *window = ensure_window (NC_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.show-client-id", parameter);
+}
+
 /* "Call back" from a notification: the same as the phone beside the client. */
 static void
 call_back_activated (GSimpleAction *action,
@@ -432,6 +444,7 @@ nc_application_startup (GApplication *application)
     { "demo", demo_activated },
     { "about", about_activated },
     { "open-client", open_client_activated, "s" },
+    { "open-client-card", open_client_card_activated, "x" },
     { "call-back", call_back_activated, "s" },
     { "zadarma-call", zadarma_call_activated, "(sss)" },
   };

@@ -17,6 +17,7 @@
 #include "nc-client-card.h"
 #include "nc-journal.h"
 #include "nc-phone.h"
+#include "nc-recording-player.h"
 
 struct _NcClientCard
 {
@@ -33,6 +34,7 @@ struct _NcClientCard
   AdwPreferencesGroup *details;
   AdwPreferencesGroup *variables;
   AdwPreferencesGroup *calls;
+  NcRecordingPlayer   *recording_player;
 };
 
 G_DEFINE_FINAL_TYPE (NcClientCard, nc_client_card, ADW_TYPE_WINDOW)
@@ -105,6 +107,33 @@ update_call (NcClientCard *self)
                                problem != NULL ? problem : _("Call the Client"));
 }
 
+/* A recording plays in the card's own bar, not in the window behind it. */
+static void
+open_recording_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  NcClientCard *self = NC_CLIENT_CARD (widget);
+  NcCall *call = nc_call_tracker_lookup (nc_session_get_tracker (self->session),
+                                         g_variant_get_string (parameter, NULL));
+
+  if (call != NULL)
+    nc_recording_player_play_call (self->recording_player, self->session, call);
+}
+
+/* The link the client's variable keeps, as it is: the variable has no call to ask again
+ * with, and the player says so if the link no longer plays. */
+static void
+play_link_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  NcClientCard *self = NC_CLIENT_CARD (widget);
+
+  nc_recording_player_play_uri (self->recording_player, _("Recording of the Last Call"),
+                                g_variant_get_string (parameter, NULL));
+}
+
 static void
 nc_client_card_dispose (GObject *object)
 {
@@ -128,7 +157,10 @@ nc_client_card_class_init (NcClientCardClass *klass)
 
   /* The buttons of the card and of its call rows. */
   gtk_widget_class_install_action (widget_class, "win.open-uri", "s", forward_activated);
-  gtk_widget_class_install_action (widget_class, "win.open-recording", "s", forward_activated);
+  gtk_widget_class_install_action (widget_class, "win.copy-text", "s", forward_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-recording", "s",
+                                   open_recording_activated);
+  gtk_widget_class_install_action (widget_class, "card.play-link", "s", play_link_activated);
   gtk_widget_class_install_action (widget_class, "win.call-client", "s", forward_activated);
   gtk_widget_class_install_action (widget_class, "win.show-client-id", "x", forward_activated);
   gtk_widget_class_install_action (widget_class, "win.toast", "s", forward_activated);
@@ -142,6 +174,7 @@ nc_client_card_class_init (NcClientCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcClientCard, details);
   gtk_widget_class_bind_template_child (widget_class, NcClientCard, variables);
   gtk_widget_class_bind_template_child (widget_class, NcClientCard, calls);
+  gtk_widget_class_bind_template_child (widget_class, NcClientCard, recording_player);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "card.call", NULL);
@@ -150,6 +183,7 @@ nc_client_card_class_init (NcClientCardClass *klass)
 static void
 nc_client_card_init (NcClientCard *self)
 {
+  g_type_ensure (NC_TYPE_RECORDING_PLAYER);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
@@ -167,12 +201,12 @@ variable_row (NcVariable *variable)
   gtk_widget_set_tooltip_text (widget, variable->name);
   open = gtk_button_new_from_icon_name ("media-playback-start-symbolic");
   gtk_widget_set_valign (open, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (open, _("Open the Recording"));
+  gtk_widget_set_tooltip_text (open, _("Play the Recording"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (open), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Open the recording of the last call"), -1);
+                                  _("Play the recording of the last call"), -1);
   gtk_widget_add_css_class (open, "flat");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (open), "s", variable->value);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.open-uri");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "card.play-link");
   adw_action_row_add_suffix (ADW_ACTION_ROW (widget), open);
   return widget;
 }

@@ -296,6 +296,18 @@ nc_client_editor_dispose (GObject *object)
   G_OBJECT_CLASS (nc_client_editor_parent_class)->dispose (object);
 }
 
+/* Disposing the fields takes the focus from the one that had it, and its focus-leave
+ * checks the fields again (name_left()): what it says is freed only now. */
+static void
+nc_client_editor_finalize (GObject *object)
+{
+  NcClientEditor *self = NC_CLIENT_EDITOR (object);
+
+  g_free (self->problem);
+
+  G_OBJECT_CLASS (nc_client_editor_parent_class)->finalize (object);
+}
+
 static void
 nc_client_editor_class_init (NcClientEditorClass *klass)
 {
@@ -303,6 +315,7 @@ nc_client_editor_class_init (NcClientEditorClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = nc_client_editor_dispose;
+  object_class->finalize = nc_client_editor_finalize;
 
   /**
    * NcClientEditor::save:

@@ -18,6 +18,7 @@
 #include "nc-client-list.h"
 #include "nc-client-row.h"
 #include "nc-clients-view.h"
+#include "nc-dial-row.h"
 #include "nc-ui-util.h"
 
 struct _NcClientsView
@@ -34,6 +35,7 @@ struct _NcClientsView
   GtkScrolledWindow  *scroller;
   GtkListView        *list_view;
   GtkSingleSelection *selection;
+  NcDialRow          *dial_row;
   GtkWidget          *acting_box;
   GtkLabel           *acting_label;
   GtkMenuButton      *acting_button;
@@ -131,18 +133,44 @@ nc_clients_view_reload (NcClientsView *self)
 static void
 search_changed (NcClientsView *self)
 {
+  nc_dial_row_set_text (self->dial_row,
+                        gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   if (self->list != NULL)
     nc_client_list_set_text (self->list,
                              gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
 
-/* Enter in the search opens the first client found. */
+/* Whether a client found for what is typed has the typed number as their own. */
+static gboolean
+number_is_a_client (NcClientsView *self,
+                    const char    *number)
+{
+  GListModel *shown = gtk_single_selection_get_model (self->selection);
+  guint n = g_list_model_get_n_items (shown);
+
+  if (!nc_clients_view_get_answered (self))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(NcClient) client = g_list_model_get_item (shown, i);
+
+      if (g_strcmp0 (nc_client_get_phone (client), number) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Enter in the search opens the first client found, or calls the number typed when it
+ * is no client's (the clients found have it only in a variable, or none has it). */
 static void
 search_activated (NcClientsView *self)
 {
   GListModel *shown = gtk_single_selection_get_model (self->selection);
+  const char *number = nc_dial_row_get_number (self->dial_row);
 
-  if (g_list_model_get_n_items (shown) > 0)
+  if (number != NULL && !number_is_a_client (self, number))
+    nc_dial_row_call (self->dial_row);
+  else if (g_list_model_get_n_items (shown) > 0)
     row_activated (self->list_view, 0, self);
 }
 
@@ -288,6 +316,7 @@ nc_clients_view_set_session (NcClientsView *self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (nc_session_get_employees (session), "items-changed",
                            G_CALLBACK (update_acting), self, G_CONNECT_SWAPPED);
+  nc_dial_row_set_dialer (self->dial_row, dialer);
   update_acting (self);
   store_known (self);
 }
@@ -349,6 +378,7 @@ nc_clients_view_class_init (NcClientsViewClass *klass)
                   NULL, G_TYPE_NONE, 1, NC_TYPE_CLIENT);
 
   g_type_ensure (NC_TYPE_CLIENT_ROW);
+  g_type_ensure (NC_TYPE_DIAL_ROW);
 
   /* AdwBin owns the template’s one child and unparents it in dispose. */
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -357,6 +387,7 @@ nc_clients_view_class_init (NcClientsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, stack);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, scroller);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, list_view);
+  gtk_widget_class_bind_template_child (widget_class, NcClientsView, dial_row);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, acting_box);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, acting_label);
   gtk_widget_class_bind_template_child (widget_class, NcClientsView, acting_button);
@@ -457,6 +488,18 @@ nc_clients_view_get_list (NcClientsView *self)
 {
   g_return_val_if_fail (NC_IS_CLIENTS_VIEW (self), NULL);
   return self->list;
+}
+
+/**
+ * nc_clients_view_get_dial_row:
+ *
+ * Returns: (transfer none): the row that calls a number typed in the search
+ */
+NcDialRow *
+nc_clients_view_get_dial_row (NcClientsView *self)
+{
+  g_return_val_if_fail (NC_IS_CLIENTS_VIEW (self), NULL);
+  return self->dial_row;
 }
 
 /**

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "nc-client-list.h"
+#include "nc-dial-row.h"
 #include "nc-session.h"
 
 G_BEGIN_DECLS
@@ -27,5 +28,6 @@ GListModel *nc_clients_view_get_shown     (NcClientsView *self);
 NcClient   *nc_clients_view_get_selected  (NcClientsView *self);
 gboolean    nc_clients_view_get_answered  (NcClientsView *self);
 NcClientList *nc_clients_view_get_list    (NcClientsView *self);
+NcDialRow  *nc_clients_view_get_dial_row  (NcClientsView *self);
 
 G_END_DECLS

@@ -41,6 +41,7 @@ struct _NcWebhooksPage
   AdwActionRow        *health_rejected_row;
   AdwActionRow        *health_last_row;
   GtkSwitch           *notify_end_switch;
+  GtkSwitch           *every_call_switch;
 };
 
 G_DEFINE_FINAL_TYPE (NcWebhooksPage, nc_webhooks_page, ADW_TYPE_PREFERENCES_PAGE)
@@ -248,6 +249,7 @@ nc_webhooks_page_class_init (NcWebhooksPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWebhooksPage, health_rejected_row);
   gtk_widget_class_bind_template_child (widget_class, NcWebhooksPage, health_last_row);
   gtk_widget_class_bind_template_child (widget_class, NcWebhooksPage, notify_end_switch);
+  gtk_widget_class_bind_template_child (widget_class, NcWebhooksPage, every_call_switch);
   gtk_widget_class_bind_template_callback (widget_class, copy_clicked);
   gtk_widget_class_bind_template_callback (widget_class, register_clicked);
 }
@@ -278,6 +280,8 @@ nc_webhooks_page_new (NcSession *session)
       g_settings_bind (settings, "webhook-public-url", self->public_url_row, "text",
                        G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "notify-call-end", self->notify_end_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "caller-card-every-call", self->every_call_switch, "active",
                        G_SETTINGS_BIND_DEFAULT);
       g_signal_connect_object (settings, "changed", G_CALLBACK (update_address), self,
                                G_CONNECT_SWAPPED);

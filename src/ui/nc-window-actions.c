@@ -18,6 +18,7 @@
 #include "nc-client-card.h"
 #include "nc-client-editor.h"
 #include "nc-ui-util.h"
+#include "nc-phone.h"
 #include "nc-window-private.h"
 
 void
@@ -170,31 +171,8 @@ open_uri_activated (GtkWidget  *widget,
   open_uri (NC_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
-static void
-recording_fetched (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(NcWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *link = nc_call_service_fetch_recording_finish (NC_CALL_SERVICE (source),
-                                                                  result, &error);
-
-  if (link != NULL)
-    open_uri (self, link);
-  else if (error->domain == NC_ZADARMA_ERROR)
-    {
-      g_autofree char *reason = nc_zadarma_error_to_user_message (error);
-      g_autofree char *text = g_strdup_printf (_("Could not get the recording: %s"), reason);
-
-      nc_window_toast (self, text);
-    }
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    nc_window_toast (self, error->message);
-}
-
-/* A recording's link lasts as long as the PBX said; one that expired, or that could not be
- * had, is asked for again now. */
+/* A recording plays in the bar under the calls; a link that expired is asked for again
+ * there first. */
 static void
 open_recording_activated (GtkWidget  *widget,
                           const char *action_name,
@@ -203,23 +181,12 @@ open_recording_activated (GtkWidget  *widget,
   NcWindow *self = NC_WINDOW (widget);
   NcCall *call = nc_call_tracker_lookup (nc_session_get_tracker (self->session),
                                          g_variant_get_string (parameter, NULL));
-  NcCallService *service = nc_session_get_call_service (self->session);
 
   if (call == NULL)
     return;
-  if (nc_call_record_link_is_fresh (call, NULL))
-    {
-      open_uri (self, nc_call_get_record_link (call));
-      return;
-    }
-  if (service == NULL)
-    {
-      nc_window_toast (self, _("The recording’s link has expired"));
-      return;
-    }
-  nc_window_toast (self, _("Asking the PBX for the recording…"));
-  nc_call_service_fetch_recording_async (service, call, NULL, recording_fetched,
-                                         g_object_ref (self));
+  /* On a narrow window the pane may be folded away: the bar is in it. */
+  adw_flap_set_reveal_flap (self->flap, TRUE);
+  nc_recording_player_play_call (self->recording_player, self->session, call);
 }
 
 static void
@@ -403,6 +370,25 @@ add_client_activated (GtkWidget  *widget,
     open_editor (self, NULL);
 }
 
+/* "Add Client" on an unknown caller's card: the editor, with their number filled in. */
+static void
+add_client_phone_activated (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+  g_autofree char *phone = nc_phone_format (g_variant_get_string (parameter, NULL));
+  NcClientEditor *editor;
+
+  if (!nc_window_store_or_say (self) || self->disposed)
+    return;
+  editor = nc_client_editor_new (GTK_WINDOW (self), NULL);
+  nc_client_editor_fill (editor, "", NC_CHANNEL_TELEPHONY, phone);
+  g_signal_connect_object (editor, "save", G_CALLBACK (editor_saved), self, 0);
+  g_signal_connect_object (editor, "delete", G_CALLBACK (editor_deleted), self, 0);
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
 static void
 add_employee_activated (GtkWidget  *widget,
                         const char *action_name,
@@ -541,6 +527,8 @@ nc_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_activated);
   gtk_widget_class_install_action (widget_class, "win.add", NULL, add_activated);
   gtk_widget_class_install_action (widget_class, "win.add-client", NULL, add_client_activated);
+  gtk_widget_class_install_action (widget_class, "win.add-client-phone", "s",
+                                   add_client_phone_activated);
   gtk_widget_class_install_action (widget_class, "win.add-employee", NULL,
                                    add_employee_activated);
   gtk_widget_class_install_action (widget_class, "win.edit-client", "x", edit_client_activated);

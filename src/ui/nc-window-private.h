@@ -9,9 +9,12 @@
  */
 #pragma once
 
+#include "nc-caller-card.h"
 #include "nc-clients-view.h"
 #include "nc-employees-view.h"
 #include "nc-live-view.h"
+#include "nc-team-view.h"
+#include "nc-recording-player.h"
 #include "nc-missed-view.h"
 #include "nc-window.h"
 
@@ -31,6 +34,9 @@ struct _NcWindow
   NcEmployeesView      *employees_view;
   NcMissedView         *missed_view;
   NcLiveView           *live_view;
+  NcTeamView           *team_view;
+  NcCallerCard         *caller_card;
+  NcRecordingPlayer    *recording_player;
   GtkRevealer          *demo_revealer;
   GtkRevealer          *account_revealer;
   GtkRevealer          *database_revealer;

@@ -124,6 +124,7 @@ nc_window_get_property (GObject    *object,
                         GParamSpec *pspec)
 {
   NcWindow *self = NC_WINDOW (object);
+  const char *id;
 
   switch (prop_id)
     {
@@ -131,7 +132,9 @@ nc_window_get_property (GObject    *object,
       g_value_set_object (value, self->session);
       break;
     case PROP_ACTING_AS:
-      g_value_set_string (value, nc_dialer_get_employee_id (nc_session_get_dialer (self->session)));
+      /* Nobody chosen is "": the property action's state is a string, never none. */
+      id = nc_dialer_get_employee_id (nc_session_get_dialer (self->session));
+      g_value_set_string (value, id != NULL ? id : "");
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -183,6 +186,8 @@ nc_window_constructed (GObject *object)
   nc_clients_view_set_session (self->clients_view, self->session);
   nc_employees_view_set_session (self->employees_view, self->session);
   nc_live_view_set_session (self->live_view, self->session);
+  nc_team_view_set_session (self->team_view, self->session);
+  nc_caller_card_set_session (self->caller_card, self->session);
   nc_missed_view_set_session (self->missed_view, self->session);
   g_signal_connect_object (self->missed_view, "notify::count",
                            G_CALLBACK (missed_count_changed), self, G_CONNECT_SWAPPED);
@@ -253,6 +258,9 @@ nc_window_class_init (NcWindowClass *klass)
   g_type_ensure (NC_TYPE_CLIENTS_VIEW);
   g_type_ensure (NC_TYPE_EMPLOYEES_VIEW);
   g_type_ensure (NC_TYPE_LIVE_VIEW);
+  g_type_ensure (NC_TYPE_TEAM_VIEW);
+  g_type_ensure (NC_TYPE_CALLER_CARD);
+  g_type_ensure (NC_TYPE_RECORDING_PLAYER);
   g_type_ensure (NC_TYPE_MISSED_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -265,6 +273,9 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, employees_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, missed_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, live_view);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, team_view);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, caller_card);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, recording_player);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, demo_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, account_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, database_revealer);
