@@ -836,6 +836,45 @@ nc_test_sql_exec (const char *db_path,
   sqlite3_close (db);
 }
 
+/* What versions 5 and later of the schema made, undone: a store of version 4 as version 4
+ * had it, for the tests of its upgrade. Each new version adds its own undoing here. */
+static const char sqlite_back_to_4[] =
+  /* 5: the calls of a number */
+  "DROP INDEX calls_by_number;"
+  /* 6: the outcome and note of a call */
+  "DROP TRIGGER calls_note_added; DROP TRIGGER calls_note_changed;"
+  "DROP TRIGGER calls_note_deleted; DROP TABLE call_note_search;"
+  "ALTER TABLE calls DROP COLUMN outcome; ALTER TABLE calls DROP COLUMN note;"
+  /* 7: the clients to call back */
+  "DROP TABLE missed_calls;"
+  "PRAGMA user_version = 4;";
+
+static const char postgres_back_to_4[] =
+  "DROP INDEX calls_by_number;"
+  "DROP INDEX calls_note_trigrams; ALTER TABLE calls DROP COLUMN outcome, DROP COLUMN note;"
+  "DROP TABLE missed_calls;"
+  "UPDATE nc_schema SET version = 4;"
+  "SELECT 1;";
+
+/**
+ * nc_test_store_back_to_version_4:
+ * @db_path: (nullable): the SQLite file, or %NULL for @url
+ * @url: (nullable): the PostgreSQL database
+ *
+ * Takes a closed store back to version 4 of the schema.
+ */
+void
+nc_test_store_back_to_version_4 (const char *db_path,
+                                 const char *url)
+{
+  if (db_path != NULL)
+    {
+      nc_test_sql_exec (db_path, sqlite_back_to_4);
+      return;
+    }
+  g_assert_cmpint (nc_test_pg_sql_int (url, postgres_back_to_4), ==, 1);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Commands, as a script runs them                                                      */
 

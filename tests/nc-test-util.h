@@ -84,6 +84,8 @@ gint64      nc_test_sql_int         (const char *db_path,
                                      const char *sql);
 GPtrArray  *nc_test_sql_rows        (const char *db_path,
                                      const char *sql);
+void        nc_test_store_back_to_version_4 (const char *db_path,
+                                             const char *url);
 void        nc_test_sql_exec        (const char *db_path,
                                      const char *sql);
 

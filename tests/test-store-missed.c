@@ -567,10 +567,10 @@ test_wait_levels (void)
   g_assert_cmpstr (days, ==, "2 d 2 h");
 }
 
-/* A store of version 5, with calls: once version 6, its clients wait as the writer would
- * have kept them. Made here as version 6 makes it, then taken back to version 5. */
+/* A store of version 6, with calls: once version 7, its clients wait as the writer would
+ * have kept them. Made here as version 7 makes it, then taken back to version 6. */
 static void
-test_upgrade_from_version_5 (void)
+test_upgrade_from_version_6 (void)
 {
   g_autofree char *dir = nc_test_make_temp_dir ();
   g_autofree char *path = g_build_filename (dir, NC_STORE_FILE_NAME, NULL);
@@ -591,10 +591,10 @@ test_upgrade_from_version_5 (void)
   nc_store_close (store);
   g_object_unref (store);
 
-  nc_test_sql_exec (path, "DROP TABLE missed_calls; PRAGMA user_version = 5;");
+  nc_test_sql_exec (path, "DROP TABLE missed_calls; PRAGMA user_version = 6;");
   store = nc_store_open_sync (dir, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (nc_store_get_found_version (store), ==, 5);
+  g_assert_cmpint (nc_store_get_found_version (store), ==, 6);
   waiting = list_waiting (store);
   g_assert_cmpuint (waiting->len, ==, 1);
   g_assert_cmpint (((NcMissedCall *) waiting->pdata[0])->client_id, ==, anna);
@@ -617,7 +617,7 @@ main (int   argc,
   g_test_add ("/store-missed/postgresql/" path, Fixture, "postgresql", nc_test_store_set_up, \
               func, nc_test_store_tear_down)
   g_test_add_func ("/store-missed/wait-levels", test_wait_levels);
-  g_test_add_func ("/store-missed/upgrade-from-version-5", test_upgrade_from_version_5);
+  g_test_add_func ("/store-missed/upgrade-from-version-6", test_upgrade_from_version_6);
   ADD ("missed-then-called-back", test_missed_then_called_back);
   ADD ("missed-twice", test_missed_twice);
   ADD ("missed-then-answered-in", test_missed_then_answered_in);

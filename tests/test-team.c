@@ -315,8 +315,7 @@ test_upgrade_from_version_4 (void)
   g_assert_no_error (error);
   nc_store_close (store);
   g_object_unref (store);
-  nc_test_sql_exec (path, "DROP TABLE missed_calls; DROP INDEX calls_by_number; "
-                          "PRAGMA user_version = 4");
+  nc_test_store_back_to_version_4 (path, NULL);
 
   store = nc_store_open_sync (dir, &error);
   g_assert_no_error (error);
@@ -336,7 +335,6 @@ test_upgrade_from_version_4_postgresql (void)
   g_autofree char *url = nc_test_pg_database_new ();
   g_autoptr(GError) error = NULL;
   NcStore *store;
-  PGconn *pg;
 
   if (url == NULL)
     {
@@ -347,10 +345,7 @@ test_upgrade_from_version_4_postgresql (void)
   g_assert_no_error (error);
   nc_store_close (store);
   g_object_unref (store);
-  pg = PQconnectdb (url);
-  PQclear (PQexec (pg, "DROP TABLE missed_calls; DROP INDEX calls_by_number; "
-                       "UPDATE nc_schema SET version = 4"));
-  PQfinish (pg);
+  nc_test_store_back_to_version_4 (NULL, url);
   g_assert_cmpint (nc_test_pg_sql_int (url, "SELECT count(*) FROM pg_indexes "
                                             "WHERE indexname = 'calls_by_number'"), ==, 0);
 

@@ -134,6 +134,8 @@ nc_call_record_copy (const NcCallRecord *record)
   copy->record_expires = g_strdup (record->record_expires);
   copy->client_name = g_strdup (record->client_name);
   copy->match_rule = g_strdup (record->match_rule);
+  copy->outcome = g_strdup (record->outcome);
+  copy->note = g_strdup (record->note);
   return copy;
 }
 
@@ -153,6 +155,8 @@ nc_call_record_free (NcCallRecord *record)
   g_free (record->record_expires);
   g_free (record->client_name);
   g_free (record->match_rule);
+  g_free (record->outcome);
+  g_free (record->note);
   g_free (record);
 }
 

@@ -54,6 +54,11 @@ typedef enum
 #define NC_CALLBACK_WINDOW_SECONDS 60
 /* The client variable that keeps the link to the recording of the client's last call. */
 #define NC_RECORD_LINK_VARIABLE "zadarma_record_link"
+/* The client variables that keep what the operator noted of the client's last call noted:
+ * a bot funnel that reads client variables acts on them. */
+#define NC_LAST_OUTCOME_VARIABLE "zadarma_last_call_outcome"
+#define NC_LAST_NOTE_VARIABLE "zadarma_last_call_note"
+#define NC_LAST_TIME_VARIABLE "zadarma_last_call_time"
 
 typedef struct
 {
@@ -87,6 +92,8 @@ typedef struct
   gint64            request_id;       /* the click-to-call or zadarma_call it came from */
   gboolean          recovered;        /* from the PBX's statistics, not from webhooks */
   gboolean          unended;          /* taken for over: no end came */
+  char             *outcome;          /* what the operator picked after the call, or %NULL */
+  char             *note;             /* what the operator wrote of it, or %NULL */
 } NcCallRecord;
 
 NcCallRecord *nc_call_record_new         (const char         *pbx_call_id);

@@ -29,6 +29,8 @@ enum {
   PROP_RECORD_LINK,
   PROP_CLIENT_NAME,
   PROP_UNENDED,
+  PROP_NOTED_OUTCOME,
+  PROP_NOTE,
   N_PROPS
 };
 
@@ -100,6 +102,12 @@ nc_call_get_property (GObject    *object,
     case PROP_UNENDED:
       g_value_set_boolean (value, record->unended);
       break;
+    case PROP_NOTED_OUTCOME:
+      g_value_set_string (value, record->outcome);
+      break;
+    case PROP_NOTE:
+      g_value_set_string (value, record->note);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -138,6 +146,10 @@ nc_call_class_init (NcCallClass *klass)
   properties[PROP_DURATION] = g_param_spec_uint ("duration", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_DISPOSITION] = g_param_spec_string ("disposition", NULL, NULL, NULL, flags);
   properties[PROP_RECORD_LINK] = g_param_spec_string ("record-link", NULL, NULL, NULL, flags);
+  /* What the operator picked and wrote after the call (nc_store_note_call_sync()). */
+  properties[PROP_NOTED_OUTCOME] = g_param_spec_string ("noted-outcome", NULL, NULL, NULL,
+                                                        flags);
+  properties[PROP_NOTE] = g_param_spec_string ("note", NULL, NULL, NULL, flags);
   properties[PROP_CLIENT_NAME] = g_param_spec_string ("client-name", NULL, NULL, NULL, flags);
   properties[PROP_UNENDED] = g_param_spec_boolean ("unended", NULL, NULL, FALSE, flags);
 
@@ -214,6 +226,8 @@ nc_call_update (NcCall             *self,
   CHANGED_STR (record_link, PROP_RECORD_LINK);
   CHANGED_STR (client_name, PROP_CLIENT_NAME);
   CHANGED_INT (unended, PROP_UNENDED);
+  CHANGED_STR (outcome, PROP_NOTED_OUTCOME);
+  CHANGED_STR (note, PROP_NOTE);
 #undef CHANGED_INT
 #undef CHANGED_STR
 
@@ -352,6 +366,22 @@ nc_call_get_call_id_with_rec (NcCall *self)
 {
   g_return_val_if_fail (NC_IS_CALL (self), NULL);
   return self->record->call_id_with_rec;
+}
+
+/* The outcome the operator picked after the call, or %NULL. */
+const char *
+nc_call_get_noted_outcome (NcCall *self)
+{
+  g_return_val_if_fail (NC_IS_CALL (self), NULL);
+  return self->record->outcome;
+}
+
+/* The note the operator wrote of the call, or %NULL. */
+const char *
+nc_call_get_note (NcCall *self)
+{
+  g_return_val_if_fail (NC_IS_CALL (self), NULL);
+  return self->record->note;
 }
 
 const char *

@@ -42,6 +42,8 @@ gboolean         nc_call_is_missed           (NcCall *self);
 gboolean         nc_call_is_unended          (NcCall *self);
 gboolean         nc_call_is_recovered        (NcCall *self);
 const char      *nc_call_get_outcome_text    (NcCall *self);
+const char      *nc_call_get_noted_outcome   (NcCall *self);
+const char      *nc_call_get_note            (NcCall *self);
 
 gboolean         nc_call_had_event           (NcCall     *self,
                                               const char *event_type);

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -127,6 +129,8 @@ call_to_json (const NcCallRecord *call)
   json_builder_add_boolean_value (builder, call->unended);
   json_builder_set_member_name (builder, "recovered");
   json_builder_add_boolean_value (builder, call->recovered);
+  add_string (builder, "outcome", call->outcome);
+  add_string (builder, "note", call->note);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -225,4 +229,92 @@ nc_cli_calls_follow (NcCliContext *ctx,
   g_clear_object (&tracker);
   nc_store_close (store);
   return follow.failed ? NC_EXIT_FAILURE : NC_EXIT_OK;
+}
+
+/* The value of @option at argv[*i] ("--note TEXT" or "--note=TEXT"), moving *i past it;
+ * %NULL when argv[*i] is not @option. */
+static const char *
+take_option (int          argc,
+             char       **argv,
+             int         *i,
+             const char  *option,
+             gboolean    *out_missing)
+{
+  size_t length = strlen (option);
+
+  if (strncmp (argv[*i], option, length) != 0)
+    return NULL;
+  if (argv[*i][length] == '=')
+    return argv[*i] + length + 1;
+  if (argv[*i][length] != '\0')
+    return NULL;
+  if (*i + 1 >= argc)
+    {
+      *out_missing = TRUE;
+      return NULL;
+    }
+  return argv[++*i];
+}
+
+/* Keeps an outcome and a note on a call (and in its client's variables, for a bot), as
+ * the window's "Outcome and Note" does; prints the call as `calls follow` does. */
+int
+nc_cli_calls_note (NcCliContext *ctx,
+                   int           argc,
+                   char        **argv)
+{
+  g_autoptr(NcStore) store = NULL;
+  g_autoptr(NcCallRecord) call = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  const char *outcome = NULL, *note = NULL;
+  gboolean given = FALSE, missing = FALSE;
+
+  for (int i = 3; i < argc && !missing; i++)
+    {
+      const char *value;
+
+      if ((value = take_option (argc, argv, &i, "--outcome", &missing)) != NULL)
+        outcome = value;
+      else if ((value = take_option (argc, argv, &i, "--note", &missing)) != NULL)
+        note = value;
+      else
+        missing = TRUE;
+      given = TRUE;
+    }
+  if (argc < 4 || missing || !given)
+    {
+      nc_cli_error (ctx, _("Usage: novofon-console calls note CALL-ID [--outcome OUTCOME] "
+                           "[--note TEXT]   (an empty value takes it back)"));
+      return NC_EXIT_USAGE;
+    }
+
+  store = nc_cli_open_store (ctx);
+  if (store == NULL)
+    return NC_EXIT_FAILURE;
+
+  /* What the call had stays what is not given. */
+  call = nc_store_get_call_sync (store, argv[2], &error);
+  if (call != NULL)
+    {
+      g_autoptr(NcCallRecord) noted = nc_store_note_call_sync (store, argv[2],
+                                                               outcome != NULL ? outcome
+                                                                               : call->outcome,
+                                                               note != NULL ? note : call->note,
+                                                               &error);
+
+      g_clear_pointer (&call, nc_call_record_free);
+      call = g_steal_pointer (&noted);
+    }
+  nc_store_close (store);
+  if (call == NULL)
+    {
+      nc_cli_error (ctx, "%s", error->message);
+      return g_error_matches (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND) ||
+             g_error_matches (error, NC_STORE_ERROR, NC_STORE_ERROR_INVALID)
+             ? NC_EXIT_USAGE : NC_EXIT_FAILURE;
+    }
+  line = call_to_json (call);
+  fprintf (ctx->out, "%s\n", line);
+  return fflush (ctx->out) == 0 ? NC_EXIT_OK : NC_EXIT_FAILURE;
 }

@@ -49,6 +49,7 @@ int nc_cli_credentials (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_listen      (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_calls       (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_calls_follow (NcCliContext *ctx, int argc, char **argv);
+int nc_cli_calls_note  (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_database    (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_calls_repair (NcCliContext *ctx, int argc, char **argv);
 int nc_cli_webhook     (NcCliContext *ctx, int argc, char **argv);

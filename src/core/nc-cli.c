@@ -47,6 +47,8 @@ static const NcCliCommand commands[] = {
                  "from the PBX’s statistics)"), nc_cli_calls_repair, "repair" },
   { "calls", N_("follow   (one line of JSON per change of a call, as it happens)"),
     nc_cli_calls_follow, "follow" },
+  { "calls", N_("note CALL-ID [--outcome OUTCOME] [--note TEXT]   (kept on the call and in its "
+                "client’s variables)"), nc_cli_calls_note, "note" },
   { "calls", N_("export FILE.csv"), nc_cli_calls },
   { "database", N_("init   (creates or upgrades the schema of the office database)"),
     nc_cli_database },

@@ -35,6 +35,8 @@ static const DefaultValue defaults[] = {
   { "current-employee", "", 0 },
   { "notify-call-end", NULL, FALSE },
   { "caller-card-every-call", NULL, FALSE },
+  /* A list, empty by default: the window offers the translated defaults then. */
+  { "call-outcomes", NULL, 0 },
   { "missed-wait-short", NULL, 15 },
   { "missed-wait-long", NULL, 60 },
   { "missed-count-in-notification", NULL, FALSE },

@@ -60,6 +60,8 @@ nc_store_read_call_row (NcStoreStmt *stmt)
   record->recovered = nc_store_column_int64 (stmt, 27) != 0;
   record->unended = nc_store_column_int64 (stmt, 28) != 0;
   record->client_name = dup_column (stmt, 29);
+  record->outcome = dup_column (stmt, 30);
+  record->note = dup_column (stmt, 31);
   return record;
 }
 
@@ -155,6 +157,8 @@ static const CallColumn call_columns[] = {
   COLUMN (request_id, COLUMN_ID),
   COLUMN (recovered, COLUMN_INT),
   COLUMN (unended, COLUMN_INT),
+  COLUMN (outcome, COLUMN_TEXT),
+  COLUMN (note, COLUMN_TEXT),
 };
 #undef COLUMN
 
@@ -325,9 +329,10 @@ nc_store_update_call (NcStoreConnection   *conn,
                                "last_event_us, duration, disposition, is_recorded, "
                                "call_id_with_rec, recording, record_link, record_expires, "
                                "record_next_try, record_attempts, client_id, match_rule, "
-                               "event_mask, request_id, recovered, unended) VALUES (?1, ?2, "
-                               "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                               "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28) "
+                               "event_mask, request_id, recovered, unended, outcome, note) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                               "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, "
+                               "?25, ?26, ?27, ?28, ?29, ?30) "
                                "RETURNING id", error);
       if (stmt == NULL)
         return FALSE;

@@ -127,6 +127,8 @@ nc_call_filter_matches (const NcCallFilter *filter,
 
   if (text_of (filter) == NULL)
     return TRUE;
+  if (nc_call_filter_matches_note (filter, record))
+    return TRUE;
   if (text_clients == NULL || record->client_id == 0)
     return FALSE;
   for (guint i = 0; i < text_clients->len; i++)
@@ -466,6 +468,18 @@ static const char page_unended[] = PAGE_HEAD "WHERE c.unended = 1 AND " PAGE_TAI
 static const char page_employee[] = PAGE_HEAD "WHERE c.employee = ?5 AND " PAGE_TAIL;
 static const char page_client[] = PAGE_HEAD "WHERE c.client_id = ?9 AND " PAGE_TAIL;
 
+/* The page of the calls whose note holds a text, ?10 (in the backend's form), of one
+ * client (?9) or of any (0). Made once per backend, and kept: the connection's statements
+ * are kept by their SQL's address. */
+static const char *
+page_note_sql (const NcStoreBackend *backend)
+{
+  g_autofree char *sql = g_strconcat (PAGE_HEAD "WHERE ", backend->note_match,
+                                      " AND (?9 = 0 OR c.client_id = ?9) AND " PAGE_TAIL, NULL);
+
+  return g_intern_string (sql);
+}
+
 typedef struct
 {
   NcCallFilter *filter;
@@ -601,6 +615,64 @@ page_by_text (NcStoreConnection  *conn,
   return TRUE;
 }
 
+/* The calls whose note holds the text, newest first: the backend's index of the notes
+ * finds the noted calls that hold it (a few beside the history), and only those are read
+ * and sorted. */
+static gboolean
+page_by_note (NcStoreConnection  *conn,
+              const Page         *page,
+              GPtrArray          *calls,
+              GError            **error)
+{
+  g_autofree char *pattern = NULL;
+  NcStoreStmt *stmt;
+
+  if (!nc_call_filter_finds_notes (page->filter) || page->limit == 0)
+    return TRUE;
+  stmt = nc_store_prepare (conn, page_note_sql (conn->backend), error);
+  if (stmt == NULL)
+    return FALSE;
+  pattern = conn->backend->note_pattern (page->filter->text);
+  bind_page (stmt, page);
+  nc_store_bind_int64 (stmt, 9, page->filter->client_id);
+  nc_store_bind_text (stmt, 10, pattern);
+  return collect_calls (stmt, calls, error);
+}
+
+/* A page of the journal for a text: the calls of the clients it finds and the calls whose
+ * note holds it, each read newest first as far as the page needs, merged, a call found
+ * both ways once. */
+static gboolean
+page_by_text_or_note (NcStoreConnection  *conn,
+                      const Page         *page,
+                      GPtrArray          *calls,
+                      GError            **error)
+{
+  guint kept = 0;
+
+  if (!page_by_text (conn, page, calls, error) || !page_by_note (conn, page, calls, error))
+    return FALSE;
+  g_ptr_array_sort (calls, compare_newest_first);
+  for (guint i = 0; i < calls->len; i++)
+    {
+      NcCallRecord *record = calls->pdata[i];
+
+      if (kept > 0 && ((NcCallRecord *) calls->pdata[kept - 1])->id == record->id)
+        {
+          nc_call_record_free (record);
+          continue;
+        }
+      calls->pdata[kept++] = record;
+    }
+  /* The duplicates are freed already: set_size must not free them again. */
+  g_ptr_array_set_free_func (calls, NULL);
+  g_ptr_array_set_size (calls, kept);
+  g_ptr_array_set_free_func (calls, (GDestroyNotify) nc_call_record_free);
+  if (calls->len > page->limit)
+    g_ptr_array_set_size (calls, page->limit);
+  return TRUE;
+}
+
 static gpointer
 list_calls_job (NcStoreConnection  *conn,
                 gpointer            data,
@@ -612,7 +684,7 @@ list_calls_job (NcStoreConnection  *conn,
   NcStoreStmt *stmt;
 
   if (text_of (page->filter) != NULL)
-    return page_by_text (conn, page, calls, error) ? g_steal_pointer (&calls) : NULL;
+    return page_by_text_or_note (conn, page, calls, error) ? g_steal_pointer (&calls) : NULL;
   if (page->filter->client_id != 0)
     {
       stmt = nc_store_prepare (conn, page_client, error);

@@ -334,10 +334,10 @@ nc_store_missed_call_ended (NcStoreConnection   *conn,
   return apply_call (conn, record, error);
 }
 
-/* Version 6: the calls kept so far, client by client in the order they began, go through
+/* Version 7: the calls kept so far, client by client in the order they began, go through
  * the writer's rule once. */
 gboolean
-nc_store_missed_fill_v6 (NcStoreConnection  *conn,
+nc_store_missed_fill_v7 (NcStoreConnection  *conn,
                          GError            **error)
 {
   NcStoreStmt *stmt = nc_store_prepare (conn,

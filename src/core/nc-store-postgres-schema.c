@@ -142,7 +142,13 @@ const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION] = {
   /* 5 */
   TEAM_DDL,
 
-  /* 6: the clients to call back; the partial index is the Missed view's pages. */
+  /* 6 */
+  NOTES_DDL
+  /* The notes' trigrams, as the clients' search text has them (only the calls noted). */
+  "CREATE INDEX calls_note_trigrams ON calls USING gin (note gin_trgm_ops) "
+  "  WHERE note IS NOT NULL;",
+
+  /* 7: the clients to call back; the partial index is the Missed view's pages. */
   "CREATE TABLE missed_calls ("
   "  client_id BIGINT PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,"
   "  state INTEGER NOT NULL DEFAULT 0,"

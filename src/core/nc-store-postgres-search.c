@@ -80,6 +80,13 @@ like_pattern (const char *prefix,
   return g_string_free (pattern, FALSE);
 }
 
+/* The calls' notes are found as the clients' search text is: ILIKE over trigrams. */
+char *
+nc_store_pg_note_pattern (const char *text)
+{
+  return like_pattern ("%", text, "%");
+}
+
 gboolean
 nc_store_pg_search (NcStoreConnection  *conn,
                     const char         *text,

@@ -168,6 +168,11 @@ struct _NcStoreBackend
                                        guint                limit,
                                        GArray              *ids,
                                        GError             **error);
+  /* A condition on calls AS c that holds for the calls whose note holds a text (three
+   * characters or more, in any case), bound as ?10 in the form note_pattern() makes:
+   * answered from an index of the notes, not by reading the calls. */
+  const char        *note_match;
+  char              *(*note_pattern)  (const char          *text);
   /* Inside the writer's transaction: no other process takes from the request budget until
    * it ends. */
   gboolean           (*lock_budget)   (NcStoreConnection   *conn,
@@ -215,6 +220,12 @@ struct _NcStoreBackend
 #define TEAM_DDL \
   "CREATE INDEX IF NOT EXISTS calls_by_number ON calls (client_number, started_unix);"
 
+/* Version 6 of the schema in every backend: what the operator noted of a call (its outcome,
+ * picked from a list, and a note). Both NULL until someone notes it; no row is rewritten. */
+#define NOTES_DDL \
+  "ALTER TABLE calls ADD COLUMN outcome TEXT;" \
+  "ALTER TABLE calls ADD COLUMN note TEXT;"
+
 /* A condition on the clients table (or its alias @table, with its dot) that holds for the
  * clients that readers may see: those of no import, or of one that is whole. */
 #define NC_STORE_CLIENT_SHOWN(table) \
@@ -233,6 +244,7 @@ gboolean   nc_store_pg_add_search   (NcStoreConnection  *conn,
                                      gint64              client_id,
                                      const char         *body,
                                      GError            **error);
+char      *nc_store_pg_note_pattern (const char         *text);
 gboolean   nc_store_pg_search       (NcStoreConnection  *conn,
                                      const char         *text,
                                      gint64              after_id,
@@ -485,7 +497,7 @@ gboolean  nc_store_index_all_clients (NcStoreConnection  *conn,
   "c.answered_seen_us, c.ended_seen_us, c.last_event_us, c.duration, c.disposition, " \
   "c.is_recorded, c.call_id_with_rec, c.recording, c.record_link, c.record_expires, " \
   "c.record_next_try, c.record_attempts, c.client_id, c.match_rule, c.event_mask, " \
-  "c.request_id, c.recovered, c.unended, cl.name "
+  "c.request_id, c.recovered, c.unended, cl.name, c.outcome, c.note "
 #define NC_STORE_CALL_FROM "FROM calls AS c LEFT JOIN clients AS cl ON cl.id = c.client_id "
 NcCallRecord *nc_store_read_call_row  (NcStoreStmt        *stmt);
 /* %NULL with no error: no such call. */
@@ -513,12 +525,12 @@ gboolean  nc_store_write_record_link_variable (NcStoreConnection   *conn,
                                                GError             **error);
 
 /* The clients to call back (nc-store-missed.c): on every write of a call's row, and the
- * rows of the calls kept before version 6. */
+ * rows of the calls kept before version 7. */
 gboolean  nc_store_missed_call_ended  (NcStoreConnection   *conn,
                                        const NcCallRecord  *before,
                                        const NcCallRecord  *record,
                                        GError             **error);
-gboolean  nc_store_missed_fill_v6     (NcStoreConnection   *conn,
+gboolean  nc_store_missed_fill_v7     (NcStoreConnection   *conn,
                                        GError             **error);
 
 /* Callback requests (nc-store-callbacks.c) */

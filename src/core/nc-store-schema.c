@@ -18,7 +18,7 @@
 typedef struct
 {
   const char *what;
-  /* Run after the version's DDL, in the same transaction. */
+  /* Run after the DDL of every version up to the newest, in the same transaction. */
   gboolean  (*fill) (NcStoreConnection *conn, GError **error);
 } Version;
 
@@ -29,7 +29,8 @@ static const Version versions[] = {
   /* 3 */ { "calls as rows, the change log, callback requests", nc_store_calls_fill_v3 },
   /* 4 */ { "imports that readers see only once they are whole", NULL },
   /* 5 */ { "the calls of a number, for the team's missed calls not called back", NULL },
-  /* 6 */ { "the clients to call back, one row each", nc_store_missed_fill_v6 },
+  /* 6 */ { "the outcome and note of a call, and the search of notes", NULL },
+  /* 7 */ { "the clients to call back, one row each", nc_store_missed_fill_v7 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (versions) == NC_STORE_SCHEMA_VERSION);
@@ -72,11 +73,23 @@ migrate (NcStoreConnection  *conn,
         }
 
       g_debug ("Upgrading %s to version %d: %s", conn->name, version, to->what);
-      if (!backend->exec (conn, ddl, error) ||
-          (to->fill != NULL && !to->fill (conn, error)) ||
-          !backend->set_version (conn, version, error))
+      if (!backend->exec (conn, ddl, error))
         return FALSE;
     }
+
+  /* The fills write rows through today's code (version 3 merges every event into its
+   * call's row as the writer does now), which reads and writes the columns of the newest
+   * version: they run once every column is there. */
+  for (int version = from_version + 1; version <= NC_STORE_SCHEMA_VERSION; version++)
+    {
+      const Version *to = &versions[version - 1];
+
+      if (to->fill != NULL && !to->fill (conn, error))
+        return FALSE;
+    }
+  if (from_version < NC_STORE_SCHEMA_VERSION &&
+      !backend->set_version (conn, NC_STORE_SCHEMA_VERSION, error))
+    return FALSE;
   return TRUE;
 }
 

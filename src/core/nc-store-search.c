@@ -49,7 +49,9 @@ nc_store_collect_clients (NcStoreStmt  *stmt,
 /* Keeping the indexes                                                                  */
 
 /* What a client is found by: the name, the phone, every variable's value and, for a value
- * that is a number, its digits. */
+ * that is a number, its digits. Not what the last call's note wrote into the variables: the
+ * journal's text finds that call by its note, and would otherwise find every call of the
+ * client too. */
 static char *
 search_body (NcClient *client)
 {
@@ -62,8 +64,13 @@ search_body (NcClient *client)
   for (guint i = 0; variables != NULL && i < variables->len; i++)
     {
       NcVariable *variable = g_ptr_array_index (variables, i);
-      g_autofree char *phone = nc_phone_try_normalize (variable->value);
+      g_autofree char *phone = NULL;
 
+      if (g_str_equal (variable->name, NC_LAST_OUTCOME_VARIABLE) ||
+          g_str_equal (variable->name, NC_LAST_NOTE_VARIABLE) ||
+          g_str_equal (variable->name, NC_LAST_TIME_VARIABLE))
+        continue;
+      phone = nc_phone_try_normalize (variable->value);
       g_string_append_printf (body, "\n%s", variable->value);
       /* A number kept as "+7 916 111-22-33" is found by its digits too. */
       if (phone != NULL && g_strcmp0 (phone, variable->value) != 0)

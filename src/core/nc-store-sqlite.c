@@ -695,7 +695,21 @@ static const char *const migrations[NC_STORE_SCHEMA_VERSION] = {
   /* 5 */
   TEAM_DDL,
 
-  /* 6: the clients to call back; the partial index is the Missed view's pages. */
+  /* 6 */
+  NOTES_DDL
+  /* The notes' trigram index, its rowid the call's: kept by triggers, so that whatever
+   * writes a call's row (the note's job, a repair, a deleted call) keeps it too. */
+  "CREATE VIRTUAL TABLE call_note_search USING fts5 (note, tokenize = 'trigram');"
+  "CREATE TRIGGER calls_note_added AFTER INSERT ON calls WHEN new.note IS NOT NULL BEGIN "
+  "  INSERT INTO call_note_search (rowid, note) VALUES (new.id, new.note); END;"
+  "CREATE TRIGGER calls_note_changed AFTER UPDATE OF note ON calls BEGIN "
+  "  DELETE FROM call_note_search WHERE rowid = old.id;"
+  "  INSERT INTO call_note_search (rowid, note) SELECT new.id, new.note "
+  "    WHERE new.note IS NOT NULL; END;"
+  "CREATE TRIGGER calls_note_deleted AFTER DELETE ON calls WHEN old.note IS NOT NULL BEGIN "
+  "  DELETE FROM call_note_search WHERE rowid = old.id; END;",
+
+  /* 7: the clients to call back; the partial index is the Missed view's pages. */
   "CREATE TABLE missed_calls ("
   "  client_id INTEGER PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,"
   "  state INTEGER NOT NULL DEFAULT 0,"
@@ -747,5 +761,7 @@ const NcStoreBackend nc_store_sqlite_backend = {
   .add_search = sqlite_add_search,
   .search = sqlite_search,
   .name_prefix = sqlite_name_prefix,
+  .note_match = "c.id IN (SELECT rowid FROM call_note_search WHERE call_note_search MATCH ?10)",
+  .note_pattern = fts_phrase,
   .lock_budget = sqlite_lock_budget,
 };

@@ -29,7 +29,7 @@ typedef enum
   NC_STORE_ERROR_DISCONNECTED, /* the connection to the database server was lost */
 } NcStoreError;
 
-#define NC_STORE_SCHEMA_VERSION 6
+#define NC_STORE_SCHEMA_VERSION 7
 #define NC_STORE_FILE_NAME "novofon-console.db"
 
 /* What an emission of NcStore::changed is about. */
@@ -91,6 +91,9 @@ gboolean      nc_call_filter_is_empty (const NcCallFilter *filter);
 gboolean      nc_call_filter_matches (const NcCallFilter *filter,
                                       const NcCallRecord *record,
                                       GArray             *text_clients);
+gboolean      nc_call_filter_finds_notes  (const NcCallFilter *filter);
+gboolean      nc_call_filter_matches_note (const NcCallFilter *filter,
+                                           const NcCallRecord *record);
 void          nc_call_filter_free    (NcCallFilter       *filter);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcCallFilter, nc_call_filter_free)
 
@@ -427,6 +430,27 @@ GPtrArray  *nc_store_list_calls_finish     (NcStore             *self,
                                             GError             **error);
 NcCallRecord *nc_store_get_call_sync       (NcStore             *self,
                                             const char          *pbx_call_id,
+                                            GError             **error);
+
+/* What the operator notes of a call (nc-store-notes.c). */
+#define NC_CALL_OUTCOME_MAX_CHARS 100
+#define NC_CALL_NOTE_MAX_CHARS 2000
+/* A journal's text finds the calls whose note holds it from this many characters on. */
+#define NC_CALL_NOTE_SEARCH_MIN_CHARS 3
+NcCallRecord *nc_store_note_call_sync      (NcStore             *self,
+                                            const char          *pbx_call_id,
+                                            const char          *outcome,
+                                            const char          *note,
+                                            GError             **error);
+void          nc_store_note_call_async     (NcStore             *self,
+                                            const char          *pbx_call_id,
+                                            const char          *outcome,
+                                            const char          *note,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+NcCallRecord *nc_store_note_call_finish    (NcStore             *self,
+                                            GAsyncResult        *result,
                                             GError             **error);
 gboolean    nc_store_set_call_client_sync  (NcStore             *self,
                                             gint64               call_id,

@@ -33,6 +33,8 @@ struct _NcCallRow
   GtkLabel  *subtitle_label;
   GtkLabel  *duration_label;
   GtkLabel  *outcome_label;
+  GtkLabel  *note_label;
+  GtkButton *note_button;
   GtkButton *record_button;
   GtkButton *call_back_button;
 };
@@ -99,6 +101,43 @@ tick (gpointer user_data)
 
   update_duration (self);
   return G_SOURCE_CONTINUE;
+}
+
+/* What the operator noted of the call, in one line: the outcome, then the note's first
+ * line. */
+static char *
+note_text (NcCall *call)
+{
+  const char *outcome = nc_call_get_noted_outcome (call);
+  const char *note = nc_call_get_note (call);
+  g_autofree char *first_line = note != NULL ? g_strndup (note, strcspn (note, "\r\n")) : NULL;
+
+  if (outcome != NULL && first_line != NULL)
+    return g_strdup_printf ("%s — %s", outcome, first_line);
+  return g_strdup (outcome != NULL ? outcome : first_line);
+}
+
+static void
+update_note (NcCallRow *self)
+{
+  NcCall *call = self->call;
+  g_autofree char *text = note_text (call);
+  gboolean over = nc_call_get_state (call) == NC_CALL_STATE_ENDED;
+
+  gtk_label_set_label (self->note_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), text != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->note_label), nc_call_get_note (call));
+
+  /* After the call: its outcome and a note. */
+  gtk_widget_set_visible (GTK_WIDGET (self->note_button), over);
+  if (over)
+    {
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->note_button), "s",
+                                        nc_call_get_pbx_call_id (call));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->note_button), "win.note-call");
+    }
+  else
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->note_button), NULL);
 }
 
 static void
@@ -193,6 +232,7 @@ update (NcCallRow *self)
   else
     gtk_actionable_set_action_name (GTK_ACTIONABLE (self->call_back_button), NULL);
 
+  update_note (self);
   update_duration (self);
 
   live = nc_call_get_state (call) != NC_CALL_STATE_ENDED;
@@ -312,6 +352,8 @@ nc_call_row_class_init (NcCallRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcCallRow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, NcCallRow, duration_label);
   gtk_widget_class_bind_template_child (widget_class, NcCallRow, outcome_label);
+  gtk_widget_class_bind_template_child (widget_class, NcCallRow, note_label);
+  gtk_widget_class_bind_template_child (widget_class, NcCallRow, note_button);
   gtk_widget_class_bind_template_child (widget_class, NcCallRow, record_button);
   gtk_widget_class_bind_template_child (widget_class, NcCallRow, call_back_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);

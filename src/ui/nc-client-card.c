@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "nc-call-note-dialog.h"
 #include "nc-call-row.h"
 #include "nc-client-card.h"
 #include "nc-journal.h"
@@ -35,6 +36,8 @@ struct _NcClientCard
   AdwPreferencesGroup *variables;
   AdwPreferencesGroup *calls;
   NcRecordingPlayer   *recording_player;
+  GPtrArray           *variable_rows;
+  GCancellable        *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (NcClientCard, nc_client_card, ADW_TYPE_WINDOW)
@@ -134,11 +137,78 @@ play_link_activated (GtkWidget  *widget,
                                 g_variant_get_string (parameter, NULL));
 }
 
+static GtkWidget *variable_row (NcVariable *variable);
+
+static void
+show_variables (NcClientCard *self,
+                NcClient     *client)
+{
+  GPtrArray *variables = nc_client_get_variables (client);
+
+  for (guint i = 0; i < self->variable_rows->len; i++)
+    adw_preferences_group_remove (self->variables, self->variable_rows->pdata[i]);
+  g_ptr_array_set_size (self->variable_rows, 0);
+  for (guint i = 0; variables != NULL && i < variables->len; i++)
+    {
+      GtkWidget *widget = variable_row (variables->pdata[i]);
+
+      g_ptr_array_add (self->variable_rows, widget);
+      adw_preferences_group_add (self->variables, widget);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->variables), variables != NULL && variables->len > 0);
+}
+
+static void
+client_read_again (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NcClient) client = nc_store_get_client_finish (NC_STORE (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (client == NULL)
+    {
+      g_warning ("Could not read the client again: %s", error->message);
+      return;
+    }
+  show_variables (NC_CLIENT_CARD (user_data), client);
+}
+
+/* A note on one of the client's calls wrote its variables: the card shows them. */
+static void
+call_noted (NcClientCard *self,
+            gint64        client_id)
+{
+  if (client_id != self->client_id)
+    return;
+  nc_store_get_client_async (nc_session_get_store (self->session), self->client_id,
+                             self->cancellable, client_read_again, self);
+}
+
+static void
+note_call_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  NcClientCard *self = NC_CLIENT_CARD (widget);
+  NcCallNoteDialog *dialog = nc_call_note_dialog_open (GTK_WINDOW (self), self->session,
+                                                       g_variant_get_string (parameter, NULL));
+
+  if (dialog != NULL)
+    g_signal_connect_object (dialog, "noted", G_CALLBACK (call_noted), self, G_CONNECT_SWAPPED);
+}
+
 static void
 nc_client_card_dispose (GObject *object)
 {
   NcClientCard *self = NC_CLIENT_CARD (object);
 
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->variable_rows, g_ptr_array_unref);
   g_clear_object (&self->dialer);
   g_clear_object (&self->journal);
   g_clear_object (&self->session);
@@ -164,6 +234,7 @@ nc_client_card_class_init (NcClientCardClass *klass)
   gtk_widget_class_install_action (widget_class, "win.call-client", "s", forward_activated);
   gtk_widget_class_install_action (widget_class, "win.show-client-id", "x", forward_activated);
   gtk_widget_class_install_action (widget_class, "win.toast", "s", forward_activated);
+  gtk_widget_class_install_action (widget_class, "win.note-call", "s", note_call_activated);
   gtk_widget_class_install_action (widget_class, "card.call", NULL, call_activated);
   gtk_widget_class_install_action (widget_class, "card.edit", NULL, edit_activated);
 
@@ -185,6 +256,8 @@ nc_client_card_init (NcClientCard *self)
 {
   g_type_ensure (NC_TYPE_RECORDING_PLAYER);
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->variable_rows = g_ptr_array_new ();
+  self->cancellable = g_cancellable_new ();
 }
 
 static GtkWidget *
@@ -252,7 +325,6 @@ nc_client_card_new (GtkWindow *parent,
                                      "modal", FALSE,
                                      NULL);
   g_autofree char *phone = nc_phone_format (nc_client_get_phone (client));
-  GPtrArray *variables = nc_client_get_variables (client);
   g_autoptr(NcCallFilter) filter = nc_call_filter_new ();
   g_autoptr(GtkSliceListModel) recent = NULL;
   GtkWidget *list;
@@ -273,9 +345,7 @@ nc_client_card_new (GtkWindow *parent,
                              row (_("Channel"), nc_channel_get_label (nc_client_get_channel (client))));
   adw_preferences_group_add (self->details, row (_("Phone"), *phone != '\0' ? phone : _("None")));
 
-  for (guint i = 0; variables != NULL && i < variables->len; i++)
-    adw_preferences_group_add (self->variables, variable_row (variables->pdata[i]));
-  gtk_widget_set_visible (GTK_WIDGET (self->variables), variables != NULL && variables->len > 0);
+  show_variables (self, client);
 
   /* The client's last calls, read from the store; the journal has the others. */
   self->session = g_object_ref (session);

@@ -13,6 +13,7 @@
 
 #include "nc-account-page.h"
 #include "nc-missed-page.h"
+#include "nc-outcomes-group.h"
 #include "nc-preferences-window.h"
 #include "nc-setup-check-page.h"
 #include "nc-webhooks-page.h"
@@ -50,13 +51,17 @@ nc_preferences_window_new (GtkWindow *parent,
                                             "modal", parent != NULL,
                                             NULL);
   GtkWidget *setup_check = nc_setup_check_page_new (session);
+  GtkWidget *webhooks = nc_webhooks_page_new (session);
 
   g_return_val_if_fail (NC_IS_SESSION (session), NULL);
 
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
                               ADW_PREFERENCES_PAGE (nc_account_page_new (session)));
-  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
-                              ADW_PREFERENCES_PAGE (nc_webhooks_page_new (session)));
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (webhooks));
+  /* With the other settings of what happens to calls (the notification of their end). */
+  if (nc_session_get_settings (session) != NULL)
+    adw_preferences_page_add (ADW_PREFERENCES_PAGE (webhooks),
+                              ADW_PREFERENCES_GROUP (nc_outcomes_group_new (nc_session_get_settings (session))));
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
                               ADW_PREFERENCES_PAGE (nc_missed_page_new (nc_session_get_settings (session))));
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (setup_check));

@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "nc-call-note-dialog.h"
 #include "nc-client-card.h"
 #include "nc-client-editor.h"
 #include "nc-ui-util.h"
@@ -476,6 +477,19 @@ client_to_show_read (GObject      *source,
   gtk_window_present (GTK_WINDOW (nc_client_card_new (GTK_WINDOW (self), client, self->session)));
 }
 
+/* A row's "Outcome and Note". */
+static void
+note_call_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  NcWindow *self = NC_WINDOW (widget);
+
+  if (self->session != NULL)
+    nc_call_note_dialog_open (GTK_WINDOW (self), self->session,
+                              g_variant_get_string (parameter, NULL));
+}
+
 static void
 show_client_id_activated (GtkWidget  *widget,
                           const char *action_name,
@@ -522,6 +536,7 @@ nc_window_class_install_actions (GtkWidgetClass *widget_class)
                                    open_recording_activated);
   gtk_widget_class_install_action (widget_class, "win.copy-text", "s", copy_text_activated);
   gtk_widget_class_install_action (widget_class, "win.call-client", "s", call_client_activated);
+  gtk_widget_class_install_action (widget_class, "win.note-call", "s", note_call_activated);
   gtk_widget_class_install_action (widget_class, "win.call-selected", NULL,
                                    call_selected_activated);
   gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_activated);

@@ -39,6 +39,7 @@ struct _NcWindow
   NcRecordingPlayer    *recording_player;
   GtkRevealer          *demo_revealer;
   GtkRevealer          *account_revealer;
+  GtkBox               *account_buttons;
   GtkRevealer          *database_revealer;
   GtkLabel             *database_label;
   gboolean              store_watched;

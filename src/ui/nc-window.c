@@ -175,6 +175,23 @@ employee_id_changed (NcWindow *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTING_AS]);
 }
 
+/* The no-account bar's two buttons stand side by side where they fit, and one under the
+ * other on a narrow window (in Russian they need 395 px side by side). The window's
+ * default size is its size once the user resized it. */
+#define ACCOUNT_BUTTONS_SIDE_BY_SIDE 480
+
+static void
+width_changed (NcWindow *self)
+{
+  int width = 0, height = 0;
+
+  /* GTK 4.8 writes both, whatever is asked. */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->account_buttons),
+                                  width > 0 && width < ACCOUNT_BUTTONS_SIDE_BY_SIDE
+                                  ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+}
+
 static void
 nc_window_constructed (GObject *object)
 {
@@ -205,6 +222,8 @@ nc_window_constructed (GObject *object)
                            G_CALLBACK (account_changed), self, G_CONNECT_SWAPPED);
   account_changed (self);
   page_changed (self);
+  g_signal_connect (self, "notify::default-width", G_CALLBACK (width_changed), NULL);
+  width_changed (self);
 }
 
 static void
@@ -278,6 +297,7 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, recording_player);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, demo_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, account_revealer);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, account_buttons);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, database_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, database_label);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, account_label);
