@@ -845,11 +845,14 @@ static const char sqlite_back_to_4[] =
   "DROP TRIGGER calls_note_added; DROP TRIGGER calls_note_changed;"
   "DROP TRIGGER calls_note_deleted; DROP TABLE call_note_search;"
   "ALTER TABLE calls DROP COLUMN outcome; ALTER TABLE calls DROP COLUMN note;"
+  /* 7: the clients to call back */
+  "DROP TABLE missed_calls;"
   "PRAGMA user_version = 4;";
 
 static const char postgres_back_to_4[] =
   "DROP INDEX calls_by_number;"
   "DROP INDEX calls_note_trigrams; ALTER TABLE calls DROP COLUMN outcome, DROP COLUMN note;"
+  "DROP TABLE missed_calls;"
   "UPDATE nc_schema SET version = 4;"
   "SELECT 1;";
 

@@ -171,6 +171,25 @@ test_incoming_then_missed (Fixture       *fixture,
   g_assert_cmpuint (nc_fake_notifications_get_all (fixture->server)->len, ==, 2);
 }
 
+/* Asked to (missed-count-in-notification): a missed call's notification also counts the
+ * clients who wait to be called back, as the store has them with this call. */
+static void
+test_missed_counts_waiting (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  NcFakeNotification *missed;
+
+  g_settings_set_boolean (fixture->settings, "missed-count-in-notification", TRUE);
+  incoming (fixture);
+  name_caller (fixture, "in_1", "Иван Петров");
+  nth (fixture, 0);
+  end_incoming (fixture, "0", "no answer");
+  missed = nth (fixture, 1);
+  g_assert_cmpstr (missed->summary, ==, "Missed Call");
+  g_assert_cmpstr (missed->body, ==, "Иван Петров, +7 900 444-33-22\n1 client waits to be called back");
+  g_settings_reset (fixture->settings, "missed-count-in-notification");
+}
+
 /* A caller who is no client yet: after the wait, the number, as people read it. */
 static void
 test_unknown_caller (Fixture       *fixture,
@@ -290,6 +309,8 @@ main (int   argc,
 
   g_test_add ("/call-notifier/incoming-then-missed", Fixture, NULL, fixture_set_up,
               test_incoming_then_missed, fixture_tear_down);
+  g_test_add ("/call-notifier/missed-counts-waiting", Fixture, NULL, fixture_set_up,
+              test_missed_counts_waiting, fixture_tear_down);
   g_test_add ("/call-notifier/unknown-caller", Fixture, NULL, fixture_set_up,
               test_unknown_caller, fixture_tear_down);
   g_test_add ("/call-notifier/end-only-when-wanted", Fixture, NULL, fixture_set_up,

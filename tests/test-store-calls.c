@@ -94,7 +94,7 @@ test_upgrade_from_version_3 (void)
   g_object_unref (store);
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE imports; ALTER TABLE clients DROP COLUMN import_id; "
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE missed_calls; DROP TABLE imports; ALTER TABLE clients DROP COLUMN import_id; "
                                      /* version 6's notes; version 5's index is made again only if missing */
                                      "DROP TRIGGER calls_note_added; DROP TRIGGER calls_note_changed; "
                                      "DROP TRIGGER calls_note_deleted; DROP TABLE call_note_search; "

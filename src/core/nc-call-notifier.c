@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "nc-call-notifier.h"
+#include "nc-missed.h"
 #include "nc-phone.h"
 
 /* How long the ringing notification waits for the caller's name. */
@@ -210,6 +211,65 @@ call_started (NcCallNotifier *self,
                                                              (GDestroyNotify) wait_free)));
 }
 
+/* A missed call's notification that counts the clients who wait (missed-count-in-
+ * notification): the count is the store's, read once the call's end is committed. */
+typedef struct
+{
+  NcCallNotifier *self;
+  NcCall         *call;
+  char           *name;
+} MissedCount;
+
+static void
+missed_counted (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  MissedCount *count = user_data;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  guint waiting = 0;
+
+  page = nc_store_list_missed_finish (NC_STORE (source), result, &waiting, &error);
+  if (page == NULL)
+    {
+      g_debug ("Could not count the clients to call back: %s", error->message);
+      body = g_strdup (count->name);
+    }
+  else
+    /* Translators: who called, then how many clients wait to be called back */
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s\n%u client waits to be called back",
+                                         "%s\n%u clients wait to be called back", waiting),
+                            count->name, waiting);
+  send (count->self, count->call, _("Missed Call"), body, G_NOTIFICATION_PRIORITY_HIGH);
+  g_object_unref (count->self);
+  g_object_unref (count->call);
+  g_free (count->name);
+  g_free (count);
+}
+
+static void
+send_missed (NcCallNotifier *self,
+             NcCall         *call,
+             const char     *name)
+{
+  NcStore *store = nc_call_tracker_get_store (self->tracker);
+  MissedCount *count;
+
+  if (self->settings == NULL || store == NULL ||
+      !g_settings_get_boolean (self->settings, "missed-count-in-notification"))
+    {
+      send (self, call, _("Missed Call"), name, G_NOTIFICATION_PRIORITY_HIGH);
+      return;
+    }
+  count = g_new0 (MissedCount, 1);
+  count->self = g_object_ref (self);
+  count->call = g_object_ref (call);
+  count->name = g_strdup (name);
+  nc_store_list_missed_async (store, 0, 0, 0, NULL, missed_counted, count);
+}
+
 static void
 call_ended (NcCallNotifier *self,
             NcCall         *call)
@@ -221,7 +281,7 @@ call_ended (NcCallNotifier *self,
   stop_waiting (self, call);
   if (nc_call_is_missed (call))
     {
-      send (self, call, _("Missed Call"), name, G_NOTIFICATION_PRIORITY_HIGH);
+      send_missed (self, call, name);
       return;
     }
   if (self->settings == NULL || !g_settings_get_boolean (self->settings, "notify-call-end"))

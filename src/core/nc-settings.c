@@ -37,6 +37,9 @@ static const DefaultValue defaults[] = {
   { "caller-card-every-call", NULL, FALSE },
   /* A list, empty by default: the window offers the translated defaults then. */
   { "call-outcomes", NULL, 0 },
+  { "missed-wait-short", NULL, 15 },
+  { "missed-wait-long", NULL, 60 },
+  { "missed-count-in-notification", NULL, FALSE },
 };
 
 static const DefaultValue *

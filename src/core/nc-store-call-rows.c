@@ -343,7 +343,8 @@ nc_store_update_call (NcStoreConnection   *conn,
     }
 
   nc_store_mark_changed (conn, NC_STORE_CHANGE_CALLS, record->id);
-  return TRUE;
+  /* In the same savepoint: the missed calls are never behind the calls. */
+  return nc_store_missed_call_ended (conn, before, record, error);
 }
 
 /**

@@ -384,6 +384,7 @@ set_call_client_job (NcStoreConnection  *conn,
 {
   SetClient *set = data;
   g_autoptr(NcCallRecord) record = nc_store_read_call (conn, set->call_id, error);
+  g_autoptr(NcCallRecord) before = NULL;
 
   if (record == NULL)
     {
@@ -393,10 +394,12 @@ set_call_client_job (NcStoreConnection  *conn,
       return NULL;
     }
 
+  /* What the call was: whether it ends a wait or opens one depends on it. */
+  before = nc_call_record_copy (record);
   record->client_id = set->client_id;
   g_free (record->match_rule);
   record->match_rule = g_strdup (set->match_rule);
-  if (!nc_store_write_call (conn, record, error))
+  if (!nc_store_update_call (conn, before, record, error))
     return NULL;
 
   /* A link that came before the match goes to the client now. */

@@ -147,4 +147,22 @@ const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION] = {
   /* The notes' trigrams, as the clients' search text has them (only the calls noted). */
   "CREATE INDEX calls_note_trigrams ON calls USING gin (note gin_trgm_ops) "
   "  WHERE note IS NOT NULL;",
+
+  /* 7: the clients to call back; the partial index is the Missed view's pages. */
+  "CREATE TABLE missed_calls ("
+  "  client_id BIGINT PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,"
+  "  state INTEGER NOT NULL DEFAULT 0,"
+  "  first_missed_us BIGINT NOT NULL DEFAULT 0,"
+  "  last_missed_us BIGINT NOT NULL DEFAULT 0,"
+  "  missed_count INTEGER NOT NULL DEFAULT 0,"
+  "  last_call_id BIGINT NOT NULL DEFAULT 0,"
+  "  reached_us BIGINT NOT NULL DEFAULT 0,"
+  "  closed_at_us BIGINT NOT NULL DEFAULT 0,"
+  "  number TEXT,"
+  "  claimed_by TEXT,"
+  "  claimed_at_us BIGINT NOT NULL DEFAULT 0,"
+  "  closed_by TEXT,"
+  "  closed_reason TEXT);"
+  "CREATE INDEX missed_calls_waiting ON missed_calls (first_missed_us, client_id) "
+  "  WHERE state = 0;",
 };

@@ -533,6 +533,15 @@ gboolean  nc_store_write_record_link_variable (NcStoreConnection   *conn,
                                                const NcCallRecord  *record,
                                                GError             **error);
 
+/* The clients to call back (nc-store-missed.c): on every write of a call's row, and the
+ * rows of the calls kept before version 7. */
+gboolean  nc_store_missed_call_ended  (NcStoreConnection   *conn,
+                                       const NcCallRecord  *before,
+                                       const NcCallRecord  *record,
+                                       GError             **error);
+gboolean  nc_store_missed_fill_v7     (NcStoreConnection   *conn,
+                                       GError             **error);
+
 /* Callback requests (nc-store-callbacks.c) */
 /* Ties @record, an outgoing call's first NOTIFY_OUT_START, to the request it answers. */
 gboolean  nc_store_tie_callback       (NcStoreConnection  *conn,

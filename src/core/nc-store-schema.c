@@ -30,6 +30,7 @@ static const Version versions[] = {
   /* 4 */ { "imports that readers see only once they are whole", NULL },
   /* 5 */ { "the calls of a number, for the team's missed calls not called back", NULL },
   /* 6 */ { "the outcome and note of a call, and the search of notes", NULL },
+  /* 7 */ { "the clients to call back, one row each", nc_store_missed_fill_v7 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (versions) == NC_STORE_SCHEMA_VERSION);

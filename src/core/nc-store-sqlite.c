@@ -708,6 +708,24 @@ static const char *const migrations[NC_STORE_SCHEMA_VERSION] = {
   "    WHERE new.note IS NOT NULL; END;"
   "CREATE TRIGGER calls_note_deleted AFTER DELETE ON calls WHEN old.note IS NOT NULL BEGIN "
   "  DELETE FROM call_note_search WHERE rowid = old.id; END;",
+
+  /* 7: the clients to call back; the partial index is the Missed view's pages. */
+  "CREATE TABLE missed_calls ("
+  "  client_id INTEGER PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,"
+  "  state INTEGER NOT NULL DEFAULT 0,"
+  "  first_missed_us INTEGER NOT NULL DEFAULT 0,"
+  "  last_missed_us INTEGER NOT NULL DEFAULT 0,"
+  "  missed_count INTEGER NOT NULL DEFAULT 0,"
+  "  last_call_id INTEGER NOT NULL DEFAULT 0,"
+  "  reached_us INTEGER NOT NULL DEFAULT 0,"
+  "  closed_at_us INTEGER NOT NULL DEFAULT 0,"
+  "  number TEXT,"
+  "  claimed_by TEXT,"
+  "  claimed_at_us INTEGER NOT NULL DEFAULT 0,"
+  "  closed_by TEXT,"
+  "  closed_reason TEXT);"
+  "CREATE INDEX missed_calls_waiting ON missed_calls (first_missed_us, client_id) "
+  "  WHERE state = 0;",
 };
 
 /* ------------------------------------------------------------------------------------ */

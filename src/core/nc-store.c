@@ -72,7 +72,8 @@ G_DEFINE_ENUM_TYPE (NcStoreChange, nc_store_change,
                     G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_CLIENTS, "clients"),
                     G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_EMPLOYEES, "employees"),
                     G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_MESSENGERS, "messengers"),
-                    G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_CALLS, "calls"))
+                    G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_CALLS, "calls"),
+                    G_DEFINE_ENUM_VALUE (NC_STORE_CHANGE_MISSED, "missed"))
 
 G_DEFINE_QUARK (nc-store-error-quark, nc_store_error)
 

@@ -29,7 +29,7 @@ typedef enum
   NC_STORE_ERROR_DISCONNECTED, /* the connection to the database server was lost */
 } NcStoreError;
 
-#define NC_STORE_SCHEMA_VERSION 6
+#define NC_STORE_SCHEMA_VERSION 7
 #define NC_STORE_FILE_NAME "novofon-console.db"
 
 /* What an emission of NcStore::changed is about. */
@@ -39,9 +39,10 @@ typedef enum
   NC_STORE_CHANGE_EMPLOYEES,
   NC_STORE_CHANGE_MESSENGERS,  /* the project's messengers */
   NC_STORE_CHANGE_CALLS,       /* call events and what is kept of calls */
+  NC_STORE_CHANGE_MISSED,      /* the clients to call back (nc-missed.h) */
 } NcStoreChange;
 
-#define NC_STORE_N_CHANGES (NC_STORE_CHANGE_CALLS + 1)
+#define NC_STORE_N_CHANGES (NC_STORE_CHANGE_MISSED + 1)
 
 GType nc_store_change_get_type (void);
 #define NC_TYPE_STORE_CHANGE (nc_store_change_get_type ())

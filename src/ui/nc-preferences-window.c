@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "nc-account-page.h"
+#include "nc-missed-page.h"
 #include "nc-outcomes-group.h"
 #include "nc-preferences-window.h"
 #include "nc-setup-check-page.h"
@@ -61,6 +62,8 @@ nc_preferences_window_new (GtkWindow *parent,
   if (nc_session_get_settings (session) != NULL)
     adw_preferences_page_add (ADW_PREFERENCES_PAGE (webhooks),
                               ADW_PREFERENCES_GROUP (nc_outcomes_group_new (nc_session_get_settings (session))));
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              ADW_PREFERENCES_PAGE (nc_missed_page_new (nc_session_get_settings (session))));
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (setup_check));
   self->setup_check_page = NC_SETUP_CHECK_PAGE (setup_check);
   return self;

@@ -15,6 +15,7 @@
 #include "nc-live-view.h"
 #include "nc-team-view.h"
 #include "nc-recording-player.h"
+#include "nc-missed-view.h"
 #include "nc-window.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,7 @@ struct _NcWindow
   GtkButton            *add_button;
   NcClientsView        *clients_view;
   NcEmployeesView      *employees_view;
+  NcMissedView         *missed_view;
   NcLiveView           *live_view;
   NcTeamView           *team_view;
   NcCallerCard         *caller_card;

@@ -39,6 +39,20 @@ page_changed (NcWindow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
+/* The Missed page's badge: how many clients wait to be called back, seen from any page. */
+static void
+missed_count_changed (NcWindow *self)
+{
+  AdwViewStackPage *page = adw_view_stack_get_page (self->view_stack,
+                                                    GTK_WIDGET (self->missed_view));
+  guint count = nc_missed_view_get_count (self->missed_view);
+
+  if (self->disposed || page == NULL)
+    return;
+  adw_view_stack_page_set_badge_number (page, count);
+  adw_view_stack_page_set_needs_attention (page, count > 0);
+}
+
 static void
 account_changed (NcWindow *self)
 {
@@ -191,6 +205,10 @@ nc_window_constructed (GObject *object)
   nc_live_view_set_session (self->live_view, self->session);
   nc_team_view_set_session (self->team_view, self->session);
   nc_caller_card_set_session (self->caller_card, self->session);
+  nc_missed_view_set_session (self->missed_view, self->session);
+  g_signal_connect_object (self->missed_view, "notify::count",
+                           G_CALLBACK (missed_count_changed), self, G_CONNECT_SWAPPED);
+  missed_count_changed (self);
   nc_window_follow_for_actions (self);
   g_signal_connect_object (dialer, "notify::employee-id", G_CALLBACK (employee_id_changed), self,
                            G_CONNECT_SWAPPED);
@@ -262,6 +280,7 @@ nc_window_class_init (NcWindowClass *klass)
   g_type_ensure (NC_TYPE_TEAM_VIEW);
   g_type_ensure (NC_TYPE_CALLER_CARD);
   g_type_ensure (NC_TYPE_RECORDING_PLAYER);
+  g_type_ensure (NC_TYPE_MISSED_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/nc-window.ui");
@@ -271,6 +290,7 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, add_button);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, clients_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, employees_view);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, missed_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, live_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, team_view);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, caller_card);
