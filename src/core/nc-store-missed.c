@@ -334,34 +334,6 @@ nc_store_missed_call_ended (NcStoreConnection   *conn,
   return apply_call (conn, record, error);
 }
 
-/* Version 7: the calls kept so far, client by client in the order they began, go through
- * the writer's rule once. */
-gboolean
-nc_store_missed_fill_v7 (NcStoreConnection  *conn,
-                         GError            **error)
-{
-  NcStoreStmt *stmt = nc_store_prepare (conn,
-                                        "SELECT " NC_STORE_CALL_COLUMNS NC_STORE_CALL_FROM
-                                        "WHERE c.client_id IS NOT NULL AND c.state = 2 "
-                                        "ORDER BY c.client_id, c.started_unix, c.id", error);
-  NcStoreStep step;
-
-  if (stmt == NULL)
-    return FALSE;
-  while ((step = nc_store_step (stmt, error)) == NC_STORE_STEP_ROW)
-    {
-      g_autoptr(NcCallRecord) record = nc_store_read_call_row (stmt);
-
-      if (counts (record) && !apply_call (conn, record, error))
-        {
-          nc_store_reset (stmt);
-          return FALSE;
-        }
-    }
-  nc_store_reset (stmt);
-  return step != NC_STORE_STEP_ERROR;
-}
-
 /* ------------------------------------------------------------------------------------ */
 /* Reading                                                                               */
 
