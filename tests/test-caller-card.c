@@ -567,6 +567,17 @@ test_known_caller (Fixture       *fixture,
   past_call (fixture, "old_2", d2, "101", "125", "answered", ivan);
   past_call (fixture, "old_3", d3, "100", "0", "no answer", ivan);
   past_call (fixture, "old_4", d4, "100", "0", "busy", ivan);
+  /* The operator noted the last one as the client's variables say. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NcCallRecord) noted = nc_store_note_call_sync (fixture->store, "old_4",
+                                                             "перезвонить",
+                                                             "просил позвонить после обеда",
+                                                             &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (noted);
+  }
   g_assert_true (card_gone (card));
 
   /* The operator types in the search. */
@@ -590,9 +601,11 @@ test_known_caller (Fixture       *fixture,
   g_assert_cmpuint (count_call_lines (GTK_WIDGET (card)), ==, 3);
   g_assert_nonnull (label_text (GTK_WIDGET (card), "2:05"));
   g_assert_null (label_text (GTK_WIDGET (card), "1:01"));
-  text = label_text (GTK_WIDGET (card), "перезвонить");
+  text = label_text (GTK_WIDGET (card), "просил позвонить после обеда");
   g_assert_nonnull (text);
-  g_assert_nonnull (strstr (text, "просил позвонить после обеда"));
+  g_assert_nonnull (strstr (text, "перезвонить"));
+  /* Each call says the outcome it was given, after how it went. */
+  g_assert_nonnull (label_text (GTK_WIDGET (card), " · перезвонить"));
   /* The last answered one was Борис's. */
   g_assert_nonnull (label_text (GTK_WIDGET (card), "Борис Старший"));
 

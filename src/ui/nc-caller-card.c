@@ -108,15 +108,24 @@ is_dialable (const char *number)
 static char *
 call_text (NcCall *call)
 {
+  g_autoptr(GStrvBuilder) parts = g_strv_builder_new ();
+  g_auto(GStrv) strv = NULL;
   g_autofree char *start = nc_call_start_text (call);
   g_autofree char *duration = NULL;
 
-  if (nc_call_get_duration (call) == 0)
-    /* Translators: one of the caller's last calls: when, how it went */
-    return g_strdup_printf (_("%s · %s"), start, nc_call_get_outcome_text (call));
-  duration = nc_format_duration (nc_call_get_duration (call));
-  /* Translators: one of the caller's last calls: when, how it went, how long */
-  return g_strdup_printf (_("%s · %s · %s"), start, nc_call_get_outcome_text (call), duration);
+  /* When, how it went, how long, and the outcome the operator picked, as the journal's
+   * rows say them. */
+  g_strv_builder_add (parts, start);
+  g_strv_builder_add (parts, nc_call_get_outcome_text (call));
+  if (nc_call_get_duration (call) != 0)
+    {
+      duration = nc_format_duration (nc_call_get_duration (call));
+      g_strv_builder_add (parts, duration);
+    }
+  if (nc_call_get_noted_outcome (call) != NULL)
+    g_strv_builder_add (parts, nc_call_get_noted_outcome (call));
+  strv = g_strv_builder_end (parts);
+  return g_strjoinv (" · ", strv);
 }
 
 static void
