@@ -1278,6 +1278,15 @@ count_imported_job (NcStoreConnection  *conn,
   return GSIZE_TO_POINTER ((gsize) count + 1);
 }
 
+/* Whether the writer sees a job other than light ones waiting behind this one. */
+static gpointer
+others_waiting_job (NcStoreConnection  *conn,
+                    gpointer            data,
+                    GError            **error)
+{
+  return GINT_TO_POINTER (nc_store_others_waiting (conn) ? 2 : 1);
+}
+
 #define YIELD_CHUNK 5000
 
 /* A long chunk stops for a job that comes while it runs (once it has had a few
@@ -1331,6 +1340,12 @@ test_import_chunk_yields_to_event (Fixture       *fixture,
   g_assert_true (nc_store_import_finish_sync (import, &count, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, YIELD_CHUNK);
+  /* Every job that waited has run: nothing is counted as waiting any more, or every later
+   * chunk would stop after its first slice. */
+  light = nc_store_job_new (others_waiting_job, NULL, NULL, NULL);
+  nc_store_job_set_light (light);
+  g_assert_true (nc_store_submit_start (fixture->store, light, &error));
+  g_assert_cmpint (GPOINTER_TO_INT (nc_store_job_wait (light, &error)), ==, 1);
   g_assert_cmpint (sql_int (where (fixture), "SELECT count(*) FROM clients WHERE name LIKE "
                             "'Yielding %' AND import_id IS NOT NULL"), ==, YIELD_CHUNK);
   g_assert_cmpint (sql_int (where (fixture), "SELECT count(DISTINCT name) FROM clients"),
