@@ -11,6 +11,8 @@
 #include <glib/gstdio.h>
 
 #include "nc-store.h"
+/* The writer's jobs, to hold it at a known point (import-chunk-yields-to-event). */
+#include "nc-store-private.h"
 #include "nc-test-util.h"
 
 /* The tests of what every backend must do run on SQLite and, when the run has a PostgreSQL
@@ -1215,6 +1217,199 @@ test_import_lets_events_through (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* A job that holds the writer until the test opens it, saying when it has begun. */
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  gboolean begun;
+  gboolean open;
+} Gate;
+
+static gpointer
+gate_job (NcStoreConnection  *conn,
+          gpointer            data,
+          GError            **error)
+{
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->mutex);
+  gate->begun = TRUE;
+  g_cond_broadcast (&gate->cond);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->mutex);
+  g_mutex_unlock (&gate->mutex);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+gate_open (Gate *gate)
+{
+  g_mutex_lock (&gate->mutex);
+  gate->open = TRUE;
+  g_cond_broadcast (&gate->cond);
+  g_mutex_unlock (&gate->mutex);
+}
+
+static void
+gate_wait_begun (Gate *gate)
+{
+  g_mutex_lock (&gate->mutex);
+  while (!gate->begun)
+    g_cond_wait (&gate->cond, &gate->mutex);
+  g_mutex_unlock (&gate->mutex);
+}
+
+/* What an event's job sees of the import: its clients written (and committed) so far. */
+static gpointer
+count_imported_job (NcStoreConnection  *conn,
+                    gpointer            data,
+                    GError            **error)
+{
+  NcStoreStmt *stmt = nc_store_prepare (conn, "SELECT count(*) FROM clients "
+                                        "WHERE import_id IS NOT NULL", error);
+  gint64 count;
+
+  if (stmt == NULL || nc_store_step (stmt, error) != NC_STORE_STEP_ROW)
+    return NULL;
+  count = nc_store_column_int64 (stmt, 0);
+  nc_store_reset (stmt);
+  /* One more, so that none is not NULL (a failure). */
+  return GSIZE_TO_POINTER ((gsize) count + 1);
+}
+
+/* Whether the writer sees a job other than light ones waiting behind this one. */
+static gpointer
+others_waiting_job (NcStoreConnection  *conn,
+                    gpointer            data,
+                    GError            **error)
+{
+  return GINT_TO_POINTER (nc_store_others_waiting (conn) ? 2 : 1);
+}
+
+#define YIELD_CHUNK 5000
+
+/* A long chunk stops for a job that comes while it runs (once it has had a few
+ * milliseconds), and the import goes on after it, whole. The writer is held by a job in
+ * the chunk's own batch, so that the event is certain to come while the chunk runs. */
+static void
+test_import_chunk_yields_to_event (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(NcStoreImport) import = NULL;
+  g_autoptr(GPtrArray) chunk = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  Gate first = { 0 }, beside = { 0 };
+  NcStoreJob *holding, *light, *event;
+  gsize seen;
+  guint count = 0;
+
+  SKIP_IF_NO_STORE (fixture);
+
+  import = nc_store_import_begin_sync (fixture->store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < YIELD_CHUNK; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Yielding %u", i);
+
+      g_ptr_array_add (chunk, draft (name, NC_CHANNEL_TELEPHONY, NULL, "note", "a value", NULL));
+    }
+
+  /* The writer waits in the first job while a light job and the chunk are queued: the
+   * two go into one batch, and the light one holds it until the event is queued. */
+  holding = nc_store_job_new (gate_job, &first, NULL, NULL);
+  g_assert_true (nc_store_submit_start (fixture->store, holding, &error));
+  light = nc_store_job_new (gate_job, &beside, NULL, NULL);
+  nc_store_job_set_light (light);
+  g_assert_true (nc_store_submit_start (fixture->store, light, &error));
+  g_assert_true (nc_store_import_add_sync (import, g_steal_pointer (&chunk), &error));
+  gate_open (&first);
+  gate_wait_begun (&beside);
+  event = nc_store_job_new (count_imported_job, NULL, NULL, NULL);
+  g_assert_true (nc_store_submit_start (fixture->store, event, &error));
+  gate_open (&beside);
+
+  seen = GPOINTER_TO_SIZE (nc_store_job_wait (event, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (nc_store_job_wait (holding, &error));
+  g_assert_nonnull (nc_store_job_wait (light, &error));
+  /* The event ran after a part of the chunk, not after all of it. */
+  g_assert_cmpuint (seen - 1, >, 0);
+  g_assert_cmpuint (seen - 1, <, YIELD_CHUNK);
+
+  g_assert_true (nc_store_import_finish_sync (import, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, YIELD_CHUNK);
+  /* Every job that waited has run: nothing is counted as waiting any more, or every later
+   * chunk would stop after its first slice. */
+  light = nc_store_job_new (others_waiting_job, NULL, NULL, NULL);
+  nc_store_job_set_light (light);
+  g_assert_true (nc_store_submit_start (fixture->store, light, &error));
+  g_assert_cmpint (GPOINTER_TO_INT (nc_store_job_wait (light, &error)), ==, 1);
+  g_assert_cmpint (sql_int (where (fixture), "SELECT count(*) FROM clients WHERE name LIKE "
+                            "'Yielding %' AND import_id IS NOT NULL"), ==, YIELD_CHUNK);
+  g_assert_cmpint (sql_int (where (fixture), "SELECT count(DISTINCT name) FROM clients"),
+                   ==, YIELD_CHUNK);
+  /* The first and the last, written by different jobs, are both found. */
+  g_assert_cmpuint (search_count (fixture->store, "Yielding 0"), ==, 1);
+  g_assert_cmpuint (search_count (fixture->store, "Yielding 4999"), ==, 1);
+  g_mutex_clear (&first.mutex);
+  g_cond_clear (&first.cond);
+  g_mutex_clear (&beside.mutex);
+  g_cond_clear (&beside.cond);
+}
+
+static GPtrArray *
+small_chunk (guint c)
+{
+  GPtrArray *chunk = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Chunk %u-%u", c, i);
+
+      g_ptr_array_add (chunk, draft (name, NC_CHANNEL_TELEPHONY, NULL, NULL));
+    }
+  return chunk;
+}
+
+/* A command-line import sees that another process (`listen`) wrote to the database
+ * between two chunks, and then keeps its chunks short; alone, it does not. */
+static void
+test_import_sees_other_writers (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(NcStoreImport) import = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3 *db = NULL;
+  guint c = 0;
+
+  SKIP_IF_NO_STORE (fixture);
+
+  import = nc_store_import_begin_sync (fixture->store, &error);
+  g_assert_no_error (error);
+  /* Each add waits for the chunk before. */
+  for (; c < 3; c++)
+    g_assert_true (nc_store_import_add_sync (import, small_chunk (c), &error));
+  g_assert_false (nc_store_import_others_writing (import));
+
+  /* Another connection to the file, as `listen` would have, commits. */
+  g_assert_cmpint (sqlite3_open_v2 (nc_store_get_path (fixture->store), &db,
+                                    SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO meta (name, value) VALUES ('other', 'x')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  /* The chunk after that write sees it; the one after that is waited for here. */
+  for (; c < 5; c++)
+    g_assert_true (nc_store_import_add_sync (import, small_chunk (c), &error));
+  g_assert_no_error (error);
+  g_assert_true (nc_store_import_others_writing (import));
+  g_assert_true (nc_store_import_finish_sync (import, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1243,6 +1438,8 @@ main (int   argc,
   ADD_BOTH ("changed-after-commit", test_changed_after_commit);
   ADD ("changed-once-per-batch", test_changed_once_per_batch);
   ADD ("cancelled-import-beside-events", test_cancelled_import_beside_events);
+  ADD_BOTH ("import-chunk-yields-to-event", test_import_chunk_yields_to_event);
+  ADD ("import-sees-other-writers", test_import_sees_other_writers);
 #undef ADD
 #undef ADD_BOTH
   g_test_add_func ("/store/upgrade-from-version-1", test_upgrade_from_version_1);

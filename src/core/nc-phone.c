@@ -53,8 +53,9 @@ nc_phone_normalize (const char   *text,
 
   if (text == NULL || !g_utf8_validate (text, -1, NULL))
     {
-      g_set_error_literal (error, NC_PHONE_ERROR, NC_PHONE_ERROR_INVALID_CHARACTER,
-                           _("The phone number is not valid text"));
+      if (error != NULL)
+        g_set_error_literal (error, NC_PHONE_ERROR, NC_PHONE_ERROR_INVALID_CHARACTER,
+                             _("The phone number is not valid text"));
       return NULL;
     }
 
@@ -75,6 +76,10 @@ nc_phone_normalize (const char   *text,
         {
           char character[8] = { 0 };
 
+          /* Most values of variables that the indexes try are no numbers at all: no
+           * translated message for those who do not ask for one. */
+          if (error == NULL)
+            return NULL;
           g_unichar_to_utf8 (c, character);
           g_set_error (error, NC_PHONE_ERROR, NC_PHONE_ERROR_INVALID_CHARACTER,
                        _("A phone number has only digits, but “%s” has “%s”"), text, character);
@@ -84,8 +89,9 @@ nc_phone_normalize (const char   *text,
 
   if (digits->len == 0)
     {
-      g_set_error_literal (error, NC_PHONE_ERROR, NC_PHONE_ERROR_EMPTY,
-                           _("The phone number is empty"));
+      if (error != NULL)
+        g_set_error_literal (error, NC_PHONE_ERROR, NC_PHONE_ERROR_EMPTY,
+                             _("The phone number is empty"));
       return NULL;
     }
 
@@ -98,16 +104,18 @@ nc_phone_normalize (const char   *text,
 
   if (digits->len < MIN_NUMBER_DIGITS)
     {
-      g_set_error (error, NC_PHONE_ERROR, NC_PHONE_ERROR_TOO_SHORT,
-                   _("“%s” is too short for a phone number: add the country code "
-                     "(7 for Russia), 11 digits or more"), text);
+      if (error != NULL)
+        g_set_error (error, NC_PHONE_ERROR, NC_PHONE_ERROR_TOO_SHORT,
+                     _("“%s” is too short for a phone number: add the country code "
+                       "(7 for Russia), 11 digits or more"), text);
       return NULL;
     }
 
   if (digits->len > MAX_NUMBER_DIGITS)
     {
-      g_set_error (error, NC_PHONE_ERROR, NC_PHONE_ERROR_TOO_LONG,
-                   _("“%s” is too long for a phone number: at most 15 digits"), text);
+      if (error != NULL)
+        g_set_error (error, NC_PHONE_ERROR, NC_PHONE_ERROR_TOO_LONG,
+                     _("“%s” is too long for a phone number: at most 15 digits"), text);
       return NULL;
     }
 

@@ -17,6 +17,13 @@
  * The writer of the next chunk is never more than one chunk behind the reader of the
  * file: the caller prepares a chunk while the writer writes the one before, and memory
  * stays that of two chunks, whatever the file's size.
+ *
+ * Each COMMIT costs the import (SQLite's search index writes a segment of its own at each,
+ * and merges them later), so chunks are long (LONG_CHUNK_US) unless someone waits: a job
+ * of this process queued meanwhile stops a chunk once it has run SLICE_US, and the rest of
+ * the chunk is written by the next job, after that one; another process's writes, which
+ * the chunk cannot see waiting, are seen after the fact (SQLite's data_version), and the
+ * chunks stay short (CHUNK_US) while they go on.
  */
 
 #define G_LOG_DOMAIN "nc-store"
@@ -34,12 +41,20 @@
 
 /* The clients a job deletes of an import that is undone. */
 #define DELETE_CHUNK 2000
-/* How long a chunk holds the writer (and SQLite's write lock), its COMMIT included: an
- * event queued behind it waits about as long. The chunk's size follows from how long the
- * last ones took. */
+/* How long a chunk holds the writer (and SQLite's write lock), its COMMIT included, while
+ * another process wrote to the database lately (within QUIET_US): an event of `listen`
+ * beside a command-line import waits about as long. The chunk's size follows from how long
+ * the last ones took. */
 #define CHUNK_US 15000
+#define QUIET_US (5 * G_USEC_PER_SEC)
+/* How long a chunk may take when no other process wrote lately. Each COMMIT of the
+ * import costs (SQLite's search index writes a segment at each and merges them), so
+ * fewer, longer chunks make the import faster; in this process, a job that comes meanwhile
+ * (a webhook event) stops the chunk once it has run SLICE_US (chunk_job()). */
+#define LONG_CHUNK_US 250000
+#define SLICE_US 8000
 #define MIN_CHUNK 32
-#define MAX_CHUNK 8192
+#define MAX_CHUNK 16384
 /* Between two chunks on a database file, the writer lets go of it this long, so that
  * `listen` in another process, which tries every millisecond (nc-store-sqlite.c), gets it. */
 #define GAP_US 1500
@@ -50,10 +65,13 @@ struct _NcStoreImport
   gint64      id;
   gint64      first_client;  /* the smallest id of a client written, 0: none yet */
   NcStoreJob *pending;       /* the chunk the writer has, if any */
+  struct _Step *step;        /* its drafts, and how many of them are written */
+  guint       pending_from;  /* the first draft of step that the job has to write */
   guint       count;         /* the clients of the chunks written and waited for */
-  guint       pending_count;
   gint64      pending_since; /* when it was handed over */
   double      us_per_client; /* a running estimate, 0: none yet */
+  gint64      data_version;  /* SQLite's, at the last chunk's start: others' commits */
+  gint64      others_seen;   /* when the last chunk found that another process wrote */
   gboolean    finished;
 };
 
@@ -86,12 +104,15 @@ owner_is_gone (const char *owner)
 /* ------------------------------------------------------------------------------------ */
 /* Jobs on the writer                                                                   */
 
-typedef struct
+typedef struct _Step
 {
   gint64  import_id;
   gint64  after_id;      /* undoing: the clients after this id */
   gint64 *first_client;  /* writing: where the smallest id goes */
   GPtrArray *drafts;
+  guint   next;          /* writing: the first draft not written yet */
+  gint64 *data_version;  /* writing: the database's, as the chunk before saw it */
+  gboolean others;       /* writing: another process wrote since the chunk before */
   char   *owner;
 } Step;
 
@@ -165,16 +186,34 @@ chunk_job (NcStoreConnection  *conn,
 {
   Step *step = data;
   gint64 created = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 began = g_get_monotonic_time ();
+  guint i;
 
-  for (guint i = 0; i < step->drafts->len; i++)
+  if (conn->backend->data_version != NULL)
+    {
+      gint64 version;
+
+      if (!conn->backend->data_version (conn, &version, error))
+        return NULL;
+      step->others = *step->data_version != 0 && version != *step->data_version;
+      *step->data_version = version;
+    }
+
+  for (i = step->next; i < step->drafts->len; i++)
     {
       gint64 id;
 
+      /* A webhook event (or a click) queued meanwhile runs as soon as this chunk has had a
+       * fair turn: the rest of it is written by a job after the event's. */
+      if (i > step->next && nc_store_others_waiting (conn) &&
+          g_get_monotonic_time () - began >= SLICE_US)
+        break;
       if (!insert_client (conn, step->import_id, step->drafts->pdata[i], created, &id, error))
         return NULL;
       if (*step->first_client == 0 || id < *step->first_client)
         *step->first_client = id;
     }
+  step->next = i;
   return GINT_TO_POINTER (TRUE);
 }
 
@@ -385,30 +424,54 @@ nc_store_import_begin_sync (NcStore  *self,
   return import;
 }
 
-/* Waits for the chunk the writer has, if any. */
+static gboolean
+start_chunk (NcStoreImport  *import,
+             GError        **error)
+{
+  NcStoreJob *job = nc_store_job_new (chunk_job, import->step, NULL, NULL);
+
+  /* Its COMMIT need not wait for the disk: the import's last one does, for all of them. */
+  nc_store_job_set_light (job);
+  /* Read here, not once the job runs: the writer moves step->next meanwhile. */
+  import->pending_from = import->step->next;
+  import->pending_since = g_get_monotonic_time ();
+  if (!nc_store_submit_start (import->store, job, error))
+    return FALSE;
+  import->pending = job;
+  return TRUE;
+}
+
+/* Waits for the job the writer has, if any; with @whole, for the rest of its chunk too,
+ * when the job stopped early for another. */
 static gboolean
 wait_pending (NcStoreImport  *import,
+              gboolean        whole,
               GError        **error)
 {
-  gpointer done;
-
-  if (import->pending == NULL)
-    return TRUE;
-  done = nc_store_job_wait (g_steal_pointer (&import->pending), error);
-  if (done == NULL)
-    return FALSE;
-  /* From the hand-over to the answer: the chunk, its COMMIT (where SQLite's search index
-   * writes what it gathered) and whatever little ran between. */
-  if (import->pending_count > 0)
+  while (import->pending != NULL)
     {
-      double us = (double) (g_get_monotonic_time () - import->pending_since) /
-                  import->pending_count;
+      Step *step = import->step;
+      guint written;
 
-      import->us_per_client = import->us_per_client == 0 ? us
-                                                         : 0.5 * import->us_per_client + 0.5 * us;
+      if (nc_store_job_wait (g_steal_pointer (&import->pending), error) == NULL)
+        return FALSE;
+      written = step->next - import->pending_from;
+      if (step->others)
+        import->others_seen = g_get_monotonic_time ();
+      /* From the hand-over to the answer: the chunk, its COMMIT (where SQLite's search
+       * index writes what it gathered) and whatever little ran between. */
+      if (written > 0)
+        {
+          double us = (double) (g_get_monotonic_time () - import->pending_since) / written;
+
+          import->us_per_client = import->us_per_client == 0
+                                  ? us : 0.5 * import->us_per_client + 0.5 * us;
+        }
+      import->count += written;
+      if (whole && step->next < step->drafts->len && !start_chunk (import, error))
+        return FALSE;
     }
-  import->count += import->pending_count;
-  import->pending_count = 0;
+  g_clear_pointer (&import->step, step_free);
   return TRUE;
 }
 
@@ -416,7 +479,8 @@ wait_pending (NcStoreImport  *import,
  * nc_store_import_get_chunk_size:
  *
  * Returns: how many clients the next chunk should have, for the writer to take about
- *   CHUNK_US over it: as many as the last chunks took that long for
+ *   CHUNK_US over it while another process wrote to the database lately, LONG_CHUNK_US
+ *   otherwise: as many as the last chunks took that long for
  */
 guint
 nc_store_import_get_chunk_size (NcStoreImport *import)
@@ -425,7 +489,23 @@ nc_store_import_get_chunk_size (NcStoreImport *import)
 
   if (import->us_per_client <= 0)
     return 256;
-  return (guint) CLAMP (CHUNK_US / import->us_per_client, MIN_CHUNK, MAX_CHUNK);
+  return (guint) CLAMP ((nc_store_import_others_writing (import) ? CHUNK_US : LONG_CHUNK_US) /
+                        import->us_per_client, MIN_CHUNK, MAX_CHUNK);
+}
+
+/**
+ * nc_store_import_others_writing:
+ *
+ * Returns: whether another process (`listen` beside a command-line import) wrote to the
+ *   SQLite database between two of the import's chunks within the last few seconds: it
+ *   then waits for the database while a chunk runs, and the chunks are short
+ */
+gboolean
+nc_store_import_others_writing (NcStoreImport *import)
+{
+  g_return_val_if_fail (import != NULL, FALSE);
+
+  return import->others_seen != 0 && g_get_monotonic_time () - import->others_seen < QUIET_US;
 }
 
 /**
@@ -443,33 +523,26 @@ nc_store_import_add_sync (NcStoreImport  *import,
                           GError        **error)
 {
   Step *step;
-  NcStoreJob *job;
 
   g_return_val_if_fail (import != NULL && !import->finished, FALSE);
 
-  if (!wait_pending (import, error))
+  if (!wait_pending (import, TRUE, error))
     {
       g_ptr_array_unref (drafts);
       return FALSE;
     }
 
   /* A database server locks rows, not the whole database: nothing to let go of. */
-  if (import->pending_count == 0 && import->count > 0 && !nc_store_has_feed (import->store))
+  if (import->count > 0 && !nc_store_has_feed (import->store))
     g_usleep (GAP_US);
 
   step = g_new0 (Step, 1);
   step->import_id = import->id;
   step->first_client = &import->first_client;
+  step->data_version = &import->data_version;
   step->drafts = drafts;
-  import->pending_count = drafts->len;
-  import->pending_since = g_get_monotonic_time ();
-  job = nc_store_job_new (chunk_job, step, (GDestroyNotify) step_free, NULL);
-  /* Its COMMIT need not wait for the disk: the import's last one does, for all of them. */
-  nc_store_job_set_light (job);
-  if (!nc_store_submit_start (import->store, job, error))
-    return FALSE;
-  import->pending = job;
-  return TRUE;
+  import->step = step;
+  return start_chunk (import, error);
 }
 
 /**
@@ -487,7 +560,7 @@ nc_store_import_finish_sync (NcStoreImport  *import,
 
   g_return_val_if_fail (import != NULL && !import->finished, FALSE);
 
-  if (!wait_pending (import, error))
+  if (!wait_pending (import, TRUE, error))
     return FALSE;
 
   step = g_new0 (Step, 1);
@@ -518,7 +591,8 @@ nc_store_import_free (NcStoreImport *import)
   if (!import->finished)
     {
       /* The chunk in flight is written or not: either way it is deleted below. */
-      wait_pending (import, NULL);
+      wait_pending (import, FALSE, NULL);
+      g_clear_pointer (&import->step, step_free);
       if (!undo (import->store, import->id, import->first_client, &error))
         g_warning ("Could not delete the clients of an import that did not end (they stay "
                    "hidden): %s", error->message);

@@ -38,6 +38,9 @@ typedef struct
   gint64                marks[NC_STORE_N_CHANGES];  /* what the running job changed */
   GArray               *changed_calls; /* the running job's calls, one by one (gint64) */
   gint64                origin;      /* the writer's NcStore, in the change log */
+  /* The writer's only: how many jobs but an import's chunks wait in its queue (read with
+   * g_atomic_int_get()), so that a long chunk stops early for them. */
+  gint                 *waiting;
 } NcStoreConnection;
 
 /* A prepared statement; a backend's own struct begins with this. */
@@ -180,6 +183,12 @@ struct _NcStoreBackend
   /* Inside the writer's transaction, before it logs its changes: the log's ids follow the
    * order of COMMITs. %NULL: one writer at a time anyway. */
   gboolean           (*lock_changes)  (NcStoreConnection   *conn,
+                                       GError             **error);
+  /* A number that changes whenever another connection (another process) commits, for a
+   * writer that holds others out while it runs; %NULL: none is held out (a server locks
+   * rows, not the database). */
+  gboolean           (*data_version)  (NcStoreConnection   *conn,
+                                       gint64              *out_version,
                                        GError             **error);
   /* The server, for people; %NULL: an embedded database. */
   char              *(*server_version) (NcStoreConnection  *conn);
@@ -391,6 +400,7 @@ void        nc_store_submit_async (NcStore              *self,
  * job while the writer runs this one. The first takes the job (and frees it on failure);
  * the second waits for its outcome, and frees it. */
 void        nc_store_job_set_light (NcStoreJob          *job);
+gboolean    nc_store_others_waiting (NcStoreConnection  *conn);
 gboolean    nc_store_submit_start (NcStore              *self,
                                    NcStoreJob           *job,
                                    GError              **error);
@@ -426,6 +436,7 @@ typedef struct
   GMutex             lock;          /* thread, and pushing to queue: see worker_push() */
   GThread           *thread;
   gboolean           transactional;
+  gint               waiting;       /* queued jobs that are not light (atomic) */
 } NcStoreThread;
 
 /* The object (nc-store.c), as nc-store-open.c opens it. */

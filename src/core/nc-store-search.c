@@ -48,33 +48,74 @@ nc_store_collect_clients (NcStoreStmt  *stmt,
 /* ------------------------------------------------------------------------------------ */
 /* Keeping the indexes                                                                  */
 
-/* What a client is found by: the name, the phone, every variable's value and, for a value
- * that is a number, its digits. Not what the last call's note wrote into the variables: the
- * journal's text finds that call by its note, and would otherwise find every call of the
- * client too. */
-static char *
-search_body (NcClient *client)
+/* The canonical number of each of @client's variables (%NULL: not one), worked out once
+ * for both indexes. */
+static GStrv
+variable_phones (NcClient *client)
 {
-  GString *body = g_string_new (nc_client_get_name (client));
+  GPtrArray *variables = nc_client_get_variables (client);
+  guint n = variables != NULL ? variables->len : 0;
+  GStrv phones = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    phones[i] = nc_phone_try_normalize (((NcVariable *) g_ptr_array_index (variables, i))->value);
+  return phones;
+}
+
+static void
+free_phones (GStrv  phones,
+             guint  n)
+{
+  /* Not g_strfreev(): a %NULL ends that, and these have holes. */
+  for (guint i = 0; i < n; i++)
+    g_free (phones[i]);
+  g_free (phones);
+}
+
+static guint
+n_variables (NcClient *client)
+{
   GPtrArray *variables = nc_client_get_variables (client);
 
+  return variables != NULL ? variables->len : 0;
+}
+
+static void
+append_line (GString    *body,
+             const char *text)
+{
+  g_string_append_c (body, '\n');
+  g_string_append (body, text);
+}
+
+/* What a client is found by: the name, the phone, every variable's value and, for a value
+ * that is a number (@phones, from variable_phones()), its digits. */
+static char *
+search_body (NcClient *client,
+             GStrv     phones)
+{
+  GString *body = g_string_sized_new (256);
+  GPtrArray *variables = nc_client_get_variables (client);
+
+  if (nc_client_get_name (client) != NULL)
+    g_string_append (body, nc_client_get_name (client));
   if (nc_client_get_phone (client) != NULL)
-    g_string_append_printf (body, "\n%s", nc_client_get_phone (client));
+    append_line (body, nc_client_get_phone (client));
 
   for (guint i = 0; variables != NULL && i < variables->len; i++)
     {
       NcVariable *variable = g_ptr_array_index (variables, i);
-      g_autofree char *phone = NULL;
 
+      /* Not what the last call's note wrote into the variables: the journal's text finds
+       * that call by its note, and would otherwise find every call of the client too. */
       if (g_str_equal (variable->name, NC_LAST_OUTCOME_VARIABLE) ||
           g_str_equal (variable->name, NC_LAST_NOTE_VARIABLE) ||
           g_str_equal (variable->name, NC_LAST_TIME_VARIABLE))
         continue;
-      phone = nc_phone_try_normalize (variable->value);
-      g_string_append_printf (body, "\n%s", variable->value);
+      append_line (body, variable->value);
       /* A number kept as "+7 916 111-22-33" is found by its digits too. */
-      if (phone != NULL && g_strcmp0 (phone, variable->value) != 0)
-        g_string_append_printf (body, "\n%s", phone);
+      if (phones[i] != NULL && g_strcmp0 (phones[i], variable->value) != 0)
+        append_line (body, phones[i]);
     }
 
   return g_string_free (body, FALSE);
@@ -86,6 +127,7 @@ index_phones (NcStoreConnection  *conn,
               gint64              id,
               NcClient           *client,
               gboolean            fresh,
+              GStrv               phones,
               GError            **error)
 {
   GPtrArray *variables = nc_client_get_variables (client);
@@ -120,12 +162,11 @@ index_phones (NcStoreConnection  *conn,
   for (guint i = 0; variables != NULL && i < variables->len; i++)
     {
       NcVariable *variable = g_ptr_array_index (variables, i);
-      g_autofree char *phone = nc_phone_try_normalize (variable->value);
 
-      if (phone == NULL)
+      if (phones[i] == NULL)
         continue;
 
-      nc_store_bind_text (stmt, 1, phone);
+      nc_store_bind_text (stmt, 1, phones[i]);
       nc_store_bind_int64 (stmt, 2, id);
       nc_store_bind_int64 (stmt, 3, 0);
       nc_store_bind_text (stmt, 4, variable->name);
@@ -143,8 +184,13 @@ nc_store_index_client (NcStoreConnection  *conn,
                        NcClient           *client,
                        GError            **error)
 {
-  return index_phones (conn, id, client, FALSE, error) &&
-         nc_store_index_search_text (conn, id, client, error);
+  GStrv phones = variable_phones (client);
+  g_autofree char *body = search_body (client, phones);
+  gboolean ok = index_phones (conn, id, client, FALSE, phones, error) &&
+                conn->backend->index_search (conn, id, body, error);
+
+  free_phones (phones, n_variables (client));
+  return ok;
 }
 
 /* As nc_store_index_client(), for a client that is not indexed yet: nothing to delete
@@ -155,12 +201,13 @@ nc_store_index_new_client (NcStoreConnection  *conn,
                            NcClient           *client,
                            GError            **error)
 {
-  g_autofree char *body = NULL;
+  GStrv phones = variable_phones (client);
+  g_autofree char *body = search_body (client, phones);
+  gboolean ok = index_phones (conn, id, client, TRUE, phones, error) &&
+                conn->backend->add_search (conn, id, body, error);
 
-  if (!index_phones (conn, id, client, TRUE, error))
-    return FALSE;
-  body = search_body (client);
-  return conn->backend->add_search (conn, id, body, error);
+  free_phones (phones, n_variables (client));
+  return ok;
 }
 
 /* After client @id is deleted; its phones went with it (ON DELETE CASCADE). */
@@ -180,8 +227,10 @@ nc_store_index_search_text (NcStoreConnection  *conn,
                             NcClient           *client,
                             GError            **error)
 {
-  g_autofree char *body = search_body (client);
+  GStrv phones = variable_phones (client);
+  g_autofree char *body = search_body (client, phones);
 
+  free_phones (phones, n_variables (client));
   return conn->backend->index_search (conn, id, body, error);
 }
 

@@ -330,6 +330,10 @@ worker_main (gpointer user_data)
             defer_light = FALSE;
         }
 
+      /* The jobs put back wait still; those about to run no longer do. */
+      for (guint i = 0; i < batch->len; i++)
+        if (!((NcStoreJob *) batch->pdata[i])->light)
+          g_atomic_int_add (&worker->waiting, -1);
       run_batch (worker, batch);
     }
 
@@ -356,7 +360,11 @@ worker_push (NcStoreThread *worker,
   g_mutex_lock (&worker->lock);
   running = worker->thread != NULL;
   if (running)
-    g_async_queue_push (worker->queue, job);
+    {
+      if (!job->light)
+        g_atomic_int_inc (&worker->waiting);
+      g_async_queue_push (worker->queue, job);
+    }
   g_mutex_unlock (&worker->lock);
   return running;
 }
@@ -453,6 +461,15 @@ nc_store_job_set_light (NcStoreJob *job)
   job->light = TRUE;
 }
 
+/* Whether a job that is not light (a webhook event, a click) waits behind the one that
+ * runs on @conn, the writer's connection: a light job that can stop early and finish in a
+ * job after it (an import's chunk) asks this between two of its rows. */
+gboolean
+nc_store_others_waiting (NcStoreConnection *conn)
+{
+  return conn->waiting != NULL && g_atomic_int_get (conn->waiting) > 0;
+}
+
 /* The first half of a synchronous write: the job is queued, and the caller may do other
  * work before it waits for it (nc_store_job_wait()). %FALSE: the store is closed, and the
  * job is freed. */
@@ -528,6 +545,7 @@ nc_store_start_workers (NcStore           *self,
                         NcStoreConnection *writer,
                         NcStoreConnection *reader)
 {
+  writer->waiting = &self->writer.waiting;
   worker_start (self, &self->writer, writer, "nc-store-writer", TRUE);
   worker_start (self, &self->reader, reader, "nc-store-reader", FALSE);
 }

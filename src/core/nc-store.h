@@ -200,6 +200,7 @@ gboolean    nc_store_import_finish_sync (NcStoreImport       *import,
                                          guint               *out_count,
                                          GError             **error);
 guint       nc_store_import_get_chunk_size (NcStoreImport    *import);
+gboolean    nc_store_import_others_writing (NcStoreImport    *import);
 void        nc_store_import_free        (NcStoreImport       *import);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcStoreImport, nc_store_import_free)
