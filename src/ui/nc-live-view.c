@@ -576,6 +576,11 @@ nc_live_view_init (NcLiveView *self)
   gtk_string_list_append (self->employee_names, _("All Employees"));
   gtk_drop_down_set_model (self->employee_dropdown, G_LIST_MODEL (self->employee_names));
 
+  nc_drop_down_shrink (self->direction_dropdown);
+  nc_drop_down_shrink (self->outcome_dropdown);
+  nc_drop_down_shrink (self->employee_dropdown);
+  nc_drop_down_shrink (self->period_dropdown);
+
   gtk_list_view_set_single_click_activate (self->journal_list, TRUE);
   g_signal_connect (self->journal_list, "activate", G_CALLBACK (journal_activated), self);
   g_signal_connect (self->active_list, "row-activated", G_CALLBACK (active_activated), self);

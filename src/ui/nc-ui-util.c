@@ -153,3 +153,54 @@ nc_call_start_text (NcCall *call)
   return g_date_time_format (time, year == g_date_time_get_year (now) ? _("%-d %b, %H:%M")
                                                                      : _("%-d %b %Y, %H:%M"));
 }
+
+static void
+setup_string_label (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    gpointer                  ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (ellipsize != NULL)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_string_label (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  user_data)
+{
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)),
+                       gtk_string_object_get_string (gtk_list_item_get_item (item)));
+}
+
+static GtkListItemFactory *
+string_label_factory (gboolean ellipsize)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_string_label),
+                    ellipsize ? GINT_TO_POINTER (TRUE) : NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_string_label), NULL);
+  return factory;
+}
+
+/**
+ * nc_drop_down_shrink:
+ * @drop_down: a drop-down of a #GtkStringList
+ *
+ * Lets the drop-down's button be narrower than its longest choice, the choice cut short
+ * with an ellipsis where it must be (the filters, side by side, in Russian at 360 px); the
+ * list it opens still shows each choice whole.
+ */
+void
+nc_drop_down_shrink (GtkDropDown *drop_down)
+{
+  g_autoptr(GtkListItemFactory) button = string_label_factory (TRUE);
+  g_autoptr(GtkListItemFactory) list = string_label_factory (FALSE);
+
+  gtk_drop_down_set_factory (drop_down, button);
+  gtk_drop_down_set_list_factory (drop_down, list);
+}

@@ -20,5 +20,6 @@ void       nc_on_focus_leave   (GtkWidget   *field,
                                 gpointer     user_data);
 gboolean   nc_scrolled_near_end (GtkAdjustment *adjustment);
 char      *nc_call_start_text  (NcCall        *call);
+void       nc_drop_down_shrink (GtkDropDown   *drop_down);
 
 G_END_DECLS

@@ -40,6 +40,7 @@ struct _NcWindow
   GtkRevealer          *demo_revealer;
   GtkRevealer          *account_revealer;
   GtkBox               *account_buttons;
+  GtkWidget            *live_pane;
   GtkRevealer          *database_revealer;
   GtkLabel             *database_label;
   gboolean              store_watched;

@@ -176,9 +176,12 @@ employee_id_changed (NcWindow *self)
 }
 
 /* The no-account bar's two buttons stand side by side where they fit, and one under the
- * other on a narrow window (in Russian they need 395 px side by side). The window's
- * default size is its size once the user resized it. */
+ * other on a narrow window (in Russian they need 395 px side by side). The live events
+ * pane is 340 px at least, which a folded window of 360 px needs; a wide window gives it
+ * 400, where the filters' Russian words stand two to a line uncut. The window's default
+ * size is its size once the user resized it. */
 #define ACCOUNT_BUTTONS_SIDE_BY_SIDE 480
+#define WIDE_LIVE_PANE_FROM 1000
 
 static void
 width_changed (NcWindow *self)
@@ -190,6 +193,7 @@ width_changed (NcWindow *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self->account_buttons),
                                   width > 0 && width < ACCOUNT_BUTTONS_SIDE_BY_SIDE
                                   ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+  gtk_widget_set_size_request (self->live_pane, width >= WIDE_LIVE_PANE_FROM ? 400 : 340, -1);
 }
 
 static void
@@ -298,6 +302,7 @@ nc_window_class_init (NcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NcWindow, demo_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, account_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, account_buttons);
+  gtk_widget_class_bind_template_child (widget_class, NcWindow, live_pane);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, database_revealer);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, database_label);
   gtk_widget_class_bind_template_child (widget_class, NcWindow, account_label);
