@@ -425,22 +425,14 @@ nc_client_csv_export_file_sync (NcStore       *store,
                                 guint         *out_count,
                                 GError       **error)
 {
-  g_autoptr(GFileOutputStream) out = NULL;
-  g_autoptr(GCancellable) abandon = NULL;
+  g_autoptr(GFileOutputStream) out = nc_csv_file_replace (file, cancellable, error);
+  gboolean written;
 
-  out = g_file_replace (file, NULL, FALSE,
-                        G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                        cancellable, error);
   if (out == NULL)
     return FALSE;
-  if (nc_client_csv_write (store, write_to_stream, out, progress, cancellable, out_count, error))
-    return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
-
-  /* Closed cancelled, the stream removes what it wrote and leaves the old file. */
-  abandon = g_cancellable_new ();
-  g_cancellable_cancel (abandon);
-  g_output_stream_close (G_OUTPUT_STREAM (out), abandon, NULL);
-  return FALSE;
+  written = nc_client_csv_write (store, write_to_stream, out, progress, cancellable, out_count,
+                                 error);
+  return nc_csv_file_finish (out, written, cancellable, error);
 }
 
 /* Import ----------------------------------------------------------------------------- */

@@ -349,3 +349,45 @@ nc_csv_append_row (GString           *out,
     }
   g_string_append (out, "\r\n");
 }
+
+/**
+ * nc_csv_file_replace:
+ *
+ * Where a CSV file an export writes goes: aside, put in place of @file whole once
+ * nc_csv_file_finish() says it was written, readable by its owner only (the clients' and
+ * the team's data are nobody else's).
+ *
+ * Returns: (transfer full) (nullable): the stream
+ */
+GFileOutputStream *
+nc_csv_file_replace (GFile         *file,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  return g_file_replace (file, NULL, FALSE,
+                         G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                         cancellable, error);
+}
+
+/**
+ * nc_csv_file_finish:
+ * @written: whether all was written; if not, what was is dropped and the old file stays
+ *
+ * Returns: whether the file is in place
+ */
+gboolean
+nc_csv_file_finish (GFileOutputStream  *out,
+                    gboolean            written,
+                    GCancellable       *cancellable,
+                    GError            **error)
+{
+  g_autoptr(GCancellable) abandon = NULL;
+
+  if (written)
+    return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+  /* Closed cancelled, the stream removes what it wrote and leaves the old file. */
+  abandon = g_cancellable_new ();
+  g_cancellable_cancel (abandon);
+  g_output_stream_close (G_OUTPUT_STREAM (out), abandon, NULL);
+  return FALSE;
+}

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -38,6 +38,13 @@ void         nc_csv_append_row    (GString           *out,
                                    const char *const *fields,
                                    guint              n_fields);
 char        *nc_csv_neutralize    (const char        *field);
+GFileOutputStream *nc_csv_file_replace (GFile        *file,
+                                        GCancellable *cancellable,
+                                        GError      **error);
+gboolean     nc_csv_file_finish   (GFileOutputStream *out,
+                                   gboolean           written,
+                                   GCancellable      *cancellable,
+                                   GError           **error);
 void         nc_csv_unneutralize  (char              *field);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NcCsvReader, nc_csv_reader_free)

@@ -122,24 +122,16 @@ nc_team_export_file_sync (NcStore       *store,
 {
   g_autofree char *csv = nc_team_export_sync (store, day, error);
   g_autoptr(GFileOutputStream) out = NULL;
-  g_autoptr(GCancellable) abandon = NULL;
+  gboolean written;
 
   if (csv == NULL)
     return FALSE;
-  out = g_file_replace (file, NULL, FALSE,
-                        G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                        cancellable, error);
+  out = nc_csv_file_replace (file, cancellable, error);
   if (out == NULL)
     return FALSE;
-  if (g_output_stream_write_all (G_OUTPUT_STREAM (out), csv, strlen (csv), NULL, cancellable,
-                                 error))
-    return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
-
-  /* Closed cancelled, the stream removes what it wrote and leaves the old file. */
-  abandon = g_cancellable_new ();
-  g_cancellable_cancel (abandon);
-  g_output_stream_close (G_OUTPUT_STREAM (out), abandon, NULL);
-  return FALSE;
+  written = g_output_stream_write_all (G_OUTPUT_STREAM (out), csv, strlen (csv), NULL,
+                                       cancellable, error);
+  return nc_csv_file_finish (out, written, cancellable, error);
 }
 
 typedef struct
