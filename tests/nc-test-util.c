@@ -175,6 +175,78 @@ nc_test_unmount_small_disk (const char *dir)
   g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
 }
 
+static gboolean
+wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * nc_test_wait_until:
+ * @done: what the test waits for
+ * @data: given to @done
+ * @seconds: the bound: generous, since a loaded machine is slow, not wrong
+ *
+ * Runs the main loop until @done says so, for at most @seconds. A timeout wakes the loop
+ * every 20 ms, so that a condition no source announces (a file another process writes) is
+ * looked at too.
+ *
+ * Returns: what @done says at the end; the caller asserts it
+ */
+gboolean
+nc_test_wait_until (NcTestCondition done,
+                    gpointer        data,
+                    guint           seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  guint waker = g_timeout_add (20, wake, NULL);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (waker);
+  return done (data);
+}
+
+/**
+ * nc_test_install_fake_softphone:
+ * @home: the test's own folder, whose `data` and `config` are its XDG_DATA_HOME and
+ *   XDG_CONFIG_HOME
+ *
+ * Installs a softphone of the test's own as the handler of tel: URIs: a script that writes
+ * down the URI it was given. Call it before anything reads the XDG folders.
+ *
+ * Returns: (transfer full): the file the softphone writes the URI to
+ */
+char *
+nc_test_install_fake_softphone (const char *home)
+{
+  g_autofree char *apps = g_build_filename (home, "data", "applications", NULL);
+  g_autofree char *config = g_build_filename (home, "config", NULL);
+  g_autofree char *script = g_build_filename (home, "fake-softphone", NULL);
+  g_autofree char *desktop = g_build_filename (apps, "nc-fake-softphone.desktop", NULL);
+  g_autofree char *mimeapps = g_build_filename (config, "mimeapps.list", NULL);
+  g_autofree char *script_text = NULL;
+  g_autofree char *desktop_text = NULL;
+  char *record = g_build_filename (home, "softphone-called", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
+  /* Written aside and moved, so that the test never reads half a line. */
+  script_text = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$1\" > '%s.tmp' && mv '%s.tmp' '%s'\n",
+                                 record, record, record);
+  g_assert_true (g_file_set_contents (script, script_text, -1, NULL));
+  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
+  desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Fake Softphone\n"
+                                  "Exec=%s %%u\nMimeType=x-scheme-handler/tel;\n"
+                                  "NoDisplay=true\n", script);
+  g_assert_true (g_file_set_contents (desktop, desktop_text, -1, NULL));
+  g_assert_true (g_file_set_contents (mimeapps,
+                                      "[Default Applications]\n"
+                                      "x-scheme-handler/tel=nc-fake-softphone.desktop\n", -1,
+                                      NULL));
+  return record;
+}
+
 /* Turns the main context until an answer lands in *@location, within a generous bound. */
 void
 nc_test_wait_for_nonnull (gpointer *location)
@@ -539,6 +611,50 @@ nc_test_ingest (NcStore       *store,
   g_assert_true (nc_call_tracker_update_sync (tracker, &error));
   g_assert_no_error (error);
   return nc_call_tracker_lookup (tracker, g_hash_table_lookup (fields, "pbx_call_id"));
+}
+
+/**
+ * nc_test_read_call_pages:
+ * @store: the store
+ * @filter: the journal's filter
+ * @page_size: how many calls a page holds
+ *
+ * Reads every page of @filter as the journal does, each page after the last call of the one
+ * before, and asserts that the calls come newest first and each once.
+ *
+ * Returns: (transfer full): each call read, by its pbx_call_id (an #NcCallRecord)
+ */
+GHashTable *
+nc_test_read_call_pages (NcStore            *store,
+                         const NcCallFilter *filter,
+                         guint               page_size)
+{
+  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) nc_call_record_free);
+  g_autoptr(NcCallRecord) last = NULL;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) page = nc_store_list_calls_sync (store, filter, last, page_size,
+                                                            &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < page->len; i++)
+        {
+          NcCallRecord *record = page->pdata[i];
+
+          if (last != NULL)
+            g_assert_true (record->started_unix < last->started_unix ||
+                           (record->started_unix == last->started_unix && record->id < last->id));
+          g_assert_true (g_hash_table_insert (seen, g_strdup (record->pbx_call_id),
+                                              nc_call_record_copy (record)));
+          g_clear_pointer (&last, nc_call_record_free);
+          last = nc_call_record_copy (record);
+        }
+      if (page->len < page_size)
+        return seen;
+    }
 }
 
 /* ------------------------------------------------------------------------------------ */

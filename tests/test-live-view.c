@@ -22,26 +22,6 @@ typedef struct
 } Fixture;
 
 static gboolean
-wake (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @done says so, for at most 20 s. */
-static void
-wait_until (gboolean (*done) (gpointer data),
-            gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  guint waker = g_timeout_add (20, wake, NULL);
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (waker);
-  g_assert_true (done (data));
-}
-
-static gboolean
 journal_read (gpointer data)
 {
   NcJournal *journal = data;
@@ -54,7 +34,7 @@ journal_of (Fixture *fixture)
 {
   NcJournal *journal = nc_live_view_get_journal (fixture->view);
 
-  wait_until (journal_read, journal);
+  g_assert_true (nc_test_wait_until (journal_read, journal, 20));
   return journal;
 }
 
@@ -95,7 +75,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   fixture->store = nc_session_get_store (fixture->session);
   g_assert_cmpint (nc_store_save_employee_sync (fixture->store, anna, NULL), >, 0);
-  wait_until (employees_loaded, fixture->session);
+  g_assert_true (nc_test_wait_until (employees_loaded, fixture->session, 20));
   fixture->tracker = g_object_ref (nc_session_get_tracker (fixture->session));
   fixture->view = g_object_new (NC_TYPE_LIVE_VIEW, NULL);
   fixture->window = GTK_WINDOW (gtk_window_new ());
