@@ -536,6 +536,17 @@ nc_test_listener_kill (NcTestListener *listener)
 /* ------------------------------------------------------------------------------------ */
 /* Webhook events                                                                        */
 
+static GHashTable *
+fields_valist (const char *first_name,
+               va_list     args)
+{
+  GHashTable *fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (const char *name = first_name; name != NULL; name = va_arg (args, const char *))
+    g_hash_table_insert (fields, g_strdup (name), g_strdup (va_arg (args, const char *)));
+  return fields;
+}
+
 /**
  * nc_test_fields:
  *
@@ -545,12 +556,11 @@ GHashTable *
 nc_test_fields (const char *first_name,
                 ...)
 {
-  GHashTable *fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTable *fields;
   va_list args;
 
   va_start (args, first_name);
-  for (const char *name = first_name; name != NULL; name = va_arg (args, const char *))
-    g_hash_table_insert (fields, g_strdup (name), g_strdup (va_arg (args, const char *)));
+  fields = fields_valist (first_name, args);
   va_end (args);
   return fields;
 }
@@ -655,6 +665,36 @@ nc_test_read_call_pages (NcStore            *store,
       if (page->len < page_size)
         return seen;
     }
+}
+
+/**
+ * nc_test_feed:
+ * @store: the store the listener writes to
+ * @tracker: the tracker that reads it
+ * @event_type: the webhook's event
+ * @received_at_us: when the listener received it (real time, µs), or 0 for now
+ * @first_name: the first of the event's name/value pairs, %NULL-terminated
+ *
+ * Stores an event as the listener would, and has the tracker read it.
+ *
+ * Returns: (transfer none) (nullable): the tracker's call of the event's pbx_call_id
+ */
+NcCall *
+nc_test_feed (NcStore       *store,
+              NcCallTracker *tracker,
+              const char    *event_type,
+              gint64         received_at_us,
+              const char    *first_name,
+              ...)
+{
+  g_autoptr(GHashTable) fields = NULL;
+  va_list args;
+
+  va_start (args, first_name);
+  fields = fields_valist (first_name, args);
+  va_end (args);
+  return nc_test_ingest (store, tracker, event_type, fields,
+                         received_at_us != 0 ? received_at_us : g_get_real_time ());
 }
 
 /* ------------------------------------------------------------------------------------ */

@@ -86,6 +86,12 @@ NcCall     *nc_test_ingest          (NcStore       *store,
                                      const char    *event_type,
                                      GHashTable    *fields,
                                      gint64         received_at_us);
+NcCall     *nc_test_feed            (NcStore       *store,
+                                     NcCallTracker *tracker,
+                                     const char    *event_type,
+                                     gint64         received_at_us,
+                                     const char    *first_name,
+                                     ...) G_GNUC_NULL_TERMINATED;
 
 /* The journal, page by page, as a window scrolls it. */
 GHashTable *nc_test_read_call_pages (NcStore            *store,

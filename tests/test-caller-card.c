@@ -348,24 +348,6 @@ test_dial_row_client_number (Fixture       *fixture,
 
 /* The caller's card ---------------------------------------------------------------- */
 
-static NcCall *
-feed (Fixture    *fixture,
-      const char *type,
-      gint64      at_us,
-      const char *first,
-      ...)
-{
-  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  va_list args;
-
-  va_start (args, first);
-  for (const char *key = first; key != NULL; key = va_arg (args, const char *))
-    g_hash_table_insert (fields, g_strdup (key), g_strdup (va_arg (args, const char *)));
-  va_end (args);
-
-  return nc_test_ingest (fixture->store, fixture->tracker, type, fields, at_us);
-}
-
 static void
 tie_client (Fixture    *fixture,
             const char *pbx_call_id,
@@ -395,12 +377,12 @@ past_call (Fixture    *fixture,
 {
   gint64 now = g_get_real_time ();
 
-  feed (fixture, "NOTIFY_START", now, "pbx_call_id", id, "call_start", start,
-        "caller_id", "79004443322", "called_did", "74951234567", NULL);
-  feed (fixture, "NOTIFY_END", now + 1, "pbx_call_id", id, "call_start", start,
-        "caller_id", "79004443322", "called_did", "74951234567", "internal", employee,
-        "duration", duration, "disposition", disposition, "status_code", "16",
-        "is_recorded", "0", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", now, "pbx_call_id", id,
+                "call_start", start, "caller_id", "79004443322", "called_did", "74951234567", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", now + 1, "pbx_call_id", id,
+                "call_start", start, "caller_id", "79004443322", "called_did", "74951234567",
+                "internal", employee, "duration", duration, "disposition", disposition,
+                "status_code", "16", "is_recorded", "0", NULL);
   tie_client (fixture, id, client_id, NC_MATCH_RULE_TELEPHONY_CLIENT);
 }
 
@@ -422,10 +404,11 @@ ring (Fixture    *fixture,
   g_autofree char *start = now_text (0);
   gint64 now = g_get_real_time ();
 
-  feed (fixture, "NOTIFY_START", now, "pbx_call_id", id, "call_start", start,
-        "caller_id", caller, "called_did", "74951234567", NULL);
-  return feed (fixture, "NOTIFY_INTERNAL", now + 1, "pbx_call_id", id, "call_start", start,
-               "caller_id", caller, "called_did", "74951234567", "internal", extension, NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", now, "pbx_call_id", id,
+                "call_start", start, "caller_id", caller, "called_did", "74951234567", NULL);
+  return nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_INTERNAL", now + 1,
+                       "pbx_call_id", id, "call_start", start, "caller_id", caller,
+                       "called_did", "74951234567", "internal", extension, NULL);
 }
 
 static void
@@ -436,8 +419,9 @@ answer (Fixture    *fixture,
 {
   g_autofree char *start = now_text (0);
 
-  feed (fixture, "NOTIFY_ANSWER", g_get_real_time (), "pbx_call_id", id, "call_start", start,
-        "caller_id", caller, "destination", extension, NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_ANSWER", g_get_real_time (),
+                "pbx_call_id", id, "call_start", start, "caller_id", caller,
+                "destination", extension, NULL);
 }
 
 static void
@@ -448,10 +432,10 @@ hang_up (Fixture    *fixture,
 {
   g_autofree char *start = now_text (0);
 
-  feed (fixture, "NOTIFY_END", g_get_real_time (), "pbx_call_id", id, "call_start", start,
-        "caller_id", caller, "called_did", "74951234567", "internal", extension,
-        "duration", "42", "disposition", "answered", "status_code", "16", "is_recorded", "0",
-        NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", g_get_real_time (),
+                "pbx_call_id", id, "call_start", start, "caller_id", caller,
+                "called_did", "74951234567", "internal", extension, "duration", "42",
+                "disposition", "answered", "status_code", "16", "is_recorded", "0", NULL);
 }
 
 static gboolean

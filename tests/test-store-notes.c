@@ -261,38 +261,6 @@ test_note_refused (Fixture       *fixture,
   g_assert_cmpstr (again->note, ==, "Первая");
 }
 
-/* Reads every page of @filter (newest first, each once), and whether each is there. */
-static GHashTable *
-read_pages (NcStore            *store,
-            const NcCallFilter *filter,
-            guint               page_size)
-{
-  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(NcCallRecord) last = NULL;
-
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) page = nc_store_list_calls_sync (store, filter, last, page_size,
-                                                            &error);
-
-      g_assert_no_error (error);
-      for (guint i = 0; i < page->len; i++)
-        {
-          NcCallRecord *record = page->pdata[i];
-
-          if (last != NULL)
-            g_assert_true (record->started_unix < last->started_unix ||
-                           (record->started_unix == last->started_unix && record->id < last->id));
-          g_assert_true (g_hash_table_add (seen, g_strdup (record->pbx_call_id)));
-          g_clear_pointer (&last, nc_call_record_free);
-          last = nc_call_record_copy (record);
-        }
-      if (page->len < page_size)
-        return seen;
-    }
-}
-
 static void
 test_journal_text_finds_notes (Fixture       *fixture,
                                gconstpointer  data)
@@ -332,7 +300,7 @@ test_journal_text_finds_notes (Fixture       *fixture,
                                                 "Спрашивала про оплату картой");
 
     filter->text = g_strdup ("оплату карт");
-    seen = read_pages (fixture->store, filter, 10);
+    seen = nc_test_read_call_pages (fixture->store, filter, 10);
     g_assert_cmpuint (g_hash_table_size (seen), ==, 1);
     g_assert_true (g_hash_table_contains (seen, "irina-2"));
     g_clear_pointer (&seen, g_hash_table_unref);
@@ -343,7 +311,7 @@ test_journal_text_finds_notes (Fixture       *fixture,
   for (guint size = 1; size <= 5; size += 2)
     {
       g_clear_pointer (&seen, g_hash_table_unref);
-      seen = read_pages (fixture->store, filter, size);
+      seen = nc_test_read_call_pages (fixture->store, filter, size);
       g_assert_cmpuint (g_hash_table_size (seen), ==, 3);
       g_assert_true (g_hash_table_contains (seen, "call-03"));
       g_assert_true (g_hash_table_contains (seen, "call-07"));
@@ -359,18 +327,18 @@ test_journal_text_finds_notes (Fixture       *fixture,
   g_free (filter->text);
   filter->text = g_strdup ("завтра");
   g_clear_pointer (&seen, g_hash_table_unref);
-  seen = read_pages (fixture->store, filter, 10);
+  seen = nc_test_read_call_pages (fixture->store, filter, 10);
   g_assert_cmpuint (g_hash_table_size (seen), ==, 1);
   g_assert_true (g_hash_table_contains (seen, "call-03"));
   filter->client_id = client_id;
   g_clear_pointer (&seen, g_hash_table_unref);
-  seen = read_pages (fixture->store, filter, 10);
+  seen = nc_test_read_call_pages (fixture->store, filter, 10);
   g_assert_cmpuint (g_hash_table_size (seen), ==, 0);
   filter->client_id = 0;
   g_free (filter->text);
   filter->text = g_strdup ("пятниц");
   g_clear_pointer (&seen, g_hash_table_unref);
-  seen = read_pages (fixture->store, filter, 10);
+  seen = nc_test_read_call_pages (fixture->store, filter, 10);
   g_assert_cmpuint (g_hash_table_size (seen), ==, 0);
 
   /* A note taken back is found no more. */
@@ -379,7 +347,7 @@ test_journal_text_finds_notes (Fixture       *fixture,
   g_free (filter->text);
   filter->text = g_strdup ("завтра");
   g_clear_pointer (&seen, g_hash_table_unref);
-  seen = read_pages (fixture->store, filter, 10);
+  seen = nc_test_read_call_pages (fixture->store, filter, 10);
   g_assert_cmpuint (g_hash_table_size (seen), ==, 0);
 }
 
@@ -417,7 +385,7 @@ test_upgrade_from_version_4 (Fixture       *fixture,
   g_assert_null (call->note);
   noted = note (fixture->store, "from-v4", "Сделка", "После обновления");
   filter->text = g_strdup ("обновлен");
-  seen = read_pages (fixture->store, filter, 10);
+  seen = nc_test_read_call_pages (fixture->store, filter, 10);
   g_assert_true (g_hash_table_contains (seen, "from-v4"));
 }
 

@@ -135,23 +135,6 @@ other_desk_counted (gpointer data)
   return figures != NULL && figures->missed == 1;
 }
 
-static NcCall *
-feed (Fixture    *fixture,
-      const char *type,
-      const char *first,
-      ...)
-{
-  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  va_list args;
-
-  va_start (args, first);
-  for (const char *key = first; key != NULL; key = va_arg (args, const char *))
-    g_hash_table_insert (fields, g_strdup (key), g_strdup (va_arg (args, const char *)));
-  va_end (args);
-
-  return nc_test_ingest (fixture->store, fixture->tracker, type, fields, g_get_real_time ());
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -263,16 +246,17 @@ test_states (Fixture       *fixture,
                    nc_team_member_get_online_problem (member (fixture, "102")));
 
   /* A call rings Анна, then she answers: ringing, then talking, with whom. */
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "t1", "call_start", start,
-        "caller_id", "79001112233", "called_did", "79500000033", NULL);
-  feed (fixture, "NOTIFY_INTERNAL", "pbx_call_id", "t1", "call_start", start,
-        "caller_id", "79001112233", "called_did", "79500000033", "internal", "100", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "t1",
+                "call_start", start, "caller_id", "79001112233", "called_did", "79500000033", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_INTERNAL", 0, "pbx_call_id", "t1",
+                "call_start", start, "caller_id", "79001112233", "called_did", "79500000033",
+                "internal", "100", NULL);
   wait_state (fixture, "100", NC_TEAM_STATE_RINGING);
   g_assert_cmpstr (nc_team_member_get_peer (member (fixture, "100")), ==, "79001112233");
   screenshot (fixture, "team-ringing", 1000);
 
-  feed (fixture, "NOTIFY_ANSWER", "pbx_call_id", "t1", "call_start", start,
-        "caller_id", "79001112233", "destination", "100", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_ANSWER", 0, "pbx_call_id", "t1",
+                "call_start", start, "caller_id", "79001112233", "destination", "100", NULL);
   wait_state (fixture, "100", NC_TEAM_STATE_TALKING);
   anna = member (fixture, "100");
   g_assert_cmpint (nc_team_member_get_since_us (anna), >, 0);
@@ -283,23 +267,24 @@ test_states (Fixture       *fixture,
   g_assert_nonnull (strstr (lasted, "79001112233"));
 
   /* Борис misses one at the same time. */
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "t2", "call_start", start,
-        "caller_id", "79004445566", "called_did", "79500000033", NULL);
-  feed (fixture, "NOTIFY_INTERNAL", "pbx_call_id", "t2", "call_start", start,
-        "caller_id", "79004445566", "called_did", "79500000033", "internal", "101", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "t2",
+                "call_start", start, "caller_id", "79004445566", "called_did", "79500000033", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_INTERNAL", 0, "pbx_call_id", "t2",
+                "call_start", start, "caller_id", "79004445566", "called_did", "79500000033",
+                "internal", "101", NULL);
   wait_state (fixture, "101", NC_TEAM_STATE_RINGING);
   screenshot (fixture, "team-wide", 1000);
   screenshot (fixture, "team-narrow", 360);
   gtk_window_set_default_size (fixture->window, 1000, 620);
 
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "t2", "call_start", start,
-        "caller_id", "79004445566", "called_did", "79500000033", "internal", "101",
-        "duration", "0", "disposition", "no answer", "status_code", "16", "is_recorded", "0",
-        NULL);
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "t1", "call_start", start,
-        "caller_id", "79001112233", "called_did", "79500000033", "internal", "100",
-        "duration", "42", "disposition", "answered", "status_code", "16", "is_recorded", "0",
-        NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "t2",
+                "call_start", start, "caller_id", "79004445566", "called_did", "79500000033",
+                "internal", "101", "duration", "0", "disposition", "no answer", "status_code", "16",
+                "is_recorded", "0", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "t1",
+                "call_start", start, "caller_id", "79001112233", "called_did", "79500000033",
+                "internal", "100", "duration", "42", "disposition", "answered", "status_code", "16",
+                "is_recorded", "0", NULL);
   /* Over: free again (the PBX said online), and the day's figures count both. */
   wait_state (fixture, "100", NC_TEAM_STATE_FREE);
   wait_state (fixture, "101", NC_TEAM_STATE_OFFLINE);
