@@ -209,11 +209,12 @@ nc_test_wait_until (NcTestCondition done,
 
 /**
  * nc_test_install_fake_softphone:
- * @home: the test's own folder, whose `data` and `config` are its XDG_DATA_HOME and
- *   XDG_CONFIG_HOME
+ * @home: the test's own folder
  *
- * Installs a softphone of the test's own as the handler of tel: URIs: a script that writes
- * down the URI it was given. Call it before anything reads the XDG folders.
+ * Makes `data` and `config` in @home the test's XDG_DATA_HOME and XDG_CONFIG_HOME, and
+ * installs there a softphone of the test's own as the handler of tel: URIs: a script that
+ * writes down the URI it was given. Call it first in main(): GLib reads the XDG folders
+ * once and for all.
  *
  * Returns: (transfer full): the file the softphone writes the URI to
  */
@@ -227,8 +228,11 @@ nc_test_install_fake_softphone (const char *home)
   g_autofree char *mimeapps = g_build_filename (config, "mimeapps.list", NULL);
   g_autofree char *script_text = NULL;
   g_autofree char *desktop_text = NULL;
+  g_autofree char *data = g_build_filename (home, "data", NULL);
   char *record = g_build_filename (home, "softphone-called", NULL);
 
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
   /* Written aside and moved, so that the test never reads half a line. */
@@ -621,6 +625,55 @@ nc_test_ingest (NcStore       *store,
   g_assert_true (nc_call_tracker_update_sync (tracker, &error));
   g_assert_no_error (error);
   return nc_call_tracker_lookup (tracker, g_hash_table_lookup (fields, "pbx_call_id"));
+}
+
+/**
+ * nc_test_add_client:
+ * @store: the store
+ * @name: the client's name
+ * @phone: the client's telephone number
+ *
+ * Adds a client of one telephone number and no variables, and asserts it is added.
+ *
+ * Returns: the client's id
+ */
+gint64
+nc_test_add_client (NcStore    *store,
+                    const char *name,
+                    const char *phone)
+{
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
+
+  nc_client_take_variables (client,
+                            g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
+  g_ptr_array_add (drafts, client);
+  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
+  g_assert_no_error (error);
+  return g_array_index (ids, gint64, 0);
+}
+
+/**
+ * nc_test_get_call:
+ * @store: the store
+ * @pbx_call_id: the call's id at the PBX
+ *
+ * Reads a call the test knows is there, and asserts it is.
+ *
+ * Returns: (transfer full): the call
+ */
+NcCallRecord *
+nc_test_get_call (NcStore    *store,
+                  const char *pbx_call_id)
+{
+  g_autoptr(GError) error = NULL;
+  NcCallRecord *record = nc_store_get_call_sync (store, pbx_call_id, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  return record;
 }
 
 /**

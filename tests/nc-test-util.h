@@ -93,6 +93,13 @@ NcCall     *nc_test_feed            (NcStore       *store,
                                      const char    *first_name,
                                      ...) G_GNUC_NULL_TERMINATED;
 
+/* A store's rows, asserted there. */
+gint64        nc_test_add_client    (NcStore    *store,
+                                     const char *name,
+                                     const char *phone);
+NcCallRecord *nc_test_get_call      (NcStore    *store,
+                                     const char *pbx_call_id);
+
 /* The journal, page by page, as a window scrolls it. */
 GHashTable *nc_test_read_call_pages (NcStore            *store,
                                      const NcCallFilter *filter,

@@ -53,6 +53,31 @@ nc_ui_test_load_style (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
+/**
+ * nc_ui_test_present:
+ * @child: (transfer floating): the widget under test
+ * @width: the window's default width
+ * @height: the window's default height
+ *
+ * Shows @child alone in a window of that size, and waits until the window has drawn twice,
+ * so that the widget is laid out and mapped.
+ *
+ * Returns: (transfer none): the window, which the test destroys
+ */
+GtkWindow *
+nc_ui_test_present (GtkWidget *child,
+                    int        width,
+                    int        height)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+
+  gtk_window_set_default_size (window, width, height);
+  gtk_window_set_child (window, child);
+  gtk_window_present (window);
+  nc_ui_test_wait_for_frames (GTK_WIDGET (window), 2);
+  return window;
+}
+
 static void
 collect (GtkWidget *widget,
          GType      type,

@@ -663,14 +663,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Before GLib reads them once and for all: this test's own data and config folders. */
   g_autofree char *home = g_dir_make_tmp ("nc-caller-card-XXXXXX", NULL);
-  g_autofree char *data = g_build_filename (home, "data", NULL);
-  g_autofree char *config = g_build_filename (home, "config", NULL);
   int status;
 
-  g_setenv ("XDG_DATA_HOME", data, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  /* Before GLib reads them once and for all: this test's own data and config folders. */
   softphone_record = nc_test_install_fake_softphone (home);
 
   russian = nc_ui_test_init (&argc, &argv);

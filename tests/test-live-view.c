@@ -61,11 +61,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_true (nc_test_wait_until (employees_loaded, fixture->session, 20));
   fixture->tracker = g_object_ref (nc_session_get_tracker (fixture->session));
   fixture->view = g_object_new (NC_TYPE_LIVE_VIEW, NULL);
-  fixture->window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (fixture->window, 420, 700);
-  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->view));
-  gtk_window_present (fixture->window);
-  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
+  fixture->window = nc_ui_test_present (GTK_WIDGET (fixture->view), 420, 700);
 }
 
 static void

@@ -86,11 +86,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
 
   fixture->player = NC_RECORDING_PLAYER (nc_recording_player_new ());
-  fixture->window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (fixture->window, 360, 160);
-  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->player));
-  gtk_window_present (fixture->window);
-  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
+  fixture->window = nc_ui_test_present (GTK_WIDGET (fixture->player), 360, 160);
 }
 
 static void

@@ -175,11 +175,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->view = g_object_new (NC_TYPE_TEAM_VIEW, NULL);
   nc_team_view_set_session (fixture->view, fixture->session);
-  fixture->window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (fixture->window, 1000, 620);
-  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->view));
-  gtk_window_present (fixture->window);
-  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
+  fixture->window = nc_ui_test_present (GTK_WIDGET (fixture->view), 1000, 620);
 }
 
 static void
