@@ -652,6 +652,7 @@ nc_test_add_client (NcStore    *store,
   g_ptr_array_add (drafts, client);
   g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
   return g_array_index (ids, gint64, 0);
 }
 

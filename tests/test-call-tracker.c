@@ -287,25 +287,6 @@ count_calls (NcStore *store)
   return calls->len;
 }
 
-static gint64
-add_client (NcStore    *store,
-            const char *name,
-            const char *phone)
-{
-  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
-  NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
-
-  nc_client_take_variables (client,
-                            g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
-  g_ptr_array_add (drafts, client);
-  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  return g_array_index (ids, gint64, 0);
-}
-
 /* The matcher's part, done by hand: the store keeps the client, the tracker reads it. */
 static void
 set_client (Fixture    *fixture,
@@ -368,7 +349,7 @@ test_incoming_answered_recorded (Fixture       *fixture,
   g_autoptr(NcCall) call = NULL;
   g_autoptr(NcCallRecord) stored = NULL;
   guint named = 0;
-  gint64 ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  gint64 ivan = nc_test_add_client (fixture->store, "Иван Петров", "79004443322");
 
   start (fixture);
   call = g_object_ref (ingest (fixture, "NOTIFY_START", 0, start_fields ("in_1")));
@@ -813,7 +794,7 @@ test_anonymous_caller (Fixture       *fixture,
   g_autoptr(NcClientMatcher) matcher = nc_client_matcher_new (fixture->store);
   g_autoptr(GPtrArray) clients = NULL;
   NcCallService *service = nc_call_service_new (fixture->store, matcher, fixture->tracker);
-  gint64 ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  gint64 ivan = nc_test_add_client (fixture->store, "Иван Петров", "79004443322");
   gint64 now = g_get_real_time ();
   Matching matching = { service, NULL };
   NcCall *anonymous;
@@ -878,7 +859,7 @@ test_outgoing_client_at_end (Fixture       *fixture,
 {
   g_autoptr(NcClientMatcher) matcher = nc_client_matcher_new (fixture->store);
   NcCallService *service = nc_call_service_new (fixture->store, matcher, fixture->tracker);
-  gint64 ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  gint64 ivan = nc_test_add_client (fixture->store, "Иван Петров", "79004443322");
   gint64 now = g_get_real_time ();
   const char *messengers[] = { "whatsapp", NULL };
   Matching matching = { service, NULL };
@@ -1012,7 +993,7 @@ test_ended_call_changes_quietly (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(NcCallRecord) stored = NULL;
-  gint64 ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  gint64 ivan = nc_test_add_client (fixture->store, "Иван Петров", "79004443322");
   guint changed;
 
   start (fixture);

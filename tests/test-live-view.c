@@ -113,22 +113,6 @@ row_label_ends_with (Fixture    *fixture,
   return FALSE;
 }
 
-static gint64
-add_client (NcStore    *store,
-            const char *name,
-            const char *phone)
-{
-  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
-  NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
-
-  nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
-  g_ptr_array_add (drafts, client);
-  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
-  return g_array_index (ids, gint64, 0);
-}
-
 /* Today and yesterday as the PBX writes its times. */
 static char *
 pbx_day (int days_ago,
@@ -185,7 +169,7 @@ test_empty_then_calls (Fixture       *fixture,
   g_assert_true (label_shown (fixture, "All Calls"));
 
   /* Matched to a client (by the listener's process, through the store). */
-  ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  ivan = nc_test_add_client (fixture->store, "Иван Петров", "79004443322");
   g_assert_true (nc_store_set_call_client_sync (fixture->store, nc_call_get_id (call), ivan,
                                                 "telephony", &error));
   nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_ANSWER", 0, "pbx_call_id", "in_1",
@@ -275,7 +259,7 @@ test_filters (Fixture       *fixture,
                 "internal", "100", "duration", "31", "disposition", "answered", "status_code", "16",
                 "is_recorded", "0", "call_id_with_rec", "", NULL);
   g_assert_true (nc_store_set_call_client_sync (fixture->store, nc_call_get_id (olga),
-                                                add_client (fixture->store, "Ольга Смирнова",
+                                                nc_test_add_client (fixture->store, "Ольга Смирнова",
                                                             "79035556677"),
                                                 "telephony", &error));
   g_assert_true (nc_call_tracker_update_sync (fixture->tracker, &error));
