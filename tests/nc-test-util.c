@@ -236,7 +236,8 @@ nc_test_install_fake_softphone (const char *home)
   g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
   /* Written aside and moved, so that the test never reads half a line. */
-  script_text = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$1\" > '%s.tmp' && mv '%s.tmp' '%s'\n",
+  script_text = g_strdup_printf ("#!/bin/sh\n"
+                                 "printf '%%s\\n' \"$1\" > '%s.tmp' && mv '%s.tmp' '%s'\n",
                                  record, record, record);
   g_assert_true (g_file_set_contents (script, script_text, -1, NULL));
   g_assert_cmpint (g_chmod (script, 0700), ==, 0);

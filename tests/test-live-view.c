@@ -259,8 +259,9 @@ test_filters (Fixture       *fixture,
                 "internal", "100", "duration", "31", "disposition", "answered", "status_code", "16",
                 "is_recorded", "0", "call_id_with_rec", "", NULL);
   g_assert_true (nc_store_set_call_client_sync (fixture->store, nc_call_get_id (olga),
-                                                nc_test_add_client (fixture->store, "Ольга Смирнова",
-                                                            "79035556677"),
+                                                nc_test_add_client (fixture->store,
+                                                                    "Ольга Смирнова",
+                                                                    "79035556677"),
                                                 "telephony", &error));
   g_assert_true (nc_call_tracker_update_sync (fixture->tracker, &error));
   g_assert_cmpuint (shown (fixture), ==, 4);
