@@ -175,6 +175,83 @@ nc_test_unmount_small_disk (const char *dir)
   g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
 }
 
+static gboolean
+wake (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * nc_test_wait_until:
+ * @done: what the test waits for
+ * @data: given to @done
+ * @seconds: the bound: generous, since a loaded machine is slow, not wrong
+ *
+ * Runs the main loop until @done says so, for at most @seconds. A timeout wakes the loop
+ * every 20 ms, so that a condition no source announces (a file another process writes) is
+ * looked at too.
+ *
+ * Returns: what @done says at the end; the caller asserts it
+ */
+gboolean
+nc_test_wait_until (NcTestCondition done,
+                    gpointer        data,
+                    guint           seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  guint waker = g_timeout_add (20, wake, NULL);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (waker);
+  return done (data);
+}
+
+/**
+ * nc_test_install_fake_softphone:
+ * @home: the test's own folder
+ *
+ * Makes `data` and `config` in @home the test's XDG_DATA_HOME and XDG_CONFIG_HOME, and
+ * installs there a softphone of the test's own as the handler of tel: URIs: a script that
+ * writes down the URI it was given. Call it first in main(): GLib reads the XDG folders
+ * once and for all.
+ *
+ * Returns: (transfer full): the file the softphone writes the URI to
+ */
+char *
+nc_test_install_fake_softphone (const char *home)
+{
+  g_autofree char *apps = g_build_filename (home, "data", "applications", NULL);
+  g_autofree char *config = g_build_filename (home, "config", NULL);
+  g_autofree char *script = g_build_filename (home, "fake-softphone", NULL);
+  g_autofree char *desktop = g_build_filename (apps, "nc-fake-softphone.desktop", NULL);
+  g_autofree char *mimeapps = g_build_filename (config, "mimeapps.list", NULL);
+  g_autofree char *script_text = NULL;
+  g_autofree char *desktop_text = NULL;
+  g_autofree char *data = g_build_filename (home, "data", NULL);
+  char *record = g_build_filename (home, "softphone-called", NULL);
+
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
+  /* Written aside and moved, so that the test never reads half a line. */
+  script_text = g_strdup_printf ("#!/bin/sh\n"
+                                 "printf '%%s\\n' \"$1\" > '%s.tmp' && mv '%s.tmp' '%s'\n",
+                                 record, record, record);
+  g_assert_true (g_file_set_contents (script, script_text, -1, NULL));
+  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
+  desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Fake Softphone\n"
+                                  "Exec=%s %%u\nMimeType=x-scheme-handler/tel;\n"
+                                  "NoDisplay=true\n", script);
+  g_assert_true (g_file_set_contents (desktop, desktop_text, -1, NULL));
+  g_assert_true (g_file_set_contents (mimeapps,
+                                      "[Default Applications]\n"
+                                      "x-scheme-handler/tel=nc-fake-softphone.desktop\n", -1,
+                                      NULL));
+  return record;
+}
+
 /* Turns the main context until an answer lands in *@location, within a generous bound. */
 void
 nc_test_wait_for_nonnull (gpointer *location)
@@ -464,6 +541,17 @@ nc_test_listener_kill (NcTestListener *listener)
 /* ------------------------------------------------------------------------------------ */
 /* Webhook events                                                                        */
 
+static GHashTable *
+fields_valist (const char *first_name,
+               va_list     args)
+{
+  GHashTable *fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (const char *name = first_name; name != NULL; name = va_arg (args, const char *))
+    g_hash_table_insert (fields, g_strdup (name), g_strdup (va_arg (args, const char *)));
+  return fields;
+}
+
 /**
  * nc_test_fields:
  *
@@ -473,12 +561,11 @@ GHashTable *
 nc_test_fields (const char *first_name,
                 ...)
 {
-  GHashTable *fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTable *fields;
   va_list args;
 
   va_start (args, first_name);
-  for (const char *name = first_name; name != NULL; name = va_arg (args, const char *))
-    g_hash_table_insert (fields, g_strdup (name), g_strdup (va_arg (args, const char *)));
+  fields = fields_valist (first_name, args);
   va_end (args);
   return fields;
 }
@@ -539,6 +626,130 @@ nc_test_ingest (NcStore       *store,
   g_assert_true (nc_call_tracker_update_sync (tracker, &error));
   g_assert_no_error (error);
   return nc_call_tracker_lookup (tracker, g_hash_table_lookup (fields, "pbx_call_id"));
+}
+
+/**
+ * nc_test_add_client:
+ * @store: the store
+ * @name: the client's name
+ * @phone: the client's telephone number
+ *
+ * Adds a client of one telephone number and no variables, and asserts it is added.
+ *
+ * Returns: the client's id
+ */
+gint64
+nc_test_add_client (NcStore    *store,
+                    const char *name,
+                    const char *phone)
+{
+  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
+
+  nc_client_take_variables (client,
+                            g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
+  g_ptr_array_add (drafts, client);
+  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
+  return g_array_index (ids, gint64, 0);
+}
+
+/**
+ * nc_test_get_call:
+ * @store: the store
+ * @pbx_call_id: the call's id at the PBX
+ *
+ * Reads a call the test knows is there, and asserts it is.
+ *
+ * Returns: (transfer full): the call
+ */
+NcCallRecord *
+nc_test_get_call (NcStore    *store,
+                  const char *pbx_call_id)
+{
+  g_autoptr(GError) error = NULL;
+  NcCallRecord *record = nc_store_get_call_sync (store, pbx_call_id, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  return record;
+}
+
+/**
+ * nc_test_read_call_pages:
+ * @store: the store
+ * @filter: the journal's filter
+ * @page_size: how many calls a page holds
+ *
+ * Reads every page of @filter as the journal does, each page after the last call of the one
+ * before, and asserts that the calls come newest first and each once.
+ *
+ * Returns: (transfer full): each call read, by its pbx_call_id (an #NcCallRecord)
+ */
+GHashTable *
+nc_test_read_call_pages (NcStore            *store,
+                         const NcCallFilter *filter,
+                         guint               page_size)
+{
+  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) nc_call_record_free);
+  g_autoptr(NcCallRecord) last = NULL;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) page = nc_store_list_calls_sync (store, filter, last, page_size,
+                                                            &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < page->len; i++)
+        {
+          NcCallRecord *record = page->pdata[i];
+
+          if (last != NULL)
+            g_assert_true (record->started_unix < last->started_unix ||
+                           (record->started_unix == last->started_unix && record->id < last->id));
+          g_assert_true (g_hash_table_insert (seen, g_strdup (record->pbx_call_id),
+                                              nc_call_record_copy (record)));
+          g_clear_pointer (&last, nc_call_record_free);
+          last = nc_call_record_copy (record);
+        }
+      if (page->len < page_size)
+        return seen;
+    }
+}
+
+/**
+ * nc_test_feed:
+ * @store: the store the listener writes to
+ * @tracker: the tracker that reads it
+ * @event_type: the webhook's event
+ * @received_at_us: when the listener received it (real time, µs), or 0 for now
+ * @first_name: the first of the event's name/value pairs, %NULL-terminated
+ *
+ * Stores an event as the listener would, and has the tracker read it.
+ *
+ * Returns: (transfer none) (nullable): the tracker's call of the event's pbx_call_id
+ */
+NcCall *
+nc_test_feed (NcStore       *store,
+              NcCallTracker *tracker,
+              const char    *event_type,
+              gint64         received_at_us,
+              const char    *first_name,
+              ...)
+{
+  g_autoptr(GHashTable) fields = NULL;
+  va_list args;
+
+  va_start (args, first_name);
+  fields = fields_valist (first_name, args);
+  va_end (args);
+  return nc_test_ingest (store, tracker, event_type, fields,
+                         received_at_us != 0 ? received_at_us : g_get_real_time ());
 }
 
 /* ------------------------------------------------------------------------------------ */

@@ -28,6 +28,14 @@ gboolean nc_test_mount_small_disk   (const char *dir,
 void     nc_test_unmount_small_disk (const char *dir);
 
 void     nc_test_wait_for_nonnull   (gpointer   *location);
+
+/* A condition the main loop is run until: see nc_test_wait_until(). */
+typedef gboolean (*NcTestCondition) (gpointer data);
+
+gboolean nc_test_wait_until         (NcTestCondition done,
+                                     gpointer        data,
+                                     guint           seconds);
+char    *nc_test_install_fake_softphone (const char *home);
 char    *nc_test_program_path       (void);
 guint    nc_test_free_port          (void);
 char    *nc_test_find_in_tree       (const char *dir,
@@ -78,6 +86,24 @@ NcCall     *nc_test_ingest          (NcStore       *store,
                                      const char    *event_type,
                                      GHashTable    *fields,
                                      gint64         received_at_us);
+NcCall     *nc_test_feed            (NcStore       *store,
+                                     NcCallTracker *tracker,
+                                     const char    *event_type,
+                                     gint64         received_at_us,
+                                     const char    *first_name,
+                                     ...) G_GNUC_NULL_TERMINATED;
+
+/* A store's rows, asserted there. */
+gint64        nc_test_add_client    (NcStore    *store,
+                                     const char *name,
+                                     const char *phone);
+NcCallRecord *nc_test_get_call      (NcStore    *store,
+                                     const char *pbx_call_id);
+
+/* The journal, page by page, as a window scrolls it. */
+GHashTable *nc_test_read_call_pages (NcStore            *store,
+                                     const NcCallFilter *filter,
+                                     guint               page_size);
 
 /* Reading a store's SQLite file as it is on disk, through a connection of its own. */
 gint64      nc_test_sql_int         (const char *db_path,

@@ -5,9 +5,78 @@
 
 #include "config.h"
 
+#include <locale.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "nc-ui-test-util.h"
+
+/**
+ * nc_ui_test_init:
+ * @argc: main()'s
+ * @argv: main()'s
+ *
+ * Starts a widget test in the desk's language (the environment's LANGUAGE): the locale, the
+ * text domain from the build tree, GTest, GTK and libadwaita. Not gtk_test_init(): it forces
+ * the C locale, and these tests also run in Russian.
+ *
+ * Returns: whether the test runs in Russian (LANGUAGE=ru)
+ */
+gboolean
+nc_ui_test_init (int    *argc,
+                 char ***argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("NOVOFON_CONSOLE_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_test_init (argc, argv, NULL);
+  gtk_init ();
+  adw_init ();
+  return g_strcmp0 (g_getenv ("LANGUAGE"), "ru") == 0;
+}
+
+/**
+ * nc_ui_test_load_style:
+ *
+ * Loads the application's style sheet, which AdwApplication would load, so that the
+ * screenshots show the widgets as users see them.
+ */
+void
+nc_ui_test_load_style (void)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (css, "/io/github/novofonconsole/NovofonConsole/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/**
+ * nc_ui_test_present:
+ * @child: (transfer floating): the widget under test
+ * @width: the window's default width
+ * @height: the window's default height
+ *
+ * Shows @child alone in a window of that size, and waits until the window has drawn twice,
+ * so that the widget is laid out and mapped.
+ *
+ * Returns: (transfer none): the window, which the test destroys
+ */
+GtkWindow *
+nc_ui_test_present (GtkWidget *child,
+                    int        width,
+                    int        height)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+
+  gtk_window_set_default_size (window, width, height);
+  gtk_window_set_child (window, child);
+  gtk_window_present (window);
+  nc_ui_test_wait_for_frames (GTK_WIDGET (window), 2);
+  return window;
+}
 
 static void
 collect (GtkWidget *widget,

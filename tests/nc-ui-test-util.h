@@ -8,6 +8,13 @@
 
 G_BEGIN_DECLS
 
+gboolean   nc_ui_test_init              (int         *argc,
+                                         char      ***argv);
+void       nc_ui_test_load_style        (void);
+GtkWindow *nc_ui_test_present           (GtkWidget   *child,
+                                         int          width,
+                                         int          height);
+
 GtkWidget *nc_ui_test_find_widget       (GtkWidget   *root,
                                          GType        type,
                                          const char  *property,

@@ -26,26 +26,6 @@
 
 static const char *suffix = "";
 
-static gboolean
-wake (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @done says so, for at most 20 s. */
-static void
-wait_until (gboolean (*done) (gpointer data),
-            gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  guint waker = g_timeout_add (20, wake, NULL);
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (waker);
-  g_assert_true (done (data));
-}
-
 static void
 screenshot (GtkWidget  *widget,
             const char *name)
@@ -119,7 +99,7 @@ wait_for_label (GtkWidget  *root,
 {
   Seek seek = { root, text };
 
-  wait_until (label_shown, &seek);
+  g_assert_true (nc_test_wait_until (label_shown, &seek, 20));
 }
 
 /* The mapped "Outcome and Note" button of a row under @root. */
@@ -150,7 +130,7 @@ note_through_dialog (GtkWidget  *root,
 
   g_assert_nonnull (button);
   gtk_widget_activate (button);
-  wait_until (dialog_shown, NULL);
+  g_assert_true (nc_test_wait_until (dialog_shown, NULL, 20));
   dialog = find_toplevel (NC_TYPE_CALL_NOTE_DIALOG);
   combo = ADW_COMBO_ROW (nc_ui_test_find_widget (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW,
                                                  NULL, NULL));
@@ -161,7 +141,7 @@ note_through_dialog (GtkWidget  *root,
   if (shot != NULL)
     screenshot (GTK_WIDGET (dialog), shot);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "note.save", NULL));
-  wait_until (dialog_gone, NULL);
+  g_assert_true (nc_test_wait_until (dialog_gone, NULL, 20));
 }
 
 static AdwActionRow *
@@ -281,11 +261,11 @@ test_note_in_window (void)
   /* The client's card: the variables a bot reads. */
   client_id = g_variant_ref_sink (g_variant_new_int64 (g_array_index (ids, gint64, 0)));
   g_assert_true (gtk_widget_activate_action_variant (window, "win.show-client-id", client_id));
-  wait_until (card_shown, NULL);
+  g_assert_true (nc_test_wait_until (card_shown, NULL, 20));
   card = find_toplevel (NC_TYPE_CLIENT_CARD);
   time = g_strndup (start, 10);
   seek = (VariableSeek) { card, "zadarma_last_call_outcome", _("Call back") };
-  wait_until (variable_shown, &seek);
+  g_assert_true (nc_test_wait_until (variable_shown, &seek, 20));
   seek = (VariableSeek) { card, "zadarma_last_call_note", "Просила перезвонить в пятницу\nпосле обеда" };
   g_assert_true (variable_shown (&seek));
   g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (variable_row (card, "zadarma_last_call_time")),
@@ -295,7 +275,7 @@ test_note_in_window (void)
   wait_for_label (card, shown);
   note_through_dialog (card, 3, "Договорились, счёт отправлен", NULL);
   seek = (VariableSeek) { card, "zadarma_last_call_outcome", _("Deal") };
-  wait_until (variable_shown, &seek);
+  g_assert_true (nc_test_wait_until (variable_shown, &seek, 20));
   seek = (VariableSeek) { card, "zadarma_last_call_note", "Договорились, счёт отправлен" };
   g_assert_true (variable_shown (&seek));
   gtk_window_set_default_size (GTK_WINDOW (card), 560, 760);
@@ -334,7 +314,7 @@ test_note_in_window (void)
         assert_fits_narrow (rows->pdata[i]);
   }
   gtk_widget_activate (note_button (window));
-  wait_until (dialog_shown, NULL);
+  g_assert_true (nc_test_wait_until (dialog_shown, NULL, 20));
   {
     GtkWindow *dialog = find_toplevel (NC_TYPE_CALL_NOTE_DIALOG);
 
@@ -345,7 +325,7 @@ test_note_in_window (void)
     nc_ui_test_assert_icon_buttons_explained (window);
     gtk_window_close (dialog);
   }
-  wait_until (dialog_gone, NULL);
+  g_assert_true (nc_test_wait_until (dialog_gone, NULL, 20));
 
   gtk_window_destroy (GTK_WINDOW (window));
   nc_ui_test_spin (50);
@@ -436,24 +416,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Not gtk_test_init(): it forces the C locale, and this test also runs in Russian. */
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("NOVOFON_CONSOLE_LOCALEDIR"));
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  adw_init ();
-  if (g_strcmp0 (g_getenv ("LANGUAGE"), "ru") == 0)
+  if (nc_ui_test_init (&argc, &argv))
     suffix = "-ru";
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/io/github/novofonconsole/NovofonConsole/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                                GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
+  nc_ui_test_load_style ();
 
   g_test_add_func ("/call-notes/note-in-window", test_note_in_window);
   g_test_add_func ("/call-notes/outcomes-in-preferences", test_outcomes_in_preferences);

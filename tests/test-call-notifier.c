@@ -30,23 +30,6 @@ typedef struct
   NcFakeNotifications *server;
 } Fixture;
 
-static NcCall *
-feed (Fixture    *fixture,
-      const char *type,
-      const char *first,
-      ...)
-{
-  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  va_list args;
-
-  va_start (args, first);
-  for (const char *key = first; key != NULL; key = va_arg (args, const char *))
-    g_hash_table_insert (fields, g_strdup (key), g_strdup (va_arg (args, const char *)));
-  va_end (args);
-
-  return nc_test_ingest (fixture->store, fixture->tracker, type, fields, g_get_real_time ());
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -127,8 +110,9 @@ name_caller (Fixture    *fixture,
 static NcCall *
 incoming (Fixture *fixture)
 {
-  return feed (fixture, "NOTIFY_START", "pbx_call_id", "in_1", "call_start", "2026-11-23 10:15:03",
-               "caller_id", "79004443322", "called_did", "74951234567", NULL);
+  return nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "in_1",
+                       "call_start", "2026-11-23 10:15:03", "caller_id", "79004443322",
+                       "called_did", "74951234567", NULL);
 }
 
 static void
@@ -136,10 +120,11 @@ end_incoming (Fixture    *fixture,
               const char *duration,
               const char *disposition)
 {
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_1", "call_start", "2026-11-23 10:15:03",
-        "caller_id", "79004443322", "called_did", "74951234567", "internal", "100",
-        "duration", duration, "disposition", disposition, "status_code", "16",
-        "is_recorded", "1", "call_id_with_rec", "1.2", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "in_1",
+                "call_start", "2026-11-23 10:15:03", "caller_id", "79004443322",
+                "called_did", "74951234567", "internal", "100", "duration", duration,
+                "disposition", disposition, "status_code", "16", "is_recorded", "1",
+                "call_id_with_rec", "1.2", NULL);
 }
 
 /* One notification per call: the ringing one waits a moment for the caller's name, and
@@ -200,8 +185,9 @@ test_unknown_caller (Fixture       *fixture,
   incoming (fixture);
   ringing = nth (fixture, 0);
   g_assert_cmpstr (ringing->body, ==, "+7 900 444-33-22");
-  feed (fixture, "NOTIFY_ANSWER", "pbx_call_id", "in_1", "call_start", "2026-11-23 10:15:03",
-        "caller_id", "79004443322", "destination", "100", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_ANSWER", 0, "pbx_call_id", "in_1",
+                "call_start", "2026-11-23 10:15:03", "caller_id", "79004443322",
+                "destination", "100", NULL);
   answered = nth (fixture, 1);
   g_assert_cmpstr (answered->summary, ==, "Call Answered");
   g_assert_cmpuint (answered->replaces_id, ==, ringing->id);
@@ -224,13 +210,15 @@ test_end_only_when_wanted (Fixture       *fixture,
   g_assert_cmpuint (nc_fake_notifications_get_all (fixture->server)->len, ==, 1);
 
   g_settings_set_boolean (fixture->settings, "notify-call-end", TRUE);
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "in_2", "call_start", "2026-11-23 11:00:00",
-        "caller_id", "79161112233", "called_did", "74951234567", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "in_2",
+                "call_start", "2026-11-23 11:00:00", "caller_id", "79161112233",
+                "called_did", "74951234567", NULL);
   nth (fixture, 1);
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_2", "call_start", "2026-11-23 11:00:00",
-        "caller_id", "79161112233", "called_did", "74951234567", "internal", "100",
-        "duration", "65", "disposition", "answered", "status_code", "16",
-        "is_recorded", "1", "call_id_with_rec", "1.3", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "in_2",
+                "call_start", "2026-11-23 11:00:00", "caller_id", "79161112233",
+                "called_did", "74951234567", "internal", "100", "duration", "65",
+                "disposition", "answered", "status_code", "16", "is_recorded", "1",
+                "call_id_with_rec", "1.3", NULL);
   ended = nth (fixture, 2);
   g_assert_cmpstr (ended->summary, ==, "Call Ended");
   g_assert_nonnull (strstr (ended->body, "1:05"));
@@ -266,8 +254,9 @@ test_ended_stays_quiet (Fixture       *fixture,
   g_assert_true (nc_call_tracker_update_sync (fixture->tracker, &error));
   g_assert_no_error (error);
 
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "in_2", "call_start", "2026-11-23 11:00:00",
-        "caller_id", "79161112233", "called_did", "74951234567", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "in_2",
+                "call_start", "2026-11-23 11:00:00", "caller_id", "79161112233",
+                "called_did", "74951234567", NULL);
   next = nth (fixture, 2);
   g_assert_cmpstr (next->summary, ==, "Incoming Call");
   g_assert_cmpstr (next->body, ==, "+7 916 111-22-33");
@@ -278,8 +267,9 @@ static void
 test_outgoing_is_quiet (Fixture       *fixture,
                         gconstpointer  data)
 {
-  feed (fixture, "NOTIFY_OUT_START", "pbx_call_id", "out_1", "call_start", "2026-11-23 10:20:00",
-        "caller_id", "79500000033", "internal", "111111", "destination", "79001112233", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_OUT_START", 0, "pbx_call_id", "out_1",
+                "call_start", "2026-11-23 10:20:00", "caller_id", "79500000033",
+                "internal", "111111", "destination", "79001112233", NULL);
   incoming (fixture);
   /* Only the incoming one notified. */
   g_assert_cmpstr (nth (fixture, 0)->summary, ==, "Incoming Call");

@@ -264,18 +264,6 @@ n_live (Fixture *fixture)
   return g_list_model_get_n_items (nc_call_tracker_get_live_calls (fixture->tracker));
 }
 
-static NcCallRecord *
-row (NcStore    *store,
-     const char *pbx_call_id)
-{
-  g_autoptr(GError) error = NULL;
-  NcCallRecord *record = nc_store_get_call_sync (store, pbx_call_id, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (record);
-  return record;
-}
-
 static guint
 count_calls (NcStore *store)
 {
@@ -285,25 +273,6 @@ count_calls (NcStore *store)
 
   g_assert_no_error (error);
   return calls->len;
-}
-
-static gint64
-add_client (NcStore    *store,
-            const char *name,
-            const char *phone)
-{
-  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
-  NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
-
-  nc_client_take_variables (client,
-                            g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
-  g_ptr_array_add (drafts, client);
-  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  return g_array_index (ids, gint64, 0);
 }
 
 /* The matcher's part, done by hand: the store keeps the client, the tracker reads it. */
@@ -368,7 +337,7 @@ test_incoming_answered_recorded (Fixture       *fixture,
   g_autoptr(NcCall) call = NULL;
   g_autoptr(NcCallRecord) stored = NULL;
   guint named = 0;
-  gint64 ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  gint64 ivan = nc_test_add_client (fixture->store, "Иван Петров", "79004443322");
 
   start (fixture);
   call = g_object_ref (ingest (fixture, "NOTIFY_START", 0, start_fields ("in_1")));
@@ -410,7 +379,7 @@ test_incoming_answered_recorded (Fixture       *fixture,
   g_assert_cmpstr (nc_call_get_client_name (call), ==, "Иван Петров");
 
   /* The NcCall is the row. */
-  stored = row (fixture->store, "in_1");
+  stored = nc_test_get_call (fixture->store, "in_1");
   g_assert_cmpint (stored->id, ==, nc_call_get_id (call));
   assert_answered_recorded (stored);
   g_assert_cmpint (stored->client_id, ==, ivan);
@@ -471,7 +440,7 @@ test_out_of_order_and_duplicates (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (in_order); i++)
     g_assert_true (store_event (ordered, in_order[i].type, in_order[i].at, in_order[i].fields ()));
-  expected = row (ordered, "in_1");
+  expected = nc_test_get_call (ordered, "in_1");
   assert_answered_recorded (expected);
   nc_test_store_free (ordered, g_steal_pointer (&other_dir));
 
@@ -483,7 +452,7 @@ test_out_of_order_and_duplicates (Fixture       *fixture,
 
       if (store_event (fixture->store, shuffled[i].type, shuffled[i].at, shuffled[i].fields ()))
         stored++;
-      now = row (fixture->store, "in_1");
+      now = nc_test_get_call (fixture->store, "in_1");
       if (id == 0)
         id = now->id;
       g_assert_cmpint (now->id, ==, id);
@@ -497,7 +466,7 @@ test_out_of_order_and_duplicates (Fixture       *fixture,
   g_assert_cmpuint (stored, ==, G_N_ELEMENTS (in_order));
   g_assert_cmpuint (count_calls (fixture->store), ==, 1);
 
-  merged = row (fixture->store, "in_1");
+  merged = nc_test_get_call (fixture->store, "in_1");
   assert_answered_recorded (merged);
 #define SAME_INT(member) g_assert_cmpint (merged->member, ==, expected->member)
 #define SAME_STR(member) g_assert_cmpstr (merged->member, ==, expected->member)
@@ -537,7 +506,7 @@ test_incoming_missed (Fixture       *fixture,
   g_assert_cmpuint (n_live (fixture), ==, 0);
 
   /* Not recorded: no recording is ever asked for. */
-  stored = row (fixture->store, "in_2");
+  stored = nc_test_get_call (fixture->store, "in_2");
   g_assert_true (nc_call_record_is_missed (stored));
   g_assert_false (stored->is_recorded);
   g_assert_cmpint (stored->recording, ==, NC_RECORDING_NONE);
@@ -583,7 +552,7 @@ test_recording_state (Fixture       *fixture,
   g_assert_cmpint (nc_call_get_recording (call), ==, NC_RECORDING_NONE);
   ingest (fixture, "NOTIFY_END", 30, end_fields ("in_3", "100", "25", "answered", "1"));
   g_assert_cmpint (nc_call_get_recording (call), ==, NC_RECORDING_PENDING);
-  stored = row (fixture->store, "in_3");
+  stored = nc_test_get_call (fixture->store, "in_3");
   g_assert_cmpint (stored->recording, ==, NC_RECORDING_PENDING);
   g_assert_cmpint (stored->record_next_try, ==, T0_SECONDS + 30 + NC_RECORDING_FALLBACK_SECONDS);
 
@@ -595,7 +564,7 @@ test_recording_state (Fixture       *fixture,
   ingest (fixture, "NOTIFY_RECORD", 35, record_fields ("in_3"));
   g_assert_cmpint (nc_call_get_record (call)->record_next_try, ==, T0_SECONDS + 35);
   g_clear_pointer (&stored, nc_call_record_free);
-  stored = row (fixture->store, "in_3");
+  stored = nc_test_get_call (fixture->store, "in_3");
   g_assert_cmpint (stored->recording, ==, NC_RECORDING_PENDING);
   g_assert_cmpint (stored->record_next_try, ==, T0_SECONDS + 35);
 
@@ -701,7 +670,7 @@ test_callback_tied (Fixture       *fixture,
   g_assert_cmpstr (nc_call_get_client_number (call), ==, "79004443322");
   g_assert_cmpstr (nc_call_get_virtual_number (call), ==, "79500000033");
   g_assert_cmpstr (nc_call_get_employee (call), ==, "111111");
-  stored = row (fixture->store, "out_2");
+  stored = nc_test_get_call (fixture->store, "out_2");
   g_assert_cmpint (stored->request_id, ==, id);
 
   /* Its call is on: still no other call to the client. */
@@ -813,7 +782,7 @@ test_anonymous_caller (Fixture       *fixture,
   g_autoptr(NcClientMatcher) matcher = nc_client_matcher_new (fixture->store);
   g_autoptr(GPtrArray) clients = NULL;
   NcCallService *service = nc_call_service_new (fixture->store, matcher, fixture->tracker);
-  gint64 ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  gint64 ivan = nc_test_add_client (fixture->store, "Иван Петров", "79004443322");
   gint64 now = g_get_real_time ();
   Matching matching = { service, NULL };
   NcCall *anonymous;
@@ -837,7 +806,7 @@ test_anonymous_caller (Fixture       *fixture,
   g_assert_cmpint (nc_call_get_client_id (anonymous), ==, 0);
   g_assert_null (nc_call_get_client_name (anonymous));
   {
-    g_autoptr(NcCallRecord) stored = row (fixture->store, "in_9");
+    g_autoptr(NcCallRecord) stored = nc_test_get_call (fixture->store, "in_9");
 
     g_assert_cmpint (stored->client_id, ==, 0);
     g_assert_null (stored->match_rule);
@@ -878,7 +847,7 @@ test_outgoing_client_at_end (Fixture       *fixture,
 {
   g_autoptr(NcClientMatcher) matcher = nc_client_matcher_new (fixture->store);
   NcCallService *service = nc_call_service_new (fixture->store, matcher, fixture->tracker);
-  gint64 ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  gint64 ivan = nc_test_add_client (fixture->store, "Иван Петров", "79004443322");
   gint64 now = g_get_real_time ();
   const char *messengers[] = { "whatsapp", NULL };
   Matching matching = { service, NULL };
@@ -927,7 +896,7 @@ test_outgoing_client_at_end (Fixture       *fixture,
   g_assert_cmpstr (nc_client_get_name (made), ==, "+7 916 137-21-93");
   g_object_unref (made);
   {
-    g_autoptr(NcCallRecord) stored = row (fixture->store, "out_new");
+    g_autoptr(NcCallRecord) stored = nc_test_get_call (fixture->store, "out_new");
 
     g_assert_cmpstr (stored->match_rule, ==, "created-telephony");
   }
@@ -1012,7 +981,7 @@ test_ended_call_changes_quietly (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(NcCallRecord) stored = NULL;
-  gint64 ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  gint64 ivan = nc_test_add_client (fixture->store, "Иван Петров", "79004443322");
   guint changed;
 
   start (fixture);
@@ -1024,7 +993,7 @@ test_ended_call_changes_quietly (Fixture       *fixture,
   g_assert_cmpuint (fixture->ended->len, ==, 1);
   g_assert_cmpuint (n_live (fixture), ==, 0);
 
-  stored = row (fixture->store, "in_q");
+  stored = nc_test_get_call (fixture->store, "in_q");
   changed = fixture->changed;
   g_assert_true (nc_store_set_call_client_sync (fixture->store, stored->id, ivan,
                                                 nc_match_rule_to_string (NC_MATCH_RULE_TELEPHONY_CLIENT),
@@ -1105,7 +1074,7 @@ test_restart_mid_call (Fixture       *fixture,
   g_assert_cmpstr (fixture->ended->pdata[0], ==, "in_r");
   g_assert_cmpuint (fixture->started->len, ==, 1);
   {
-    g_autoptr(NcCallRecord) stored = row (store, "in_r");
+    g_autoptr(NcCallRecord) stored = nc_test_get_call (store, "in_r");
 
     g_assert_cmpint (stored->id, ==, id);
     g_assert_cmpint (stored->state, ==, NC_CALL_STATE_ENDED);

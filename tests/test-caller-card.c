@@ -43,26 +43,6 @@ typedef struct
 } Fixture;
 
 static gboolean
-wake (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @done says so, for at most 20 s: a loaded machine is slow. */
-static gboolean
-wait_until (gboolean (*done) (gpointer data),
-            gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  guint waker = g_timeout_add (20, wake, NULL);
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (waker);
-  return done (data);
-}
-
-static gboolean
 employees_loaded (gpointer data)
 {
   return g_list_model_get_n_items (G_LIST_MODEL (nc_session_get_employees (data))) == 3;
@@ -99,7 +79,7 @@ fixture_set_up (Fixture       *fixture,
   add_employee (fixture->store, "Борис Старший", "101", NULL, NC_CALL_METHOD_DISABLED);
   add_employee (fixture->store, "Вера Звонкова", "111111", "79500000033", NC_CALL_METHOD_API);
   nc_employee_list_reload (nc_session_get_employees (fixture->session));
-  g_assert_true (wait_until (employees_loaded, fixture->session));
+  g_assert_true (nc_test_wait_until (employees_loaded, fixture->session, 20));
 
   fixture->simulator = nc_pbx_simulator_new (KEY, SECRET);
   g_assert_true (nc_pbx_simulator_start (fixture->simulator, 0, NULL));
@@ -261,7 +241,7 @@ type_search (Fixture    *fixture,
              const char *text)
 {
   gtk_editable_set_text (GTK_EDITABLE (search_entry (fixture)), text);
-  g_assert_true (wait_until (search_answered, clients_view (fixture)));
+  g_assert_true (nc_test_wait_until (search_answered, clients_view (fixture), 20));
 }
 
 static void
@@ -310,7 +290,7 @@ test_dial_row (Fixture       *fixture,
                    russian ? "Через приложение для звонков" : "With the phone app");
   screenshots (fixture, "dial-row");
   g_signal_emit_by_name (list, "row-activated", dial_action_row (fixture));
-  g_assert_true (wait_until (softphone_called, NULL));
+  g_assert_true (nc_test_wait_until (softphone_called, NULL, 20));
   g_assert_true (g_file_get_contents (softphone_record, &recorded, NULL, NULL));
   g_assert_cmpstr (g_strstrip (recorded), ==, "tel:+79161372193");
   g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 0);
@@ -322,7 +302,7 @@ test_dial_row (Fixture       *fixture,
   type_search (fixture, "916 137 21 93");
   g_assert_cmpstr (nc_dial_row_get_number (dial_row), ==, "79161372193");
   press_enter_in_search (fixture);
-  g_assert_true (wait_until (one_callback, fixture));
+  g_assert_true (nc_test_wait_until (one_callback, fixture, 20));
   params = nc_pbx_simulator_get_callbacks (fixture->simulator)->pdata[0];
   g_assert_cmpstr (g_hash_table_lookup (params, "from"), ==, "111111");
   g_assert_cmpstr (g_hash_table_lookup (params, "to"), ==, "79161372193");
@@ -360,30 +340,13 @@ test_dial_row_client_number (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (nc_clients_view_get_shown (clients_view (fixture))),
                     ==, 1);
   press_enter_in_search (fixture);
-  g_assert_true (wait_until (client_card_open, GSIZE_TO_POINTER (NC_TYPE_CLIENT_CARD)));
+  g_assert_true (nc_test_wait_until (client_card_open, GSIZE_TO_POINTER (NC_TYPE_CLIENT_CARD),
+                                     20));
   nc_ui_test_spin (300);
   g_assert_false (g_file_test (softphone_record, G_FILE_TEST_EXISTS));
 }
 
 /* The caller's card ---------------------------------------------------------------- */
-
-static NcCall *
-feed (Fixture    *fixture,
-      const char *type,
-      gint64      at_us,
-      const char *first,
-      ...)
-{
-  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  va_list args;
-
-  va_start (args, first);
-  for (const char *key = first; key != NULL; key = va_arg (args, const char *))
-    g_hash_table_insert (fields, g_strdup (key), g_strdup (va_arg (args, const char *)));
-  va_end (args);
-
-  return nc_test_ingest (fixture->store, fixture->tracker, type, fields, at_us);
-}
 
 static void
 tie_client (Fixture    *fixture,
@@ -414,12 +377,12 @@ past_call (Fixture    *fixture,
 {
   gint64 now = g_get_real_time ();
 
-  feed (fixture, "NOTIFY_START", now, "pbx_call_id", id, "call_start", start,
-        "caller_id", "79004443322", "called_did", "74951234567", NULL);
-  feed (fixture, "NOTIFY_END", now + 1, "pbx_call_id", id, "call_start", start,
-        "caller_id", "79004443322", "called_did", "74951234567", "internal", employee,
-        "duration", duration, "disposition", disposition, "status_code", "16",
-        "is_recorded", "0", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", now, "pbx_call_id", id,
+                "call_start", start, "caller_id", "79004443322", "called_did", "74951234567", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", now + 1, "pbx_call_id", id,
+                "call_start", start, "caller_id", "79004443322", "called_did", "74951234567",
+                "internal", employee, "duration", duration, "disposition", disposition,
+                "status_code", "16", "is_recorded", "0", NULL);
   tie_client (fixture, id, client_id, NC_MATCH_RULE_TELEPHONY_CLIENT);
 }
 
@@ -441,10 +404,11 @@ ring (Fixture    *fixture,
   g_autofree char *start = now_text (0);
   gint64 now = g_get_real_time ();
 
-  feed (fixture, "NOTIFY_START", now, "pbx_call_id", id, "call_start", start,
-        "caller_id", caller, "called_did", "74951234567", NULL);
-  return feed (fixture, "NOTIFY_INTERNAL", now + 1, "pbx_call_id", id, "call_start", start,
-               "caller_id", caller, "called_did", "74951234567", "internal", extension, NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", now, "pbx_call_id", id,
+                "call_start", start, "caller_id", caller, "called_did", "74951234567", NULL);
+  return nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_INTERNAL", now + 1,
+                       "pbx_call_id", id, "call_start", start, "caller_id", caller,
+                       "called_did", "74951234567", "internal", extension, NULL);
 }
 
 static void
@@ -455,8 +419,9 @@ answer (Fixture    *fixture,
 {
   g_autofree char *start = now_text (0);
 
-  feed (fixture, "NOTIFY_ANSWER", g_get_real_time (), "pbx_call_id", id, "call_start", start,
-        "caller_id", caller, "destination", extension, NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_ANSWER", g_get_real_time (),
+                "pbx_call_id", id, "call_start", start, "caller_id", caller,
+                "destination", extension, NULL);
 }
 
 static void
@@ -467,10 +432,10 @@ hang_up (Fixture    *fixture,
 {
   g_autofree char *start = now_text (0);
 
-  feed (fixture, "NOTIFY_END", g_get_real_time (), "pbx_call_id", id, "call_start", start,
-        "caller_id", caller, "called_did", "74951234567", "internal", extension,
-        "duration", "42", "disposition", "answered", "status_code", "16", "is_recorded", "0",
-        NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", g_get_real_time (),
+                "pbx_call_id", id, "call_start", start, "caller_id", caller,
+                "called_did", "74951234567", "internal", extension, "duration", "42",
+                "disposition", "answered", "status_code", "16", "is_recorded", "0", NULL);
 }
 
 static gboolean
@@ -591,7 +556,7 @@ test_known_caller (Fixture       *fixture,
 
   ring (fixture, "in_now", "79004443322", "100");
   tie_client (fixture, "in_now", ivan, NC_MATCH_RULE_TELEPHONY_CLIENT);
-  g_assert_true (wait_until (card_loaded, card));
+  g_assert_true (nc_test_wait_until (card_loaded, card, 20));
   g_assert_true (card_shown (card));
   g_assert_cmpstr (nc_call_get_pbx_call_id (nc_caller_card_get_call (card)), ==, "in_now");
   g_assert_nonnull (label_text (GTK_WIDGET (card), "Иван Петров"));
@@ -630,7 +595,8 @@ test_known_caller (Fixture       *fixture,
                                                                   russian ? "_Добавить клиента"
                                                                           : "_Add Client")));
   g_signal_emit_by_name (open, "clicked");
-  g_assert_true (wait_until (client_card_open, GSIZE_TO_POINTER (NC_TYPE_CLIENT_CARD)));
+  g_assert_true (nc_test_wait_until (client_card_open, GSIZE_TO_POINTER (NC_TYPE_CLIENT_CARD),
+                                     20));
   gtk_window_destroy (toplevel_of_type (NC_TYPE_CLIENT_CARD));
 
   /* This employee answers: the card stays while they talk; the end takes it away. */
@@ -638,17 +604,17 @@ test_known_caller (Fixture       *fixture,
   nc_ui_test_spin (100);
   g_assert_true (card_shown (card));
   hang_up (fixture, "in_now", "79004443322", "100");
-  g_assert_true (wait_until (card_gone, card));
+  g_assert_true (nc_test_wait_until (card_gone, card, 20));
 
   /* Another rings: answered by someone else, it goes. */
   ring (fixture, "in_other", "79004443322", "100");
-  g_assert_true (wait_until (card_shown, card));
+  g_assert_true (nc_test_wait_until (card_shown, card, 20));
   answer (fixture, "in_other", "79004443322", "111111");
-  g_assert_true (wait_until (card_gone, card));
+  g_assert_true (nc_test_wait_until (card_gone, card, 20));
 
   /* Another: dismissed, it goes, and the focus is still in the search. */
   ring (fixture, "in_third", "79004443322", "100");
-  g_assert_true (wait_until (card_shown, card));
+  g_assert_true (nc_test_wait_until (card_shown, card, 20));
   nc_caller_card_dismiss (card);
   g_assert_true (card_gone (card));
   g_assert_true (gtk_root_get_focus (GTK_ROOT (fixture->window)) == focus);
@@ -668,7 +634,7 @@ test_unknown_caller (Fixture       *fixture,
 
   nc_dialer_set_employee_id (fixture->dialer, "100");
   ring (fixture, "in_unknown", "79261112233", "100");
-  g_assert_true (wait_until (card_loaded, card));
+  g_assert_true (nc_test_wait_until (card_loaded, card, 20));
   g_assert_nonnull (label_text (GTK_WIDGET (card), "+7 926 111-22-33"));
   add = nc_ui_test_find_widget (GTK_WIDGET (card), GTK_TYPE_BUTTON, "label",
                                 russian ? "_Добавить клиента" : "_Add Client");
@@ -683,7 +649,8 @@ test_unknown_caller (Fixture       *fixture,
   screenshots (fixture, "caller-card-unknown");
 
   g_signal_emit_by_name (add, "clicked");
-  g_assert_true (wait_until (client_card_open, GSIZE_TO_POINTER (NC_TYPE_CLIENT_EDITOR)));
+  g_assert_true (nc_test_wait_until (client_card_open, GSIZE_TO_POINTER (NC_TYPE_CLIENT_EDITOR),
+                                     20));
   editor = toplevel_of_type (NC_TYPE_CLIENT_EDITOR);
   phone_row = nc_ui_test_find_widget (GTK_WIDGET (editor), ADW_TYPE_ENTRY_ROW, "text",
                                       "+7 926 111-22-33");
@@ -691,83 +658,33 @@ test_unknown_caller (Fixture       *fixture,
   gtk_window_destroy (editor);
 
   hang_up (fixture, "in_unknown", "79261112233", "100");
-  g_assert_true (wait_until (card_gone, card));
+  g_assert_true (nc_test_wait_until (card_gone, card, 20));
 
   /* Ringing to Борис: not this console's call, until it watches every call. */
   ring (fixture, "in_boris", "79261112233", "101");
   nc_ui_test_spin (200);
   g_assert_true (card_gone (card));
   nc_caller_card_set_every_call (card, TRUE);
-  g_assert_true (wait_until (card_shown, card));
+  g_assert_true (nc_test_wait_until (card_shown, card, 20));
   g_assert_nonnull (label_text (GTK_WIDGET (card), "Борис Старший"));
   /* Answered by Борис: it goes from the supervisor's view too. */
   answer (fixture, "in_boris", "79261112233", "101");
-  g_assert_true (wait_until (card_gone, card));
-}
-
-/* A softphone of its own, in this test's own folders: it writes down what it was given. */
-static void
-install_fake_softphone (const char *home)
-{
-  g_autofree char *apps = g_build_filename (home, "data", "applications", NULL);
-  g_autofree char *config = g_build_filename (home, "config", NULL);
-  g_autofree char *script = g_build_filename (home, "fake-softphone", NULL);
-  g_autofree char *desktop = g_build_filename (apps, "nc-fake-softphone.desktop", NULL);
-  g_autofree char *mimeapps = g_build_filename (config, "mimeapps.list", NULL);
-  g_autofree char *script_text = NULL;
-  g_autofree char *desktop_text = NULL;
-
-  softphone_record = g_build_filename (home, "softphone-called", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
-  script_text = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$1\" > '%s.tmp' && mv '%s.tmp' '%s'\n",
-                                 softphone_record, softphone_record, softphone_record);
-  g_assert_true (g_file_set_contents (script, script_text, -1, NULL));
-  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
-  desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Fake Softphone\n"
-                                  "Exec=%s %%u\nMimeType=x-scheme-handler/tel;\n"
-                                  "NoDisplay=true\n", script);
-  g_assert_true (g_file_set_contents (desktop, desktop_text, -1, NULL));
-  g_assert_true (g_file_set_contents (mimeapps,
-                                      "[Default Applications]\n"
-                                      "x-scheme-handler/tel=nc-fake-softphone.desktop\n", -1,
-                                      NULL));
+  g_assert_true (nc_test_wait_until (card_gone, card, 20));
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  /* Before GLib reads them once and for all: this test's own data and config folders. */
   g_autofree char *home = g_dir_make_tmp ("nc-caller-card-XXXXXX", NULL);
-  g_autofree char *data = g_build_filename (home, "data", NULL);
-  g_autofree char *config = g_build_filename (home, "config", NULL);
   int status;
 
-  g_setenv ("XDG_DATA_HOME", data, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
-  install_fake_softphone (home);
+  /* Before GLib reads them once and for all: this test's own data and config folders. */
+  softphone_record = nc_test_install_fake_softphone (home);
 
-  /* Not gtk_test_init(): it forces the C locale, and this test also runs in Russian. */
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("NOVOFON_CONSOLE_LOCALEDIR"));
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  adw_init ();
-  russian = g_strcmp0 (g_getenv ("LANGUAGE"), "ru") == 0;
+  russian = nc_ui_test_init (&argc, &argv);
   suffix = russian ? "-ru" : "";
-  /* The application's style sheet, which AdwApplication would load: the screenshots show
-   * the card as users see it. */
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/io/github/novofonconsole/NovofonConsole/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                                GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
+  nc_ui_test_load_style ();
 
 #define ADD(path, func) \
   g_test_add ("/caller-card/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -36,26 +36,6 @@ typedef struct
   GPtrArray       *messages;
 } Fixture;
 
-static gboolean
-wake (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Waits, with a generous bound, for what must come; a loaded machine is slow, not wrong. */
-static gboolean
-wait_for (gboolean (*done) (Fixture *),
-          Fixture  *fixture)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  guint waker = g_timeout_add (20, wake, NULL);
-
-  while (!done (fixture) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (waker);
-  return done (fixture);
-}
-
 static void
 on_message (NcDialer   *dialer,
             const char *message,
@@ -65,16 +45,20 @@ on_message (NcDialer   *dialer,
 }
 
 static gboolean
-employees_loaded (Fixture *fixture)
+employees_loaded (gpointer data)
 {
+  Fixture *fixture = data;
+
   return nc_employee_list_get_loaded (fixture->employees);
 }
 
 static guint employees_expected;
 
 static gboolean
-employees_counted (Fixture *fixture)
+employees_counted (gpointer data)
 {
+  Fixture *fixture = data;
+
   return g_list_model_get_n_items (G_LIST_MODEL (fixture->employees)) == employees_expected;
 }
 
@@ -96,7 +80,7 @@ fixture_set_up (Fixture       *fixture,
   g_signal_connect (fixture->dialer, "message", G_CALLBACK (on_message), fixture);
   nc_employee_list_set_store (fixture->employees, fixture->store);
   nc_dialer_set_store (fixture->dialer, fixture->store);
-  g_assert_true (wait_for (employees_loaded, fixture));
+  g_assert_true (nc_test_wait_until (employees_loaded, fixture, 20));
 
   fixture->simulator = nc_pbx_simulator_new (KEY, SECRET);
   g_assert_true (nc_pbx_simulator_start (fixture->simulator, 0, NULL));
@@ -131,7 +115,7 @@ add_employee (Fixture      *fixture,
 
   g_assert_cmpint (nc_store_save_employee_sync (fixture->store, employee, NULL), >, 0);
   employees_expected = g_list_model_get_n_items (G_LIST_MODEL (fixture->employees)) + 1;
-  g_assert_true (wait_for (employees_counted, fixture));
+  g_assert_true (nc_test_wait_until (employees_counted, fixture, 20));
 }
 
 /* Nobody chosen, calls disabled, no account: each says why, and the phones follow. */
@@ -181,7 +165,7 @@ got_result (GObject      *source,
 }
 
 static gboolean
-answered (Fixture *fixture)
+answered (gpointer data)
 {
   return result != NULL;
 }
@@ -196,7 +180,7 @@ call (Fixture     *fixture,
 
   g_clear_object (&result);
   nc_dialer_call_async (fixture->dialer, number, NULL, NULL, got_result, NULL);
-  g_assert_true (wait_for (answered, fixture));
+  g_assert_true (nc_test_wait_until (answered, fixture, 20));
   message = nc_dialer_call_finish (fixture->dialer, result, error);
   g_clear_object (&result);
   return message;
@@ -298,7 +282,7 @@ test_api_once (Fixture       *fixture,
   request = nc_call_request_new ("79004443322", "79500000044", "222222", NULL);
   g_clear_object (&result);
   nc_dialer_call_request_async (fixture->dialer, request, NULL, got_result, NULL);
-  g_assert_true (wait_for (answered, fixture));
+  g_assert_true (nc_test_wait_until (answered, fixture, 20));
   g_assert_null (nc_dialer_call_request_finish (fixture->dialer, result, &error));
   g_assert_error (error, NC_DIALER_ERROR, NC_DIALER_ERROR_ALREADY_CALLING);
   g_clear_error (&error);
@@ -376,8 +360,9 @@ typedef struct
 } Desk;
 
 static gboolean
-desk_loaded (Fixture *fixture)
+desk_loaded (gpointer data)
 {
+  Fixture *fixture = data;
   Desk *desk = g_object_get_data (G_OBJECT (fixture->dialer), "nc-test-desk");
 
   return g_list_model_get_n_items (G_LIST_MODEL (desk->employees)) == employees_expected;
@@ -402,7 +387,7 @@ desk_open (Fixture    *fixture,
   nc_dialer_set_client (desk->dialer, fixture->client);
   g_object_set_data (G_OBJECT (fixture->dialer), "nc-test-desk", desk);
   employees_expected = g_list_model_get_n_items (G_LIST_MODEL (fixture->employees));
-  g_assert_true (wait_for (desk_loaded, fixture));
+  g_assert_true (nc_test_wait_until (desk_loaded, fixture, 20));
   nc_dialer_set_employee_id (desk->dialer, employee_id);
   g_assert_true (nc_dialer_get_can_call (desk->dialer));
   return desk;
@@ -433,7 +418,7 @@ call_from (Fixture     *fixture,
 
   g_clear_object (&result);
   nc_dialer_call_async (dialer, number, NULL, NULL, got_result, NULL);
-  g_assert_true (wait_for (answered, fixture));
+  g_assert_true (nc_test_wait_until (answered, fixture, 20));
   message = nc_dialer_call_finish (dialer, result, error);
   g_clear_object (&result);
   return message;
@@ -491,8 +476,10 @@ test_two_desks (Fixture       *fixture,
 }
 
 static gboolean
-expiry_said (Fixture *fixture)
+expiry_said (gpointer data)
 {
+  Fixture *fixture = data;
+
   return g_str_has_prefix (last_message (fixture), "The PBX did not start the call");
 }
 
@@ -515,7 +502,7 @@ test_expiry (Fixture       *fixture,
   message = call (fixture, "79004443322", &error);
   g_assert_no_error (error);
   g_assert_false (store_lets_call (fixture, "79004443322"));
-  g_assert_true (wait_for (expiry_said, fixture));
+  g_assert_true (nc_test_wait_until (expiry_said, fixture, 20));
   g_assert_cmpstr (last_message (fixture), ==,
                    "The PBX did not start the call within a minute: did you answer your phone?");
   g_assert_true (store_lets_call (fixture, "79004443322"));
@@ -533,8 +520,9 @@ test_expiry (Fixture       *fixture,
 }
 
 static gboolean
-refused_by_store (Fixture *fixture)
+refused_by_store (gpointer data)
 {
+  Fixture *fixture = data;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = call (fixture, "79004443322", &error);
 
@@ -572,7 +560,7 @@ test_call_came_elsewhere (Fixture       *fixture,
   nc_test_store_event (listener, "NOTIFY_OUT_START", out_start, g_get_real_time ());
 
   /* Refused here while this desk waits, then by the store while the call lasts. */
-  g_assert_true (wait_for (refused_by_store, fixture));
+  g_assert_true (nc_test_wait_until (refused_by_store, fixture, 20));
   for (guint i = 0; i < fixture->messages->len; i++)
     g_assert_false (g_str_has_prefix (fixture->messages->pdata[i], "The PBX did not start"));
   g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 1);
@@ -589,7 +577,7 @@ test_call_came_elsewhere (Fixture       *fixture,
 }
 
 static gboolean
-softphone_called (Fixture *fixture)
+softphone_called (gpointer data)
 {
   return g_file_test (softphone_record, G_FILE_TEST_EXISTS);
 }
@@ -611,54 +599,21 @@ test_softphone (Fixture       *fixture,
   message = call (fixture, "8 916 111-22-33", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (message, ==, "Calling +7 916 111-22-33 with Fake Softphone");
-  g_assert_true (wait_for (softphone_called, fixture));
+  g_assert_true (nc_test_wait_until (softphone_called, fixture, 20));
   g_assert_true (g_file_get_contents (softphone_record, &recorded, NULL, NULL));
   g_assert_cmpstr (g_strstrip (recorded), ==, "tel:+79161112233");
   g_assert_cmpuint (nc_pbx_simulator_get_callbacks (fixture->simulator)->len, ==, 0);
-}
-
-/* A softphone of its own, in this test's own folders: it writes down what it was given. */
-static void
-install_fake_softphone (const char *home)
-{
-  g_autofree char *apps = g_build_filename (home, "data", "applications", NULL);
-  g_autofree char *config = g_build_filename (home, "config", NULL);
-  g_autofree char *script = g_build_filename (home, "fake-softphone", NULL);
-  g_autofree char *desktop = g_build_filename (apps, "nc-fake-softphone.desktop", NULL);
-  g_autofree char *mimeapps = g_build_filename (config, "mimeapps.list", NULL);
-  g_autofree char *script_text = NULL;
-  g_autofree char *desktop_text = NULL;
-
-  softphone_record = g_build_filename (home, "softphone-called", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
-  script_text = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$1\" > '%s.tmp' && mv '%s.tmp' '%s'\n",
-                                 softphone_record, softphone_record, softphone_record);
-  g_assert_true (g_file_set_contents (script, script_text, -1, NULL));
-  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
-  desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Fake Softphone\n"
-                                  "Exec=%s %%u\nMimeType=x-scheme-handler/tel;\n"
-                                  "NoDisplay=true\n", script);
-  g_assert_true (g_file_set_contents (desktop, desktop_text, -1, NULL));
-  g_assert_true (g_file_set_contents (mimeapps,
-                                      "[Default Applications]\n"
-                                      "x-scheme-handler/tel=nc-fake-softphone.desktop\n", -1,
-                                      NULL));
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  /* Before GLib reads them once and for all: this test's own data and config folders. */
   g_autofree char *home = g_dir_make_tmp ("nc-dialer-XXXXXX", NULL);
-  g_autofree char *data = g_build_filename (home, "data", NULL);
-  g_autofree char *config = g_build_filename (home, "config", NULL);
   int status;
 
-  g_setenv ("XDG_DATA_HOME", data, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
-  install_fake_softphone (home);
+  /* Before GLib reads them once and for all: this test's own data and config folders. */
+  softphone_record = nc_test_install_fake_softphone (home);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/dialer/why-not", Fixture, NULL, fixture_set_up, test_why_not, fixture_tear_down);

@@ -22,26 +22,6 @@ typedef struct
 } Fixture;
 
 static gboolean
-wake (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @done says so, for at most 20 s. */
-static void
-wait_until (gboolean (*done) (gpointer data),
-            gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  guint waker = g_timeout_add (20, wake, NULL);
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (waker);
-  g_assert_true (done (data));
-}
-
-static gboolean
 journal_read (gpointer data)
 {
   NcJournal *journal = data;
@@ -54,7 +34,7 @@ journal_of (Fixture *fixture)
 {
   NcJournal *journal = nc_live_view_get_journal (fixture->view);
 
-  wait_until (journal_read, journal);
+  g_assert_true (nc_test_wait_until (journal_read, journal, 20));
   return journal;
 }
 
@@ -62,23 +42,6 @@ static gboolean
 employees_loaded (gpointer data)
 {
   return g_list_model_get_n_items (G_LIST_MODEL (nc_session_get_employees (data))) == 1;
-}
-
-static NcCall *
-feed (Fixture    *fixture,
-      const char *type,
-      const char *first,
-      ...)
-{
-  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  va_list args;
-
-  va_start (args, first);
-  for (const char *key = first; key != NULL; key = va_arg (args, const char *))
-    g_hash_table_insert (fields, g_strdup (key), g_strdup (va_arg (args, const char *)));
-  va_end (args);
-
-  return nc_test_ingest (fixture->store, fixture->tracker, type, fields, g_get_real_time ());
 }
 
 static void
@@ -95,14 +58,10 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   fixture->store = nc_session_get_store (fixture->session);
   g_assert_cmpint (nc_store_save_employee_sync (fixture->store, anna, NULL), >, 0);
-  wait_until (employees_loaded, fixture->session);
+  g_assert_true (nc_test_wait_until (employees_loaded, fixture->session, 20));
   fixture->tracker = g_object_ref (nc_session_get_tracker (fixture->session));
   fixture->view = g_object_new (NC_TYPE_LIVE_VIEW, NULL);
-  fixture->window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (fixture->window, 420, 700);
-  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->view));
-  gtk_window_present (fixture->window);
-  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
+  fixture->window = nc_ui_test_present (GTK_WIDGET (fixture->view), 420, 700);
 }
 
 static void
@@ -154,22 +113,6 @@ row_label_ends_with (Fixture    *fixture,
   return FALSE;
 }
 
-static gint64
-add_client (NcStore    *store,
-            const char *name,
-            const char *phone)
-{
-  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
-  NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
-
-  nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
-  g_ptr_array_add (drafts, client);
-  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
-  return g_array_index (ids, gint64, 0);
-}
-
 /* Today and yesterday as the PBX writes its times. */
 static char *
 pbx_day (int days_ago,
@@ -211,8 +154,9 @@ test_empty_then_calls (Fixture       *fixture,
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
   g_assert_cmpstr (visible_page (fixture->view), ==, "empty");
 
-  call = feed (fixture, "NOTIFY_START", "pbx_call_id", "in_1", "call_start", start,
-               "caller_id", "79004443322", "called_did", "74951234567", NULL);
+  call = nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "in_1",
+                       "call_start", start, "caller_id", "79004443322", "called_did", "74951234567",
+                       NULL);
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
   g_assert_cmpstr (visible_page (fixture->view), ==, "calls");
 
@@ -225,19 +169,19 @@ test_empty_then_calls (Fixture       *fixture,
   g_assert_true (label_shown (fixture, "All Calls"));
 
   /* Matched to a client (by the listener's process, through the store). */
-  ivan = add_client (fixture->store, "Иван Петров", "79004443322");
+  ivan = nc_test_add_client (fixture->store, "Иван Петров", "79004443322");
   g_assert_true (nc_store_set_call_client_sync (fixture->store, nc_call_get_id (call), ivan,
                                                 "telephony", &error));
-  feed (fixture, "NOTIFY_ANSWER", "pbx_call_id", "in_1", "call_start", start,
-        "caller_id", "79004443322", "destination", "101", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_ANSWER", 0, "pbx_call_id", "in_1",
+                "call_start", start, "caller_id", "79004443322", "destination", "101", NULL);
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
   g_assert_cmpuint (count_rows_showing (fixture, "Иван Петров"), ==, 2);
   g_assert_cmpuint (count_rows_showing (fixture, "Talking"), ==, 2);
 
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_1", "call_start", start,
-        "caller_id", "79004443322", "called_did", "74951234567", "internal", "101",
-        "duration", "65", "disposition", "answered", "status_code", "16", "is_recorded", "1",
-        "call_id_with_rec", "1.2", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "in_1",
+                "call_start", start, "caller_id", "79004443322", "called_did", "74951234567",
+                "internal", "101", "duration", "65", "disposition", "answered", "status_code", "16",
+                "is_recorded", "1", "call_id_with_rec", "1.2", NULL);
   g_assert_true (nc_store_recording_fetched_sync (fixture->store, nc_call_get_id (call),
                                                   "https://records.example.org/1.mp3",
                                                   "2099-01-22 10:16:00", &error));
@@ -291,29 +235,33 @@ test_filters (Fixture       *fixture,
 
   nc_live_view_set_session (fixture->view, fixture->session);
 
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "in_1", "call_start", today,
-        "caller_id", "79004443322", "called_did", "74951234567", NULL);
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_1", "call_start", today,
-        "caller_id", "79004443322", "called_did", "74951234567", "internal", "100",
-        "duration", "0", "disposition", "no answer", "status_code", "19", "is_recorded", "0",
-        "call_id_with_rec", "", NULL);
-  feed (fixture, "NOTIFY_OUT_START", "pbx_call_id", "out_1", "call_start", today_out,
-        "caller_id", "79500000033", "internal", "111111", "destination", "79001112233", NULL);
-  feed (fixture, "NOTIFY_OUT_END", "pbx_call_id", "out_1", "call_start", today_out,
-        "caller_id", "79500000033", "internal", "111111", "destination", "79001112233",
-        "duration", "42", "disposition", "answered", "status_code", "16", "is_recorded", "1",
-        "call_id_with_rec", "2.3", NULL);
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "in_2", "call_start", today_late,
-        "caller_id", "79161112233", "called_did", "74951234567", NULL);
-  olga = feed (fixture, "NOTIFY_START", "pbx_call_id", "in_0", "call_start", yesterday,
-               "caller_id", "79035556677", "called_did", "74951234567", NULL);
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_0", "call_start", yesterday,
-        "caller_id", "79035556677", "called_did", "74951234567", "internal", "100",
-        "duration", "31", "disposition", "answered", "status_code", "16", "is_recorded", "0",
-        "call_id_with_rec", "", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "in_1",
+                "call_start", today, "caller_id", "79004443322", "called_did", "74951234567", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "in_1",
+                "call_start", today, "caller_id", "79004443322", "called_did", "74951234567",
+                "internal", "100", "duration", "0", "disposition", "no answer", "status_code", "19",
+                "is_recorded", "0", "call_id_with_rec", "", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_OUT_START", 0, "pbx_call_id", "out_1",
+                "call_start", today_out, "caller_id", "79500000033", "internal", "111111",
+                "destination", "79001112233", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_OUT_END", 0, "pbx_call_id", "out_1",
+                "call_start", today_out, "caller_id", "79500000033", "internal", "111111",
+                "destination", "79001112233", "duration", "42", "disposition", "answered",
+                "status_code", "16", "is_recorded", "1", "call_id_with_rec", "2.3", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "in_2",
+                "call_start", today_late, "caller_id", "79161112233", "called_did", "74951234567",
+                NULL);
+  olga = nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "in_0",
+                       "call_start", yesterday, "caller_id", "79035556677",
+                       "called_did", "74951234567", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "in_0",
+                "call_start", yesterday, "caller_id", "79035556677", "called_did", "74951234567",
+                "internal", "100", "duration", "31", "disposition", "answered", "status_code", "16",
+                "is_recorded", "0", "call_id_with_rec", "", NULL);
   g_assert_true (nc_store_set_call_client_sync (fixture->store, nc_call_get_id (olga),
-                                                add_client (fixture->store, "Ольга Смирнова",
-                                                            "79035556677"),
+                                                nc_test_add_client (fixture->store,
+                                                                    "Ольга Смирнова",
+                                                                    "79035556677"),
                                                 "telephony", &error));
   g_assert_true (nc_call_tracker_update_sync (fixture->tracker, &error));
   g_assert_cmpuint (shown (fixture), ==, 4);
@@ -358,10 +306,10 @@ test_filters (Fixture       *fixture,
   /* A call that comes while a filter is on shows if it matches, only then. */
   nc_live_view_set_filter (fixture->view, -1, NC_CALL_OUTCOME_MISSED, NULL, NC_PERIOD_ALL, NULL);
   g_assert_cmpuint (shown (fixture), ==, 1);
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "in_2", "call_start", today_late,
-        "caller_id", "79161112233", "called_did", "74951234567", "internal", "100",
-        "duration", "0", "disposition", "no answer", "status_code", "19", "is_recorded", "0",
-        "call_id_with_rec", "", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "in_2",
+                "call_start", today_late, "caller_id", "79161112233", "called_did", "74951234567",
+                "internal", "100", "duration", "0", "disposition", "no answer", "status_code", "19",
+                "is_recorded", "0", "call_id_with_rec", "", NULL);
   g_assert_cmpuint (shown (fixture), ==, 2);
 
   nc_live_view_set_filter (fixture->view, -1, NC_CALL_OUTCOME_ANY, NULL, NC_PERIOD_ALL, NULL);
@@ -432,8 +380,8 @@ test_pages_and_new_calls (Fixture       *fixture,
   /* Away from the top: a new call waits, the rows stay where they are. */
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 100);
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "new-1", "call_start", fresh,
-        "caller_id", "79161112233", "called_did", "74951234567", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "new-1",
+                "call_start", fresh, "caller_id", "79161112233", "called_did", "74951234567", NULL);
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
   g_assert_cmpuint (nc_journal_get_n_waiting (journal), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (journal)), ==, 300);
@@ -455,8 +403,8 @@ test_pages_and_new_calls (Fixture       *fixture,
   }
 
   /* At the top, the next one goes straight in. */
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "new-2", "call_start", fresh,
-        "caller_id", "79161112234", "called_did", "74951234567", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "new-2",
+                "call_start", fresh, "caller_id", "79161112234", "called_did", "74951234567", NULL);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (journal)), ==, 302);
   g_assert_cmpuint (nc_journal_get_n_waiting (journal), ==, 0);
 }
@@ -470,12 +418,12 @@ test_filter_bar_still (Fixture       *fixture,
   GtkWidget *search;
   graphene_point_t before, after;
 
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "done", "call_start", start,
-        "caller_id", "79004443322", "called_did", "74951234567", NULL);
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "done", "call_start", start,
-        "caller_id", "79004443322", "called_did", "74951234567", "internal", "100",
-        "duration", "3", "disposition", "answered", "status_code", "16", "is_recorded", "0",
-        "call_id_with_rec", "", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "done",
+                "call_start", start, "caller_id", "79004443322", "called_did", "74951234567", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "done",
+                "call_start", start, "caller_id", "79004443322", "called_did", "74951234567",
+                "internal", "100", "duration", "3", "disposition", "answered", "status_code", "16",
+                "is_recorded", "0", "call_id_with_rec", "", NULL);
   nc_live_view_set_session (fixture->view, fixture->session);
   journal_of (fixture);
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 3);
@@ -483,8 +431,8 @@ test_filter_bar_still (Fixture       *fixture,
   g_assert_true (gtk_widget_compute_point (search, GTK_WIDGET (fixture->window),
                                            &GRAPHENE_POINT_INIT (0, 0), &before));
 
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "ringing", "call_start", start,
-        "caller_id", "79161112233", "called_did", "74951234567", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "ringing",
+                "call_start", start, "caller_id", "79161112233", "called_did", "74951234567", NULL);
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 3);
   g_assert_cmpuint (count_rows_showing (fixture, "Ringing"), ==, 2);
   g_assert_true (gtk_widget_compute_point (search, GTK_WIDGET (fixture->window),

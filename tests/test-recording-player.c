@@ -63,26 +63,6 @@ serve (SoupServer        *server,
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), wav);
 }
 
-static gboolean
-wake (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @done says so, for at most 30 s. */
-static void
-wait_until (gboolean (*done) (Fixture *fixture),
-            Fixture   *fixture)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  guint waker = g_timeout_add (20, wake, NULL);
-
-  while (!done (fixture) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (waker);
-  g_assert_true (done (fixture));
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -107,11 +87,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
 
   fixture->player = NC_RECORDING_PLAYER (nc_recording_player_new ());
-  fixture->window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (fixture->window, 360, 160);
-  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->player));
-  gtk_window_present (fixture->window);
-  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
+  fixture->window = nc_ui_test_present (GTK_WIDGET (fixture->player), 360, 160);
 }
 
 static void
@@ -132,8 +108,9 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 static gboolean
-prepared_or_failed (Fixture *fixture)
+prepared_or_failed (gpointer data)
 {
+  Fixture *fixture = data;
   GtkMediaStream *stream = nc_recording_player_get_stream (fixture->player);
 
   return nc_recording_player_get_problem (fixture->player) != NULL ||
@@ -141,14 +118,17 @@ prepared_or_failed (Fixture *fixture)
 }
 
 static gboolean
-has_problem (Fixture *fixture)
+has_problem (gpointer data)
 {
+  Fixture *fixture = data;
+
   return nc_recording_player_get_problem (fixture->player) != NULL;
 }
 
 static gboolean
-ended (Fixture *fixture)
+ended (gpointer data)
 {
+  Fixture *fixture = data;
   GtkMediaStream *stream = nc_recording_player_get_stream (fixture->player);
 
   return nc_recording_player_get_problem (fixture->player) != NULL ||
@@ -203,7 +183,7 @@ test_plays (Fixture       *fixture,
                                             "Иван Петров, 01.12 10:00"));
   assert_link_offered (bar, uri);
 
-  wait_until (prepared_or_failed, fixture);
+  g_assert_true (nc_test_wait_until (prepared_or_failed, fixture, 30));
   g_assert_cmpstr (nc_recording_player_get_problem (fixture->player), ==, NULL);
   stream = nc_recording_player_get_stream (fixture->player);
   g_assert_true (gtk_media_stream_get_playing (stream));
@@ -216,7 +196,7 @@ test_plays (Fixture       *fixture,
   nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
   g_free (nc_ui_test_save_screenshot (GTK_WIDGET (fixture->window), "recording-player"));
 
-  wait_until (ended, fixture);
+  g_assert_true (nc_test_wait_until (ended, fixture, 30));
   g_assert_cmpstr (nc_recording_player_get_problem (fixture->player), ==, NULL);
   g_assert_cmpint (gtk_media_stream_get_timestamp (stream), >=, G_USEC_PER_SEC * 9 / 10);
 
@@ -237,7 +217,7 @@ test_dead_link (Fixture       *fixture,
   GtkLabel *status;
 
   nc_recording_player_play_uri (fixture->player, "Иван Петров", uri);
-  wait_until (has_problem, fixture);
+  g_assert_true (nc_test_wait_until (has_problem, fixture, 30));
   g_assert_true (g_str_has_prefix (nc_recording_player_get_problem (fixture->player),
                                    "The recording cannot be played here: "));
   status = status_label (bar);
@@ -320,7 +300,7 @@ test_call_link (Fixture       *fixture,
     g_assert_nonnull (nc_ui_test_find_widget (GTK_WIDGET (fixture->player), GTK_TYPE_LABEL,
                                               "label", title));
   }
-  wait_until (prepared_or_failed, fixture);
+  g_assert_true (nc_test_wait_until (prepared_or_failed, fixture, 30));
   g_assert_cmpstr (nc_recording_player_get_problem (fixture->player), ==, NULL);
   g_assert_cmpuint (fixture->requests, >=, 1);
 
@@ -335,15 +315,17 @@ test_call_link (Fixture       *fixture,
   g_assert_cmpstr (gtk_label_get_label (status_label (GTK_WIDGET (fixture->player))), ==,
                    "Asking the PBX for the recording…");
   g_assert_null (nc_recording_player_get_stream (fixture->player));
-  wait_until (has_problem, fixture);
+  g_assert_true (nc_test_wait_until (has_problem, fixture, 30));
   g_test_message ("%s", nc_recording_player_get_problem (fixture->player));
   g_assert_null (nc_recording_player_get_stream (fixture->player));
   assert_link_offered (GTK_WIDGET (fixture->player), uri);
 }
 
 static gboolean
-card_player_prepared (Fixture *fixture)
+card_player_prepared (gpointer data)
 {
+  Fixture *fixture = data;
+
   return prepared_or_failed (fixture);
 }
 
@@ -389,7 +371,7 @@ test_card_plays (Fixture       *fixture,
   g_signal_emit_by_name (play, "clicked");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->player)));
   g_assert_cmpstr (nc_recording_player_get_uri (fixture->player), ==, uri);
-  wait_until (card_player_prepared, fixture);
+  g_assert_true (nc_test_wait_until (card_player_prepared, fixture, 30));
   g_assert_cmpstr (nc_recording_player_get_problem (fixture->player), ==, NULL);
   g_assert_true (gtk_media_stream_get_playing (nc_recording_player_get_stream (fixture->player)));
   nc_ui_test_wait_for_frames (GTK_WIDGET (card), 3);

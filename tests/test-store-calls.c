@@ -36,35 +36,6 @@ sql_int (const char *path,
   return value;
 }
 
-static NcCallRecord *
-get_call (NcStore    *store,
-          const char *pbx_call_id)
-{
-  g_autoptr(GError) error = NULL;
-  NcCallRecord *record = nc_store_get_call_sync (store, pbx_call_id, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (record);
-  return record;
-}
-
-static gint64
-add_client (NcStore    *store,
-            const char *name,
-            const char *phone)
-{
-  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
-  NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
-
-  nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
-  g_ptr_array_add (drafts, client);
-  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
-  g_assert_no_error (error);
-  return g_array_index (ids, gint64, 0);
-}
-
 /* ------------------------------------------------------------------------------------ */
 /* The upgrade                                                                           */
 
@@ -166,7 +137,7 @@ test_upgrade_from_version_2 (void)
                    ==, 0);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM calls"), ==, 5);
 
-  answered = get_call (store, "in_answered");
+  answered = nc_test_get_call (store, "in_answered");
   g_assert_cmpint (answered->direction, ==, NC_CALL_DIRECTION_IN);
   g_assert_cmpint (answered->state, ==, NC_CALL_STATE_ENDED);
   g_assert_true (answered->answered);
@@ -184,22 +155,22 @@ test_upgrade_from_version_2 (void)
   g_assert_cmpstr (answered->record_expires, ==, "2027-01-23 10:01:11");
 
   /* Delivered out of order, one event twice: one missed call. */
-  missed = get_call (store, "in_missed");
+  missed = nc_test_get_call (store, "in_missed");
   g_assert_true (nc_call_record_is_missed (missed));
   g_assert_cmpstr (missed->employee, ==, "101");
   g_assert_cmpstr (missed->disposition, ==, "no answer");
 
   /* Recorded, its link never fetched, and older than what the PBX is likely to keep: asked
    * for only when someone opens it. */
-  out = get_call (store, "out_1");
+  out = nc_test_get_call (store, "out_1");
   g_assert_cmpint (out->direction, ==, NC_CALL_DIRECTION_OUT);
   g_assert_cmpstr (out->client_number, ==, "79001112233");
   g_assert_cmpstr (out->call_id_with_rec, ==, "1795500300.2");
   g_assert_cmpint (out->recording, ==, NC_RECORDING_FAILED);
 
-  stuck = get_call (store, "in_stuck");
+  stuck = nc_test_get_call (store, "in_stuck");
   g_assert_cmpint (stuck->state, ==, NC_CALL_STATE_RINGING);
-  orphan = get_call (store, "orphan");
+  orphan = nc_test_get_call (store, "orphan");
   g_assert_false (nc_call_record_has_start (orphan));
 
   /* The journal: the calls with a start, newest first. */
@@ -334,41 +305,22 @@ play_calls (NcStore *store,
   burst_wait (&burst);
 }
 
-/* Reads every page of @filter, checks the order and the filter, and counts the calls. */
+/* Reads every page of @filter (newest first, each once), checks that the filter lets each
+ * call through, and counts the calls. */
 static guint
 count_pages (NcStore            *store,
              const NcCallFilter *filter,
              GArray             *text_clients,
              guint               page_size)
 {
-  g_autoptr(NcCallRecord) last = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  guint total = 0;
+  g_autoptr(GHashTable) seen = nc_test_read_call_pages (store, filter, page_size);
+  GHashTableIter iter;
+  gpointer record;
 
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) page = nc_store_list_calls_sync (store, filter, last, page_size,
-                                                            &error);
-
-      g_assert_no_error (error);
-      for (guint i = 0; i < page->len; i++)
-        {
-          NcCallRecord *record = page->pdata[i];
-
-          /* Newest first, each once, each one the filter lets through. */
-          if (last != NULL)
-            g_assert_true (record->started_unix < last->started_unix ||
-                           (record->started_unix == last->started_unix && record->id < last->id));
-          g_assert_true (g_hash_table_add (seen, g_strdup (record->pbx_call_id)));
-          g_assert_true (nc_call_filter_matches (filter, record, text_clients));
-          g_clear_pointer (&last, nc_call_record_free);
-          last = nc_call_record_copy (record);
-        }
-      total += page->len;
-      if (page->len < page_size)
-        return total;
-    }
+  g_hash_table_iter_init (&iter, seen);
+  while (g_hash_table_iter_next (&iter, NULL, &record))
+    g_assert_true (nc_call_filter_matches (filter, record, text_clients));
+  return g_hash_table_size (seen);
 }
 
 static void
@@ -428,10 +380,10 @@ test_journal_pages_and_filters (Fixture       *fixture,
   filter->since = filter->until = 0;
 
   /* A number or a client's name: the calls of the clients the search finds. */
-  olga = add_client (fixture->store, "Ольга Смирнова", "79000000010");
-  petr = add_client (fixture->store, "Пётр Смирнов", "79000000011");
-  olga_call = get_call (fixture->store, "call-0010");
-  petr_call = get_call (fixture->store, "call-0011");
+  olga = nc_test_add_client (fixture->store, "Ольга Смирнова", "79000000010");
+  petr = nc_test_add_client (fixture->store, "Пётр Смирнов", "79000000011");
+  olga_call = nc_test_get_call (fixture->store, "call-0010");
+  petr_call = nc_test_get_call (fixture->store, "call-0011");
   g_assert_true (nc_store_set_call_client_sync (fixture->store, olga_call->id, olga, "telephony",
                                                 &error));
   g_assert_true (nc_store_set_call_client_sync (fixture->store, petr_call->id, petr, "telephony",
@@ -474,7 +426,7 @@ test_journal_text_merges_clients (Fixture       *fixture,
       g_autofree char *name = g_strdup_printf ("Клиент Пробный %u", k);
       g_autofree char *phone = g_strdup_printf ("7901%07u", k);
 
-      clients[k] = add_client (fixture->store, name, phone);
+      clients[k] = nc_test_add_client (fixture->store, name, phone);
     }
   for (guint i = 0; i < n; i++)
     {
@@ -486,7 +438,7 @@ test_journal_text_merges_clients (Fixture       *fixture,
       if (k >= G_N_ELEMENTS (clients) || (k >= 30 && i >= 50))
         continue;
       id = g_strdup_printf ("call-%04u", i);
-      call = get_call (fixture->store, id);
+      call = nc_test_get_call (fixture->store, id);
       g_assert_true (nc_store_set_call_client_sync (fixture->store, call->id, clients[k],
                                                     "telephony", &error));
       g_assert_no_error (error);
@@ -533,7 +485,7 @@ test_journal_text_finds_number (Fixture       *fixture,
   SKIP_IF_NO_STORE (fixture);
 
   play_calls (fixture->store, 30);
-  call = get_call (fixture->store, "call-0012");
+  call = nc_test_get_call (fixture->store, "call-0012");
   g_assert_cmpstr (call->client_number, ==, "79000000012");
   g_assert_cmpint (call->client_id, ==, 0);
 
@@ -556,7 +508,7 @@ test_journal_text_finds_number (Fixture       *fixture,
 
   /* Matched to a client of another phone since: found once, by its number, and not under
    * another client's filter. */
-  client = add_client (fixture->store, "Пётр Звонивший", "79161112233");
+  client = nc_test_add_client (fixture->store, "Пётр Звонивший", "79161112233");
   g_assert_true (nc_store_set_call_client_sync (fixture->store, call->id, client, "telephony",
                                                 &error));
   g_assert_no_error (error);
@@ -581,7 +533,7 @@ test_filter_matches_like_query (Fixture       *fixture,
   SKIP_IF_NO_STORE (fixture);
 
   play_calls (fixture->store, 10);
-  record = get_call (fixture->store, "call-0005");
+  record = nc_test_get_call (fixture->store, "call-0005");
   g_assert_true (nc_call_record_is_missed (record));
   filter->outcome = NC_CALL_OUTCOME_MISSED;
   g_assert_true (nc_call_filter_matches (filter, record, NULL));
@@ -635,7 +587,7 @@ test_stuck_call_closed_after_bound (Fixture       *fixture,
   g_assert_cmpuint (live->len, ==, 1);
   g_assert_cmpstr (((NcCallRecord *) live->pdata[0])->pbx_call_id, ==, "recent");
 
-  record = get_call (fixture->store, "old");
+  record = nc_test_get_call (fixture->store, "old");
   g_assert_cmpint (record->state, ==, NC_CALL_STATE_ENDED);
   g_assert_true (record->unended);
   unended->outcome = NC_CALL_OUTCOME_UNENDED;
@@ -647,7 +599,7 @@ test_stuck_call_closed_after_bound (Fixture       *fixture,
   /* Its end comes after all: it is what the end says. */
   nc_test_store_event (fixture->store, "NOTIFY_END", end, now);
   g_clear_pointer (&record, nc_call_record_free);
-  record = get_call (fixture->store, "old");
+  record = nc_test_get_call (fixture->store, "old");
   g_assert_false (record->unended);
   g_assert_cmpstr (record->disposition, ==, "no answer");
   g_assert_true (nc_call_record_is_missed (record));
@@ -681,12 +633,12 @@ test_recording_states (Fixture       *fixture,
 
   SKIP_IF_NO_STORE (fixture);
 
-  client_id = add_client (fixture->store, "Иван Петров", "79001112233");
+  client_id = nc_test_add_client (fixture->store, "Иван Петров", "79001112233");
   nc_test_store_event (fixture->store, "NOTIFY_START", start, now - 30 * G_USEC_PER_SEC);
   nc_test_store_event (fixture->store, "NOTIFY_END", end, now);
 
   /* Ended with a recording: due a while after the end, not now. */
-  record = get_call (fixture->store, "rec");
+  record = nc_test_get_call (fixture->store, "rec");
   g_assert_cmpint (record->recording, ==, NC_RECORDING_PENDING);
   g_assert_cmpint (record->record_next_try, ==, now_s + NC_RECORDING_FALLBACK_SECONDS);
   due = nc_store_take_due_recordings_sync (fixture->store, now_s, 10, 300, &next_due, &error);
@@ -710,7 +662,7 @@ test_recording_states (Fixture       *fixture,
   g_assert_true (nc_store_recording_retry_sync (fixture->store, record->id, now_s + 90, FALSE, 3,
                                                 &error));
   g_clear_pointer (&record, nc_call_record_free);
-  record = get_call (fixture->store, "rec");
+  record = nc_test_get_call (fixture->store, "rec");
   g_assert_cmpuint (record->record_attempts, ==, 1);
   g_assert_cmpint (record->record_next_try, ==, now_s + 90);
   g_assert_cmpint (record->recording, ==, NC_RECORDING_PENDING);
@@ -719,7 +671,7 @@ test_recording_states (Fixture       *fixture,
   g_assert_true (nc_store_recording_retry_sync (fixture->store, record->id, now_s + 240, TRUE, 3,
                                                 &error));
   g_clear_pointer (&record, nc_call_record_free);
-  record = get_call (fixture->store, "rec");
+  record = nc_test_get_call (fixture->store, "rec");
   g_assert_cmpint (record->recording, ==, NC_RECORDING_FAILED);
   due = nc_store_take_due_recordings_sync (fixture->store, now_s + 100000, 10, 300, NULL, &error);
   g_assert_cmpuint (due->len, ==, 0);
@@ -737,7 +689,7 @@ test_recording_states (Fixture       *fixture,
   g_assert_true (nc_store_set_call_client_sync (fixture->store, record->id, client_id,
                                                 "telephony", &error));
   g_clear_pointer (&record, nc_call_record_free);
-  record = get_call (fixture->store, "rec");
+  record = nc_test_get_call (fixture->store, "rec");
   g_assert_cmpint (record->recording, ==, NC_RECORDING_FETCHED);
   g_assert_cmpstr (record->record_link, ==, "https://records.example.org/rec.mp3");
   g_assert_cmpstr (record->client_name, ==, "Иван Петров");
@@ -789,11 +741,11 @@ test_callback_guard (Fixture       *fixture,
 
   /* Another employee's outgoing call to the client is not this request's; this one is. */
   nc_test_store_event (fixture->store, "NOTIFY_OUT_START", other, now + G_USEC_PER_SEC);
-  record = get_call (fixture->store, "other");
+  record = nc_test_get_call (fixture->store, "other");
   g_assert_cmpint (record->request_id, ==, 0);
   g_clear_pointer (&record, nc_call_record_free);
   nc_test_store_event (fixture->store, "NOTIFY_OUT_START", start, now + 2 * G_USEC_PER_SEC);
-  record = get_call (fixture->store, "cb");
+  record = nc_test_get_call (fixture->store, "cb");
   g_assert_cmpint (record->request_id, ==, id);
   /* Tied: no longer pending, but the call is on: still busy. */
   g_assert_cmpint (nc_store_end_callback_request_sync (fixture->store, id, &error), ==,
@@ -861,12 +813,12 @@ test_change_log (Fixture       *fixture,
   g_clear_pointer (&changes, nc_store_changes_free);
 
   /* A client added here is a change of this process's; one added there, of another's. */
-  add_client (fixture->store, "Здесь", "79000000001");
+  nc_test_add_client (fixture->store, "Здесь", "79000000001");
   changes = nc_store_read_changes_sync (fixture->store, cursor, &error);
   g_assert_cmpuint (changes->kinds, ==, 1u << NC_STORE_CHANGE_CLIENTS);
   g_assert_cmpuint (changes->kinds_elsewhere, ==, 0);
   g_clear_pointer (&changes, nc_store_changes_free);
-  add_client (other, "Там", "79000000002");
+  nc_test_add_client (other, "Там", "79000000002");
   changes = nc_store_read_changes_sync (fixture->store, cursor, &error);
   g_assert_cmpuint (changes->kinds_elsewhere, ==, 1u << NC_STORE_CHANGE_CLIENTS);
   cursor = changes->cursor;

@@ -36,30 +36,10 @@ play_call (NcStore    *store,
                                                "disposition", "answered", "status_code", "16",
                                                "is_recorded", "0", "call_id_with_rec", "", NULL);
   gint64 now = g_get_real_time ();
-  g_autoptr(GError) error = NULL;
-  NcCallRecord *record;
 
   g_assert_true (nc_test_store_event (store, "NOTIFY_START", first, now));
   g_assert_true (nc_test_store_event (store, "NOTIFY_END", last, now + 40 * G_USEC_PER_SEC));
-  record = nc_store_get_call_sync (store, pbx_call_id, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (record);
-  return record;
-}
-
-static gint64
-add_client (NcStore    *store,
-            const char *name,
-            const char *phone)
-{
-  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (drafts, nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0));
-  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
-  g_assert_no_error (error);
-  return g_array_index (ids, gint64, 0);
+  return nc_test_get_call (store, pbx_call_id);
 }
 
 static NcCallRecord *
@@ -121,7 +101,7 @@ test_note_kept_on_call_and_client (Fixture       *fixture,
 
   SKIP_IF_NO_STORE (fixture);
 
-  client_id = add_client (fixture->store, "Анна Смирнова", "79005550101");
+  client_id = nc_test_add_client (fixture->store, "Анна Смирнова", "79005550101");
   call = play_client_call (fixture->store, client_id, "noted-1", "2026-11-30 14:05:09");
   other = nc_test_store_open_again (fixture);
   live = nc_store_list_live_calls_sync (other, &cursor, NULL, &error);
@@ -188,7 +168,7 @@ test_older_call_keeps_variables (Fixture       *fixture,
 
   SKIP_IF_NO_STORE (fixture);
 
-  client_id = add_client (fixture->store, "Олег", "79005550101");
+  client_id = nc_test_add_client (fixture->store, "Олег", "79005550101");
   older = play_client_call (fixture->store, client_id, "older", "2026-11-29 09:00:00");
   newer = play_client_call (fixture->store, client_id, "newer", "2026-11-30 09:00:00");
   g_clear_pointer (&noted, nc_call_record_free);
@@ -217,7 +197,7 @@ test_note_without_client (Fixture       *fixture,
 
   SKIP_IF_NO_STORE (fixture);
 
-  bystander = add_client (fixture->store, "Посторонний", "79001110000");
+  bystander = nc_test_add_client (fixture->store, "Посторонний", "79001110000");
   call = play_call (fixture->store, "stranger", "79009998877", "2026-11-30 10:00:00");
   g_assert_cmpint (call->client_id, ==, 0);
   noted = note (fixture->store, "stranger", "Call back", "Wrong number, maybe");
@@ -261,38 +241,6 @@ test_note_refused (Fixture       *fixture,
   g_assert_cmpstr (again->note, ==, "Первая");
 }
 
-/* Reads every page of @filter (newest first, each once), and whether each is there. */
-static GHashTable *
-read_pages (NcStore            *store,
-            const NcCallFilter *filter,
-            guint               page_size)
-{
-  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(NcCallRecord) last = NULL;
-
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) page = nc_store_list_calls_sync (store, filter, last, page_size,
-                                                            &error);
-
-      g_assert_no_error (error);
-      for (guint i = 0; i < page->len; i++)
-        {
-          NcCallRecord *record = page->pdata[i];
-
-          if (last != NULL)
-            g_assert_true (record->started_unix < last->started_unix ||
-                           (record->started_unix == last->started_unix && record->id < last->id));
-          g_assert_true (g_hash_table_add (seen, g_strdup (record->pbx_call_id)));
-          g_clear_pointer (&last, nc_call_record_free);
-          last = nc_call_record_copy (record);
-        }
-      if (page->len < page_size)
-        return seen;
-    }
-}
-
 static void
 test_journal_text_finds_notes (Fixture       *fixture,
                                gconstpointer  data)
@@ -307,7 +255,7 @@ test_journal_text_finds_notes (Fixture       *fixture,
 
   /* Twenty calls; call 3 and call 11 have notes that hold "доставк"; call 7's client is
    * named so (found by the client, as before); call 11's note holds it twice over. */
-  client_id = add_client (fixture->store, "Доставка Экспресс", "79005550101");
+  client_id = nc_test_add_client (fixture->store, "Доставка Экспресс", "79005550101");
   for (guint i = 0; i < 20; i++)
     {
       g_autofree char *id = g_strdup_printf ("call-%02u", i);
@@ -323,7 +271,7 @@ test_journal_text_finds_notes (Fixture       *fixture,
   /* A client's other call is not found by the note of its last one (kept in the client's
    * variables too). */
   {
-    gint64 irina = add_client (fixture->store, "Ирина", "79005550202");
+    gint64 irina = nc_test_add_client (fixture->store, "Ирина", "79005550202");
     g_autoptr(NcCallRecord) earlier = play_client_call (fixture->store, irina, "irina-1",
                                                         "2026-11-30 11:00:00");
     g_autoptr(NcCallRecord) later = play_client_call (fixture->store, irina, "irina-2",
@@ -332,7 +280,7 @@ test_journal_text_finds_notes (Fixture       *fixture,
                                                 "Спрашивала про оплату картой");
 
     filter->text = g_strdup ("оплату карт");
-    seen = read_pages (fixture->store, filter, 10);
+    seen = nc_test_read_call_pages (fixture->store, filter, 10);
     g_assert_cmpuint (g_hash_table_size (seen), ==, 1);
     g_assert_true (g_hash_table_contains (seen, "irina-2"));
     g_clear_pointer (&seen, g_hash_table_unref);
@@ -343,7 +291,7 @@ test_journal_text_finds_notes (Fixture       *fixture,
   for (guint size = 1; size <= 5; size += 2)
     {
       g_clear_pointer (&seen, g_hash_table_unref);
-      seen = read_pages (fixture->store, filter, size);
+      seen = nc_test_read_call_pages (fixture->store, filter, size);
       g_assert_cmpuint (g_hash_table_size (seen), ==, 3);
       g_assert_true (g_hash_table_contains (seen, "call-03"));
       g_assert_true (g_hash_table_contains (seen, "call-07"));
@@ -359,18 +307,18 @@ test_journal_text_finds_notes (Fixture       *fixture,
   g_free (filter->text);
   filter->text = g_strdup ("завтра");
   g_clear_pointer (&seen, g_hash_table_unref);
-  seen = read_pages (fixture->store, filter, 10);
+  seen = nc_test_read_call_pages (fixture->store, filter, 10);
   g_assert_cmpuint (g_hash_table_size (seen), ==, 1);
   g_assert_true (g_hash_table_contains (seen, "call-03"));
   filter->client_id = client_id;
   g_clear_pointer (&seen, g_hash_table_unref);
-  seen = read_pages (fixture->store, filter, 10);
+  seen = nc_test_read_call_pages (fixture->store, filter, 10);
   g_assert_cmpuint (g_hash_table_size (seen), ==, 0);
   filter->client_id = 0;
   g_free (filter->text);
   filter->text = g_strdup ("пятниц");
   g_clear_pointer (&seen, g_hash_table_unref);
-  seen = read_pages (fixture->store, filter, 10);
+  seen = nc_test_read_call_pages (fixture->store, filter, 10);
   g_assert_cmpuint (g_hash_table_size (seen), ==, 0);
 
   /* A note taken back is found no more. */
@@ -379,7 +327,7 @@ test_journal_text_finds_notes (Fixture       *fixture,
   g_free (filter->text);
   filter->text = g_strdup ("завтра");
   g_clear_pointer (&seen, g_hash_table_unref);
-  seen = read_pages (fixture->store, filter, 10);
+  seen = nc_test_read_call_pages (fixture->store, filter, 10);
   g_assert_cmpuint (g_hash_table_size (seen), ==, 0);
 }
 
@@ -417,7 +365,7 @@ test_upgrade_from_version_4 (Fixture       *fixture,
   g_assert_null (call->note);
   noted = note (fixture->store, "from-v4", "Сделка", "После обновления");
   filter->text = g_strdup ("обновлен");
-  seen = read_pages (fixture->store, filter, 10);
+  seen = nc_test_read_call_pages (fixture->store, filter, 10);
   g_assert_true (g_hash_table_contains (seen, "from-v4"));
 }
 
@@ -436,7 +384,7 @@ test_cli_note (void)
 
   store = nc_store_open_sync (dir, &error);
   g_assert_no_error (error);
-  client_id = add_client (store, "Анна", "79005550101");
+  client_id = nc_test_add_client (store, "Анна", "79005550101");
   call = play_client_call (store, client_id, "cli-1", "2026-11-30 11:22:33");
   nc_store_close (store);
   g_clear_object (&store);

@@ -38,25 +38,6 @@ typedef struct
 } Fixture;
 
 static gboolean
-wake (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (gboolean (*done) (gpointer data),
-            gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  guint waker = g_timeout_add (20, wake, NULL);
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (waker);
-  g_assert_true (done (data));
-}
-
-static gboolean
 employees_loaded (gpointer data)
 {
   return g_list_model_get_n_items (G_LIST_MODEL (nc_session_get_employees (data))) == 3;
@@ -125,7 +106,7 @@ wait_state (Fixture     *fixture,
 {
   StateWait wait = { fixture, extension, state };
 
-  wait_until (row_shows_state, &wait);
+  g_assert_true (nc_test_wait_until (row_shows_state, &wait, 20));
 }
 
 static gboolean
@@ -152,23 +133,6 @@ other_desk_counted (gpointer data)
   const NcTeamFigures *figures = nc_team_member_get_figures (member (data, "102"));
 
   return figures != NULL && figures->missed == 1;
-}
-
-static NcCall *
-feed (Fixture    *fixture,
-      const char *type,
-      const char *first,
-      ...)
-{
-  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  va_list args;
-
-  va_start (args, first);
-  for (const char *key = first; key != NULL; key = va_arg (args, const char *))
-    g_hash_table_insert (fields, g_strdup (key), g_strdup (va_arg (args, const char *)));
-  va_end (args);
-
-  return nc_test_ingest (fixture->store, fixture->tracker, type, fields, g_get_real_time ());
 }
 
 static void
@@ -206,16 +170,12 @@ fixture_set_up (Fixture       *fixture,
 
       g_assert_cmpint (nc_store_save_employee_sync (fixture->store, employee, NULL), >, 0);
     }
-  wait_until (employees_loaded, fixture->session);
+  g_assert_true (nc_test_wait_until (employees_loaded, fixture->session, 20));
   fixture->tracker = g_object_ref (nc_session_get_tracker (fixture->session));
 
   fixture->view = g_object_new (NC_TYPE_TEAM_VIEW, NULL);
   nc_team_view_set_session (fixture->view, fixture->session);
-  fixture->window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (fixture->window, 1000, 620);
-  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->view));
-  gtk_window_present (fixture->window);
-  nc_ui_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
+  fixture->window = nc_ui_test_present (GTK_WIDGET (fixture->view), 1000, 620);
 }
 
 static void
@@ -273,7 +233,7 @@ test_states (Fixture       *fixture,
    * its reason where the pointer finds it. */
   wait_state (fixture, "100", NC_TEAM_STATE_FREE);
   wait_state (fixture, "101", NC_TEAM_STATE_OFFLINE);
-  wait_until (problem_known, fixture);
+  g_assert_true (nc_test_wait_until (problem_known, fixture, 20));
   wait_state (fixture, "102", NC_TEAM_STATE_UNKNOWN);
   g_assert_nonnull (strstr (nc_team_member_get_online_problem (member (fixture, "102")),
                             "Wrong parameters"));
@@ -282,16 +242,17 @@ test_states (Fixture       *fixture,
                    nc_team_member_get_online_problem (member (fixture, "102")));
 
   /* A call rings Анна, then she answers: ringing, then talking, with whom. */
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "t1", "call_start", start,
-        "caller_id", "79001112233", "called_did", "79500000033", NULL);
-  feed (fixture, "NOTIFY_INTERNAL", "pbx_call_id", "t1", "call_start", start,
-        "caller_id", "79001112233", "called_did", "79500000033", "internal", "100", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "t1",
+                "call_start", start, "caller_id", "79001112233", "called_did", "79500000033", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_INTERNAL", 0, "pbx_call_id", "t1",
+                "call_start", start, "caller_id", "79001112233", "called_did", "79500000033",
+                "internal", "100", NULL);
   wait_state (fixture, "100", NC_TEAM_STATE_RINGING);
   g_assert_cmpstr (nc_team_member_get_peer (member (fixture, "100")), ==, "79001112233");
   screenshot (fixture, "team-ringing", 1000);
 
-  feed (fixture, "NOTIFY_ANSWER", "pbx_call_id", "t1", "call_start", start,
-        "caller_id", "79001112233", "destination", "100", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_ANSWER", 0, "pbx_call_id", "t1",
+                "call_start", start, "caller_id", "79001112233", "destination", "100", NULL);
   wait_state (fixture, "100", NC_TEAM_STATE_TALKING);
   anna = member (fixture, "100");
   g_assert_cmpint (nc_team_member_get_since_us (anna), >, 0);
@@ -302,27 +263,28 @@ test_states (Fixture       *fixture,
   g_assert_nonnull (strstr (lasted, "79001112233"));
 
   /* Борис misses one at the same time. */
-  feed (fixture, "NOTIFY_START", "pbx_call_id", "t2", "call_start", start,
-        "caller_id", "79004445566", "called_did", "79500000033", NULL);
-  feed (fixture, "NOTIFY_INTERNAL", "pbx_call_id", "t2", "call_start", start,
-        "caller_id", "79004445566", "called_did", "79500000033", "internal", "101", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_START", 0, "pbx_call_id", "t2",
+                "call_start", start, "caller_id", "79004445566", "called_did", "79500000033", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_INTERNAL", 0, "pbx_call_id", "t2",
+                "call_start", start, "caller_id", "79004445566", "called_did", "79500000033",
+                "internal", "101", NULL);
   wait_state (fixture, "101", NC_TEAM_STATE_RINGING);
   screenshot (fixture, "team-wide", 1000);
   screenshot (fixture, "team-narrow", 360);
   gtk_window_set_default_size (fixture->window, 1000, 620);
 
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "t2", "call_start", start,
-        "caller_id", "79004445566", "called_did", "79500000033", "internal", "101",
-        "duration", "0", "disposition", "no answer", "status_code", "16", "is_recorded", "0",
-        NULL);
-  feed (fixture, "NOTIFY_END", "pbx_call_id", "t1", "call_start", start,
-        "caller_id", "79001112233", "called_did", "79500000033", "internal", "100",
-        "duration", "42", "disposition", "answered", "status_code", "16", "is_recorded", "0",
-        NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "t2",
+                "call_start", start, "caller_id", "79004445566", "called_did", "79500000033",
+                "internal", "101", "duration", "0", "disposition", "no answer", "status_code", "16",
+                "is_recorded", "0", NULL);
+  nc_test_feed (fixture->store, fixture->tracker, "NOTIFY_END", 0, "pbx_call_id", "t1",
+                "call_start", start, "caller_id", "79001112233", "called_did", "79500000033",
+                "internal", "100", "duration", "42", "disposition", "answered", "status_code", "16",
+                "is_recorded", "0", NULL);
   /* Over: free again (the PBX said online), and the day's figures count both. */
   wait_state (fixture, "100", NC_TEAM_STATE_FREE);
   wait_state (fixture, "101", NC_TEAM_STATE_OFFLINE);
-  wait_until (figures_show, fixture);
+  g_assert_true (nc_test_wait_until (figures_show, fixture, 20));
   g_assert_cmpuint (nc_team_member_get_figures (member (fixture, "100"))->answered, ==, 1);
   g_assert_cmpint (nc_team_figures_get_average_talk (nc_team_member_get_figures (member (fixture, "100"))), ==, 42);
   g_assert_cmpuint (nc_team_member_get_figures (member (fixture, "101"))->not_called_back, ==, 1);
@@ -343,7 +305,7 @@ test_states (Fixture       *fixture,
                    "disposition", "no answer", "status_code", "16", "is_recorded", "0", NULL),
                  g_get_real_time ()));
   g_clear_pointer (&fields, g_hash_table_unref);
-  wait_until (other_desk_counted, fixture);
+  g_assert_true (nc_test_wait_until (other_desk_counted, fixture, 20));
   nc_store_close (other);
   g_object_unref (other);
 
@@ -394,7 +356,7 @@ test_in_window (Fixture       *fixture,
   adw_view_stack_set_visible_child_name (stack, "team");
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (rows_shown, view);
+  g_assert_true (nc_test_wait_until (rows_shown, view, 20));
   nc_ui_test_assert_icon_buttons_explained (view);
   nc_ui_test_wait_for_frames (GTK_WIDGET (window), 3);
   name = g_strconcat ("team-window", suffix, NULL);
@@ -417,15 +379,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Not gtk_test_init(): it forces the C locale, and this test also runs in Russian. */
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("NOVOFON_CONSOLE_LOCALEDIR"));
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  adw_init ();
-  if (g_strcmp0 (g_getenv ("LANGUAGE"), "ru") == 0)
+  if (nc_ui_test_init (&argc, &argv))
     suffix = "-ru";
 
   g_test_add ("/team-view/states", Fixture, NULL, fixture_set_up, test_states, fixture_tear_down);
