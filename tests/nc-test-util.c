@@ -606,6 +606,68 @@ nc_test_store_event (NcStore    *store,
 }
 
 /**
+ * nc_test_store_matched_event:
+ * @client_id: the client the listener matched the caller to; 0: none
+ *
+ * As nc_test_store_event(), with the caller matched as the listener matches one for its
+ * answer to NOTIFY_START.
+ */
+void
+nc_test_store_matched_event (NcStore    *store,
+                             const char *event_type,
+                             GHashTable *fields,
+                             gint64      received_at_us,
+                             gint64      client_id)
+{
+  g_autofree char *canonical = NULL;
+  gboolean done = FALSE;
+
+  if (client_id == 0)
+    {
+      nc_test_store_event (store, event_type, fields, received_at_us);
+      return;
+    }
+  canonical = nc_zadarma_encode_params (fields);
+  nc_store_add_matched_call_event_async (store, event_type, canonical, received_at_us,
+                                         client_id, "phone", NULL, event_stored, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/**
+ * nc_test_store_call_in:
+ * @answered: whether extension 100 answered it (for 40 s)
+ * @at_us: when it began; it ends 30 s later
+ * @client_id: as nc_test_store_matched_event()
+ *
+ * Stores a whole incoming call from @number to the account's number.
+ */
+void
+nc_test_store_call_in (NcStore    *store,
+                       const char *pbx_call_id,
+                       const char *number,
+                       gboolean    answered,
+                       gint64      at_us,
+                       gint64      client_id)
+{
+  g_autofree char *start = nc_call_format_pbx_time (at_us / G_USEC_PER_SEC);
+  g_autoptr(GHashTable) first = nc_test_fields ("pbx_call_id", pbx_call_id, "call_start", start,
+                                                "caller_id", number, "called_did",
+                                                "74951234567", NULL);
+  g_autoptr(GHashTable) last = nc_test_fields ("pbx_call_id", pbx_call_id, "call_start", start,
+                                               "caller_id", number, "called_did",
+                                               "74951234567", "internal", "100",
+                                               "duration", answered ? "40" : "0",
+                                               "disposition", answered ? "answered" : "no answer",
+                                               "status_code", "16", "is_recorded", "0",
+                                               "call_id_with_rec", "", NULL);
+
+  nc_test_store_matched_event (store, "NOTIFY_START", first, at_us, client_id);
+  nc_test_store_matched_event (store, "NOTIFY_END", last, at_us + 30 * G_USEC_PER_SEC,
+                               client_id);
+}
+
+/**
  * nc_test_ingest:
  * @tracker: started on @store
  *

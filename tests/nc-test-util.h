@@ -81,6 +81,17 @@ gboolean    nc_test_store_event     (NcStore    *store,
                                      const char *event_type,
                                      GHashTable *fields,
                                      gint64      received_at_us);
+void        nc_test_store_matched_event (NcStore    *store,
+                                         const char *event_type,
+                                         GHashTable *fields,
+                                         gint64      received_at_us,
+                                         gint64      client_id);
+void        nc_test_store_call_in   (NcStore    *store,
+                                     const char *pbx_call_id,
+                                     const char *number,
+                                     gboolean    answered,
+                                     gint64      at_us,
+                                     gint64      client_id);
 NcCall     *nc_test_ingest          (NcStore       *store,
                                      NcCallTracker *tracker,
                                      const char    *event_type,

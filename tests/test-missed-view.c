@@ -29,50 +29,6 @@ static GPtrArray *toasts;
 static gint64 clients[4];
 static const char *me_name;
 
-static gboolean
-wake (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (gboolean (*done) (gpointer),
-            gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  guint waker = g_timeout_add (50, wake, NULL);
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (waker);
-  g_assert_true (done (data));
-}
-
-static void
-stored (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  g_assert_true (nc_store_add_call_event_finish (NC_STORE (source), result, NULL, NULL));
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-store_event (NcStore    *store,
-             const char *type,
-             GHashTable *fields,
-             gint64      at_us,
-             gint64      client_id)
-{
-  g_autofree char *canonical = nc_zadarma_encode_params (fields);
-  gboolean done = FALSE;
-
-  nc_store_add_matched_call_event_async (store, type, canonical, at_us, client_id, "phone",
-                                         NULL, stored, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* An unanswered call from @number, @ago before now. */
 static void
 miss (NcStore    *store,
@@ -81,35 +37,7 @@ miss (NcStore    *store,
       gint64      ago_us,
       gint64      client_id)
 {
-  gint64 at = g_get_real_time () - ago_us;
-  g_autofree char *start = nc_call_format_pbx_time (at / G_USEC_PER_SEC);
-  g_autoptr(GHashTable) first = nc_test_fields ("pbx_call_id", id, "call_start", start,
-                                                "caller_id", number, "called_did",
-                                                "74951234567", NULL);
-  g_autoptr(GHashTable) last = nc_test_fields ("pbx_call_id", id, "call_start", start,
-                                               "caller_id", number, "called_did",
-                                               "74951234567", "internal", "100", "duration",
-                                               "0", "disposition", "no answer", "status_code",
-                                               "16", "is_recorded", "0", "call_id_with_rec", "",
-                                               NULL);
-
-  store_event (store, "NOTIFY_START", first, at, client_id);
-  store_event (store, "NOTIFY_END", last, at + 20 * G_USEC_PER_SEC, client_id);
-}
-
-static gint64
-add_client (NcStore    *store,
-            const char *name,
-            const char *phone)
-{
-  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) ids = NULL;
-  NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
-
-  nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
-  g_ptr_array_add (drafts, client);
-  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, NULL));
-  return g_array_index (ids, gint64, 0);
+  nc_test_store_call_in (store, id, number, FALSE, g_get_real_time () - ago_us, client_id);
 }
 
 static gboolean
@@ -133,7 +61,7 @@ wait_for_items (NcMissedView *view,
                 guint         n)
 {
   g_object_set_data (G_OBJECT (view), "wanted", GUINT_TO_POINTER (n));
-  wait_until (list_has, view);
+  g_assert_true (nc_test_wait_until (list_has, view, 20));
 }
 
 typedef struct
@@ -195,7 +123,7 @@ wait_for_row_text (GtkWidget  *root,
   g_object_set_data (G_OBJECT (root), "root", root);
   g_object_set_data_full (G_OBJECT (root), "name", g_strdup (name), g_free);
   g_object_set_data_full (G_OBJECT (root), "text", g_strdup (text), g_free);
-  wait_until (row_says, root);
+  g_assert_true (nc_test_wait_until (row_says, root, 20));
 }
 
 static void
@@ -322,22 +250,22 @@ test_drive_view (void)
   /* Claim: the store has it as this desk's employee's, and the row says so. */
   g_assert_true (gtk_widget_activate_action (view, "missed.claim", "x", clients[0]));
   wanted = (Claimed) { clients[0], me_name };
-  wait_until (claimed_is, &wanted);
+  g_assert_true (nc_test_wait_until (claimed_is, &wanted, 20));
   wait_for_row_text (view, "Вера Красная", _("You call back"));
   /* Release, and claim again. */
   g_assert_true (gtk_widget_activate_action (view, "missed.release", "x", clients[0]));
   wanted = (Claimed) { clients[0], NULL };
-  wait_until (claimed_is, &wanted);
+  g_assert_true (nc_test_wait_until (claimed_is, &wanted, 20));
   g_assert_true (gtk_widget_activate_action (view, "missed.claim", "x", clients[0]));
   wanted = (Claimed) { clients[0], me_name };
-  wait_until (claimed_is, &wanted);
+  g_assert_true (nc_test_wait_until (claimed_is, &wanted, 20));
 
   /* Call back with one click: claimed, then called through the window. */
   g_assert_true (gtk_widget_activate_action (view, "missed.call-back", "x", clients[1]));
-  wait_until (calls_asked_one, NULL);
+  g_assert_true (nc_test_wait_until (calls_asked_one, NULL, 20));
   g_assert_cmpstr (calls_asked->pdata[0], ==, "79002220002");
   wanted = (Claimed) { clients[1], me_name };
-  wait_until (claimed_is, &wanted);
+  g_assert_true (nc_test_wait_until (claimed_is, &wanted, 20));
 
   /* Another desk claims the third: this one sees who has it, and cannot call it back. */
   desk = nc_store_open_sync (data_dir, &error);
@@ -360,7 +288,7 @@ test_drive_view (void)
 
   /* Close with a reason: the dialog wants one; then the entry goes, the reason stays. */
   g_assert_true (gtk_widget_activate_action (view, "missed.close", "x", clients[0]));
-  wait_until (dialog_shown, NULL);
+  g_assert_true (nc_test_wait_until (dialog_shown, NULL, 20));
   dialog = find_dialog ();
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "close"));
   entry = adw_message_dialog_get_extra_child (dialog);
@@ -497,11 +425,11 @@ main (int   argc,
   me = nc_employee_new (0, me_name, "111111", "79500000033", NC_CALL_METHOD_APP);
   g_assert_cmpint (nc_store_save_employee_sync (store, me, NULL), >, 0);
   g_settings_set_string (settings, "current-employee", "111111");
-  wait_until (employee_known, NULL);
+  g_assert_true (nc_test_wait_until (employee_known, NULL, 20));
 
-  clients[0] = add_client (store, "Вера Красная", "79001110001");
-  clients[1] = add_client (store, "Борис Жёлтый", "79002220002");
-  clients[2] = add_client (store, "Галина Зелёная", "79003330003");
+  clients[0] = nc_test_add_client (store, "Вера Красная", "79001110001");
+  clients[1] = nc_test_add_client (store, "Борис Жёлтый", "79002220002");
+  clients[2] = nc_test_add_client (store, "Галина Зелёная", "79003330003");
   miss (store, "red", "79001110001", 2 * 60 * MINUTE, clients[0]);
   miss (store, "amber-1", "79002220002", 40 * MINUTE, clients[1]);
   miss (store, "amber-2", "79002220002", 25 * MINUTE, clients[1]);

@@ -21,81 +21,6 @@ typedef NcTestStore Fixture;
 /* The calls' own clock: a minute apart, from an hour ago. */
 #define MINUTE ((gint64) 60 * G_USEC_PER_SEC)
 
-static gint64
-add_client (NcStore    *store,
-            const char *name,
-            const char *phone)
-{
-  g_autoptr(GPtrArray) drafts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) ids = NULL;
-  g_autoptr(GError) error = NULL;
-  NcClient *client = nc_client_new (0, name, NC_CHANNEL_TELEPHONY, phone, 0);
-
-  nc_client_take_variables (client, g_ptr_array_new_with_free_func ((GDestroyNotify) nc_variable_free));
-  g_ptr_array_add (drafts, client);
-  g_assert_true (nc_store_add_clients_sync (store, drafts, &ids, &error));
-  g_assert_no_error (error);
-  return g_array_index (ids, gint64, 0);
-}
-
-static void
-stored (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (nc_store_add_call_event_finish (NC_STORE (source), result, NULL, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-/* One event, matched to @client_id (0: to none) as the listener matches a caller. */
-static void
-store_event (NcStore    *store,
-             const char *event_type,
-             GHashTable *fields,
-             gint64      at_us,
-             gint64      client_id)
-{
-  g_autofree char *canonical = nc_zadarma_encode_params (fields);
-  gboolean done = FALSE;
-
-  if (client_id != 0)
-    nc_store_add_matched_call_event_async (store, event_type, canonical, at_us, client_id,
-                                           "phone", NULL, stored, &done);
-  else
-    nc_store_add_call_event_async (store, event_type, canonical, at_us, NULL, stored, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-/* A whole incoming call from @number, answered or not, that began at @at_us. */
-static void
-call_in (NcStore    *store,
-         const char *id,
-         const char *number,
-         gboolean    answered,
-         gint64      at_us,
-         gint64      client_id)
-{
-  g_autofree char *start = nc_call_format_pbx_time (at_us / G_USEC_PER_SEC);
-  g_autoptr(GHashTable) first = nc_test_fields ("pbx_call_id", id, "call_start", start,
-                                                "caller_id", number, "called_did",
-                                                "74951234567", NULL);
-  g_autoptr(GHashTable) last = nc_test_fields ("pbx_call_id", id, "call_start", start,
-                                               "caller_id", number, "called_did",
-                                               "74951234567", "internal", "100",
-                                               "duration", answered ? "40" : "0",
-                                               "disposition", answered ? "answered" : "no answer",
-                                               "status_code", "16", "is_recorded", "0",
-                                               "call_id_with_rec", "", NULL);
-
-  store_event (store, "NOTIFY_START", first, at_us, client_id);
-  store_event (store, "NOTIFY_END", last, at_us + 30 * G_USEC_PER_SEC, client_id);
-}
-
 /* A whole outgoing call to @number. */
 static void
 call_out (NcStore    *store,
@@ -117,8 +42,8 @@ call_out (NcStore    *store,
                                                "status_code", "16", "is_recorded", "0",
                                                "call_id_with_rec", "", NULL);
 
-  store_event (store, "NOTIFY_OUT_START", first, at_us, client_id);
-  store_event (store, "NOTIFY_OUT_END", last, at_us + 30 * G_USEC_PER_SEC, client_id);
+  nc_test_store_matched_event (store, "NOTIFY_OUT_START", first, at_us, client_id);
+  nc_test_store_matched_event (store, "NOTIFY_OUT_END", last, at_us + 30 * G_USEC_PER_SEC, client_id);
 }
 
 static GPtrArray *
@@ -158,9 +83,9 @@ test_missed_then_called_back (Fixture       *fixture,
   gint64 anna;
 
   SKIP_IF_NO_STORE (fixture);
-  anna = add_client (fixture->store, "Anna", "79001112233");
+  anna = nc_test_add_client (fixture->store, "Anna", "79001112233");
 
-  call_in (fixture->store, "m1", "79001112233", FALSE, base, anna);
+  nc_test_store_call_in (fixture->store, "m1", "79001112233", FALSE, base, anna);
   waiting = list_waiting (fixture->store);
   g_assert_cmpuint (waiting->len, ==, 1);
   entry = waiting->pdata[0];
@@ -195,14 +120,14 @@ test_missed_twice (Fixture       *fixture,
   gint64 anna, boris;
 
   SKIP_IF_NO_STORE (fixture);
-  anna = add_client (fixture->store, "Anna", "79001112233");
-  boris = add_client (fixture->store, "Boris", "79004445566");
+  anna = nc_test_add_client (fixture->store, "Anna", "79001112233");
+  boris = nc_test_add_client (fixture->store, "Boris", "79004445566");
 
-  call_in (fixture->store, "m1", "79001112233", FALSE, base, anna);
-  call_in (fixture->store, "b1", "79004445566", FALSE, base + MINUTE, boris);
-  call_in (fixture->store, "m2", "79001112233", FALSE, base + 2 * MINUTE, anna);
+  nc_test_store_call_in (fixture->store, "m1", "79001112233", FALSE, base, anna);
+  nc_test_store_call_in (fixture->store, "b1", "79004445566", FALSE, base + MINUTE, boris);
+  nc_test_store_call_in (fixture->store, "m2", "79001112233", FALSE, base + 2 * MINUTE, anna);
   /* A replay of the last end counts nothing more. */
-  call_in (fixture->store, "m2", "79001112233", FALSE, base + 2 * MINUTE, anna);
+  nc_test_store_call_in (fixture->store, "m2", "79001112233", FALSE, base + 2 * MINUTE, anna);
 
   waiting = list_waiting (fixture->store);
   g_assert_cmpuint (waiting->len, ==, 2);
@@ -239,16 +164,16 @@ test_missed_then_answered_in (Fixture       *fixture,
   gint64 anna;
 
   SKIP_IF_NO_STORE (fixture);
-  anna = add_client (fixture->store, "Anna", "79001112233");
+  anna = nc_test_add_client (fixture->store, "Anna", "79001112233");
 
-  call_in (fixture->store, "m1", "79001112233", FALSE, base, anna);
-  call_in (fixture->store, "a1", "79001112233", TRUE, base + 3 * MINUTE, anna);
+  nc_test_store_call_in (fixture->store, "m1", "79001112233", FALSE, base, anna);
+  nc_test_store_call_in (fixture->store, "a1", "79001112233", TRUE, base + 3 * MINUTE, anna);
   waiting = list_waiting (fixture->store);
   g_assert_cmpuint (waiting->len, ==, 0);
   g_clear_pointer (&waiting, g_ptr_array_unref);
 
   /* Missed once more later: back, counted from one. */
-  call_in (fixture->store, "m2", "79001112233", FALSE, base + 6 * MINUTE, anna);
+  nc_test_store_call_in (fixture->store, "m2", "79001112233", FALSE, base + 6 * MINUTE, anna);
   waiting = list_waiting (fixture->store);
   g_assert_cmpuint (waiting->len, ==, 1);
   g_assert_cmpuint (((NcMissedCall *) waiting->pdata[0])->count, ==, 1);
@@ -269,7 +194,7 @@ test_late_missed_call_after_answer (Fixture       *fixture,
   gint64 anna;
 
   SKIP_IF_NO_STORE (fixture);
-  anna = add_client (fixture->store, "Anna", "79001112233");
+  anna = nc_test_add_client (fixture->store, "Anna", "79001112233");
 
   call_out (fixture->store, "o1", "79001112233", TRUE, base + 10 * MINUTE, anna);
   record = nc_call_record_new ("recovered-1");
@@ -304,7 +229,7 @@ test_unknown_number_matched_later (Fixture       *fixture,
 
   SKIP_IF_NO_STORE (fixture);
 
-  call_in (fixture->store, "u1", "79007778899", FALSE, base, 0);
+  nc_test_store_call_in (fixture->store, "u1", "79007778899", FALSE, base, 0);
   waiting = list_waiting (fixture->store);
   g_assert_cmpuint (waiting->len, ==, 0);
   g_clear_pointer (&waiting, g_ptr_array_unref);
@@ -361,8 +286,8 @@ test_claim_seen_on_another_desk (Fixture       *fixture,
   guint heard = 0;
 
   SKIP_IF_NO_STORE (fixture);
-  anna = add_client (fixture->store, "Anna", "79001112233");
-  call_in (fixture->store, "m1", "79001112233", FALSE, base, anna);
+  anna = nc_test_add_client (fixture->store, "Anna", "79001112233");
+  nc_test_store_call_in (fixture->store, "m1", "79001112233", FALSE, base, anna);
   live = nc_store_list_live_calls_sync (fixture->store, &cursor, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (nc_call_tracker_start_sync (tracker, fixture->store, &error));
@@ -434,8 +359,8 @@ test_closed_then_missed_again (Fixture       *fixture,
   gint64 anna;
 
   SKIP_IF_NO_STORE (fixture);
-  anna = add_client (fixture->store, "Anna", "79001112233");
-  call_in (fixture->store, "m1", "79001112233", FALSE, now - 60 * MINUTE, anna);
+  anna = nc_test_add_client (fixture->store, "Anna", "79001112233");
+  nc_test_store_call_in (fixture->store, "m1", "79001112233", FALSE, now - 60 * MINUTE, anna);
   g_assert_true (nc_store_claim_missed_sync (fixture->store, anna, "Boris", TRUE, &error));
 
   /* A reason is required; a bad one loses nothing. */
@@ -464,7 +389,7 @@ test_closed_then_missed_again (Fixture       *fixture,
   g_assert_error (error, NC_STORE_ERROR, NC_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  call_in (fixture->store, "m2", "79001112233", FALSE, now + MINUTE, anna);
+  nc_test_store_call_in (fixture->store, "m2", "79001112233", FALSE, now + MINUTE, anna);
   waiting = list_waiting (fixture->store);
   g_assert_cmpuint (waiting->len, ==, 1);
   g_assert_cmpuint (((NcMissedCall *) waiting->pdata[0])->count, ==, 1);
@@ -505,7 +430,7 @@ test_list_pages (Fixture       *fixture,
     {
       g_autofree char *name = g_strdup_printf ("Client %02u", i);
       g_autofree char *phone = g_strdup_printf ("790011%05u", i);
-      gint64 id = add_client (fixture->store, name, phone);
+      gint64 id = nc_test_add_client (fixture->store, name, phone);
       NcCallRecord *record = nc_call_record_new (NULL);
 
       g_free (record->pbx_call_id);
@@ -582,11 +507,11 @@ test_upgrade_from_version_6 (void)
 
   store = nc_store_open_sync (dir, &error);
   g_assert_no_error (error);
-  anna = add_client (store, "Anna", "79001112233");
-  boris = add_client (store, "Boris", "79004445566");
-  call_in (store, "m1", "79001112233", FALSE, base, anna);
-  call_in (store, "m2", "79001112233", FALSE, base + MINUTE, anna);
-  call_in (store, "b1", "79004445566", FALSE, base + 2 * MINUTE, boris);
+  anna = nc_test_add_client (store, "Anna", "79001112233");
+  boris = nc_test_add_client (store, "Boris", "79004445566");
+  nc_test_store_call_in (store, "m1", "79001112233", FALSE, base, anna);
+  nc_test_store_call_in (store, "m2", "79001112233", FALSE, base + MINUTE, anna);
+  nc_test_store_call_in (store, "b1", "79004445566", FALSE, base + 2 * MINUTE, boris);
   call_out (store, "o1", "79004445566", TRUE, base + 3 * MINUTE, boris);
   nc_store_close (store);
   g_object_unref (store);
