@@ -177,6 +177,25 @@ index_phones (NcStoreConnection  *conn,
   return TRUE;
 }
 
+/* @fresh: the client is not indexed yet: nothing to delete first, which an import of a
+ * million clients would pay a million times. */
+static gboolean
+index_client (NcStoreConnection  *conn,
+              gint64              id,
+              NcClient           *client,
+              gboolean            fresh,
+              GError            **error)
+{
+  GStrv phones = variable_phones (client);
+  g_autofree char *body = search_body (client, phones);
+  gboolean ok = index_phones (conn, id, client, fresh, phones, error) &&
+                (fresh ? conn->backend->add_search (conn, id, body, error)
+                       : conn->backend->index_search (conn, id, body, error));
+
+  free_phones (phones, n_variables (client));
+  return ok;
+}
+
 /* Brings the indexes of client @id in step with @client, as it is now stored. */
 gboolean
 nc_store_index_client (NcStoreConnection  *conn,
@@ -184,30 +203,17 @@ nc_store_index_client (NcStoreConnection  *conn,
                        NcClient           *client,
                        GError            **error)
 {
-  GStrv phones = variable_phones (client);
-  g_autofree char *body = search_body (client, phones);
-  gboolean ok = index_phones (conn, id, client, FALSE, phones, error) &&
-                conn->backend->index_search (conn, id, body, error);
-
-  free_phones (phones, n_variables (client));
-  return ok;
+  return index_client (conn, id, client, FALSE, error);
 }
 
-/* As nc_store_index_client(), for a client that is not indexed yet: nothing to delete
- * first, which an import of a million clients would pay a million times. */
+/* As nc_store_index_client(), for a client that is not indexed yet. */
 gboolean
 nc_store_index_new_client (NcStoreConnection  *conn,
                            gint64              id,
                            NcClient           *client,
                            GError            **error)
 {
-  GStrv phones = variable_phones (client);
-  g_autofree char *body = search_body (client, phones);
-  gboolean ok = index_phones (conn, id, client, TRUE, phones, error) &&
-                conn->backend->add_search (conn, id, body, error);
-
-  free_phones (phones, n_variables (client));
-  return ok;
+  return index_client (conn, id, client, TRUE, error);
 }
 
 /* After client @id is deleted; its phones went with it (ON DELETE CASCADE). */

@@ -435,6 +435,23 @@ sqlite_set_version (NcStoreConnection  *conn,
 /* ------------------------------------------------------------------------------------ */
 /* Search                                                                                */
 
+/* A client not indexed yet: its row in the trigram index below. */
+static gboolean
+sqlite_add_search (NcStoreConnection  *conn,
+                   gint64              client_id,
+                   const char         *body,
+                   GError            **error)
+{
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "INSERT INTO client_search (rowid, body) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, client_id);
+  nc_store_bind_text (stmt, 2, body);
+  return nc_store_step_done (stmt, error);
+}
+
 /* A trigram index over each client's name, phone and variable values, so that any
  * fragment of three characters or more is found without walking the clients. Its rowid
  * is the client's id. */
@@ -453,31 +470,7 @@ sqlite_index_search (NcStoreConnection  *conn,
   if (!nc_store_step_done (stmt, error))
     return FALSE;
 
-  if (body == NULL)
-    return TRUE;
-
-  stmt = nc_store_prepare (conn, "INSERT INTO client_search (rowid, body) VALUES (?1, ?2)", error);
-  if (stmt == NULL)
-    return FALSE;
-  nc_store_bind_int64 (stmt, 1, client_id);
-  nc_store_bind_text (stmt, 2, body);
-  return nc_store_step_done (stmt, error);
-}
-
-static gboolean
-sqlite_add_search (NcStoreConnection  *conn,
-                   gint64              client_id,
-                   const char         *body,
-                   GError            **error)
-{
-  NcStoreStmt *stmt;
-
-  stmt = nc_store_prepare (conn, "INSERT INTO client_search (rowid, body) VALUES (?1, ?2)", error);
-  if (stmt == NULL)
-    return FALSE;
-  nc_store_bind_int64 (stmt, 1, client_id);
-  nc_store_bind_text (stmt, 2, body);
-  return nc_store_step_done (stmt, error);
+  return body == NULL || sqlite_add_search (conn, client_id, body, error);
 }
 
 /* An FTS5 phrase that matches @text literally. */
