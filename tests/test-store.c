@@ -1410,6 +1410,51 @@ test_import_sees_other_writers (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
+}
+
+/* The WAL is copied into the database file while the store writes (by a thread of its own,
+ * not inside the writer's COMMIT): an import of many chunks leaves its pages in the
+ * database file and the WAL about the size of one checkpoint, never all it wrote. */
+static void
+test_wal_copied_while_writing (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  const char *path = nc_store_get_path (fixture->store);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(NcStoreImport) import = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 wal_max = 0, written;
+
+  import = nc_store_import_begin_sync (fixture->store, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < 100; c++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("Chunk %u client", c);
+
+      g_assert_true (nc_store_import_add_sync (import, drafts_of (500, prefix), &error));
+      g_assert_no_error (error);
+      wal_max = MAX (wal_max, file_size (wal));
+    }
+  g_assert_true (nc_store_import_finish_sync (import, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The WAL is copied from 1 000 pages (4 MB) on, beside the writes, which go on
+   * meanwhile, and starts over by 4 000 (16 MB) and a chunk; without a copy, it would
+   * hold every page written. */
+  written = file_size (path) + file_size (wal);
+  g_test_message ("database %" G_GINT64_FORMAT " bytes, WAL at most %" G_GINT64_FORMAT,
+                  file_size (path), wal_max);
+  g_assert_cmpint (written, >, 40 * 1024 * 1024);
+  g_assert_cmpint (wal_max, <, 24 * 1024 * 1024);
+  g_assert_cmpint (file_size (path), >, written / 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1440,6 +1485,7 @@ main (int   argc,
   ADD ("cancelled-import-beside-events", test_cancelled_import_beside_events);
   ADD_BOTH ("import-chunk-yields-to-event", test_import_chunk_yields_to_event);
   ADD ("import-sees-other-writers", test_import_sees_other_writers);
+  ADD ("wal-copied-while-writing", test_wal_copied_while_writing);
 #undef ADD
 #undef ADD_BOTH
   g_test_add_func ("/store/upgrade-from-version-1", test_upgrade_from_version_1);

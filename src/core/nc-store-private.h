@@ -244,6 +244,7 @@ extern const NcStoreBackend nc_store_sqlite_backend;
 extern const NcStoreBackend nc_store_postgres_backend;
 /* The DDL of the PostgreSQL backend's versions (nc-store-postgres-schema.c). */
 extern const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION];
+extern const char *const nc_store_sqlite_migrations[NC_STORE_SCHEMA_VERSION];
 /* Its client search, over pg_trgm (nc-store-postgres-search.c): NcStoreBackend's. */
 gboolean   nc_store_pg_index_search (NcStoreConnection  *conn,
                                      gint64              client_id,

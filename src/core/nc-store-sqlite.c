@@ -5,8 +5,8 @@
  *
  * The only file that talks to SQLite (the build refuses a sqlite3_ call anywhere else in
  * the core): connections, statements, the error codes, the PRAGMAs (WAL, synchronous=FULL,
- * foreign keys, user_version), BEGIN IMMEDIATE, the DDL of each schema version, and the
- * FTS5 trigram index behind search.
+ * foreign keys, user_version), BEGIN IMMEDIATE, the checkpoints, and the FTS5 trigram index
+ * behind search. The DDL of each schema version is in nc-store-sqlite-schema.c.
  */
 
 #define G_LOG_DOMAIN "nc-store"
@@ -19,10 +19,23 @@
 
 #include "nc-store-private.h"
 
+/* The writer's WAL is copied into the database file by a thread of its own (see
+ * start_checkpointer()). */
+typedef struct
+{
+  GThread  *thread;
+  sqlite3  *db;        /* its own connection to the file */
+  GMutex    lock;
+  GCond     cond;
+  gboolean  due;
+  gboolean  stopping;
+} Checkpointer;
+
 typedef struct
 {
   NcStoreConnection  base;
   sqlite3           *db;
+  Checkpointer      *checkpointer;     /* the writer's, on a file */
   sqlite3_stmt      *transaction[NC_STORE_N_TRANSACTIONS];  /* prepared when first used */
   gint               busy_timeout_ms;  /* atomic: set from any thread */
   gint64             busy_since;       /* when the wait for a lock began */
@@ -95,11 +108,126 @@ check (NcStoreConnection  *conn,
 /* ------------------------------------------------------------------------------------ */
 /* Connections                                                                           */
 
+/* Once the WAL holds this many pages, it is copied into the database file by the thread:
+ * SQLite's own automatic checkpoint copies at the same size. The WAL starts over from its
+ * beginning only when a write begins with all of it copied, which a copy beside a writer
+ * that never pauses (an import) does not see; so at CHECKPOINT_MAX_PAGES the writer's
+ * COMMIT copies the rest itself (as SQLite would all of it), and the WAL stays within
+ * about that size. */
+#define CHECKPOINT_PAGES 1000
+#define CHECKPOINT_MAX_PAGES 4000
+
+static gpointer
+checkpointer_main (gpointer data)
+{
+  Checkpointer *self = data;
+
+  g_mutex_lock (&self->lock);
+  while (!self->stopping)
+    {
+      if (!self->due)
+        {
+          g_cond_wait (&self->cond, &self->lock);
+          continue;
+        }
+      self->due = FALSE;
+      g_mutex_unlock (&self->lock);
+      /* PASSIVE takes no lock a writer needs, and copies what no reader still sees; what
+       * it could not copy waits for the next. A failure here loses nothing: the pages
+       * stay in the WAL for the next checkpoint, or the last close's. */
+      if (sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) !=
+          SQLITE_OK)
+        g_debug ("The checkpoint waits: %s", sqlite3_errmsg (self->db));
+      g_mutex_lock (&self->lock);
+    }
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+/* Called by SQLite on the writer's thread after each COMMIT, with the WAL's size. */
+static int
+wal_written (void       *data,
+             sqlite3    *db,
+             const char *database,
+             int         pages)
+{
+  Checkpointer *self = data;
+
+  if (pages >= CHECKPOINT_MAX_PAGES)
+    {
+      /* Busy while the thread copies: the next COMMIT tries again. */
+      sqlite3_wal_checkpoint_v2 (db, database, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
+  else if (pages >= CHECKPOINT_PAGES)
+    {
+      g_mutex_lock (&self->lock);
+      self->due = TRUE;
+      g_cond_signal (&self->cond);
+      g_mutex_unlock (&self->lock);
+    }
+  return SQLITE_OK;
+}
+
+static void
+stop_checkpointer (Connection *self)
+{
+  Checkpointer *checkpointer = g_steal_pointer (&self->checkpointer);
+
+  if (checkpointer == NULL)
+    return;
+  sqlite3_wal_hook (self->db, NULL, NULL);
+  g_mutex_lock (&checkpointer->lock);
+  checkpointer->stopping = TRUE;
+  g_cond_signal (&checkpointer->cond);
+  g_mutex_unlock (&checkpointer->lock);
+  g_thread_join (checkpointer->thread);
+  /* Closed before the writer, so that the writer is the last connection and its close
+   * copies the rest of the WAL and removes it. */
+  sqlite3_close_v2 (checkpointer->db);
+  g_mutex_clear (&checkpointer->lock);
+  g_cond_clear (&checkpointer->cond);
+  g_free (checkpointer);
+}
+
+/* SQLite's automatic checkpoint runs inside the COMMIT that fills the WAL: copying a
+ * thousand pages into the database file and waiting for its fsync there held the writer,
+ * and every event queued behind that COMMIT, for 10-20 ms (an import fills the WAL every
+ * few chunks; `listen` beside a command-line import paid for the import's pages). Here the
+ * COMMIT only says the WAL is full, and another connection copies it on its own thread.
+ * Without a file (an in-memory database) there is no WAL and nothing to do. */
+static void
+start_checkpointer (Connection *self)
+{
+  const char *file = sqlite3_db_filename (self->db, "main");
+  Checkpointer *checkpointer;
+  sqlite3 *db = NULL;
+
+  /* A connection learns that the file is in WAL mode when it first reads it; a new file
+   * is not yet, so it is told. */
+  if (file == NULL || *file == '\0' ||
+      sqlite3_open_v2 (file, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+      sqlite3_exec (db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      /* Then SQLite's own checkpoint goes on as before. */
+      sqlite3_close_v2 (db);
+      return;
+    }
+
+  checkpointer = g_new0 (Checkpointer, 1);
+  checkpointer->db = db;
+  g_mutex_init (&checkpointer->lock);
+  g_cond_init (&checkpointer->cond);
+  checkpointer->thread = g_thread_new ("nc-store-checkpoint", checkpointer_main, checkpointer);
+  self->checkpointer = checkpointer;
+  sqlite3_wal_hook (self->db, wal_written, checkpointer);
+}
+
 static void
 sqlite_close (NcStoreConnection *conn)
 {
   Connection *self = (Connection *) conn;
 
+  stop_checkpointer (self);
   for (guint i = 0; i < NC_STORE_N_TRANSACTIONS; i++)
     sqlite3_finalize (self->transaction[i]);
   sqlite3_close_v2 (self->db);
@@ -188,9 +316,13 @@ static gboolean
 sqlite_setup_writer (NcStoreConnection  *conn,
                      GError            **error)
 {
-  return sqlite_exec (conn, "PRAGMA journal_mode = WAL", error) &&
-         sqlite_exec (conn, "PRAGMA synchronous = FULL", error) &&
-         sqlite_exec (conn, "PRAGMA foreign_keys = ON", error);
+  if (!sqlite_exec (conn, "PRAGMA journal_mode = WAL", error) ||
+      !sqlite_exec (conn, "PRAGMA synchronous = FULL", error) ||
+      !sqlite_exec (conn, "PRAGMA foreign_keys = ON", error))
+    return FALSE;
+  if (((Connection *) conn)->checkpointer == NULL)
+    start_checkpointer ((Connection *) conn);
+  return TRUE;
 }
 
 /* In WAL mode, NORMAL writes the transaction to the WAL without an fsync: a power loss
@@ -599,158 +731,6 @@ sqlite_data_version (NcStoreConnection  *conn,
   return TRUE;
 }
 
-/* ------------------------------------------------------------------------------------ */
-/* The DDL of each schema version                                                       */
-
-/* Version n is made by migrations[n - 1]. */
-static const char *const migrations[NC_STORE_SCHEMA_VERSION] = {
-  /* 1 */
-  "CREATE TABLE clients ("
-  "  id INTEGER PRIMARY KEY,"
-  "  name TEXT NOT NULL,"
-  "  channel TEXT NOT NULL,"
-  "  phone TEXT,"
-  "  created INTEGER NOT NULL);"
-  "CREATE TABLE client_variables ("
-  "  client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,"
-  "  name TEXT NOT NULL,"
-  "  value TEXT NOT NULL,"
-  "  PRIMARY KEY (client_id, name));"
-  "CREATE TABLE client_phones ("
-  "  phone TEXT NOT NULL,"
-  "  client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,"
-  "  own INTEGER NOT NULL,"
-  "  variable TEXT);"
-  "CREATE INDEX client_phones_by_phone ON client_phones (phone, client_id);"
-  "CREATE INDEX client_phones_by_client ON client_phones (client_id);"
-  "CREATE TABLE employees ("
-  "  id INTEGER PRIMARY KEY,"
-  "  name TEXT NOT NULL,"
-  "  employee_id TEXT,"
-  "  virtual_number TEXT,"
-  "  call_method TEXT NOT NULL DEFAULT 'disabled');"
-  "CREATE TABLE project_messengers (channel TEXT PRIMARY KEY);",
-
-  /* 2 */
-  "CREATE TABLE call_events ("
-  "  id INTEGER PRIMARY KEY,"
-  "  event_type TEXT NOT NULL,"
-  "  fields TEXT NOT NULL,"
-  "  digest TEXT NOT NULL UNIQUE,"
-  "  received_at INTEGER NOT NULL);"
-  "CREATE TABLE calls ("
-  "  pbx_call_id TEXT PRIMARY KEY,"
-  "  client_id INTEGER REFERENCES clients (id) ON DELETE SET NULL,"
-  "  match_rule TEXT,"
-  "  record_link TEXT,"
-  "  record_expires TEXT);"
-  "CREATE TABLE request_budget ("
-  "  bucket TEXT NOT NULL,"
-  "  taken_at INTEGER NOT NULL);"
-  "CREATE INDEX request_budget_by_bucket ON request_budget (bucket, taken_at);"
-  "CREATE INDEX clients_by_name ON clients (name COLLATE NOCASE);"
-  "CREATE VIRTUAL TABLE client_search USING fts5 (body, tokenize = 'trigram');",
-
-  /* 3 */
-  "ALTER TABLE calls RENAME TO calls_v2;"
-  "CREATE TABLE calls ("
-  "  id INTEGER PRIMARY KEY,"
-  "  pbx_call_id TEXT NOT NULL UNIQUE,"
-  "  direction INTEGER NOT NULL DEFAULT 0,"
-  "  state INTEGER NOT NULL DEFAULT 0,"
-  "  answered INTEGER NOT NULL DEFAULT 0,"
-  "  client_number TEXT,"
-  "  virtual_number TEXT,"
-  "  employee TEXT,"
-  "  started_at TEXT,"
-  "  started_unix INTEGER NOT NULL DEFAULT 0,"
-  "  first_seen_us INTEGER NOT NULL DEFAULT 0,"
-  "  answered_seen_us INTEGER NOT NULL DEFAULT 0,"
-  "  ended_seen_us INTEGER NOT NULL DEFAULT 0,"
-  "  last_event_us INTEGER NOT NULL DEFAULT 0,"
-  "  duration INTEGER NOT NULL DEFAULT 0,"
-  "  disposition TEXT,"
-  "  is_recorded INTEGER NOT NULL DEFAULT 0,"
-  "  call_id_with_rec TEXT,"
-  "  recording INTEGER NOT NULL DEFAULT 0,"
-  "  record_link TEXT,"
-  "  record_expires TEXT,"
-  "  record_next_try INTEGER NOT NULL DEFAULT 0,"
-  "  record_attempts INTEGER NOT NULL DEFAULT 0,"
-  "  client_id INTEGER REFERENCES clients (id) ON DELETE SET NULL,"
-  "  match_rule TEXT,"
-  "  event_mask INTEGER NOT NULL DEFAULT 0,"
-  "  request_id INTEGER,"
-  "  recovered INTEGER NOT NULL DEFAULT 0,"
-  "  unended INTEGER NOT NULL DEFAULT 0);"
-  "CREATE INDEX calls_by_start ON calls (started_unix, id);"
-  "CREATE INDEX calls_live ON calls (last_event_us) WHERE state < 2;"
-  "CREATE INDEX calls_by_client ON calls (client_id, started_unix, id);"
-  "CREATE INDEX calls_by_employee ON calls (employee, started_unix, id);"
-  "CREATE INDEX calls_missed ON calls (started_unix, id) "
-  "  WHERE direction = 0 AND state = 2 AND answered = 0;"
-  "CREATE INDEX calls_unended ON calls (started_unix, id) WHERE unended = 1;"
-  "CREATE INDEX calls_recordings_due ON calls (record_next_try) WHERE recording = 1;"
-  "CREATE TABLE changes ("
-  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-  "  kind INTEGER NOT NULL,"
-  "  row_id INTEGER NOT NULL,"
-  "  at INTEGER NOT NULL,"
-  "  origin INTEGER NOT NULL DEFAULT 0);"
-  "CREATE INDEX changes_by_time ON changes (at);"
-  "CREATE TABLE callback_requests ("
-  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-  "  client_digits TEXT NOT NULL,"
-  "  employee_id TEXT NOT NULL,"
-  "  requested_at_us INTEGER NOT NULL,"
-  "  state INTEGER NOT NULL DEFAULT 0,"
-  "  pbx_call_id TEXT);"
-  /* One pending request per client, whichever desk or process asks: the database holds
-   * the guard against two desks that click at once. */
-  "CREATE UNIQUE INDEX callback_requests_pending ON callback_requests (client_digits) "
-  "  WHERE state = 0;"
-  "CREATE TABLE meta ("
-  "  name TEXT PRIMARY KEY,"
-  "  value TEXT NOT NULL);",
-
-  /* 4 */
-  IMPORTS_DDL ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
-
-  /* 5 */
-  TEAM_DDL,
-
-  /* 6 */
-  NOTES_DDL
-  /* The notes' trigram index, its rowid the call's: kept by triggers, so that whatever
-   * writes a call's row (the note's job, a repair, a deleted call) keeps it too. */
-  "CREATE VIRTUAL TABLE call_note_search USING fts5 (note, tokenize = 'trigram');"
-  "CREATE TRIGGER calls_note_added AFTER INSERT ON calls WHEN new.note IS NOT NULL BEGIN "
-  "  INSERT INTO call_note_search (rowid, note) VALUES (new.id, new.note); END;"
-  "CREATE TRIGGER calls_note_changed AFTER UPDATE OF note ON calls BEGIN "
-  "  DELETE FROM call_note_search WHERE rowid = old.id;"
-  "  INSERT INTO call_note_search (rowid, note) SELECT new.id, new.note "
-  "    WHERE new.note IS NOT NULL; END;"
-  "CREATE TRIGGER calls_note_deleted AFTER DELETE ON calls WHEN old.note IS NOT NULL BEGIN "
-  "  DELETE FROM call_note_search WHERE rowid = old.id; END;",
-
-  /* 7: the clients to call back; the partial index is the Missed view's pages. */
-  "CREATE TABLE missed_calls ("
-  "  client_id INTEGER PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,"
-  "  state INTEGER NOT NULL DEFAULT 0,"
-  "  first_missed_us INTEGER NOT NULL DEFAULT 0,"
-  "  last_missed_us INTEGER NOT NULL DEFAULT 0,"
-  "  missed_count INTEGER NOT NULL DEFAULT 0,"
-  "  last_call_id INTEGER NOT NULL DEFAULT 0,"
-  "  reached_us INTEGER NOT NULL DEFAULT 0,"
-  "  closed_at_us INTEGER NOT NULL DEFAULT 0,"
-  "  number TEXT,"
-  "  claimed_by TEXT,"
-  "  claimed_at_us INTEGER NOT NULL DEFAULT 0,"
-  "  closed_by TEXT,"
-  "  closed_reason TEXT);"
-  "CREATE INDEX missed_calls_waiting ON missed_calls (first_missed_us, client_id) "
-  "  WHERE state = 0;",
-};
 
 /* ------------------------------------------------------------------------------------ */
 
@@ -779,7 +759,7 @@ const NcStoreBackend nc_store_sqlite_backend = {
   .get_version = sqlite_get_version,
   .set_version = sqlite_set_version,
   .exec = sqlite_exec,
-  .migrations = migrations,
+  .migrations = nc_store_sqlite_migrations,
 
   .index_search = sqlite_index_search,
   .add_search = sqlite_add_search,
