@@ -1455,6 +1455,76 @@ test_wal_copied_while_writing (Fixture       *fixture,
   g_assert_cmpint (file_size (path), >, written / 2);
 }
 
+/* Whether SQLite's search index has parts to merge (FTS5's 'merge' then does some). */
+static gboolean
+search_merge_pending (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_int64 before;
+  gboolean pending;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  before = sqlite3_total_changes64 (db);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO client_search (client_search, rank) "
+                                 "VALUES ('merge', 64)", NULL, NULL, NULL), ==, SQLITE_OK);
+  pending = sqlite3_total_changes64 (db) - before >= 2;
+  sqlite3_close (db);
+  return pending;
+}
+
+/* While an import writes, SQLite's search index merges its parts only when the import
+ * says (a step at a time between its chunks), never inside a COMMIT by itself; once no
+ * import writes, by itself again. The parts an import of many chunks leaves are merged. */
+static void
+test_import_merges_search_itself (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  const char *path = nc_store_get_path (fixture->store);
+  const char *automerge = "SELECT v FROM client_search_config WHERE k = 'automerge'";
+  g_autoptr(GError) error = NULL;
+  NcStoreImport *first, *second, *undone;
+  int parts;
+
+  first = nc_store_import_begin_sync (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_true (nc_store_import_add_sync (first, drafts_of (10, "First"), &error));
+  g_assert_cmpint (sql_int (path, automerge), ==, 0);
+  second = nc_store_import_begin_sync (fixture->store, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < 60; c++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("Chunk %u client", c);
+
+      g_assert_true (nc_store_import_add_sync (second, drafts_of (300, prefix), &error));
+      g_assert_no_error (error);
+    }
+  /* The first's end leaves the second still writing. */
+  g_assert_true (nc_store_import_finish_sync (first, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (path, automerge), ==, 0);
+  g_assert_true (nc_store_import_finish_sync (second, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (path, automerge), ==, 4);
+
+  /* Each chunk wrote a part of its own (61 of them, and more for a chunk in slices), and
+   * the import merged them as SQLite would have: a merge now finds nothing to do. */
+  parts = sql_int (path, "SELECT count (DISTINCT segid) FROM client_search_idx");
+  g_test_message ("%d parts of the search index after 61 chunks", parts);
+  g_assert_false (search_merge_pending (path));
+  g_assert_cmpuint (search_count (fixture->store, "Chunk 59 client 299"), ==, 1);
+  g_assert_cmpuint (search_count (fixture->store, "First 9,"), ==, 1);
+  nc_store_import_free (first);
+  nc_store_import_free (second);
+
+  /* An import undone gives the merging back too. */
+  undone = nc_store_import_begin_sync (fixture->store, &error);
+  g_assert_true (nc_store_import_add_sync (undone, drafts_of (10, "Undone"), &error));
+  g_assert_cmpint (sql_int (path, automerge), ==, 0);
+  nc_store_import_free (undone);
+  g_assert_cmpint (sql_int (path, automerge), ==, 4);
+  g_assert_cmpuint (search_count (fixture->store, "Undone"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1486,6 +1556,7 @@ main (int   argc,
   ADD_BOTH ("import-chunk-yields-to-event", test_import_chunk_yields_to_event);
   ADD ("import-sees-other-writers", test_import_sees_other_writers);
   ADD ("wal-copied-while-writing", test_wal_copied_while_writing);
+  ADD ("import-merges-search-itself", test_import_merges_search_itself);
 #undef ADD
 #undef ADD_BOTH
   g_test_add_func ("/store/upgrade-from-version-1", test_upgrade_from_version_1);

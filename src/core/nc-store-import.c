@@ -24,6 +24,12 @@
  * the chunk is written by the next job, after that one; another process's writes, which
  * the chunk cannot see waiting, are seen after the fact (SQLite's data_version), and the
  * chunks stay short (CHUNK_US) while they go on.
+ *
+ * SQLite's search index would merge its parts inside whichever COMMIT wrote enough (20 to
+ * 30 ms, and more as the index grows), and an event queued behind that chunk waited for
+ * it: while an import writes, the index does not merge by itself, and the chunks merge it
+ * a step at a time (merge_search()), as much as SQLite would have, yielding between steps
+ * as between clients. The last import to end gives the merging back to the index.
  */
 
 #define G_LOG_DOMAIN "nc-store"
@@ -55,6 +61,8 @@
 #define SLICE_US 8000
 #define MIN_CHUNK 32
 #define MAX_CHUNK 16384
+/* A step of the search index's merges (SQLite's FTS5 pages, about 4 KB each): 3-8 ms. */
+#define MERGE_PAGES 64
 /* Between two chunks on a database file, the writer lets go of it this long, so that
  * `listen` in another process, which tries every millisecond (nc-store-sqlite.c), gets it. */
 #define GAP_US 1500
@@ -113,6 +121,7 @@ typedef struct _Step
   guint   next;          /* writing: the first draft not written yet */
   gint64 *data_version;  /* writing: the database's, as the chunk before saw it */
   gboolean others;       /* writing: another process wrote since the chunk before */
+  gboolean merged;       /* writing: the search index merged after the chunk's clients */
   char   *owner;
 } Step;
 
@@ -142,7 +151,34 @@ begin_job (NcStoreConnection  *conn,
   if (!nc_store_step_id (stmt, &id, error))
     return NULL;
   step->import_id = id;
+  /* The chunks merge the search index themselves (chunk_job()). */
+  if (conn->backend->set_search_merging != NULL &&
+      !conn->backend->set_search_merging (conn, FALSE, error))
+    return NULL;
   return GINT_TO_POINTER (TRUE);
+}
+
+/* The search index merges by itself again once no import writes (this one's row just
+ * deleted, in the same transaction). */
+static gboolean
+merge_search_again (NcStoreConnection  *conn,
+                    GError            **error)
+{
+  NcStoreStmt *stmt;
+  NcStoreStep step;
+  gint64 imports;
+
+  if (conn->backend->set_search_merging == NULL)
+    return TRUE;
+  stmt = nc_store_prepare (conn, "SELECT count (*) FROM imports", error);
+  if (stmt == NULL)
+    return FALSE;
+  step = nc_store_step (stmt, error);
+  imports = step == NC_STORE_STEP_ROW ? nc_store_column_int64 (stmt, 0) : 0;
+  nc_store_reset (stmt);
+  if (step != NC_STORE_STEP_ROW)
+    return FALSE;
+  return imports > 0 || conn->backend->set_search_merging (conn, TRUE, error);
 }
 
 /* A new client of the import: its row, its variables and its indexes, with none of the
@@ -179,6 +215,31 @@ insert_client (NcStoreConnection  *conn,
   return TRUE;
 }
 
+/* The search index's merges that the import's writes call for (begin_job() turned its
+ * own off), a step of MERGE_PAGES at a time, while there is any and until a job that came
+ * meanwhile has waited @slice_us since @began: it waits for one step, never for the merge
+ * of a whole level inside a COMMIT. */
+static gboolean
+merge_search (NcStoreConnection  *conn,
+              Step               *step,
+              gint64              began,
+              gint64              slice_us,
+              GError            **error)
+{
+  step->merged = conn->backend->merge_search == NULL;
+  while (!step->merged)
+    {
+      gboolean merged = FALSE;
+
+      if (nc_store_others_waiting (conn) && g_get_monotonic_time () - began >= slice_us)
+        return TRUE;
+      if (!conn->backend->merge_search (conn, MERGE_PAGES, &merged, error))
+        return FALSE;
+      step->merged = !merged;
+    }
+  return TRUE;
+}
+
 static gpointer
 chunk_job (NcStoreConnection  *conn,
            gpointer            data,
@@ -199,6 +260,11 @@ chunk_job (NcStoreConnection  *conn,
       *step->data_version = version;
     }
 
+  /* What the slices before called for first, up to half a slice, so that the index's
+   * parts never pile up while a stream of events keeps the chunk in slices. */
+  if (!merge_search (conn, step, began, SLICE_US / 2, error))
+    return NULL;
+
   for (i = step->next; i < step->drafts->len; i++)
     {
       gint64 id;
@@ -214,6 +280,11 @@ chunk_job (NcStoreConnection  *conn,
         *step->first_client = id;
     }
   step->next = i;
+  if (i < step->drafts->len)
+    return GINT_TO_POINTER (TRUE);
+  /* The merges that the chunk's last clients call for; the rest by the next job. */
+  if (!merge_search (conn, step, began, SLICE_US, error))
+    return NULL;
   return GINT_TO_POINTER (TRUE);
 }
 
@@ -237,6 +308,8 @@ finish_job (NcStoreConnection  *conn,
                            _("The import was undone meanwhile"));
       return NULL;
     }
+  if (!merge_search_again (conn, error))
+    return NULL;
   /* Every client of it at once, for every window and every process. */
   nc_store_mark_changed (conn, NC_STORE_CHANGE_CLIENTS, 0);
   return GINT_TO_POINTER (TRUE);
@@ -289,7 +362,7 @@ undo_job (NcStoreConnection  *conn,
   if (stmt == NULL)
     return NULL;
   nc_store_bind_int64 (stmt, 1, step->import_id);
-  if (!nc_store_step_done (stmt, error))
+  if (!nc_store_step_done (stmt, error) || !merge_search_again (conn, error))
     return NULL;
   return GINT_TO_POINTER (1);
 }
@@ -468,7 +541,8 @@ wait_pending (NcStoreImport  *import,
                                   ? us : 0.5 * import->us_per_client + 0.5 * us;
         }
       import->count += written;
-      if (whole && step->next < step->drafts->len && !start_chunk (import, error))
+      if (whole && (step->next < step->drafts->len || !step->merged) &&
+          !start_chunk (import, error))
         return FALSE;
     }
   g_clear_pointer (&import->step, step_free);

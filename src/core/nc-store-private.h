@@ -190,6 +190,17 @@ struct _NcStoreBackend
   gboolean           (*data_version)  (NcStoreConnection   *conn,
                                        gint64              *out_version,
                                        GError             **error);
+  /* The merging of the search index's parts (%NULL both: the database merges on its own,
+   * as PostgreSQL's GIN index does). With @automatic %FALSE (while an import writes), no
+   * write merges by itself, and merge_search() merges a step of about @pages, and says
+   * whether there was anything to merge. */
+  gboolean           (*set_search_merging) (NcStoreConnection  *conn,
+                                            gboolean            automatic,
+                                            GError            **error);
+  gboolean           (*merge_search)  (NcStoreConnection   *conn,
+                                       guint                pages,
+                                       gboolean            *out_merged,
+                                       GError             **error);
   /* The server, for people; %NULL: an embedded database. */
   char              *(*server_version) (NcStoreConnection  *conn);
   /* What the application checks of a server on connecting (version, extensions); %NULL:

@@ -605,6 +605,47 @@ sqlite_index_search (NcStoreConnection  *conn,
   return body == NULL || sqlite_add_search (conn, client_id, body, error);
 }
 
+/* FTS5 writes what it gathered as a part of its own at each COMMIT (and savepoint), and
+ * merges parts as they add up (automerge, 4 of a level by default): a merge of about 64
+ * pages for each of its levels, done inside whichever COMMIT wrote the 64th page since the
+ * last — 20 to 30 ms that a webhook event behind an import's chunk waited for. An import
+ * turns that off and merges itself, @pages at a time ('merge'), between its chunks. */
+static gboolean
+sqlite_set_search_merging (NcStoreConnection  *conn,
+                           gboolean            automatic,
+                           GError            **error)
+{
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "INSERT INTO client_search (client_search, rank) "
+                           "VALUES ('automerge', ?1)", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, automatic ? 4 : 0);
+  return nc_store_step_done (stmt, error);
+}
+
+static gboolean
+sqlite_merge_search (NcStoreConnection  *conn,
+                     guint               pages,
+                     gboolean           *out_merged,
+                     GError            **error)
+{
+  sqlite3_int64 before = sqlite3_total_changes64 (DB (conn));
+  NcStoreStmt *stmt;
+
+  stmt = nc_store_prepare (conn, "INSERT INTO client_search (client_search, rank) "
+                           "VALUES ('merge', ?1)", error);
+  if (stmt == NULL)
+    return FALSE;
+  nc_store_bind_int64 (stmt, 1, pages);
+  if (!nc_store_step_done (stmt, error))
+    return FALSE;
+  /* FTS5's own word for "it merged": two changes or more. */
+  *out_merged = sqlite3_total_changes64 (DB (conn)) - before >= 2;
+  return TRUE;
+}
+
 /* An FTS5 phrase that matches @text literally. */
 static char *
 fts_phrase (const char *text)
@@ -769,4 +810,6 @@ const NcStoreBackend nc_store_sqlite_backend = {
   .note_pattern = fts_phrase,
   .lock_budget = sqlite_lock_budget,
   .data_version = sqlite_data_version,
+  .set_search_merging = sqlite_set_search_merging,
+  .merge_search = sqlite_merge_search,
 };
