@@ -29,6 +29,8 @@ typedef struct
   GCond     cond;
   gboolean  due;
   gboolean  stopping;
+  int       last_pages;  /* the writer's thread only: the WAL's size at the last COMMIT */
+  int       next_pages;  /* the writer's thread only: the size that asks for the next copy */
 } Checkpointer;
 
 typedef struct
@@ -116,6 +118,9 @@ check (NcStoreConnection  *conn,
  * about that size. */
 #define CHECKPOINT_PAGES 1000
 #define CHECKPOINT_MAX_PAGES 4000
+/* After a copy, the thread copies again once the WAL has grown this much: each copy ends
+ * with an fsync of the database file, too many for a COMMIT of a few pages each. */
+#define CHECKPOINT_STEP_PAGES 256
 
 static gpointer
 checkpointer_main (gpointer data)
@@ -153,13 +158,19 @@ wal_written (void       *data,
 {
   Checkpointer *self = data;
 
+  /* A WAL that started over. */
+  if (pages < self->last_pages)
+    self->next_pages = CHECKPOINT_PAGES;
+  self->last_pages = pages;
+
   if (pages >= CHECKPOINT_MAX_PAGES)
     {
       /* Busy while the thread copies: the next COMMIT tries again. */
       sqlite3_wal_checkpoint_v2 (db, database, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     }
-  else if (pages >= CHECKPOINT_PAGES)
+  else if (pages >= self->next_pages)
     {
+      self->next_pages = pages + CHECKPOINT_STEP_PAGES;
       g_mutex_lock (&self->lock);
       self->due = TRUE;
       g_cond_signal (&self->cond);
@@ -215,6 +226,7 @@ start_checkpointer (Connection *self)
 
   checkpointer = g_new0 (Checkpointer, 1);
   checkpointer->db = db;
+  checkpointer->next_pages = CHECKPOINT_PAGES;
   g_mutex_init (&checkpointer->lock);
   g_cond_init (&checkpointer->cond);
   checkpointer->thread = g_thread_new ("nc-store-checkpoint", checkpointer_main, checkpointer);
