@@ -122,6 +122,7 @@ typedef struct _Step
   gint64 *data_version;  /* writing: the database's, as the chunk before saw it */
   gboolean others;       /* writing: another process wrote since the chunk before */
   gboolean merged;       /* writing: the search index merged after the chunk's clients */
+  gint64   budget_us;    /* writing: how long a job of the chunk may hold the writer */
   char   *owner;
 } Step;
 
@@ -216,13 +217,15 @@ insert_client (NcStoreConnection  *conn,
 }
 
 /* The search index's merges that the import's writes call for (begin_job() turned its
- * own off), a step of MERGE_PAGES at a time, while there is any and until a job that came
- * meanwhile has waited @slice_us since @began: it waits for one step, never for the merge
- * of a whole level inside a COMMIT. */
+ * own off), a step of MERGE_PAGES at a time, while there is any, until a job that came
+ * meanwhile has waited @slice_us since @began, and no longer than @limit_us of the chunk's
+ * budget (another process, which cannot be seen waiting, waits for the database): an
+ * event waits for one step, never for the merge of a whole level inside a COMMIT. */
 static gboolean
 merge_search (NcStoreConnection  *conn,
               Step               *step,
               gint64              began,
+              gint64              limit_us,
               gint64              slice_us,
               GError            **error)
 {
@@ -231,7 +234,9 @@ merge_search (NcStoreConnection  *conn,
     {
       gboolean merged = FALSE;
 
-      if (nc_store_others_waiting (conn) && g_get_monotonic_time () - began >= slice_us)
+      gint64 ran = g_get_monotonic_time () - began;
+
+      if (ran >= limit_us || (nc_store_others_waiting (conn) && ran >= slice_us))
         return TRUE;
       if (!conn->backend->merge_search (conn, MERGE_PAGES, &merged, error))
         return FALSE;
@@ -260,9 +265,10 @@ chunk_job (NcStoreConnection  *conn,
       *step->data_version = version;
     }
 
-  /* What the slices before called for first, up to half a slice, so that the index's
-   * parts never pile up while a stream of events keeps the chunk in slices. */
-  if (!merge_search (conn, step, began, SLICE_US / 2, error))
+  /* What the slices before called for first (a step at least), for half the time the
+   * chunk may take, so that the index's parts never pile up while a stream of events keeps
+   * the chunk in slices. */
+  if (!merge_search (conn, step, began, step->budget_us / 2, SLICE_US / 2, error))
     return NULL;
 
   for (i = step->next; i < step->drafts->len; i++)
@@ -283,7 +289,7 @@ chunk_job (NcStoreConnection  *conn,
   if (i < step->drafts->len)
     return GINT_TO_POINTER (TRUE);
   /* The merges that the chunk's last clients call for; the rest by the next job. */
-  if (!merge_search (conn, step, began, SLICE_US, error))
+  if (!merge_search (conn, step, began, step->budget_us, SLICE_US, error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
 }
@@ -505,6 +511,7 @@ start_chunk (NcStoreImport  *import,
 
   /* Its COMMIT need not wait for the disk: the import's last one does, for all of them. */
   nc_store_job_set_light (job);
+  import->step->budget_us = nc_store_import_others_writing (import) ? CHUNK_US : LONG_CHUNK_US;
   /* Read here, not once the job runs: the writer moves step->next meanwhile. */
   import->pending_from = import->step->next;
   import->pending_since = g_get_monotonic_time ();
@@ -541,8 +548,13 @@ wait_pending (NcStoreImport  *import,
                                   ? us : 0.5 * import->us_per_client + 0.5 * us;
         }
       import->count += written;
-      if (whole && (step->next < step->drafts->len || !step->merged) &&
-          !start_chunk (import, error))
+      if (!whole || (step->next == step->drafts->len && step->merged))
+        continue;
+      /* The rest of the chunk (its merges, when another process writes too) after the
+       * same gap as between two chunks. */
+      if (nc_store_import_others_writing (import) && !nc_store_has_feed (import->store))
+        g_usleep (GAP_US);
+      if (!start_chunk (import, error))
         return FALSE;
     }
   g_clear_pointer (&import->step, step_free);
