@@ -754,17 +754,14 @@ list_variable_names_job (NcStoreConnection  *conn,
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   NcStoreStmt *stmt;
   NcStoreStep step;
+  gint64 clients;
 
   stmt = nc_store_prepare (conn,
                            "SELECT count (*) FROM clients WHERE" NC_STORE_CLIENT_SHOWN (""),
                            error);
-  if (stmt == NULL)
+  if (stmt == NULL || !nc_store_step_count (stmt, &clients, error))
     return NULL;
-  step = nc_store_step (stmt, error);
-  *out_clients = step == NC_STORE_STEP_ROW ? (guint) nc_store_column_int64 (stmt, 0) : 0;
-  nc_store_reset (stmt);
-  if (step != NC_STORE_STEP_ROW)
-    return NULL;
+  *out_clients = (guint) clients;
 
   stmt = nc_store_prepare (conn,
                            "SELECT v.name FROM client_variables AS v JOIN "

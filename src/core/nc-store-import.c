@@ -166,18 +166,12 @@ merge_search_again (NcStoreConnection  *conn,
                     GError            **error)
 {
   NcStoreStmt *stmt;
-  NcStoreStep step;
   gint64 imports;
 
   if (conn->backend->set_search_merging == NULL)
     return TRUE;
   stmt = nc_store_prepare (conn, "SELECT count (*) FROM imports", error);
-  if (stmt == NULL)
-    return FALSE;
-  step = nc_store_step (stmt, error);
-  imports = step == NC_STORE_STEP_ROW ? nc_store_column_int64 (stmt, 0) : 0;
-  nc_store_reset (stmt);
-  if (step != NC_STORE_STEP_ROW)
+  if (stmt == NULL || !nc_store_step_count (stmt, &imports, error))
     return FALSE;
   return imports > 0 || conn->backend->set_search_merging (conn, TRUE, error);
 }
@@ -233,7 +227,6 @@ merge_search (NcStoreConnection  *conn,
   while (!step->merged)
     {
       gboolean merged = FALSE;
-
       gint64 ran = g_get_monotonic_time () - began;
 
       if (ran >= limit_us || (nc_store_others_waiting (conn) && ran >= slice_us))

@@ -391,15 +391,12 @@ count_waiting (NcStoreConnection  *conn,
   NcStoreStmt *stmt = nc_store_prepare (conn,
                                         "SELECT COUNT (*) " MISSED_FROM "WHERE m.state = 0 AND"
                                         NC_STORE_CLIENT_SHOWN ("cl."), error);
-  NcStoreStep step;
+  gint64 count;
 
-  if (stmt == NULL)
+  if (stmt == NULL || !nc_store_step_count (stmt, &count, error))
     return FALSE;
-  step = nc_store_step (stmt, error);
-  if (step == NC_STORE_STEP_ROW)
-    *out_count = (guint) nc_store_column_int64 (stmt, 0);
-  nc_store_reset (stmt);
-  return step != NC_STORE_STEP_ERROR;
+  *out_count = (guint) count;
+  return TRUE;
 }
 
 static gpointer

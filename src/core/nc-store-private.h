@@ -255,6 +255,7 @@ extern const NcStoreBackend nc_store_sqlite_backend;
 extern const NcStoreBackend nc_store_postgres_backend;
 /* The DDL of the PostgreSQL backend's versions (nc-store-postgres-schema.c). */
 extern const char *const nc_store_postgres_migrations[NC_STORE_SCHEMA_VERSION];
+/* The SQLite backend's (nc-store-sqlite-schema.c). */
 extern const char *const nc_store_sqlite_migrations[NC_STORE_SCHEMA_VERSION];
 /* Its client search, over pg_trgm (nc-store-postgres-search.c): NcStoreBackend's. */
 gboolean   nc_store_pg_index_search (NcStoreConnection  *conn,
@@ -298,6 +299,10 @@ gboolean     nc_store_step_done       (NcStoreStmt        *stmt,
 /* Runs an INSERT … RETURNING id, then resets it. */
 gboolean     nc_store_step_id         (NcStoreStmt        *stmt,
                                        gint64             *out_id,
+                                       GError            **error);
+/* Runs a SELECT count (*) (one row of one integer), then resets it. */
+gboolean     nc_store_step_count      (NcStoreStmt        *stmt,
+                                       gint64             *out_count,
                                        GError            **error);
 /* Appends the first column of every row to @ids, then resets the statement. */
 gboolean     nc_store_collect_ids     (NcStoreStmt        *stmt,

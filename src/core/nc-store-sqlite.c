@@ -723,7 +723,6 @@ sqlite_name_prefix (NcStoreConnection  *conn,
 {
   g_autofree char *pattern = g_strconcat (prefix, "%", NULL);
   NcStoreStmt *stmt;
-  NcStoreStep step;
   gint64 names;
 
   stmt = nc_store_prepare (conn,
@@ -735,10 +734,7 @@ sqlite_name_prefix (NcStoreConnection  *conn,
   nc_store_bind_int64 (stmt, 2, after_id);
   nc_store_bind_int64 (stmt, 3, until_id);
   nc_store_bind_int64 (stmt, 4, FEW_NAMES);
-  step = nc_store_step (stmt, error);
-  names = step == NC_STORE_STEP_ROW ? nc_store_column_int64 (stmt, 0) : 0;
-  nc_store_reset (stmt);
-  if (step != NC_STORE_STEP_ROW)
+  if (!nc_store_step_count (stmt, &names, error))
     return FALSE;
 
   if (names < FEW_NAMES)

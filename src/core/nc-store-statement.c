@@ -80,22 +80,40 @@ nc_store_step_done (NcStoreStmt  *stmt,
   return step == NC_STORE_STEP_DONE;
 }
 
+/* A statement that answers one row of one integer; @no_row says what it was if none. */
+static gboolean
+step_one_int64 (NcStoreStmt  *stmt,
+                gint64       *out_value,
+                const char   *no_row,
+                GError      **error)
+{
+  NcStoreStep step = nc_store_step (stmt, error);
+
+  *out_value = step == NC_STORE_STEP_ROW ? nc_store_column_int64 (stmt, 0) : 0;
+  nc_store_reset (stmt);
+  if (step == NC_STORE_STEP_DONE)
+    {
+      g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_FAILED, no_row);
+      return FALSE;
+    }
+  return step == NC_STORE_STEP_ROW;
+}
+
 gboolean
 nc_store_step_id (NcStoreStmt  *stmt,
                   gint64       *out_id,
                   GError      **error)
 {
-  NcStoreStep step = nc_store_step (stmt, error);
+  return step_one_int64 (stmt, out_id, "An INSERT … RETURNING id returned no row", error);
+}
 
-  *out_id = step == NC_STORE_STEP_ROW ? nc_store_column_int64 (stmt, 0) : 0;
-  nc_store_reset (stmt);
-  if (step == NC_STORE_STEP_DONE)
-    {
-      g_set_error_literal (error, NC_STORE_ERROR, NC_STORE_ERROR_FAILED,
-                           "An INSERT … RETURNING id returned no row");
-      return FALSE;
-    }
-  return step == NC_STORE_STEP_ROW;
+/* A SELECT count (*) (or another single number): its value. */
+gboolean
+nc_store_step_count (NcStoreStmt  *stmt,
+                     gint64       *out_count,
+                     GError      **error)
+{
+  return step_one_int64 (stmt, out_count, "A count returned no row", error);
 }
 
 gboolean
